@@ -1,0 +1,276 @@
+//! [`Api`]: one list of handlers that drives both actix-web's routing and the
+//! OpenAPI document, served at `/openapi.json` with Swagger UI at `/docs`.
+
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
+
+use actix_web::dev::HttpServiceFactory;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::assemble::{assemble, join_path, Placed, Registration, SpecError};
+use crate::openapi::{Info, OpenApi};
+use crate::operation::DocumentedOperation;
+use crate::problem::Problem;
+use crate::swagger_ui;
+
+type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
+
+#[derive(Clone)]
+struct Entry {
+    placed: Placed,
+    mount: Mount,
+}
+
+/// The built document, shared by every worker.
+struct Built {
+    document: OpenApi,
+    json: Bytes,
+    etag: HeaderValue,
+}
+
+/// An API: its handlers, and the OpenAPI 3.1 document they make.
+///
+/// ```no_run
+/// # use hookspec::{get, Api};
+/// /// Say hello.
+/// #[get("/hello")]
+/// async fn hello() -> &'static str {
+///     "hello"
+/// }
+///
+/// #[actix_web::main]
+/// async fn main() -> std::io::Result<()> {
+///     let api = Api::new("Greetings", "1.0.0").service(hello);
+///     actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
+///         .bind(("127.0.0.1", 8000))?
+///         .run()
+///         .await
+/// }
+/// ```
+///
+/// The document is assembled once, the first time the `Api` is mounted or checked,
+/// and shared by every clone (so by every worker).
+#[derive(Clone)]
+pub struct Api {
+    info: Info,
+    entries: Vec<Entry>,
+    built: Arc<OnceLock<Result<Arc<Built>, SpecError>>>,
+}
+
+impl Api {
+    /// An API with this title and version, and no handlers yet.
+    pub fn new(title: impl Into<String>, version: impl Into<String>) -> Self {
+        Api {
+            info: Info {
+                title: title.into(),
+                version: version.into(),
+                description: None,
+            },
+            entries: Vec::new(),
+            built: Arc::default(),
+        }
+    }
+
+    /// Sets the API's description (`info.description`, Markdown).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.info.description = Some(description.into());
+        self.changed()
+    }
+
+    /// Registers a handler declared with a hookspec route macro (`#[get]`, `#[post]`, ...):
+    /// it is routed and documented.
+    pub fn service<S>(mut self, service: S) -> Self
+    where
+        S: HttpServiceFactory + DocumentedOperation + Clone + Send + Sync + 'static,
+    {
+        self.entries.push(Entry {
+            placed: Placed {
+                prefix: String::new(),
+                registration: Registration {
+                    meta: &S::META,
+                    describe: S::describe,
+                },
+            },
+            mount: Arc::new(move |config: &mut ServiceConfig| {
+                config.service(service.clone());
+            }),
+        });
+        self.changed()
+    }
+
+    /// Registers the handlers `build` adds under a path prefix, like actix-web's
+    /// `web::scope`; the document shows them under the prefix.
+    ///
+    /// # Panics
+    /// If `prefix` has `{...}` parameters: scopes here are plain prefixes.
+    pub fn scope(mut self, prefix: &str, build: impl FnOnce(Api) -> Api) -> Self {
+        assert!(
+            !prefix.contains('{'),
+            "hookspec: scope prefix `{prefix}` has a parameter; use a plain prefix and put \
+             parameters in the handlers' paths"
+        );
+        let inner = build(Api::new("", ""));
+        for mut entry in inner.entries {
+            entry.placed.prefix = join_path(prefix, &entry.placed.prefix);
+            self.entries.push(entry);
+        }
+        self.changed()
+    }
+
+    fn changed(mut self) -> Self {
+        self.built = Arc::default();
+        self
+    }
+
+    fn built(&self) -> Result<&Arc<Built>, &SpecError> {
+        self.built
+            .get_or_init(|| {
+                let placed: Vec<Placed> = self.entries.iter().map(|e| e.placed.clone()).collect();
+                let document = assemble(self.info.clone(), &placed)?;
+                // Serialising a document of plain maps and strings cannot fail.
+                let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                json.hash(&mut hasher);
+                let etag = HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
+                    .unwrap_or(HeaderValue::from_static("\"0\""));
+                Ok(Arc::new(Built {
+                    document,
+                    json,
+                    etag,
+                }))
+            })
+            .as_ref()
+    }
+
+    /// Builds the document (once) and reports every problem found: duplicate
+    /// operation ids, two handlers for one method and path.
+    pub fn check(&self) -> Result<(), SpecError> {
+        self.built().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// The OpenAPI document.
+    pub fn openapi(&self) -> Result<&OpenApi, SpecError> {
+        self.built()
+            .map(|built| &built.document)
+            .map_err(Clone::clone)
+    }
+
+    /// The OpenAPI document as served at `/openapi.json`.
+    pub fn openapi_json(&self) -> Result<Bytes, SpecError> {
+        self.built()
+            .map(|built| built.json.clone())
+            .map_err(Clone::clone)
+    }
+
+    /// Mounts every handler, `GET /openapi.json` and `GET /docs`; for
+    /// [`App::configure`](actix_web::App::configure).
+    ///
+    /// # Panics
+    /// If the document cannot be built (see [`check`](Self::check)): a server whose
+    /// documentation is wrong does not start.
+    pub fn configure(&self) -> impl FnOnce(&mut ServiceConfig) + '_ {
+        let built = match self.built() {
+            Ok(built) => Arc::clone(built),
+            Err(error) => panic!("hookspec: {error}"),
+        };
+        move |config: &mut ServiceConfig| {
+            self.mount_handlers(config);
+            mount_document(config, built);
+            swagger_ui::mount(config, &self.info.title);
+        }
+    }
+
+    fn mount_handlers(&self, config: &mut ServiceConfig) {
+        // Longer prefixes first: actix-web gives a request to the first scope whose
+        // prefix matches, so `/v1` must not shadow `/v1/admin`.
+        let mut prefixes: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|entry| entry.placed.prefix.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        prefixes.sort_by_key(|prefix| std::cmp::Reverse(prefix.len()));
+        for prefix in prefixes {
+            let entries: Vec<Entry> = self
+                .entries
+                .iter()
+                .filter(|entry| entry.placed.prefix == prefix)
+                .cloned()
+                .collect();
+            let mount = move |config: &mut ServiceConfig| {
+                for entry in &entries {
+                    (entry.mount)(config);
+                }
+                mount_method_not_allowed(config, &entries);
+            };
+            if prefix.is_empty() {
+                mount(config);
+            } else {
+                config.service(web::scope(prefix).configure(mount));
+            }
+        }
+    }
+}
+
+/// After a path's handlers, a resource that answers every other method with
+/// `405 Method Not Allowed` and an `Allow` header, instead of actix-web's 404.
+fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
+    let mut allowed: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+    for entry in entries {
+        let meta = entry.placed.registration.meta;
+        let methods = allowed.entry(meta.path).or_default();
+        methods.extend(meta.methods.iter().map(|method| method.http_name()));
+    }
+    for (path, methods) in allowed {
+        let allow = methods.into_iter().collect::<Vec<_>>().join(", ");
+        config.service(web::resource(path).to(move |req: HttpRequest| {
+            let allow = allow.clone();
+            async move {
+                let problem = Problem::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    format!("{} is not allowed here; allowed: {allow}", req.method()),
+                );
+                let mut response = problem.error_response();
+                if let Ok(value) = HeaderValue::from_str(&allow) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                response
+            }
+        }));
+    }
+}
+
+fn mount_document(config: &mut ServiceConfig, built: Arc<Built>) {
+    config.service(
+        web::resource("/openapi.json").route(web::get().to(move |req: HttpRequest| {
+            let built = Arc::clone(&built);
+            async move { serve_document(&req, &built) }
+        })),
+    );
+}
+
+fn serve_document(req: &HttpRequest, built: &Built) -> HttpResponse {
+    let fresh = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag.as_bytes() == built.etag.as_bytes());
+    let mut response = if fresh {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(built.json.clone())
+    };
+    response
+        .headers_mut()
+        .insert(header::ETAG, built.etag.clone());
+    response
+}

@@ -1,0 +1,221 @@
+//! Document assembly: registered operations → one checked [`OpenApi`] document.
+//! Runs once, when the [`Api`](crate::Api) is first mounted or checked.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
+use crate::operation::{OperationContext, OperationMeta};
+use crate::schema::SchemaRegistry;
+
+/// The dialect OpenAPI 3.1 schemas are written in.
+const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+
+/// One handler as registered on the [`Api`](crate::Api).
+#[derive(Clone, Copy)]
+pub(crate) struct Registration {
+    pub meta: &'static OperationMeta,
+    pub describe: fn(&mut OperationContext<'_>),
+}
+
+/// A registration under the scope prefix it was mounted with.
+#[derive(Clone)]
+pub(crate) struct Placed {
+    pub prefix: String,
+    pub registration: Registration,
+}
+
+/// Everything wrong with an API's document, found at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError {
+    problems: Vec<String>,
+}
+
+impl SpecError {
+    /// One message per problem, each naming the handlers involved.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "the OpenAPI document cannot be built:")?;
+        for problem in &self.problems {
+            writeln!(f, "  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Joins a scope prefix and a path (`/v1` + `/invoices/` → `/v1/invoices/`).
+pub(crate) fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix.trim_end_matches('/'), path) {
+        ("", path) => path.to_owned(),
+        (prefix, "") => prefix.to_owned(),
+        (prefix, path) if path.starts_with('/') => format!("{prefix}{path}"),
+        (prefix, path) => format!("{prefix}/{path}"),
+    }
+}
+
+/// Where an operation came from, for messages.
+fn describe_handler(meta: &OperationMeta) -> String {
+    format!("`{}` ({})", meta.handler, meta.source)
+}
+
+pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecError> {
+    let mut problems = Vec::new();
+    let mut schemas = SchemaRegistry::default();
+    let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
+    // (path, method) → the handler that owns it, to report both of a clash.
+    let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
+
+    for Placed {
+        prefix,
+        registration,
+    } in placed
+    {
+        let meta = registration.meta;
+        let path = join_path(prefix, meta.openapi_path);
+        for &method in meta.methods {
+            if let Some(first) = owners.insert((path.clone(), method.as_str()), meta) {
+                problems.push(format!(
+                    "{} {path} is handled twice: by {} and by {}",
+                    method.as_str().to_uppercase(),
+                    describe_handler(first),
+                    describe_handler(meta),
+                ));
+                continue;
+            }
+            let operation_id = if meta.methods.len() > 1 {
+                format!("{}_{}", meta.operation_id, method.as_str())
+            } else {
+                meta.operation_id.to_owned()
+            };
+            let mut operation = Operation {
+                tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
+                summary: meta.summary.map(str::to_owned),
+                description: meta.description.map(str::to_owned),
+                operation_id: Some(operation_id),
+                deprecated: meta.deprecated,
+                ..Operation::default()
+            };
+            (registration.describe)(&mut OperationContext::new(
+                &mut schemas,
+                &mut operation,
+                meta.path_parameters,
+            ));
+            *paths.entry(path.clone()).or_default().slot_mut(method) = Some(operation);
+        }
+    }
+
+    name_shared_callbacks(&mut paths);
+    check_unique_operation_ids(&paths, placed, &mut problems);
+
+    if !problems.is_empty() {
+        return Err(SpecError { problems });
+    }
+    Ok(OpenApi {
+        openapi: "3.1.0".to_owned(),
+        info,
+        json_schema_dialect: DIALECT.to_owned(),
+        paths,
+        components: Components {
+            schemas: schemas.into_components(),
+        },
+    })
+}
+
+/// Calls `visit` on every operation of `paths`, in document order.
+fn for_each_operation_mut(
+    paths: &mut BTreeMap<String, PathItem>,
+    mut visit: impl FnMut(&mut Operation),
+) {
+    for item in paths.values_mut() {
+        for method in Method::ALL {
+            if let Some(operation) = item.slot_mut(method) {
+                visit(operation);
+            }
+        }
+    }
+}
+
+/// A callback attached to one operation keeps its own name as operation id. One
+/// attached to several would repeat that id, which OpenAPI forbids, so each use
+/// becomes `<operation id>_<callback name>`.
+fn name_shared_callbacks(paths: &mut BTreeMap<String, PathItem>) {
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for_each_operation_mut(paths, |operation| {
+        for name in operation.callbacks.keys() {
+            *uses.entry(name.clone()).or_default() += 1;
+        }
+    });
+    for_each_operation_mut(paths, |operation| {
+        let owner = operation.operation_id.clone().unwrap_or_default();
+        for (name, by_url) in operation.callbacks.iter_mut() {
+            if uses.get(name).copied().unwrap_or(0) < 2 {
+                continue;
+            }
+            for item in by_url.values_mut() {
+                for method in Method::ALL {
+                    if let Some(callback) = item.slot_mut(method) {
+                        callback.operation_id = Some(format!("{owner}_{name}"));
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn check_unique_operation_ids(
+    paths: &BTreeMap<String, PathItem>,
+    placed: &[Placed],
+    problems: &mut Vec<String>,
+) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut record = |id: &str, place: String, problems: &mut Vec<String>| {
+        if let Some(first) = seen.get(id) {
+            problems.push(format!(
+                "operation id `{id}` is used twice: by {first} and by {place}; \
+                 set `operation_id = \"...\"` on one of them"
+            ));
+        } else {
+            seen.insert(id.to_owned(), place);
+        }
+    };
+    let handler_of = |path: &str, method: Method| {
+        placed
+            .iter()
+            .find(|p| {
+                join_path(&p.prefix, p.registration.meta.openapi_path) == path
+                    && p.registration.meta.methods.contains(&method)
+            })
+            .map(|p| describe_handler(p.registration.meta))
+            .unwrap_or_else(|| format!("{} {path}", method.as_str().to_uppercase()))
+    };
+    for (path, item) in paths {
+        for method in item.methods() {
+            let Some(operation) = item.operation(method) else {
+                continue;
+            };
+            let handler = handler_of(path, method);
+            if let Some(id) = &operation.operation_id {
+                record(id, handler.clone(), problems);
+            }
+            for (name, by_url) in &operation.callbacks {
+                for callback_item in by_url.values() {
+                    for callback_method in callback_item.methods() {
+                        if let Some(id) = callback_item
+                            .operation(callback_method)
+                            .and_then(|op| op.operation_id.as_ref())
+                        {
+                            record(id, format!("callback `{name}` of {handler}"), problems);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

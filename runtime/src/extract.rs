@@ -1,0 +1,321 @@
+//! Extractors that stand in for actix-web's `Json`, `Form`, `Query`, `Path` and
+//! `Header` behind a route macro, so that bad input is answered with a
+//! [`Problem`] naming the field at fault (through `serde_path_to_error`) instead of
+//! actix-web's plain-text errors. The handler still receives actix-web's own types.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::http::header::Header as TypedHeader;
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes};
+use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::problem::Problem;
+
+type ProblemFuture<T> = Pin<Box<dyn Future<Output = Result<T, Problem>>>>;
+
+/// Turns a `serde_path_to_error` path into an RFC 6901 JSON pointer.
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => continue,
+        };
+        pointer.push('/');
+        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    }
+    pointer
+}
+
+/// The pointer and detail for a deserialisation error. serde reports a missing
+/// field at the enclosing object, so the field's name is moved into the pointer.
+fn locate<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> (String, String) {
+    let mut pointer = json_pointer(error.path());
+    let detail = error.inner().to_string();
+    if let Some(rest) = detail.strip_prefix("missing field `") {
+        if let Some(field) = rest.split('`').next() {
+            pointer.push('/');
+            pointer.push_str(&field.replace('~', "~0").replace('/', "~1"));
+        }
+    }
+    (pointer, detail)
+}
+
+fn payload_problem(error: actix_web::Error) -> Problem {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is larger than the limit set by `web::PayloadConfig`",
+        ),
+        _ => Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the request body could not be read: {error}"),
+        ),
+    }
+}
+
+/// Whether the request's content type is `expected`; JSON also accepts `+json` types.
+fn content_type_is(req: &HttpRequest, expected: &str) -> Result<(), Problem> {
+    let found = req.mime_type().ok().flatten();
+    let matches = found.as_ref().is_some_and(|mime| {
+        mime.essence_str() == expected
+            || (expected == "application/json"
+                && mime.type_() == "application"
+                && mime.suffix().is_some_and(|suffix| suffix == "json"))
+    });
+    if matches {
+        return Ok(());
+    }
+    let found = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map_or("no content type".to_owned(), |value| format!("`{value}`"));
+    Err(Problem::at_field(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "header",
+        "/content-type",
+        format!("expected `{expected}`, found {found}"),
+    ))
+}
+
+fn read_body<T, F>(
+    req: &HttpRequest,
+    payload: &mut dev::Payload,
+    media_type: &'static str,
+    parse: F,
+) -> ProblemFuture<T>
+where
+    T: 'static,
+    F: FnOnce(&[u8]) -> Result<T, Problem> + 'static,
+{
+    let checked = content_type_is(req, media_type);
+    let body = Bytes::from_request(req, payload);
+    Box::pin(async move {
+        checked?;
+        let bytes = body.await.map_err(payload_problem)?;
+        parse(&bytes)
+    })
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let (pointer, detail) = locate(&error);
+        Problem::at_field(StatusCode::BAD_REQUEST, "body", pointer, detail)
+    })?;
+    deserializer.end().map_err(|error| {
+        Problem::at_field(StatusCode::BAD_REQUEST, "body", "", error.to_string())
+    })?;
+    Ok(value)
+}
+
+fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let (pointer, detail) = locate(&error);
+        Problem::at_field(StatusCode::BAD_REQUEST, location, pointer, detail)
+    })
+}
+
+/// Stands in for [`web::Json`].
+pub struct JsonExtractor<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonExtractor<T> {
+    type Error = Problem;
+    type Future = ProblemFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        read_body(req, payload, "application/json", |bytes| {
+            parse_json(bytes).map(JsonExtractor)
+        })
+    }
+}
+
+/// Stands in for [`web::Form`].
+pub struct FormExtractor<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for FormExtractor<T> {
+    type Error = Problem;
+    type Future = ProblemFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        read_body(
+            req,
+            payload,
+            "application/x-www-form-urlencoded",
+            |bytes| parse_urlencoded(bytes, "body").map(FormExtractor),
+        )
+    }
+}
+
+/// Stands in for [`web::Query`].
+pub struct QueryExtractor<T>(pub(crate) T);
+
+impl<T: DeserializeOwned> FromRequest for QueryExtractor<T> {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
+        std::future::ready(
+            parse_urlencoded(req.query_string().as_bytes(), "query").map(QueryExtractor),
+        )
+    }
+}
+
+/// Stands in for [`web::Path`]. actix-web's `Path` cannot be built outside
+/// actix-web, so this checks the parameters with `serde_path_to_error` (to name the
+/// one at fault) and then lets actix-web's extractor build the value.
+pub struct PathExtractor<T>(pub(crate) web::Path<T>);
+
+impl<T: DeserializeOwned> FromRequest for PathExtractor<T> {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        let checked = serde_path_to_error::deserialize::<_, T>(actix_router::PathDeserializer::new(
+            req.match_info(),
+        ));
+        let result = match checked {
+            Err(error) => Err(path_problem(req, &error)),
+            Ok(_) => match web::Path::<T>::extract(req).into_inner() {
+                Ok(path) => Ok(PathExtractor(path)),
+                Err(error) => Err(Problem::new(StatusCode::NOT_FOUND, error.to_string())),
+            },
+        };
+        let _ = payload;
+        std::future::ready(result)
+    }
+}
+
+/// Names the path parameter at fault: a struct field by name, a tuple element by
+/// position in the template, a single value by the template's only parameter.
+fn path_problem(
+    req: &HttpRequest,
+    error: &serde_path_to_error::Error<serde::de::value::Error>,
+) -> Problem {
+    use serde_path_to_error::Segment;
+    let names: Vec<&str> = req.match_info().iter().map(|(name, _)| name).collect();
+    let name = match error.path().iter().next() {
+        Some(Segment::Map { key }) => Some(key.as_str()),
+        Some(Segment::Seq { index }) => names.get(*index).copied(),
+        _ if names.len() == 1 => Some(names[0]),
+        _ => None,
+    };
+    let detail = error.inner().to_string();
+    match name {
+        Some(name) => Problem::at_field(StatusCode::NOT_FOUND, "path", format!("/{name}"), detail),
+        None => Problem::new(StatusCode::NOT_FOUND, detail),
+    }
+}
+
+/// Stands in for [`web::Header`].
+pub struct HeaderExtractor<T>(pub(crate) T);
+
+impl<T: TypedHeader> FromRequest for HeaderExtractor<T> {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
+        let name = T::name();
+        let result = match T::parse(req) {
+            Ok(header) => Ok(HeaderExtractor(header)),
+            Err(_) if !req.headers().contains_key(&name) => Err(Problem::at_field(
+                StatusCode::BAD_REQUEST,
+                "header",
+                format!("/{name}"),
+                "missing required header",
+            )),
+            Err(error) => Err(Problem::at_field(
+                StatusCode::BAD_REQUEST,
+                "header",
+                format!("/{name}"),
+                error.to_string(),
+            )),
+        };
+        std::future::ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Line {
+        price: f64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Order {
+        customer: String,
+        lines: Vec<Line>,
+        #[serde(rename = "a/b")]
+        odd: Option<u8>,
+    }
+
+    fn body_error(json: &str) -> (String, String) {
+        let problem = parse_json::<Order>(json.as_bytes()).unwrap_err();
+        assert_eq!(problem.status, 400);
+        let field = &problem.errors[0];
+        assert_eq!(field.location, "body");
+        (field.pointer.clone(), field.detail.clone())
+    }
+
+    #[test]
+    fn wrong_type_is_located_by_pointer() {
+        let (pointer, detail) =
+            body_error(r#"{"customer": "c", "lines": [{"price": 1}, {"price": "x"}]}"#);
+        assert_eq!(pointer, "/lines/1/price");
+        assert!(detail.starts_with("invalid type: string \"x\", expected f64"), "{detail}");
+    }
+
+    #[test]
+    fn missing_field_is_named_in_pointer() {
+        let (pointer, detail) = body_error(r#"{"lines": []}"#);
+        assert_eq!(pointer, "/customer");
+        assert!(detail.starts_with("missing field `customer`"), "{detail}");
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        let (pointer, _) = body_error(r#"{"customer": "c", "lines": [], "a/b": 300}"#);
+        assert_eq!(pointer, "/a~1b");
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_data_are_body_errors() {
+        // A truncated document is reported where it stopped.
+        let (pointer, detail) = body_error(r#"{"customer": "#);
+        assert_eq!(pointer, "/customer");
+        assert!(detail.contains("EOF"), "{detail}");
+        let (pointer, detail) = body_error(r#"{"customer": "c", "lines": []} x"#);
+        assert_eq!(pointer, "");
+        assert!(detail.contains("trailing characters"), "{detail}");
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Params {
+            limit: u32,
+        }
+        let problem = parse_urlencoded::<Params>(b"limit=ten", "query").unwrap_err();
+        assert_eq!(problem.errors[0].pointer, "/limit");
+        assert_eq!(problem.errors[0].location, "query");
+        let problem = parse_urlencoded::<Params>(b"", "query").unwrap_err();
+        assert_eq!(problem.errors[0].pointer, "/limit");
+        assert!(problem.detail.contains("missing field `limit`"));
+    }
+}

@@ -1,0 +1,89 @@
+//! OpenAPI 3.1 documents with first-class callbacks, for actix-web.
+//!
+//! Route macros ([`get`], [`post`], ...) register a handler with actix-web *and*
+//! describe it; [`callback`] declares a request your API sends back to its users;
+//! [`Api`] collects the handlers once, routes them, and serves the document at
+//! `/openapi.json` with Swagger UI at `/docs`.
+//!
+//! ```no_run
+//! use actix_web::web::{Json, Query};
+//! use hookspec::{callback, post, Api, JsonSchema};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize, JsonSchema)]
+//! pub struct Invoice { pub id: String, pub total: f64 }
+//!
+//! #[derive(Serialize, Deserialize, JsonSchema)]
+//! pub struct InvoiceEvent { pub description: String, pub paid: bool }
+//!
+//! #[derive(Serialize, Deserialize, JsonSchema)]
+//! pub struct InvoiceEventReceived { pub ok: bool }
+//!
+//! #[derive(Deserialize, JsonSchema)]
+//! pub struct CreateInvoiceParams { pub callback_url: Option<String> }
+//!
+//! /// Tell the API user that something happened to their invoice.
+//! #[callback(post, "{$request.query.callback_url}/invoices/{$request.body#/id}")]
+//! async fn invoice_notification(body: Json<InvoiceEvent>) -> Json<InvoiceEventReceived> {}
+//!
+//! /// Create an invoice.
+//! #[post("/invoices/", callbacks(invoice_notification))]
+//! async fn create_invoice(
+//!     invoice: Json<Invoice>,
+//!     params: Query<CreateInvoiceParams>,
+//! ) -> Json<Invoice> {
+//!     invoice
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let api = Api::new("Invoices", "1.0.0").service(create_invoice);
+//!     actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
+//!         .bind(("127.0.0.1", 8000))?
+//!         .run()
+//!         .await
+//! }
+//! ```
+
+#![deny(missing_docs)]
+
+mod api;
+mod assemble;
+mod extract;
+mod input;
+pub mod openapi;
+mod operation;
+mod output;
+mod problem;
+mod schema;
+mod swagger_ui;
+
+pub use api::Api;
+pub use assemble::SpecError;
+pub use input::{schema_for, OperationInput};
+pub use operation::{
+    CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
+};
+pub use output::OperationOutput;
+pub use problem::{FieldError, Problem};
+pub use schema::SchemaRegistry;
+
+/// Runtime expressions (`$request.query.x`, ...) as the macros parsed them.
+pub use hookspec_expr as expr;
+
+pub use schemars::JsonSchema;
+
+pub use hookspec_macros::{callback, delete, get, head, options, patch, post, put, route, trace};
+
+/// What the macros' expansions use. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::openapi::Method;
+    pub use crate::operation::{
+        CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
+    };
+    pub use crate::output::Opaque;
+    pub use crate::{OperationInput, OperationOutput};
+    pub use actix_web;
+    pub use hookspec_expr::{Expression, JsonPointer, Segment, Source, UrlTemplate};
+}

@@ -1,0 +1,329 @@
+//! The OpenAPI 3.1 document model: the objects hookspec writes, as serde structs.
+//!
+//! Only the parts hookspec produces are modelled; schemas stay as schemars'
+//! [`Schema`] (a JSON value), since no Rust model covers JSON Schema 2020-12
+//! losslessly. Maps are `BTreeMap`s so the serialised document is deterministic.
+
+use std::collections::BTreeMap;
+
+use schemars::Schema;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The root of an OpenAPI 3.1 document.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct OpenApi {
+    /// Always `3.1.0`.
+    pub openapi: String,
+    /// Title, version and description of the API.
+    pub info: Info,
+    /// The JSON Schema dialect of the schemas (the OpenAPI 3.1 base dialect).
+    #[serde(rename = "jsonSchemaDialect")]
+    pub json_schema_dialect: String,
+    /// Operations by path template.
+    pub paths: BTreeMap<String, PathItem>,
+    /// Shared schemas, referenced from everywhere else.
+    #[serde(skip_serializing_if = "Components::is_empty")]
+    pub components: Components,
+}
+
+/// The `info` object.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Info {
+    /// The API's name.
+    pub title: String,
+    /// The API's version (not the OpenAPI version).
+    pub version: String,
+    /// What the API does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The `components` object.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Components {
+    /// One schema per named type.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub schemas: serde_json::Map<String, Value>,
+}
+
+impl Components {
+    fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+    }
+}
+
+/// The operations on one path, at most one per method.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct PathItem {
+    /// `GET`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get: Option<Operation>,
+    /// `PUT`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub put: Option<Operation>,
+    /// `POST`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post: Option<Operation>,
+    /// `DELETE`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete: Option<Operation>,
+    /// `OPTIONS`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Operation>,
+    /// `HEAD`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<Operation>,
+    /// `PATCH`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Operation>,
+    /// `TRACE`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Operation>,
+}
+
+impl PathItem {
+    /// The operation for `method`, if there is one.
+    pub fn operation(&self, method: Method) -> Option<&Operation> {
+        match method {
+            Method::Get => self.get.as_ref(),
+            Method::Put => self.put.as_ref(),
+            Method::Post => self.post.as_ref(),
+            Method::Delete => self.delete.as_ref(),
+            Method::Options => self.options.as_ref(),
+            Method::Head => self.head.as_ref(),
+            Method::Patch => self.patch.as_ref(),
+            Method::Trace => self.trace.as_ref(),
+        }
+    }
+
+    /// The slot for `method`'s operation.
+    pub fn slot_mut(&mut self, method: Method) -> &mut Option<Operation> {
+        match method {
+            Method::Get => &mut self.get,
+            Method::Put => &mut self.put,
+            Method::Post => &mut self.post,
+            Method::Delete => &mut self.delete,
+            Method::Options => &mut self.options,
+            Method::Head => &mut self.head,
+            Method::Patch => &mut self.patch,
+            Method::Trace => &mut self.trace,
+        }
+    }
+
+    /// The methods this path item has an operation for, in document order.
+    pub fn methods(&self) -> impl Iterator<Item = Method> + '_ {
+        Method::ALL
+            .into_iter()
+            .filter(|method| self.operation(*method).is_some())
+    }
+}
+
+/// The HTTP methods a path item can describe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `PUT`
+    Put,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+    /// `OPTIONS`
+    Options,
+    /// `HEAD`
+    Head,
+    /// `PATCH`
+    Patch,
+    /// `TRACE`
+    Trace,
+}
+
+impl Method {
+    /// Every method, in the order path items list them.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
+
+    /// The lower-case name used as a path item key (`post`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
+    /// The HTTP method's name (`POST`).
+    pub fn http_name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// The HTTP method, as actix-web names it.
+    pub fn to_http(self) -> actix_web::http::Method {
+        use actix_web::http::Method as Http;
+        match self {
+            Method::Get => Http::GET,
+            Method::Put => Http::PUT,
+            Method::Post => Http::POST,
+            Method::Delete => Http::DELETE,
+            Method::Options => Http::OPTIONS,
+            Method::Head => Http::HEAD,
+            Method::Patch => Http::PATCH,
+            Method::Trace => Http::TRACE,
+        }
+    }
+}
+
+/// One operation: a method on a path, or a callback request.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// Groups in the docs UI.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// One line: the first paragraph of the doc comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The rest of the doc comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Unique among all operations of the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// Path, query and header parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    /// The request body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<RequestBody>,
+    /// Responses by status code (`"200"`, `"4XX"`, `"default"`).
+    pub responses: BTreeMap<String, Response>,
+    /// Callbacks by name, then by URL expression.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub callbacks: BTreeMap<String, BTreeMap<String, PathItem>>,
+    /// Set by `#[deprecated]`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
+}
+
+/// Where a parameter is read from.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterIn {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// A parameter of an operation.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Parameter {
+    /// The parameter's name.
+    pub name: String,
+    /// Where it is read from.
+    #[serde(rename = "in")]
+    pub location: ParameterIn,
+    /// What it means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Path parameters are always required.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// Its values.
+    pub schema: Schema,
+}
+
+/// A request body.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RequestBody {
+    /// What it means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether a request must have one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// Its shape by media type.
+    pub content: BTreeMap<String, MediaType>,
+}
+
+/// A response.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Response {
+    /// Required by OpenAPI.
+    pub description: String,
+    /// Its headers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, Header>,
+    /// Its shape by media type.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub content: BTreeMap<String, MediaType>,
+}
+
+impl Response {
+    /// A response with no body.
+    pub fn new(description: impl Into<String>) -> Self {
+        Response {
+            description: description.into(),
+            headers: BTreeMap::new(),
+            content: BTreeMap::new(),
+        }
+    }
+
+    /// A response with a body of `media_type` shaped by `schema`.
+    pub fn with_body(
+        description: impl Into<String>,
+        media_type: impl Into<String>,
+        schema: Schema,
+    ) -> Self {
+        let mut response = Response::new(description);
+        response
+            .content
+            .insert(media_type.into(), MediaType { schema });
+        response
+    }
+}
+
+/// A response header.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Header {
+    /// What it means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its values.
+    pub schema: Schema,
+}
+
+/// The shape of a body of one media type.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MediaType {
+    /// The body's schema.
+    pub schema: Schema,
+}

@@ -1,0 +1,200 @@
+//! What the macros emit: static facts about each operation and callback
+//! ([`OperationMeta`], [`CallbackMeta`]), and the context through which the types of
+//! a handler's signature describe themselves ([`OperationContext`]).
+
+use std::collections::btree_map::Entry;
+
+use hookspec_expr::UrlTemplate;
+use schemars::JsonSchema;
+
+use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
+use crate::problem::Problem;
+use crate::schema::SchemaRegistry;
+
+/// The facts about a route handler known when it compiles.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// The handler function's name.
+    pub handler: &'static str,
+    /// Where the handler is declared (`file:line`), for error messages.
+    pub source: &'static str,
+    /// The methods it answers; one OpenAPI operation each.
+    pub methods: &'static [Method],
+    /// The path template as actix-web reads it (`/invoices/{id:\d+}`).
+    pub path: &'static str,
+    /// The same template as OpenAPI writes it (`/invoices/{id}`).
+    pub openapi_path: &'static str,
+    /// The names of the template's `{...}` segments, in order.
+    pub path_parameters: &'static [&'static str],
+    /// The operation id (default: the handler's name).
+    pub operation_id: &'static str,
+    /// First paragraph of the doc comment, or the `summary` attribute.
+    pub summary: Option<&'static str>,
+    /// Rest of the doc comment, or the `description` attribute.
+    pub description: Option<&'static str>,
+    /// The `tag`/`tags` attributes.
+    pub tags: &'static [&'static str],
+    /// Whether the handler is `#[deprecated]`.
+    pub deprecated: bool,
+}
+
+/// The facts about a `#[callback]` declaration known when it compiles.
+#[derive(Debug)]
+pub struct CallbackMeta {
+    /// The stub function's name: the callback's key in the document.
+    pub name: &'static str,
+    /// Where the stub is declared (`file:line`), for error messages.
+    pub source: &'static str,
+    /// The method of the request our API sends.
+    pub method: Method,
+    /// The URL, as a parsed runtime-expression template.
+    pub url: UrlTemplate<'static>,
+    /// First paragraph of the doc comment.
+    pub summary: Option<&'static str>,
+    /// Rest of the doc comment.
+    pub description: Option<&'static str>,
+    /// Whether the stub is `#[deprecated]`.
+    pub deprecated: bool,
+}
+
+/// A route handler that documents itself; implemented by the route macros
+/// (`#[get]`, `#[post]`, ...) on the type they generate.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a documented route handler",
+    label = "not declared with a hookspec route macro",
+    note = "declare the handler with `#[hookspec::get(\"/path\")]` (or `post`, `put`, ...)"
+)]
+pub trait DocumentedOperation {
+    /// The facts known at compile time.
+    const META: OperationMeta;
+
+    /// Adds what the handler's argument and return types document.
+    fn describe(cx: &mut OperationContext<'_>);
+}
+
+/// A callback declaration; implemented by `#[callback]` on the type it generates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a callback",
+    label = "not declared with `#[hookspec::callback]`",
+    note = "declare the callback with `#[hookspec::callback(post, \"{{$request.query.callback_url}}\")]` on a stub function"
+)]
+pub trait CallbackDeclaration {
+    /// The facts known at compile time.
+    const META: CallbackMeta;
+
+    /// Adds what the stub's argument and return types document.
+    fn describe(cx: &mut OperationContext<'_>);
+}
+
+/// The operation being described, handed to each type of a handler's signature.
+///
+/// Implementations of [`OperationInput`](crate::OperationInput) and
+/// [`OperationOutput`](crate::OperationOutput) add their parameters, request body
+/// and responses through it.
+pub struct OperationContext<'a> {
+    schemas: &'a mut SchemaRegistry,
+    operation: &'a mut Operation,
+    path_parameters: &'a [&'static str],
+}
+
+impl<'a> OperationContext<'a> {
+    pub(crate) fn new(
+        schemas: &'a mut SchemaRegistry,
+        operation: &'a mut Operation,
+        path_parameters: &'a [&'static str],
+    ) -> Self {
+        OperationContext {
+            schemas,
+            operation,
+            path_parameters,
+        }
+    }
+
+    /// The document's schemas.
+    pub fn schemas(&mut self) -> &mut SchemaRegistry {
+        self.schemas
+    }
+
+    /// The names of the path template's `{...}` segments, in order.
+    pub fn path_parameters(&self) -> &[&'static str] {
+        self.path_parameters
+    }
+
+    /// The operation itself, for what the other methods do not cover.
+    pub fn operation_mut(&mut self) -> &mut Operation {
+        self.operation
+    }
+
+    /// Adds a parameter; a second one with the same name and location replaces it.
+    pub fn add_parameter(&mut self, parameter: Parameter) {
+        let parameters = &mut self.operation.parameters;
+        parameters.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
+        parameters.push(parameter);
+    }
+
+    /// Sets the request body.
+    pub fn set_request_body(&mut self, body: RequestBody) {
+        self.operation.request_body = Some(body);
+    }
+
+    /// Adds a response for `status` (`"200"`, `"4XX"`, `"default"`). A status that is
+    /// already documented keeps its description and gains the new media types.
+    pub fn add_response(&mut self, status: impl Into<String>, response: Response) {
+        match self.operation.responses.entry(status.into()) {
+            Entry::Vacant(slot) => {
+                slot.insert(response);
+            }
+            Entry::Occupied(mut slot) => {
+                let existing = slot.get_mut();
+                for (media_type, content) in response.content {
+                    existing.content.entry(media_type).or_insert(content);
+                }
+                for (name, header) in response.headers {
+                    existing.headers.entry(name).or_insert(header);
+                }
+            }
+        }
+    }
+
+    /// Adds a response whose body is `T` as JSON.
+    pub fn add_json_response<T: JsonSchema + ?Sized>(&mut self, status: u16, description: &str) {
+        let schema = self.schemas.reference::<T>();
+        self.add_response(
+            status.to_string(),
+            Response::with_body(description, "application/json", schema),
+        );
+    }
+
+    /// Adds an RFC 9457 problem response, as hookspec's extractors send on bad input.
+    pub fn add_problem_response(&mut self, status: u16) {
+        let schema = self.schemas.reference::<Problem>();
+        let description = actix_web::http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("Error");
+        self.add_response(
+            status.to_string(),
+            Response::with_body(description, "application/problem+json", schema),
+        );
+    }
+
+    /// Documents the callback `C` under this operation's `callbacks`.
+    pub fn add_callback<C: CallbackDeclaration>(&mut self) {
+        let meta = &C::META;
+        let mut operation = Operation {
+            summary: meta.summary.map(str::to_owned),
+            description: meta.description.map(str::to_owned),
+            operation_id: Some(meta.name.to_owned()),
+            deprecated: meta.deprecated,
+            ..Operation::default()
+        };
+        C::describe(&mut OperationContext::new(self.schemas, &mut operation, &[]));
+        let mut item = PathItem::default();
+        *item.slot_mut(meta.method) = Some(operation);
+        let mut by_url = std::collections::BTreeMap::new();
+        by_url.insert(meta.url.to_string(), item);
+        self.operation
+            .callbacks
+            .insert(meta.name.to_owned(), by_url);
+    }
+}

@@ -1,0 +1,100 @@
+//! RFC 9457 problem details: the JSON body of every error hookspec sends on bad input.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// An RFC 9457 `application/problem+json` body.
+///
+/// ```json
+/// { "type": "about:blank", "title": "Bad Request", "status": 400,
+///   "detail": "body: invalid type: string \"x\", expected f64 at /total",
+///   "errors": [ { "in": "body", "pointer": "/total",
+///                 "detail": "invalid type: string \"x\", expected f64" } ] }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, for people.
+    pub detail: String,
+    /// The fields at fault, one entry each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One field at fault in a [`Problem`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldError {
+    /// Where the field is: `body`, `query`, `path` or `header`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// A JSON pointer to the field (`/items/0/price`); for parameters, `/<name>`.
+    pub pointer: String,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+impl Problem {
+    /// A problem with this status and detail, at no particular field.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A problem about one field.
+    pub fn at_field(
+        status: StatusCode,
+        location: &str,
+        pointer: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        let pointer = pointer.into();
+        let detail = detail.into();
+        let shown = if pointer.is_empty() { "/" } else { &pointer };
+        let mut problem = Problem::new(status, format!("{location} {shown}: {detail}"));
+        problem.errors.push(FieldError {
+            location: location.to_owned(),
+            pointer,
+            detail,
+        });
+        problem
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.title, self.detail)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        Problem::status_code(self)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(Problem::status_code(self))
+            .content_type("application/problem+json")
+            .json(self)
+    }
+}

@@ -1,0 +1,137 @@
+//! Schemas from `schemars`: named types go to `components.schemas`, and every other
+//! place refers to them with a `$ref`.
+
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde_json::Value;
+
+/// Collects the schemas of one document. One generator serves the whole document,
+/// so a type used by several operations gets one `components.schemas` entry, and
+/// two different types with the same name get distinct, deterministic names
+/// (`Invoice`, `Invoice2`) in registration order.
+pub struct SchemaRegistry {
+    generator: SchemaGenerator,
+}
+
+impl Default for SchemaRegistry {
+    fn default() -> Self {
+        let settings = SchemaSettings::draft2020_12().with(|settings| {
+            settings.definitions_path = "/components/schemas".into();
+            // The document names its dialect once, in `jsonSchemaDialect`.
+            settings.meta_schema = None;
+        });
+        SchemaRegistry {
+            generator: settings.into_generator(),
+        }
+    }
+}
+
+impl SchemaRegistry {
+    /// The schema to use where a `T` appears: a `$ref` for named types, the schema
+    /// itself for the others (`String`, `Vec<u8>`, ...).
+    pub fn reference<T: JsonSchema + ?Sized>(&mut self) -> Schema {
+        self.generator.subschema_for::<T>()
+    }
+
+    /// `T`'s own schema, never a `$ref` at the top level (the types it contains are
+    /// still referenced). Used where a type is taken apart, such as one query
+    /// parameter per field.
+    pub fn inline<T: JsonSchema + ?Sized>(&mut self) -> Schema {
+        let schema = T::json_schema(&mut self.generator);
+        self.resolve(schema)
+    }
+
+    /// Follows a top-level `$ref` into `components.schemas`.
+    pub fn resolve(&self, schema: Schema) -> Schema {
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+            .and_then(|name| self.generator.definitions().get(name));
+        match target {
+            Some(definition) => Schema::try_from(definition.clone()).unwrap_or(schema),
+            None => schema,
+        }
+    }
+
+    /// The collected named schemas, for `components.schemas`.
+    pub fn into_components(mut self) -> serde_json::Map<String, Value> {
+        self.generator.take_definitions(true)
+    }
+}
+
+/// `schema` without its `null` alternative: a parameter that may be absent is
+/// documented as not required, and a query string cannot carry a JSON `null`.
+pub(crate) fn without_null(mut schema: Schema) -> Schema {
+    if let Some(Value::Array(types)) = schema.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            schema.insert("type".into(), only);
+        }
+    }
+    for keyword in ["anyOf", "oneOf"] {
+        let Some(Value::Array(alternatives)) = schema.get_mut(keyword) else {
+            continue;
+        };
+        alternatives.retain(|alternative| alternative.get("type") != Some(&"null".into()));
+        if alternatives.len() == 1 {
+            let only = alternatives.remove(0);
+            schema.remove(keyword);
+            if let (Value::Object(only), Some(target)) = (only, schema.as_object_mut()) {
+                for (key, value) in only {
+                    target.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema(value: Value) -> Schema {
+        Schema::try_from(value).unwrap()
+    }
+
+    #[test]
+    fn null_is_dropped_from_type_arrays() {
+        let stripped = without_null(schema(json!({"type": ["string", "null"], "format": "uri"})));
+        assert_eq!(stripped.as_value(), &json!({"type": "string", "format": "uri"}));
+        let stripped = without_null(schema(json!({"type": ["integer", "string", "null"]})));
+        assert_eq!(stripped.as_value(), &json!({"type": ["integer", "string"]}));
+    }
+
+    #[test]
+    fn null_alternative_is_dropped_and_single_alternative_hoisted() {
+        let stripped = without_null(schema(json!({
+            "anyOf": [{"$ref": "#/components/schemas/Kind"}, {"type": "null"}],
+            "description": "kind"
+        })));
+        assert_eq!(
+            stripped.as_value(),
+            &json!({"$ref": "#/components/schemas/Kind", "description": "kind"})
+        );
+    }
+
+    #[test]
+    fn same_type_is_registered_once_and_referenced() {
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        struct Thing {
+            id: u32,
+        }
+        let mut registry = SchemaRegistry::default();
+        let first = registry.reference::<Thing>();
+        let second = registry.reference::<Thing>();
+        assert_eq!(first, second);
+        assert_eq!(first.as_value(), &json!({"$ref": "#/components/schemas/Thing"}));
+        let inline = registry.inline::<Thing>();
+        assert_eq!(inline.get("type"), Some(&json!("object")));
+        let components = registry.into_components();
+        assert_eq!(components.keys().collect::<Vec<_>>(), ["Thing"]);
+    }
+}

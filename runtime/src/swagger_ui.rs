@@ -1,0 +1,127 @@
+//! Swagger UI at `/docs`, served from the archive that `utoipa-swagger-ui-vendored`
+//! embeds, so the page needs no network: no CDN, nothing downloaded at build time.
+
+use std::io::Read;
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::web::{self, Bytes, ServiceConfig};
+use actix_web::HttpResponse;
+
+/// The files of the archive's `dist/` folder that the page uses.
+const ASSETS: [(&str, &str); 2] = [
+    ("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+    ("swagger-ui.css", "text/css; charset=utf-8"),
+];
+
+/// The assets, unpacked once per process.
+fn assets() -> &'static [Option<Bytes>; 2] {
+    static ASSETS_CELL: OnceLock<[Option<Bytes>; 2]> = OnceLock::new();
+    ASSETS_CELL.get_or_init(|| ASSETS.map(|(name, _)| unpack(name)))
+}
+
+fn unpack(name: &str) -> Option<Bytes> {
+    let reader = std::io::Cursor::new(utoipa_swagger_ui_vendored::SWAGGER_UI_VENDORED);
+    let mut archive = zip::ZipArchive::new(reader).ok()?;
+    let suffix = format!("/dist/{name}");
+    let path = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|path| path.ends_with(&suffix))?
+        .into_owned();
+    let mut file = archive.by_name(&path).ok()?;
+    let mut bytes = Vec::with_capacity(file.size() as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    Some(Bytes::from(bytes))
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page. Its links are relative, so the docs keep working when the whole
+/// application is mounted under a prefix.
+fn index_html(title: &str) -> String {
+    let title = escape_html(title);
+    format!(
+        r##"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} - Swagger UI</title>
+  <link rel="stylesheet" href="docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({{
+      url: "openapi.json",
+      dom_id: "#swagger-ui",
+      deepLinking: true,
+      presets: [SwaggerUIBundle.presets.apis],
+      layout: "BaseLayout"
+    }});
+  </script>
+</body>
+</html>
+"##
+    )
+}
+
+pub(crate) fn mount(config: &mut ServiceConfig, title: &str) {
+    let page = Bytes::from(index_html(title));
+    config.service(web::resource("/docs").route(web::get().to(move || {
+        let page = page.clone();
+        async move {
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(page)
+        }
+    })));
+    // `/docs/` would break the page's relative links: send it to `/docs`.
+    config.service(web::resource("/docs/").route(web::get().to(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, "../docs"))
+            .finish()
+    })));
+    for (index, (name, content_type)) in ASSETS.into_iter().enumerate() {
+        config.service(
+            web::resource(format!("/docs/{name}")).route(web::get().to(move || async move {
+                match &assets()[index] {
+                    Some(bytes) => HttpResponse::Ok()
+                        .content_type(content_type)
+                        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+                        .body(bytes.clone()),
+                    None => HttpResponse::InternalServerError()
+                        .body("hookspec: the embedded Swagger UI archive is unreadable"),
+                }
+            })),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_assets_unpack() {
+        for (asset, (name, _)) in assets().iter().zip(ASSETS) {
+            let bytes = asset.as_ref().unwrap_or_else(|| panic!("{name} missing"));
+            assert!(bytes.len() > 10_000, "{name} is only {} bytes", bytes.len());
+        }
+        let bundle = assets()[0].as_ref().map(|b| b.to_vec()).unwrap_or_default();
+        assert!(String::from_utf8_lossy(&bundle).contains("SwaggerUIBundle"));
+    }
+
+    #[test]
+    fn title_is_escaped() {
+        let page = index_html("<Invoices & \"Co\">");
+        assert!(page.contains("&lt;Invoices &amp; &quot;Co&quot;&gt; - Swagger UI"));
+    }
+}
