@@ -1,6 +1,91 @@
+//! Procedural macros of hookspec. Use them through the `hookspec` crate, which
+//! documents them and provides the runtime their expansions name.
+//!
+//! Each macro parses its attribute (`attr.rs`) and function (`ast.rs`), checks them
+//! (`valid.rs`), and expands (`expand.rs`); on error it emits the original item plus
+//! the errors (`fallback.rs`).
+
+mod ast;
+mod attr;
+mod expand;
+mod fallback;
+mod path;
+mod valid;
+
 use proc_macro::TokenStream;
-macro_rules! stub { ($($n:ident)*) => {$(
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use syn::parse::Parser;
+
+use crate::ast::Function;
+use crate::attr::{CallbackArgs, MethodArg, RouteArgs};
+
+/// A route macro: `method` is the macro's own (`Some`), or `None` for `#[route]`.
+fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let func: Function = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let fixed = method.map(|name| MethodArg::from_name(name, Span::call_site()));
+    let fixed = match fixed.transpose() {
+        Ok(fixed) => fixed,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let args = match (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed)).parse2(args) {
+        Ok(args) => args,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    match valid::check_route(&args, &func) {
+        Ok(checked) => expand::route(&args, &func, &checked),
+        Err(error) => fallback::with_errors(item, error),
+    }
+}
+
+fn expand_callback(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let func: Function = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let args: CallbackArgs = match syn::parse2(args) {
+        Ok(args) => args,
+        Err(error) => return fallback::callback_with_errors(&func, error),
+    };
+    let mut errors = valid::Errors::default();
+    valid::check_signature(&func, &mut errors);
+    match errors.finish() {
+        Ok(()) => expand::callback(&args, &func),
+        Err(error) => fallback::callback_with_errors(&func, error),
+    }
+}
+
+macro_rules! method_macro {
+    ($($name:ident => $method:literal,)*) => {$(
+        #[doc = concat!("Registers and documents a `", $method, "` handler; see the `hookspec` crate.")]
+        #[proc_macro_attribute]
+        pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
+            expand_route(Some(stringify!($name)), args.into(), item.into()).into()
+        }
+    )*};
+}
+
+method_macro! {
+    get => "GET",
+    post => "POST",
+    put => "PUT",
+    patch => "PATCH",
+    delete => "DELETE",
+    head => "HEAD",
+    options => "OPTIONS",
+    trace => "TRACE",
+}
+
+/// Registers and documents a handler for the methods given by `method = "..."`.
 #[proc_macro_attribute]
-pub fn $n(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-)*}}
-stub!(callback get post put patch delete head options trace route);
+pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_route(None, args.into(), item.into()).into()
+}
+
+/// Declares a callback: a request the API sends to its users. See the `hookspec` crate.
+#[proc_macro_attribute]
+pub fn callback(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_callback(args.into(), item.into()).into()
+}

@@ -78,7 +78,7 @@ pub use hookspec_macros::{callback, delete, get, head, options, patch, post, put
 /// What the macros' expansions use. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::openapi::Method;
+    pub use crate::openapi::{Method, Response};
     pub use crate::operation::{
         CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
     };

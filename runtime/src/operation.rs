@@ -95,6 +95,9 @@ pub struct OperationContext<'a> {
     schemas: &'a mut SchemaRegistry,
     operation: &'a mut Operation,
     path_parameters: &'a [&'static str],
+    /// Describing a callback: the request our API sends, so the extractors' error
+    /// responses (which our server sends) do not apply.
+    is_callback: bool,
 }
 
 impl<'a> OperationContext<'a> {
@@ -107,7 +110,13 @@ impl<'a> OperationContext<'a> {
             schemas,
             operation,
             path_parameters,
+            is_callback: false,
         }
+    }
+
+    /// Whether the operation described is a callback request.
+    pub fn is_callback(&self) -> bool {
+        self.is_callback
     }
 
     /// The document's schemas.
@@ -166,7 +175,11 @@ impl<'a> OperationContext<'a> {
     }
 
     /// Adds an RFC 9457 problem response, as hookspec's extractors send on bad input.
+    /// Does nothing when describing a callback.
     pub fn add_problem_response(&mut self, status: u16) {
+        if self.is_callback {
+            return;
+        }
         let schema = self.schemas.reference::<Problem>();
         let description = actix_web::http::StatusCode::from_u16(status)
             .ok()
@@ -188,7 +201,9 @@ impl<'a> OperationContext<'a> {
             deprecated: meta.deprecated,
             ..Operation::default()
         };
-        C::describe(&mut OperationContext::new(self.schemas, &mut operation, &[]));
+        let mut cx = OperationContext::new(self.schemas, &mut operation, &[]);
+        cx.is_callback = true;
+        C::describe(&mut cx);
         let mut item = PathItem::default();
         *item.slot_mut(meta.method) = Some(operation);
         let mut by_url = std::collections::BTreeMap::new();

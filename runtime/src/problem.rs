@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```json
 /// { "type": "about:blank", "title": "Bad Request", "status": 400,
-///   "detail": "body: invalid type: string \"x\", expected f64 at /total",
+///   "detail": "body /total: invalid type: string \"x\", expected f64",
 ///   "errors": [ { "in": "body", "pointer": "/total",
 ///                 "detail": "invalid type: string \"x\", expected f64" } ] }
 /// ```

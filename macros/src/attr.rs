@@ -1,0 +1,425 @@
+//! Attribute tokens → typed arguments. Checks that need only one argument (a
+//! repeated key, an unknown method, a malformed URL template) happen here; checks
+//! that relate the attribute to the function live in `valid.rs`.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitInt, LitStr, Path, Token, Type};
+
+use hookspec_expr::parse_template;
+
+mod kw {
+    syn::custom_keyword!(name);
+    syn::custom_keyword!(guard);
+    syn::custom_keyword!(wrap);
+    syn::custom_keyword!(method);
+    syn::custom_keyword!(callbacks);
+    syn::custom_keyword!(tag);
+    syn::custom_keyword!(tags);
+    syn::custom_keyword!(operation_id);
+    syn::custom_keyword!(summary);
+    syn::custom_keyword!(description);
+    syn::custom_keyword!(responses);
+    syn::custom_keyword!(status);
+    syn::custom_keyword!(body);
+    syn::custom_keyword!(content_type);
+}
+
+/// The HTTP methods OpenAPI can document, as the macros and `method = "..."` name them.
+pub const METHODS: [(&str, &str); 8] = [
+    ("get", "Get"),
+    ("put", "Put"),
+    ("post", "Post"),
+    ("delete", "Delete"),
+    ("options", "Options"),
+    ("head", "Head"),
+    ("patch", "Patch"),
+    ("trace", "Trace"),
+];
+
+/// One method, with where it was written.
+#[derive(Clone)]
+pub struct MethodArg {
+    /// Lower-case name: `post`.
+    pub name: &'static str,
+    /// The runtime's `Method` variant: `Post`.
+    pub variant: &'static str,
+    pub span: Span,
+}
+
+impl MethodArg {
+    pub fn from_name(name: &str, span: Span) -> syn::Result<Self> {
+        let lower = name.to_ascii_lowercase();
+        METHODS
+            .iter()
+            .find(|(method, _)| *method == lower)
+            .map(|(name, variant)| MethodArg {
+                name,
+                variant,
+                span,
+            })
+            .ok_or_else(|| {
+                syn::Error::new(
+                    span,
+                    format!(
+                        "unknown HTTP method `{name}`: expected one of GET, PUT, POST, DELETE, \
+                         OPTIONS, HEAD, PATCH, TRACE"
+                    ),
+                )
+            })
+    }
+}
+
+/// One entry of `responses(...)`: `(status = 404, description = "...", body = T)`.
+pub struct ResponseArg {
+    /// `"404"` or `"default"`.
+    pub status: String,
+    pub status_span: Span,
+    pub description: LitStr,
+    pub body: Option<Type>,
+    pub content_type: Option<LitStr>,
+}
+
+/// The arguments of `#[get(...)]`, `#[post(...)]`, ... and `#[route(...)]`.
+pub struct RouteArgs {
+    pub path: LitStr,
+    /// Given by the macro's name, or by `method = "..."` in `#[route]`.
+    pub methods: Vec<MethodArg>,
+    pub resource_name: Option<LitStr>,
+    pub guards: Vec<Path>,
+    pub wraps: Vec<Expr>,
+    pub callbacks: Vec<Path>,
+    pub tags: Vec<LitStr>,
+    pub operation_id: Option<LitStr>,
+    pub summary: Option<LitStr>,
+    pub description: Option<LitStr>,
+    pub responses: Vec<ResponseArg>,
+}
+
+/// Records a key seen once; a second occurrence is an error on that occurrence.
+fn once<T>(slot: &mut Option<T>, value: T, key: &str, span: Span) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(span, format!("duplicate `{key}` argument")));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn non_empty(lit: LitStr, what: &str) -> syn::Result<LitStr> {
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(lit.span(), format!("{what} must not be empty")));
+    }
+    Ok(lit)
+}
+
+const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
+                          `operation_id`, `summary`, `description`, `responses(...)`";
+
+impl RouteArgs {
+    /// Parses `"/path", key = value, ...`. `fixed_method` is the macro's own method;
+    /// `None` for `#[route]`, which takes `method = "..."` arguments instead.
+    pub fn parse(input: ParseStream, fixed_method: Option<MethodArg>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "missing path: write the route's path first, as in `#[post(\"/invoices/\")]`",
+            ));
+        }
+        let path: LitStr = input.parse().map_err(|error| {
+            syn::Error::new(error.span(), "expected the route's path as a string literal, as in `\"/invoices/{id}\"`")
+        })?;
+        let mut args = RouteArgs {
+            path,
+            methods: fixed_method.into_iter().collect(),
+            resource_name: None,
+            guards: Vec::new(),
+            wraps: Vec::new(),
+            callbacks: Vec::new(),
+            tags: Vec::new(),
+            operation_id: None,
+            summary: None,
+            description: None,
+            responses: Vec::new(),
+        };
+        let is_route = args.methods.is_empty();
+        let mut seen_callbacks = false;
+        let mut seen_tags = false;
+        let mut seen_responses = false;
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::name) {
+                let key = input.parse::<kw::name>()?;
+                input.parse::<Token![=]>()?;
+                once(&mut args.resource_name, input.parse()?, "name", key.span)?;
+            } else if lookahead.peek(kw::guard) {
+                input.parse::<kw::guard>()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                args.guards.push(lit.parse().map_err(|_| {
+                    syn::Error::new(lit.span(), "`guard` takes the name of a guard function, as in `guard = \"is_admin\"`")
+                })?);
+            } else if lookahead.peek(kw::wrap) {
+                input.parse::<kw::wrap>()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                args.wraps.push(lit.parse().map_err(|_| {
+                    syn::Error::new(lit.span(), "`wrap` takes a middleware expression, as in `wrap = \"Logger::default()\"`")
+                })?);
+            } else if lookahead.peek(kw::method) {
+                let key = input.parse::<kw::method>()?;
+                if !is_route {
+                    return Err(syn::Error::new(
+                        key.span,
+                        "`method` is only for `#[route]`: this macro's name is its method",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                let method = MethodArg::from_name(&lit.value(), lit.span())?;
+                if args.methods.iter().any(|m| m.name == method.name) {
+                    return Err(syn::Error::new(lit.span(), format!("duplicate method `{}`", lit.value())));
+                }
+                args.methods.push(method);
+            } else if lookahead.peek(kw::callbacks) {
+                let key = input.parse::<kw::callbacks>()?;
+                if seen_callbacks {
+                    return Err(syn::Error::new(key.span, "duplicate `callbacks` argument"));
+                }
+                seen_callbacks = true;
+                args.callbacks = parse_callback_list(input, key.span)?;
+            } else if lookahead.peek(kw::tag) {
+                input.parse::<kw::tag>()?;
+                input.parse::<Token![=]>()?;
+                args.tags.push(non_empty(input.parse()?, "a tag")?);
+            } else if lookahead.peek(kw::tags) {
+                let key = input.parse::<kw::tags>()?;
+                if seen_tags {
+                    return Err(syn::Error::new(key.span, "duplicate `tags` argument"));
+                }
+                seen_tags = true;
+                let content;
+                syn::parenthesized!(content in input);
+                for tag in Punctuated::<LitStr, Token![,]>::parse_terminated(&content)? {
+                    args.tags.push(non_empty(tag, "a tag")?);
+                }
+            } else if lookahead.peek(kw::operation_id) {
+                let key = input.parse::<kw::operation_id>()?;
+                input.parse::<Token![=]>()?;
+                let id = non_empty(input.parse()?, "`operation_id`")?;
+                once(&mut args.operation_id, id, "operation_id", key.span)?;
+            } else if lookahead.peek(kw::summary) {
+                let key = input.parse::<kw::summary>()?;
+                input.parse::<Token![=]>()?;
+                once(&mut args.summary, input.parse()?, "summary", key.span)?;
+            } else if lookahead.peek(kw::description) {
+                let key = input.parse::<kw::description>()?;
+                input.parse::<Token![=]>()?;
+                once(&mut args.description, input.parse()?, "description", key.span)?;
+            } else if lookahead.peek(kw::responses) {
+                let key = input.parse::<kw::responses>()?;
+                if seen_responses {
+                    return Err(syn::Error::new(key.span, "duplicate `responses` argument"));
+                }
+                seen_responses = true;
+                args.responses = parse_responses(input)?;
+            } else if input.peek(Ident) {
+                let unknown: Ident = input.parse()?;
+                return Err(syn::Error::new(
+                    unknown.span(),
+                    format!("unknown argument `{unknown}`: expected one of {ROUTE_KEYS}"),
+                ));
+            } else {
+                return Err(lookahead.error());
+            }
+        }
+        if args.methods.is_empty() {
+            return Err(syn::Error::new(
+                args.path.span(),
+                "`#[route]` needs at least one `method = \"...\"` argument",
+            ));
+        }
+        Ok(args)
+    }
+}
+
+fn parse_callback_list(input: ParseStream, key: Span) -> syn::Result<Vec<Path>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let list = Punctuated::<Path, Token![,]>::parse_terminated(&content)?;
+    if list.is_empty() {
+        return Err(syn::Error::new(
+            key,
+            "`callbacks()` lists no callback: name the `#[callback]` functions, as in `callbacks(invoice_notification)`",
+        ));
+    }
+    let mut callbacks: Vec<Path> = Vec::new();
+    for callback in list {
+        let name = quote::ToTokens::to_token_stream(&callback).to_string();
+        if callbacks
+            .iter()
+            .any(|seen| quote::ToTokens::to_token_stream(seen).to_string() == name)
+        {
+            return Err(syn::Error::new_spanned(
+                &callback,
+                format!("callback `{name}` is listed twice"),
+            ));
+        }
+        callbacks.push(callback);
+    }
+    Ok(callbacks)
+}
+
+fn parse_responses(input: ParseStream) -> syn::Result<Vec<ResponseArg>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut responses: Vec<ResponseArg> = Vec::new();
+    while !content.is_empty() {
+        let entry;
+        let paren = syn::parenthesized!(entry in content);
+        let response = parse_response(&entry, paren.span.join())?;
+        if responses.iter().any(|r| r.status == response.status) {
+            return Err(syn::Error::new(
+                response.status_span,
+                format!("status {} is documented twice", response.status),
+            ));
+        }
+        responses.push(response);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(responses)
+}
+
+fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
+    let mut status: Option<(String, Span)> = None;
+    let mut description: Option<LitStr> = None;
+    let mut body: Option<Type> = None;
+    let mut content_type: Option<LitStr> = None;
+    while !input.is_empty() {
+        let lookahead = input.lookahead1();
+        if lookahead.peek(kw::status) {
+            let key = input.parse::<kw::status>()?;
+            input.parse::<Token![=]>()?;
+            let value = if input.peek(LitStr) {
+                let lit: LitStr = input.parse()?;
+                if lit.value() != "default" {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "a status is a number from 100 to 599, or \"default\"",
+                    ));
+                }
+                ("default".to_owned(), lit.span())
+            } else {
+                let lit: LitInt = input.parse()?;
+                match lit.base10_parse::<u16>() {
+                    Ok(code @ 100..=599) => (code.to_string(), lit.span()),
+                    _ => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "a status is a number from 100 to 599, or \"default\"",
+                        ))
+                    }
+                }
+            };
+            once(&mut status, value, "status", key.span)?;
+        } else if lookahead.peek(kw::description) {
+            let key = input.parse::<kw::description>()?;
+            input.parse::<Token![=]>()?;
+            once(&mut description, input.parse()?, "description", key.span)?;
+        } else if lookahead.peek(kw::body) {
+            let key = input.parse::<kw::body>()?;
+            input.parse::<Token![=]>()?;
+            once(&mut body, input.parse()?, "body", key.span)?;
+        } else if lookahead.peek(kw::content_type) {
+            let key = input.parse::<kw::content_type>()?;
+            input.parse::<Token![=]>()?;
+            once(&mut content_type, input.parse()?, "content_type", key.span)?;
+        } else if input.peek(Ident) {
+            let unknown: Ident = input.parse()?;
+            return Err(syn::Error::new(
+                unknown.span(),
+                format!(
+                    "unknown response argument `{unknown}`: expected `status`, `description`, \
+                     `body` or `content_type`"
+                ),
+            ));
+        } else {
+            return Err(lookahead.error());
+        }
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    let (status, status_span) = status.ok_or_else(|| {
+        syn::Error::new(whole, "a response needs a `status`, as in `(status = 404, description = \"Not found\")`")
+    })?;
+    let description = description.ok_or_else(|| {
+        syn::Error::new(whole, "a response needs a `description` (OpenAPI requires one)")
+    })?;
+    if content_type.is_some() && body.is_none() {
+        return Err(syn::Error::new(whole, "`content_type` needs a `body` type"));
+    }
+    Ok(ResponseArg {
+        status,
+        status_span,
+        description,
+        body,
+        content_type,
+    })
+}
+
+/// The arguments of `#[callback(method, "url template")]`.
+pub struct CallbackArgs {
+    pub method: MethodArg,
+    pub url: LitStr,
+}
+
+impl Parse for CallbackArgs {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "missing method and URL: write `#[callback(post, \"{$request.query.callback_url}/...\")]`",
+            ));
+        }
+        let method: Ident = input.parse().map_err(|error| {
+            syn::Error::new(error.span(), "expected the callback's HTTP method first, as in `post`")
+        })?;
+        let method = MethodArg::from_name(&method.to_string(), method.span())?;
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                method.span,
+                "missing URL: write `#[callback(post, \"{$request.query.callback_url}/...\")]`",
+            ));
+        }
+        input.parse::<Token![,]>()?;
+        let url: LitStr = input.parse().map_err(|error| {
+            syn::Error::new(error.span(), "expected the callback URL as a string literal of runtime expressions")
+        })?;
+        if let Err(error) = parse_template(&url.value()) {
+            return Err(syn::Error::new(
+                url.span(),
+                format!(
+                    "invalid callback URL (at character {}): {}",
+                    error.column_in(&url.value()),
+                    error.message()
+                ),
+            ));
+        }
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if !input.is_empty() {
+                return Err(input.error("unexpected argument: `#[callback]` takes a method and a URL"));
+            }
+        }
+        Ok(CallbackArgs { method, url })
+    }
+}

@@ -1,0 +1,29 @@
+//! Output on error: the errors plus the original item, so that names still resolve
+//! and only the real problem is reported (actix-web's `input_and_compile_error`,
+//! thiserror's `fallback.rs`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::Function;
+
+/// The errors, then the item as written.
+pub fn with_errors(item: TokenStream, error: syn::Error) -> TokenStream {
+    let mut output = error.to_compile_error();
+    output.extend(item);
+    output
+}
+
+/// The errors, then a bare unit struct in place of a `#[callback]` stub: the stub's
+/// body is never meant to compile (it is `{}` for a function returning a value),
+/// so the function itself cannot be emitted.
+pub fn callback_with_errors(func: &Function, error: syn::Error) -> TokenStream {
+    let mut output = error.to_compile_error();
+    let name = &func.sig.ident;
+    let vis = &func.vis;
+    output.extend(quote! {
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name;
+    });
+    output
+}

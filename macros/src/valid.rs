@@ -1,0 +1,193 @@
+//! Checks that relate an attribute to its function: handler shape, and path template
+//! against the `Path<...>` argument. Independent problems are all reported at once.
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, PathArguments, Type};
+
+use crate::ast::Function;
+use crate::attr::RouteArgs;
+use crate::path::{parse_path, PathTemplate};
+
+/// Errors collected across checks, reported together.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+
+    /// Everything collected so far, plus `last`: for a check that cannot go on.
+    pub fn fail_with(self, last: syn::Error) -> syn::Error {
+        match self.0 {
+            Some(mut all) => {
+                all.combine(last);
+                all
+            }
+            None => last,
+        }
+    }
+}
+
+/// How the `Path<T>` argument must match the template's parameters.
+pub enum PathShape<'a> {
+    /// No `Path` argument (and no parameters).
+    None,
+    /// A tuple or scalar: checked here by count.
+    Positional,
+    /// A struct `T`: its fields are checked by the compiler against the names (see
+    /// `expand::path_fields_check`), since only it knows the fields.
+    Struct(&'a Type),
+}
+
+/// What the route checks established, for the expansion.
+pub struct CheckedRoute<'a> {
+    pub template: PathTemplate,
+    pub path_shape: PathShape<'a>,
+}
+
+/// Shapes shared by route handlers and callback stubs.
+pub fn check_signature(func: &Function, errors: &mut Errors) {
+    let sig = &func.sig;
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(syn::Error::new(
+            sig.generics.span(),
+            "hookspec handlers cannot be generic: each one is a single documented operation",
+        ));
+    }
+    if let Some(FnArg::Receiver(receiver)) = sig.inputs.first() {
+        errors.push(syn::Error::new_spanned(
+            receiver,
+            "hookspec handlers are free functions: remove `self`",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(variadic, "hookspec handlers cannot be variadic"));
+    }
+}
+
+pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<CheckedRoute<'a>> {
+    let mut errors = Errors::default();
+    check_signature(func, &mut errors);
+    if func.sig.asyncness.is_none() {
+        errors.push(syn::Error::new_spanned(
+            func.sig.fn_token,
+            "route handlers must be `async fn`: actix-web awaits them",
+        ));
+    }
+    let template = match parse_path(&args.path.value()) {
+        Ok(template) => template,
+        Err(message) => {
+            let error = syn::Error::new(args.path.span(), format!("invalid route path: {message}"));
+            return Err(errors.fail_with(error));
+        }
+    };
+    let path_shape = check_path_argument(args, func, &template, &mut errors);
+    errors.finish()?;
+    Ok(CheckedRoute {
+        template,
+        path_shape,
+    })
+}
+
+/// The `T` of an argument typed `Path<T>` (`web::Path<T>`, `actix_web::web::Path<T>`).
+fn path_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Path" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(generics) = &last.arguments else {
+        return None;
+    };
+    match generics.args.first()? {
+        GenericArgument::Type(inner) if generics.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Types that deserialize from one path segment.
+const SCALARS: [&str; 17] = [
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    "f32", "f64", "bool", "char", "String",
+];
+
+fn check_path_argument<'a>(
+    args: &RouteArgs,
+    func: &'a Function,
+    template: &PathTemplate,
+    errors: &mut Errors,
+) -> PathShape<'a> {
+    let path_args: Vec<(&Type, &Type)> = func
+        .arguments()
+        .into_iter()
+        .filter_map(|arg| path_inner(arg.ty).map(|inner| (arg.ty, inner)))
+        .collect();
+    if let Some((second, _)) = path_args.get(1) {
+        errors.push(syn::Error::new_spanned(
+            second,
+            "only one `Path` argument per handler: extract all path parameters with one `Path<...>`",
+        ));
+    }
+    let names = &template.names;
+    let Some(&(outer, inner)) = path_args.first() else {
+        if let Some(name) = names.first() {
+            errors.push(syn::Error::new(
+                args.path.span(),
+                format!(
+                    "path parameter `{name}` is not extracted: add an argument of type \
+                     `web::Path<...>` so its type is known and documented"
+                ),
+            ));
+        }
+        return PathShape::None;
+    };
+    if names.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            outer,
+            format!(
+                "`Path` argument, but the path \"{}\" has no `{{...}}` parameters",
+                args.path.value()
+            ),
+        ));
+        return PathShape::None;
+    }
+    let count = match inner {
+        Type::Tuple(tuple) => Some(tuple.elems.len()),
+        Type::Path(path)
+            if path.qself.is_none()
+                && path.path.segments.len() == 1
+                && SCALARS.iter().any(|s| path.path.segments[0].ident == s) =>
+        {
+            Some(1)
+        }
+        Type::Path(_) => None,
+        _ => Some(names.len()),
+    };
+    match count {
+        Some(count) if count != names.len() => {
+            errors.push(syn::Error::new_spanned(
+                inner,
+                format!(
+                    "`{}` extracts {count} path parameter{}, but the path \"{}\" has {}: {}",
+                    inner.to_token_stream(),
+                    if count == 1 { "" } else { "s" },
+                    args.path.value(),
+                    names.len(),
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                ),
+            ));
+            PathShape::Positional
+        }
+        Some(_) => PathShape::Positional,
+        None => PathShape::Struct(inner),
+    }
+}

@@ -1,0 +1,230 @@
+//! The invoices example, booted in actix-web's test service: its whole document,
+//! how it is served, the docs page, and how bad input is answered.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/invoices.rs"]
+mod invoices;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{test, App};
+use serde_json::{json, Value};
+
+use common::{assert_valid_openapi_3_1, json_body};
+
+fn expected_document() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expected/invoices.openapi.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("expected document"))
+        .expect("expected document is JSON")
+}
+
+macro_rules! app {
+    () => {{
+        let api = invoices::api();
+        test::init_service(App::new().configure(api.configure())).await
+    }};
+}
+
+#[actix_web::test]
+async fn served_document_is_the_hand_written_one() {
+    let app = app!();
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        "application/json"
+    );
+    let document = json_body(response).await;
+    assert_eq!(document, expected_document());
+    assert_valid_openapi_3_1(&document);
+}
+
+#[actix_web::test]
+async fn callback_is_keyed_by_its_runtime_expression() {
+    let document = serde_json::to_value(invoices::api().openapi().unwrap()).unwrap();
+    let callback = &document["paths"]["/invoices/"]["post"]["callbacks"]["invoice_notification"]
+        ["{$request.query.callback_url}/invoices/{$request.body#/id}"]["post"];
+    assert_eq!(
+        callback["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/InvoiceEvent"
+    );
+}
+
+#[actix_web::test]
+async fn document_bytes_are_deterministic() {
+    let first = invoices::api().openapi_json().unwrap();
+    let second = invoices::api().openapi_json().unwrap();
+    assert_eq!(first, second);
+}
+
+#[actix_web::test]
+async fn etag_answers_304_when_unchanged() {
+    let app = app!();
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    let etag = response.headers().get(header::ETAG).expect("ETag").clone();
+    assert!(etag.to_str().unwrap().starts_with('"'));
+
+    let again = test::TestRequest::get()
+        .uri("/openapi.json")
+        .insert_header((header::IF_NONE_MATCH, etag.clone()))
+        .to_request();
+    let response = test::call_service(&app, again).await;
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(response.headers().get(header::ETAG), Some(&etag));
+    assert!(test::read_body(response).await.is_empty());
+
+    let stale = test::TestRequest::get()
+        .uri("/openapi.json")
+        .insert_header((header::IF_NONE_MATCH, "\"other\""))
+        .to_request();
+    assert_eq!(test::call_service(&app, stale).await.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn docs_page_and_its_assets_are_served_locally() {
+    let app = app!();
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/docs").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    assert!(page.contains(r#"url: "openapi.json""#), "{page}");
+    assert!(!page.contains("http://") && !page.contains("https://"), "page links outside: {page}");
+    for asset in ["docs/swagger-ui-bundle.js", "docs/swagger-ui.css"] {
+        assert!(page.contains(asset), "{page}");
+        let response = test::call_service(
+            &app,
+            test::TestRequest::get().uri(&format!("/{asset}")).to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(test::read_body(response).await.len() > 100_000, "{asset}");
+    }
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/docs/").to_request()).await;
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(response.headers().get(header::LOCATION).unwrap(), "../docs");
+}
+
+#[actix_web::test]
+async fn valid_invoice_is_received() {
+    let app = app!();
+    let request = test::TestRequest::post()
+        .uri("/invoices/?callback_url=https://example.com/hooks")
+        .set_json(json!({"id": "inv-1", "customer": "ACME", "total": 12.5}))
+        .to_request();
+    let response = test::call_service(&app, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await, json!({"msg": "Invoice received"}));
+}
+
+/// Sends `request`; checks a problem+json answer with `status`, documented for
+/// `POST /invoices/`; returns the problem.
+async fn problem_for(request: test::TestRequest, status: u16) -> Value {
+    let app = app!();
+    let response = test::call_service(&app, request.to_request()).await;
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(
+        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        "application/problem+json"
+    );
+    let documented = &expected_document()["paths"]["/invoices/"]["post"]["responses"];
+    assert!(
+        documented.get(status.to_string()).is_some(),
+        "status {status} is sent but not documented"
+    );
+    let problem = json_body(response).await;
+    assert_eq!(problem["status"], status);
+    assert_eq!(problem["type"], "about:blank");
+    problem
+}
+
+fn post_invoice() -> test::TestRequest {
+    test::TestRequest::post().uri("/invoices/")
+}
+
+#[actix_web::test]
+async fn malformed_json_is_a_400_problem() {
+    let request = post_invoice()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .set_payload("{\"id\": ");
+    let problem = problem_for(request, 400).await;
+    assert_eq!(problem["errors"][0]["in"], "body");
+    assert!(problem["detail"].as_str().unwrap().contains("EOF"), "{problem}");
+}
+
+#[actix_web::test]
+async fn wrong_type_names_the_field() {
+    let request = post_invoice().set_json(json!({"id": "1", "customer": "c", "total": "ten"}));
+    let problem = problem_for(request, 400).await;
+    assert_eq!(
+        problem["errors"],
+        json!([{"in": "body", "pointer": "/total",
+                "detail": "invalid type: string \"ten\", expected f64"}])
+    );
+    assert_eq!(
+        problem["detail"],
+        "body /total: invalid type: string \"ten\", expected f64"
+    );
+}
+
+#[actix_web::test]
+async fn missing_field_names_the_field() {
+    let request = post_invoice().set_json(json!({"id": "1", "total": 3.0}));
+    let problem = problem_for(request, 400).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/customer");
+    assert_eq!(problem["errors"][0]["detail"], "missing field `customer`");
+}
+
+#[actix_web::test]
+async fn bad_query_value_names_the_parameter() {
+    let request = test::TestRequest::post()
+        .uri("/invoices/?callback_url=not%20a%20url")
+        .set_json(json!({"id": "1", "customer": "c", "total": 1.0}));
+    let problem = problem_for(request, 400).await;
+    assert_eq!(problem["errors"][0]["in"], "query");
+    assert_eq!(problem["errors"][0]["pointer"], "/callback_url");
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "relative URL without a base: \"not a url\""
+    );
+}
+
+#[actix_web::test]
+async fn wrong_content_type_is_a_415_problem() {
+    let request = post_invoice()
+        .insert_header((header::CONTENT_TYPE, "text/plain"))
+        .set_payload(r#"{"id": "1", "customer": "c", "total": 1.0}"#);
+    let problem = problem_for(request, 415).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/content-type");
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "expected `application/json`, found `text/plain`"
+    );
+    let problem = problem_for(post_invoice().set_payload("{}"), 415).await;
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "expected `application/json`, found no content type"
+    );
+}
+
+#[actix_web::test]
+async fn oversized_body_is_a_413_problem() {
+    // actix-web's default payload limit is 256 KiB.
+    let big = "x".repeat(300 * 1024);
+    let request = post_invoice().set_json(json!({"id": big, "customer": "c", "total": 1.0}));
+    problem_for(request, 413).await;
+}
+
+#[actix_web::test]
+async fn other_methods_get_405_with_allow() {
+    let app = app!();
+    let request = test::TestRequest::put().uri("/invoices/").to_request();
+    let response = test::call_service(&app, request).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers().get(header::ALLOW).unwrap(), "POST");
+    let problem = json_body(response).await;
+    assert_eq!(problem["status"], 405);
+}
