@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 use common::{assert_valid_openapi_3_1, json_body};
 
 fn expected_document() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expected/invoices.openapi.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/expected/invoices.openapi.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("expected document"))
         .expect("expected document is JSON")
 }
@@ -29,8 +32,11 @@ macro_rules! app {
 #[actix_web::test]
 async fn served_document_is_the_hand_written_one() {
     let app = app!();
-    let response =
-        test::call_service(&app, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/openapi.json").to_request(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers().get(header::CONTENT_TYPE).unwrap(),
@@ -62,8 +68,11 @@ async fn document_bytes_are_deterministic() {
 #[actix_web::test]
 async fn etag_answers_304_when_unchanged() {
     let app = app!();
-    let response =
-        test::call_service(&app, test::TestRequest::get().uri("/openapi.json").to_request()).await;
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/openapi.json").to_request(),
+    )
+    .await;
     let etag = response.headers().get(header::ETAG).expect("ETag").clone();
     assert!(etag.to_str().unwrap().starts_with('"'));
 
@@ -80,7 +89,10 @@ async fn etag_answers_304_when_unchanged() {
         .uri("/openapi.json")
         .insert_header((header::IF_NONE_MATCH, "\"other\""))
         .to_request();
-    assert_eq!(test::call_service(&app, stale).await.status(), StatusCode::OK);
+    assert_eq!(
+        test::call_service(&app, stale).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[actix_web::test]
@@ -91,12 +103,17 @@ async fn docs_page_and_its_assets_are_served_locally() {
     assert_eq!(response.status(), StatusCode::OK);
     let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
     assert!(page.contains(r#"url: "openapi.json""#), "{page}");
-    assert!(!page.contains("http://") && !page.contains("https://"), "page links outside: {page}");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "page links outside: {page}"
+    );
     for asset in ["docs/swagger-ui-bundle.js", "docs/swagger-ui.css"] {
         assert!(page.contains(asset), "{page}");
         let response = test::call_service(
             &app,
-            test::TestRequest::get().uri(&format!("/{asset}")).to_request(),
+            test::TestRequest::get()
+                .uri(&format!("/{asset}"))
+                .to_request(),
         )
         .await;
         assert_eq!(response.status(), StatusCode::OK, "{asset}");
@@ -117,7 +134,10 @@ async fn valid_invoice_is_received() {
         .to_request();
     let response = test::call_service(&app, request).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(json_body(response).await, json!({"msg": "Invoice received"}));
+    assert_eq!(
+        json_body(response).await,
+        json!({"msg": "Invoice received"})
+    );
 }
 
 /// Sends `request`; checks a problem+json answer with `status`, documented for
@@ -152,7 +172,10 @@ async fn malformed_json_is_a_400_problem() {
         .set_payload("{\"id\": ");
     let problem = problem_for(request, 400).await;
     assert_eq!(problem["errors"][0]["in"], "body");
-    assert!(problem["detail"].as_str().unwrap().contains("EOF"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("EOF"),
+        "{problem}"
+    );
 }
 
 #[actix_web::test]

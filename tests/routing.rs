@@ -45,7 +45,14 @@ async fn item_changed(body: Json<Event>) {}
 #[get("/items", tags("items", "read"))]
 async fn list_items(paging: Query<Paging>) -> Json<Vec<Item>> {
     let count = paging.limit as usize;
-    Json((0..count).map(|i| Item { name: format!("item {i}"), price: 1.0 }).collect())
+    Json(
+        (0..count)
+            .map(|i| Item {
+                name: format!("item {i}"),
+                price: 1.0,
+            })
+            .collect(),
+    )
 }
 
 /// Read an item.
@@ -53,7 +60,12 @@ async fn list_items(paging: Query<Paging>) -> Json<Vec<Item>> {
 /// Answers 404 when the item does not exist.
 #[get("/shops/{shop}/items/{item_id}", operation_id = "readItem")]
 async fn read_item(path: Path<ItemPath>) -> Option<Json<Item>> {
-    (path.item_id == 1).then(|| Json(Item { name: path.shop.clone(), price: 2.0 }))
+    (path.item_id == 1).then(|| {
+        Json(Item {
+            name: path.shop.clone(),
+            price: 2.0,
+        })
+    })
 }
 
 /// Replace an item.
@@ -71,7 +83,12 @@ async fn remove_item(path: Path<(String, u32)>) -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
 
-#[patch("/counters/{id}", summary = "Bump a counter", description = "Adds one.", callbacks(item_changed))]
+#[patch(
+    "/counters/{id}",
+    summary = "Bump a counter",
+    description = "Adds one.",
+    callbacks(item_changed)
+)]
 async fn bump(id: Path<u64>) -> impl Responder {
     format!("{}", id.into_inner() + 1)
 }
@@ -87,7 +104,13 @@ fn is_teapot(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
 }
 
 /// Brew.
-#[route("/brew", method = "GET", method = "POST", guard = "is_teapot", wrap = "actix_web::middleware::DefaultHeaders::new().add((\"x-brewed\", \"yes\"))")]
+#[route(
+    "/brew",
+    method = "GET",
+    method = "POST",
+    guard = "is_teapot",
+    wrap = "actix_web::middleware::DefaultHeaders::new().add((\"x-brewed\", \"yes\"))"
+)]
 async fn brew() -> &'static str {
     "short and stout"
 }
@@ -120,17 +143,30 @@ fn info_and_paths_with_scope_prefix() {
         document["info"],
         json!({"title": "Shop", "version": "2.1.0", "description": "Items and counters."})
     );
-    let paths: Vec<&str> = document["paths"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let paths: Vec<&str> = document["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(
         paths,
-        ["/brew", "/counters/{id}", "/items", "/signup", "/v1/shops/{shop}/items/{item_id}"]
+        [
+            "/brew",
+            "/counters/{id}",
+            "/items",
+            "/signup",
+            "/v1/shops/{shop}/items/{item_id}"
+        ]
     );
 }
 
 #[test]
 fn several_methods_share_one_path_item() {
     let document = document();
-    let item = document["paths"]["/v1/shops/{shop}/items/{item_id}"].as_object().unwrap();
+    let item = document["paths"]["/v1/shops/{shop}/items/{item_id}"]
+        .as_object()
+        .unwrap();
     assert_eq!(item.keys().collect::<Vec<_>>(), ["delete", "get", "put"]);
     let brew_op = document["paths"]["/brew"].as_object().unwrap();
     assert_eq!(brew_op["get"]["operationId"], "brew_get");
@@ -166,8 +202,14 @@ fn path_struct_tuple_and_scalar_parameters() {
         {"name": "item_id", "in": "path", "required": true,
          "schema": {"type": "integer", "format": "uint32", "minimum": 0}}
     ]);
-    assert_eq!(document["paths"][path]["get"]["parameters"], expected, "struct");
-    assert_eq!(document["paths"][path]["put"]["parameters"], expected, "tuple");
+    assert_eq!(
+        document["paths"][path]["get"]["parameters"], expected,
+        "struct"
+    );
+    assert_eq!(
+        document["paths"][path]["put"]["parameters"], expected,
+        "tuple"
+    );
     assert_eq!(
         document["paths"]["/counters/{id}"]["patch"]["parameters"],
         json!([{"name": "id", "in": "path", "required": true,
@@ -181,7 +223,10 @@ fn doc_comment_and_attribute_overrides() {
     let read = &document["paths"]["/v1/shops/{shop}/items/{item_id}"]["get"];
     assert_eq!(read["operationId"], "readItem");
     assert_eq!(read["summary"], "Read an item.");
-    assert_eq!(read["description"], "Answers 404 when the item does not exist.");
+    assert_eq!(
+        read["description"],
+        "Answers 404 when the item does not exist."
+    );
     let bump_op = &document["paths"]["/counters/{id}"]["patch"];
     assert_eq!(bump_op["summary"], "Bump a counter");
     assert_eq!(bump_op["description"], "Adds one.");
@@ -192,26 +237,43 @@ fn doc_comment_and_attribute_overrides() {
 fn responses_from_return_types_and_attribute() {
     let document = document();
     let item = &document["paths"]["/v1/shops/{shop}/items/{item_id}"];
-    let statuses = |op: &Value| op["responses"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let statuses = |op: &Value| {
+        op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     // Option<Json<T>>: 200 and 404 (from None and from the path extractor).
     assert_eq!(statuses(&item["get"]), ["200", "404"]);
     // Result<Json<T>, Problem>: the problem is documented as `default`.
-    assert_eq!(statuses(&item["put"]), ["200", "400", "404", "413", "415", "default"]);
     assert_eq!(
-        item["put"]["responses"]["default"]["content"]["application/problem+json"]["schema"]["$ref"],
+        statuses(&item["put"]),
+        ["200", "400", "404", "413", "415", "default"]
+    );
+    assert_eq!(
+        item["put"]["responses"]["default"]["content"]["application/problem+json"]["schema"]
+            ["$ref"],
         "#/components/schemas/Problem"
     );
     let delete = &item["delete"];
     assert_eq!(delete["deprecated"], true);
     assert_eq!(statuses(delete), ["200", "204", "404", "409"]);
-    assert_eq!(delete["responses"]["204"], json!({"description": "Removed"}));
+    assert_eq!(
+        delete["responses"]["204"],
+        json!({"description": "Removed"})
+    );
     assert_eq!(
         delete["responses"]["409"]["content"]["application/problem+json"]["schema"]["$ref"],
         "#/components/schemas/Problem"
     );
     // impl Responder: a success of unknown shape.
     let bump_op = &document["paths"]["/counters/{id}"]["patch"];
-    assert_eq!(bump_op["responses"]["200"], json!({"description": "Successful response"}));
+    assert_eq!(
+        bump_op["responses"]["200"],
+        json!({"description": "Successful response"})
+    );
     let brew_op = &document["paths"]["/brew"]["get"];
     assert_eq!(
         brew_op["responses"]["200"]["content"]["text/plain"]["schema"],
@@ -243,13 +305,19 @@ fn shared_callback_gets_one_operation_id_per_use() {
         put["callbacks"]["item_changed"][key]["post"]["operationId"],
         "replace_item_item_changed"
     );
-    assert_eq!(patch["callbacks"]["item_changed"][key]["post"]["operationId"], "bump_item_changed");
+    assert_eq!(
+        patch["callbacks"]["item_changed"][key]["post"]["operationId"],
+        "bump_item_changed"
+    );
     // A callback's documented responses are its receiver's, not our server's errors.
     assert_eq!(
         put["callbacks"]["item_changed"][key]["post"]["responses"],
         json!({"200": {"description": "Successful response"}})
     );
-    assert_eq!(put["callbacks"]["item_changed"][key]["post"]["summary"], "An item changed.");
+    assert_eq!(
+        put["callbacks"]["item_changed"][key]["post"]["summary"],
+        "An item changed."
+    );
 }
 
 #[test]
@@ -270,7 +338,10 @@ async fn declared_routes_are_served() {
     assert_eq!(json_body(response).await.as_array().unwrap().len(), 2);
 
     let response = call(atest::TestRequest::get().uri("/v1/shops/acme/items/1")).await;
-    assert_eq!(json_body(response).await, json!({"name": "acme", "price": 2.0}));
+    assert_eq!(
+        json_body(response).await,
+        json!({"name": "acme", "price": 2.0})
+    );
     let response = call(atest::TestRequest::get().uri("/v1/shops/acme/items/2")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
@@ -299,7 +370,10 @@ async fn declared_routes_are_served() {
             .set_form(json!({"name": "ann", "price": "3"})),
     )
     .await;
-    assert_eq!(atest::read_body(response).await, "ann (application/x-www-form-urlencoded)");
+    assert_eq!(
+        atest::read_body(response).await,
+        "ann (application/x-www-form-urlencoded)"
+    );
     let response = call(
         atest::TestRequest::post()
             .uri("/signup")
@@ -310,10 +384,20 @@ async fn declared_routes_are_served() {
     assert_eq!(problem["errors"][0]["pointer"], "/price");
 
     // The guard: without the header, the route does not match.
-    let response = call(atest::TestRequest::get().uri("/brew").insert_header(("x-teapot", "1"))).await;
+    let response = call(
+        atest::TestRequest::get()
+            .uri("/brew")
+            .insert_header(("x-teapot", "1")),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers().get("x-brewed").unwrap(), "yes");
-    let response = call(atest::TestRequest::post().uri("/brew").insert_header(("x-teapot", "1"))).await;
+    let response = call(
+        atest::TestRequest::post()
+            .uri("/brew")
+            .insert_header(("x-teapot", "1")),
+    )
+    .await;
     assert_eq!(atest::read_body(response).await, "short and stout");
     let response = call(atest::TestRequest::get().uri("/brew")).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -324,11 +408,14 @@ async fn resource_name_is_usable_for_url_generation() {
     let app = atest::init_service(App::new().configure(api().configure()).route(
         "/where",
         actix_web::web::get().to(|req: actix_web::HttpRequest| async move {
-            req.url_for_static("signup_route").map(|url| url.path().to_owned()).unwrap_or_default()
+            req.url_for_static("signup_route")
+                .map(|url| url.path().to_owned())
+                .unwrap_or_default()
         }),
     ))
     .await;
-    let response = atest::call_service(&app, atest::TestRequest::get().uri("/where").to_request()).await;
+    let response =
+        atest::call_service(&app, atest::TestRequest::get().uri("/where").to_request()).await;
     assert_eq!(atest::read_body(response).await, "/signup");
 }
 
@@ -363,15 +450,26 @@ fn build_reports_every_clash_naming_both_handlers() {
     let error = api.check().expect_err("clashes are errors");
     let problems = error.problems();
     assert_eq!(problems.len(), 2, "{error}");
-    assert!(problems[0].starts_with("GET /a is handled twice: by `first` (tests/routing.rs:"), "{error}");
-    assert!(problems[0].contains("and by `third` (tests/routing.rs:"), "{error}");
-    assert!(problems[1].starts_with("operation id `same` is used twice: by `first`"), "{error}");
+    assert!(
+        problems[0].starts_with("GET /a is handled twice: by `first` (tests/routing.rs:"),
+        "{error}"
+    );
+    assert!(
+        problems[0].contains("and by `third` (tests/routing.rs:"),
+        "{error}"
+    );
+    assert!(
+        problems[1].starts_with("operation id `same` is used twice: by `first`"),
+        "{error}"
+    );
     assert!(problems[1].contains("and by `second`"), "{error}");
 }
 
 #[test]
 #[should_panic(expected = "operation id `same` is used twice")]
 fn mounting_an_api_with_clashes_panics_with_the_reason() {
-    let api = Api::new("Clash", "1").service(clash::first).service(clash::second);
+    let api = Api::new("Clash", "1")
+        .service(clash::first)
+        .service(clash::second);
     let _ = api.configure();
 }

@@ -154,7 +154,9 @@ fn unknown_root_message(text: &str, body: &str) -> String {
             "method" => "$method",
             _ => "$statusCode",
         };
-        return format!("unknown runtime expression `{text}`: write `{fixed}` (names are case-sensitive)");
+        return format!(
+            "unknown runtime expression `{text}`: write `{fixed}` (names are case-sensitive)"
+        );
     }
     if body == "request" || body == "response" {
         return format!(
@@ -402,13 +404,25 @@ mod tests {
         assert!(error("{url}").1.contains("start with `$`"));
         assert!(error("{$statuscode}").1.contains("write `$statusCode`"));
         assert!(error("{$request}").1.contains("needs a source"));
-        assert!(error("{$request.cookie.a}").1.contains("unknown source `cookie`"));
-        assert!(error("{$request.query.}").1.contains("needs a parameter name"));
-        assert!(error("{$request.path.}").1.contains("needs a parameter name"));
-        assert!(error("{$request.header.}").1.contains("needs a header name"));
+        assert!(error("{$request.cookie.a}")
+            .1
+            .contains("unknown source `cookie`"));
+        assert!(error("{$request.query.}")
+            .1
+            .contains("needs a parameter name"));
+        assert!(error("{$request.path.}")
+            .1
+            .contains("needs a parameter name"));
+        assert!(error("{$request.header.}")
+            .1
+            .contains("needs a header name"));
         assert!(error("{$request.body#id}").1.contains("starts with `/`"));
-        assert!(error("{$request.body#/a~2}").1.contains("invalid escape `~2`"));
-        assert!(error("{$request.body#/a~}").1.contains("invalid escape the end"));
+        assert!(error("{$request.body#/a~2}")
+            .1
+            .contains("invalid escape `~2`"));
+        assert!(error("{$request.body#/a~}")
+            .1
+            .contains("invalid escape the end"));
     }
 
     #[test]

@@ -21,7 +21,10 @@ impl Parse for Function {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         let sig: Signature = input.parse().map_err(|error| {
-            syn::Error::new(error.span(), "hookspec's macros go on functions, as in `async fn create_invoice(...)`")
+            syn::Error::new(
+                error.span(),
+                "hookspec's macros go on functions, as in `async fn create_invoice(...)`",
+            )
         })?;
         let body: TokenStream = input.parse()?;
         Ok(Function {
@@ -69,12 +72,16 @@ impl Function {
 
     /// Attributes other than `#[doc]`, which stay on the handler function.
     pub fn other_attrs(&self) -> impl Iterator<Item = &Attribute> {
-        self.attrs.iter().filter(|attr| !attr.path().is_ident("doc"))
+        self.attrs
+            .iter()
+            .filter(|attr| !attr.path().is_ident("doc"))
     }
 
     /// Whether the function is `#[deprecated]`.
     pub fn is_deprecated(&self) -> bool {
-        self.attrs.iter().any(|attr| attr.path().is_ident("deprecated"))
+        self.attrs
+            .iter()
+            .any(|attr| attr.path().is_ident("deprecated"))
     }
 
     /// The doc comment: first paragraph as summary, the rest as description.

@@ -108,7 +108,10 @@ fn once<T>(slot: &mut Option<T>, value: T, key: &str, span: Span) -> syn::Result
 
 fn non_empty(lit: LitStr, what: &str) -> syn::Result<LitStr> {
     if lit.value().trim().is_empty() {
-        return Err(syn::Error::new(lit.span(), format!("{what} must not be empty")));
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("{what} must not be empty"),
+        ));
     }
     Ok(lit)
 }
@@ -127,7 +130,10 @@ impl RouteArgs {
             ));
         }
         let path: LitStr = input.parse().map_err(|error| {
-            syn::Error::new(error.span(), "expected the route's path as a string literal, as in `\"/invoices/{id}\"`")
+            syn::Error::new(
+                error.span(),
+                "expected the route's path as a string literal, as in `\"/invoices/{id}\"`",
+            )
         })?;
         let mut args = RouteArgs {
             path,
@@ -161,7 +167,10 @@ impl RouteArgs {
                 input.parse::<Token![=]>()?;
                 let lit: LitStr = input.parse()?;
                 args.guards.push(lit.parse().map_err(|_| {
-                    syn::Error::new(lit.span(), "`guard` takes the name of a guard function, as in `guard = \"is_admin\"`")
+                    syn::Error::new(
+                        lit.span(),
+                        "`guard` takes the name of a guard function, as in `guard = \"is_admin\"`",
+                    )
                 })?);
             } else if lookahead.peek(kw::wrap) {
                 input.parse::<kw::wrap>()?;
@@ -182,7 +191,10 @@ impl RouteArgs {
                 let lit: LitStr = input.parse()?;
                 let method = MethodArg::from_name(&lit.value(), lit.span())?;
                 if args.methods.iter().any(|m| m.name == method.name) {
-                    return Err(syn::Error::new(lit.span(), format!("duplicate method `{}`", lit.value())));
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("duplicate method `{}`", lit.value()),
+                    ));
                 }
                 args.methods.push(method);
             } else if lookahead.peek(kw::callbacks) {
@@ -219,7 +231,12 @@ impl RouteArgs {
             } else if lookahead.peek(kw::description) {
                 let key = input.parse::<kw::description>()?;
                 input.parse::<Token![=]>()?;
-                once(&mut args.description, input.parse()?, "description", key.span)?;
+                once(
+                    &mut args.description,
+                    input.parse()?,
+                    "description",
+                    key.span,
+                )?;
             } else if lookahead.peek(kw::responses) {
                 let key = input.parse::<kw::responses>()?;
                 if seen_responses {
@@ -359,10 +376,16 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
         input.parse::<Token![,]>()?;
     }
     let (status, status_span) = status.ok_or_else(|| {
-        syn::Error::new(whole, "a response needs a `status`, as in `(status = 404, description = \"Not found\")`")
+        syn::Error::new(
+            whole,
+            "a response needs a `status`, as in `(status = 404, description = \"Not found\")`",
+        )
     })?;
     let description = description.ok_or_else(|| {
-        syn::Error::new(whole, "a response needs a `description` (OpenAPI requires one)")
+        syn::Error::new(
+            whole,
+            "a response needs a `description` (OpenAPI requires one)",
+        )
     })?;
     if content_type.is_some() && body.is_none() {
         return Err(syn::Error::new(whole, "`content_type` needs a `body` type"));
@@ -391,7 +414,10 @@ impl Parse for CallbackArgs {
             ));
         }
         let method: Ident = input.parse().map_err(|error| {
-            syn::Error::new(error.span(), "expected the callback's HTTP method first, as in `post`")
+            syn::Error::new(
+                error.span(),
+                "expected the callback's HTTP method first, as in `post`",
+            )
         })?;
         let method = MethodArg::from_name(&method.to_string(), method.span())?;
         if input.is_empty() {
@@ -402,7 +428,10 @@ impl Parse for CallbackArgs {
         }
         input.parse::<Token![,]>()?;
         let url: LitStr = input.parse().map_err(|error| {
-            syn::Error::new(error.span(), "expected the callback URL as a string literal of runtime expressions")
+            syn::Error::new(
+                error.span(),
+                "expected the callback URL as a string literal of runtime expressions",
+            )
         })?;
         if let Err(error) = parse_template(&url.value()) {
             return Err(syn::Error::new(
@@ -417,7 +446,9 @@ impl Parse for CallbackArgs {
         if !input.is_empty() {
             input.parse::<Token![,]>()?;
             if !input.is_empty() {
-                return Err(input.error("unexpected argument: `#[callback]` takes a method and a URL"));
+                return Err(
+                    input.error("unexpected argument: `#[callback]` takes a method and a URL")
+                );
             }
         }
         Ok(CallbackArgs { method, url })

@@ -41,7 +41,9 @@ fn describe_input(ty: &Type) -> TokenStream {
 fn describe_output(func: &Function) -> TokenStream {
     let private = private();
     match func.return_type() {
-        Some(Type::ImplTrait(_)) | None => quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);),
+        Some(Type::ImplTrait(_)) | None => {
+            quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);)
+        }
         Some(ty) => quote_spanned! {ty.span()=>
             <#ty as #private::OperationOutput>::describe(__cx);
         },
@@ -98,14 +100,20 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
         let first = methods.next();
         quote!(#private::actix_web::guard::Any(#first) #(.or(#methods))*)
     };
-    let guards = args.guards.iter().map(|guard| {
-        quote!(.guard(#private::actix_web::guard::fn_guard(#guard)))
-    });
+    let guards = args
+        .guards
+        .iter()
+        .map(|guard| quote!(.guard(#private::actix_web::guard::fn_guard(#guard))));
     let wraps = args.wraps.iter().map(|wrap| quote!(.wrap(#wrap)));
 
     let doc = func.doc();
     let summary = option_str(args.summary.as_ref().map(LitStr::value).or(doc.summary));
-    let description = option_str(args.description.as_ref().map(LitStr::value).or(doc.description));
+    let description = option_str(
+        args.description
+            .as_ref()
+            .map(LitStr::value)
+            .or(doc.description),
+    );
     let operation_id = args
         .operation_id
         .as_ref()
@@ -140,9 +148,10 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
             }
         }
     });
-    let callbacks = args.callbacks.iter().map(|callback| {
-        quote_spanned!(callback.span()=> __cx.add_callback::<#callback>();)
-    });
+    let callbacks = args
+        .callbacks
+        .iter()
+        .map(|callback| quote_spanned!(callback.span()=> __cx.add_callback::<#callback>();));
     let path_fields_check = match checked.path_shape {
         PathShape::Struct(ty) => path_fields_check(ty, path_parameters, path.span()),
         PathShape::None | PathShape::Positional => TokenStream::new(),
@@ -200,20 +209,20 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
 }
 
 /// A compile-time check that the struct `ty` of `Path<ty>` has exactly the template's
-/// parameters as fields: a destructuring pattern naming them all, with no `..`.
-/// rustc reports a missing field ("struct has no field named `x`") at the route
-/// path, and an extra one ("pattern does not mention field `y`") at the type.
+/// parameters as fields: a struct expression naming them all. rustc reports a
+/// parameter with no field ("struct has no field named `x`") at the route path, and
+/// a field with no parameter ("missing field `y` in initializer") at the type.
 fn path_fields_check(ty: &Type, names: &[String], path_span: Span) -> TokenStream {
     let fields = names.iter().map(|name| {
         let field = Ident::new(name, path_span);
-        quote!(#field: _)
+        quote!(#field: ::core::unreachable!())
     });
-    let pattern_path = quote_spanned!(ty.span()=> #ty);
+    let struct_path = quote_spanned!(ty.span()=> #ty);
     quote! {
         const _: () = {
-            #[allow(dead_code, unused_variables, clippy::unneeded_field_pattern)]
-            fn __hookspec_path_fields(value: #ty) {
-                let #pattern_path { #(#fields),* } = value;
+            #[allow(dead_code, unreachable_code, clippy::diverging_sub_expression)]
+            fn __hookspec_path_fields() -> #ty {
+                #struct_path { #(#fields),* }
             }
         };
     }
@@ -232,7 +241,10 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
     let summary = option_str(summary);
     let description = option_str(description);
     let deprecated = func.is_deprecated();
-    let describe_inputs = func.arguments().into_iter().map(|arg| describe_input(arg.ty));
+    let describe_inputs = func
+        .arguments()
+        .into_iter()
+        .map(|arg| describe_input(arg.ty));
     let describe_output = describe_output(func);
     let unit_struct = unit_struct(func);
 

@@ -30,7 +30,8 @@ fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) ->
         Ok(fixed) => fixed,
         Err(error) => return fallback::with_errors(item, error),
     };
-    let args = match (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed)).parse2(args) {
+    let args = match (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed)).parse2(args)
+    {
         Ok(args) => args,
         Err(error) => return fallback::with_errors(item, error),
     };

@@ -77,16 +77,25 @@ mod tests {
         assert_eq!(parsed.names, ["user_id", "name", "tail"]);
         assert_eq!(parsed.openapi, "/users/{user_id}/files/{name}/{tail}");
         assert_eq!(parse_path("").unwrap().openapi, "");
-        assert_eq!(parse_path("/invoices/").unwrap().names, Vec::<String>::new());
+        assert_eq!(
+            parse_path("/invoices/").unwrap().names,
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn malformed_paths_are_explained() {
-        assert!(parse_path("invoices").unwrap_err().contains("starts with `/`"));
+        assert!(parse_path("invoices")
+            .unwrap_err()
+            .contains("starts with `/`"));
         assert!(parse_path("/a/{id").unwrap_err().contains("unclosed"));
         assert!(parse_path("/a/id}").unwrap_err().contains("unmatched"));
-        assert!(parse_path("/a/{}").unwrap_err().contains("empty parameter name"));
-        assert!(parse_path("/a/{id}/{id}").unwrap_err().contains("appears twice"));
+        assert!(parse_path("/a/{}")
+            .unwrap_err()
+            .contains("empty parameter name"));
+        assert!(parse_path("/a/{id}/{id}")
+            .unwrap_err()
+            .contains("appears twice"));
         assert!(parse_path("/a/{i-d}").unwrap_err().contains("has `-`"));
     }
 }

@@ -70,7 +70,10 @@ pub fn check_signature(func: &Function, errors: &mut Errors) {
         ));
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(variadic, "hookspec handlers cannot be variadic"));
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "hookspec handlers cannot be variadic",
+        ));
     }
 }
 
@@ -116,8 +119,8 @@ fn path_inner(ty: &Type) -> Option<&Type> {
 
 /// Types that deserialize from one path segment.
 const SCALARS: [&str; 17] = [
-    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-    "f32", "f64", "bool", "char", "String",
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64", "bool", "char", "String",
 ];
 
 fn check_path_argument<'a>(
@@ -182,7 +185,11 @@ fn check_path_argument<'a>(
                     if count == 1 { "" } else { "s" },
                     args.path.value(),
                     names.len(),
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ),
             ));
             PathShape::Positional

@@ -53,14 +53,12 @@ fn locate<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> (Strin
 fn without_position(mut message: String) -> String {
     if let Some(at) = message.rfind(" at line ") {
         let tail = &message[at + " at line ".len()..];
-        let is_position = tail
-            .split_once(" column ")
-            .is_some_and(|(line, column)| {
-                !line.is_empty()
-                    && !column.is_empty()
-                    && line.bytes().all(|b| b.is_ascii_digit())
-                    && column.bytes().all(|b| b.is_ascii_digit())
-            });
+        let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
+            !line.is_empty()
+                && !column.is_empty()
+                && line.bytes().all(|b| b.is_ascii_digit())
+                && column.bytes().all(|b| b.is_ascii_digit())
+        });
         if is_position {
             message.truncate(at);
         }
@@ -167,12 +165,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormExtractor<T> {
     type Future = ProblemFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        read_body(
-            req,
-            payload,
-            "application/x-www-form-urlencoded",
-            |bytes| parse_urlencoded(bytes, "body").map(FormExtractor),
-        )
+        read_body(req, payload, "application/x-www-form-urlencoded", |bytes| {
+            parse_urlencoded(bytes, "body").map(FormExtractor)
+        })
     }
 }
 
@@ -200,9 +195,9 @@ impl<T: DeserializeOwned> FromRequest for PathExtractor<T> {
     type Future = std::future::Ready<Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let checked = serde_path_to_error::deserialize::<_, T>(actix_router::PathDeserializer::new(
-            req.match_info(),
-        ));
+        let checked = serde_path_to_error::deserialize::<_, T>(
+            actix_router::PathDeserializer::new(req.match_info()),
+        );
         let result = match checked {
             Err(error) => Err(path_problem(req, &error)),
             Ok(_) => match web::Path::<T>::extract(req).into_inner() {

@@ -8,7 +8,9 @@ use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::extract::{FormExtractor, HeaderExtractor, JsonExtractor, PathExtractor, QueryExtractor};
+use crate::extract::{
+    FormExtractor, HeaderExtractor, JsonExtractor, PathExtractor, QueryExtractor,
+};
 use crate::openapi::{MediaType, Parameter, ParameterIn, RequestBody};
 use crate::operation::OperationContext;
 use crate::schema::without_null;
@@ -47,12 +49,13 @@ use crate::schema::without_null;
 ///         tenant
 ///     }
 ///     fn describe(cx: &mut OperationContext<'_>) {
+///         let schema = hookspec::schema_for::<String>(cx);
 ///         cx.add_parameter(hookspec::openapi::Parameter {
 ///             name: "X-Tenant".into(),
 ///             location: hookspec::openapi::ParameterIn::Header,
 ///             description: Some("The caller's tenant.".into()),
 ///             required: true,
-///             schema: hookspec::schema_for::<String>(cx),
+///             schema,
 ///         });
 ///     }
 /// }
@@ -137,7 +140,11 @@ fn object_properties(schema: &Schema) -> Vec<(String, Value, bool)> {
             properties
                 .iter()
                 .map(|(name, schema)| {
-                    (name.clone(), schema.clone(), required.contains(&name.as_str()))
+                    (
+                        name.clone(),
+                        schema.clone(),
+                        required.contains(&name.as_str()),
+                    )
                 })
                 .collect()
         })

@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn null_is_dropped_from_type_arrays() {
         let stripped = without_null(schema(json!({"type": ["string", "null"], "format": "uri"})));
-        assert_eq!(stripped.as_value(), &json!({"type": "string", "format": "uri"}));
+        assert_eq!(
+            stripped.as_value(),
+            &json!({"type": "string", "format": "uri"})
+        );
         let stripped = without_null(schema(json!({"type": ["integer", "string", "null"]})));
         assert_eq!(stripped.as_value(), &json!({"type": ["integer", "string"]}));
     }
@@ -128,7 +131,10 @@ mod tests {
         let first = registry.reference::<Thing>();
         let second = registry.reference::<Thing>();
         assert_eq!(first, second);
-        assert_eq!(first.as_value(), &json!({"$ref": "#/components/schemas/Thing"}));
+        assert_eq!(
+            first.as_value(),
+            &json!({"$ref": "#/components/schemas/Thing"})
+        );
         let inline = registry.inline::<Thing>();
         assert_eq!(inline.get("type"), Some(&json!("object")));
         let components = registry.into_components();

@@ -90,8 +90,8 @@ pub(crate) fn mount(config: &mut ServiceConfig, title: &str) {
             .finish()
     })));
     for (index, (name, content_type)) in ASSETS.into_iter().enumerate() {
-        config.service(
-            web::resource(format!("/docs/{name}")).route(web::get().to(move || async move {
+        config.service(web::resource(format!("/docs/{name}")).route(web::get().to(
+            move || async move {
                 match &assets()[index] {
                     Some(bytes) => HttpResponse::Ok()
                         .content_type(content_type)
@@ -100,8 +100,8 @@ pub(crate) fn mount(config: &mut ServiceConfig, title: &str) {
                     None => HttpResponse::InternalServerError()
                         .body("hookspec: the embedded Swagger UI archive is unreadable"),
                 }
-            })),
-        );
+            },
+        )));
     }
 }
 

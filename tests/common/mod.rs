@@ -21,8 +21,18 @@ pub fn assert_valid_openapi_3_1(document: &Value) {
             "https://spec.openapis.org/oas/3.1/schema/2022-10-07",
             load("v3.1/schema.json"),
         )
-        .and_then(|r| r.add("https://spec.openapis.org/oas/3.1/dialect/base", load("v3.1/dialect/base.schema.json")))
-        .and_then(|r| r.add("https://spec.openapis.org/oas/3.1/meta/base", load("v3.1/meta/base.schema.json")))
+        .and_then(|r| {
+            r.add(
+                "https://spec.openapis.org/oas/3.1/dialect/base",
+                load("v3.1/dialect/base.schema.json"),
+            )
+        })
+        .and_then(|r| {
+            r.add(
+                "https://spec.openapis.org/oas/3.1/meta/base",
+                load("v3.1/meta/base.schema.json"),
+            )
+        })
         .and_then(|r| r.prepare())
         .expect("the official schemas load");
     let validator = jsonschema::options()

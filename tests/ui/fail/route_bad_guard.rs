@@ -1,0 +1,8 @@
+use hookspec::get;
+
+#[get("/", guard = "is admin")]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

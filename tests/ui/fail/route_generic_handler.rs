@@ -1,0 +1,8 @@
+use hookspec::get;
+
+#[get("/")]
+async fn index<T: Default>() -> &'static str {
+    "hello"
+}
+
+fn main() {}

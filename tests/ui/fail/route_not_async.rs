@@ -1,0 +1,8 @@
+use hookspec::get;
+
+#[get("/")]
+fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

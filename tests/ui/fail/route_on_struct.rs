@@ -1,0 +1,6 @@
+use hookspec::get;
+
+#[get("/")]
+struct Index;
+
+fn main() {}

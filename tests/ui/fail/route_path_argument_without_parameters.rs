@@ -1,0 +1,9 @@
+use actix_web::web::Path;
+use hookspec::get;
+
+#[get("/invoices")]
+async fn read(id: Path<u32>) -> String {
+    id.to_string()
+}
+
+fn main() {}

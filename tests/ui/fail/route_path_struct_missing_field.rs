@@ -1,0 +1,15 @@
+use actix_web::web::Path;
+use hookspec::{get, JsonSchema};
+use serde::Deserialize;
+
+#[derive(Deserialize, JsonSchema)]
+pub struct InvoicePath {
+    pub shop: String,
+}
+
+#[get("/shops/{shop}/invoices/{id}")]
+async fn read(path: Path<InvoicePath>) -> String {
+    path.shop.clone()
+}
+
+fn main() {}

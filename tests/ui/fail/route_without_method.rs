@@ -1,0 +1,8 @@
+use hookspec::route;
+
+#[route("/")]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}
