@@ -1,0 +1,102 @@
+//! A versioned API under a scope, with two callbacks on one operation and one
+//! callback shared by two operations.
+//!
+//! ```text
+//! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
+//! ```
+
+use actix_web::web::{Json, Path};
+use hookspec::{callback, delete, post, Api, JsonSchema};
+use serde::{Deserialize, Serialize};
+
+/// A subscription request: where to send events.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NewSubscription {
+    /// The API user's endpoint for events.
+    pub callback_url: url::Url,
+    /// The events wanted.
+    pub events: Vec<String>,
+}
+
+/// A created subscription.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Subscription {
+    pub id: u64,
+    pub events: Vec<String>,
+}
+
+/// An event sent to a subscriber.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Event {
+    pub subscription_id: u64,
+    pub kind: String,
+}
+
+/// A receiver's acknowledgement.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Ack {
+    pub ok: bool,
+}
+
+/// Confirm a new subscription to its endpoint.
+#[callback(post, "{$request.body#/callback_url}")]
+pub async fn subscription_confirmed(body: Json<Subscription>) -> Json<Ack> {}
+
+/// Deliver an event.
+#[callback(post, "{$request.body#/callback_url}/events")]
+pub async fn event_delivered(body: Json<Event>) -> Json<Ack> {}
+
+/// Tell the subscriber its subscription ended.
+#[callback(
+    delete,
+    "{$request.body#/callback_url}/subscriptions/{$response.body#/id}"
+)]
+pub async fn subscription_ended(body: Json<Subscription>) -> Json<Ack> {}
+
+/// Subscribe to events.
+#[post(
+    "/subscriptions",
+    tag = "subscriptions",
+    callbacks(subscription_confirmed, event_delivered, subscription_ended)
+)]
+pub async fn subscribe(body: Json<NewSubscription>) -> Json<Subscription> {
+    Json(Subscription {
+        id: 1,
+        events: body.into_inner().events,
+    })
+}
+
+/// Cancel a subscription.
+#[delete(
+    "/subscriptions/{id}",
+    tag = "subscriptions",
+    callbacks(subscription_ended),
+    responses((status = 204, description = "Cancelled"))
+)]
+pub async fn unsubscribe(id: Path<u64>) -> actix_web::HttpResponse {
+    let _ = id;
+    actix_web::HttpResponse::NoContent().finish()
+}
+
+/// The API, with everything under `/v1`.
+pub fn api() -> Api {
+    Api::new("Subscriptions", "1.0.0")
+        .description("Event subscriptions with callbacks.")
+        .scope("/v1", |v1| v1.service(subscribe).service(unsubscribe))
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(8000);
+    let api = api();
+    api.check().map_err(std::io::Error::other)?;
+    println!("Subscriptions API on http://{host}:{port}/docs");
+    actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
+        .bind((host.as_str(), port))?
+        .run()
+        .await
+}
