@@ -10,7 +10,7 @@ use hookspec_expr::{parse_template, Expression, Segment, Source};
 
 use crate::ast::{Doc, Function};
 use crate::attr::{CallbackArgs, MethodArg, RouteArgs};
-use crate::valid::{CheckedRoute, PathShape};
+use crate::valid::{field_ident, CheckedRoute, PathShape};
 
 fn private() -> TokenStream {
     quote!(::hookspec::__private)
@@ -213,9 +213,10 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
 /// parameter with no field ("struct has no field named `x`") at the route path, and
 /// a field with no parameter ("missing field `y` in initializer") at the type.
 fn path_fields_check(ty: &Type, names: &[String], path_span: Span) -> TokenStream {
-    let fields = names.iter().map(|name| {
-        let field = Ident::new(name, path_span);
-        quote!(#field: ::core::unreachable!())
+    // Names that cannot be fields were reported in `valid.rs`.
+    let fields = names.iter().filter_map(|name| {
+        let field = field_ident(name, path_span)?;
+        Some(quote!(#field: ::core::unreachable!()))
     });
     let struct_path = quote_spanned!(ty.span()=> #ty);
     quote! {

@@ -44,7 +44,10 @@ pub fn parse_path(path: &str) -> Result<PathTemplate, String> {
                 if name.is_empty() {
                     return Err(format!("empty parameter name at character {}", at + 1));
                 }
-                if let Some(bad) = name.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
+                if let Some(bad) = name
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+                {
                     return Err(format!(
                         "path parameter `{name}` has `{bad}`: names are letters, digits and `_`"
                     ));
@@ -97,5 +100,6 @@ mod tests {
             .unwrap_err()
             .contains("appears twice"));
         assert!(parse_path("/a/{i-d}").unwrap_err().contains("has `-`"));
+        assert!(parse_path("/a/{n²}").unwrap_err().contains("has `²`"));
     }
 }

@@ -195,6 +195,32 @@ fn check_path_argument<'a>(
             PathShape::Positional
         }
         Some(_) => PathShape::Positional,
-        None => PathShape::Struct(inner),
+        None => {
+            for name in names {
+                if field_ident(name, args.path.span()).is_none() {
+                    errors.push(syn::Error::new(
+                        args.path.span(),
+                        format!(
+                            "path parameter `{name}` cannot be a field of `{}`: extract it \
+                             with a tuple, as in `Path<(...)>`",
+                            inner.to_token_stream()
+                        ),
+                    ));
+                }
+            }
+            PathShape::Struct(inner)
+        }
+    }
+}
+
+/// The struct field a path parameter fills: `id` → `id`, `type` → `r#type`; `None`
+/// where no field can have that name (`1st`, `self`).
+pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
+    if syn::parse_str::<syn::Ident>(name).is_ok() {
+        Some(syn::Ident::new(name, span))
+    } else if syn::parse_str::<syn::Ident>(&format!("r#{name}")).is_ok() {
+        Some(syn::Ident::new_raw(name, span))
+    } else {
+        None
     }
 }

@@ -73,7 +73,22 @@ pub use hookspec_expr as expr;
 
 pub use schemars::JsonSchema;
 
-pub use hookspec_macros::{callback, delete, get, head, options, patch, post, put, route, trace};
+#[doc = include_str!("../docs/callback.md")]
+pub use hookspec_macros::callback;
+
+#[doc = include_str!("../docs/route.md")]
+pub use hookspec_macros::get;
+
+/// The other route macros take the same arguments as [`get`], whose page shows
+/// their syntax, attributes and examples.
+macro_rules! route_macros {
+    ($($name:ident)*) => {$(
+        #[doc = concat!("Like [`get`], for `", stringify!($name), "`: see [`get`] for syntax, attributes and examples.")]
+        pub use hookspec_macros::$name;
+    )*};
+}
+
+route_macros!(post put patch delete head options trace route);
 
 /// What the macros' expansions use. Not a public API: it changes without notice.
 #[doc(hidden)]
