@@ -6,7 +6,7 @@
 //! ```
 
 use actix_web::web::{Json, Path};
-use hookspec::{callback, delete, post, Api, JsonSchema};
+use hookspec::{callback, post, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 
 /// A subscription request: where to send events.
@@ -30,6 +30,13 @@ pub struct Subscription {
 pub struct Event {
     pub subscription_id: u64,
     pub kind: String,
+}
+
+/// Why a subscription is cancelled, and where to confirm it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Cancellation {
+    pub callback_url: url::Url,
+    pub reason: Option<String>,
 }
 
 /// A receiver's acknowledgement.
@@ -67,15 +74,17 @@ pub async fn subscribe(body: Json<NewSubscription>) -> Json<Subscription> {
 }
 
 /// Cancel a subscription.
-#[delete(
-    "/subscriptions/{id}",
+#[post(
+    "/subscriptions/{id}/cancellation",
     tag = "subscriptions",
-    callbacks(subscription_ended),
-    responses((status = 204, description = "Cancelled"))
+    callbacks(subscription_ended)
 )]
-pub async fn unsubscribe(id: Path<u64>) -> actix_web::HttpResponse {
-    let _ = id;
-    actix_web::HttpResponse::NoContent().finish()
+pub async fn unsubscribe(id: Path<u64>, cancellation: Json<Cancellation>) -> Json<Subscription> {
+    let _ = cancellation;
+    Json(Subscription {
+        id: id.into_inner(),
+        events: Vec::new(),
+    })
 }
 
 /// The API, with everything under `/v1`.

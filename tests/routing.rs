@@ -38,7 +38,7 @@ pub struct Event {
 }
 
 /// An item changed.
-#[callback(post, "{$request.body#/callback}")]
+#[callback(post, "{$url}/changed")]
 async fn item_changed(body: Json<Event>) {}
 
 /// List items.
@@ -298,7 +298,7 @@ fn form_body_and_header_parameter() {
 #[test]
 fn shared_callback_gets_one_operation_id_per_use() {
     let document = document();
-    let key = "{$request.body#/callback}";
+    let key = "{$url}/changed";
     let put = &document["paths"]["/v1/shops/{shop}/items/{item_id}"]["put"];
     let patch = &document["paths"]["/counters/{id}"]["patch"];
     assert_eq!(

@@ -27,7 +27,7 @@ fn scoped_operations_with_several_callbacks_validate() {
         ["{$request.body#/callback_url}/subscriptions/{$response.body#/id}"]["delete"];
     // Shared by `subscribe` and `unsubscribe`: one operation id per use.
     assert_eq!(ended["operationId"], "subscribe_subscription_ended");
-    let unsubscribe = &document["paths"]["/v1/subscriptions/{id}"]["delete"];
+    let unsubscribe = &document["paths"]["/v1/subscriptions/{id}/cancellation"]["post"];
     let ended: &Value = &unsubscribe["callbacks"]["subscription_ended"]
         ["{$request.body#/callback_url}/subscriptions/{$response.body#/id}"]["delete"];
     assert_eq!(ended["operationId"], "unsubscribe_subscription_ended");

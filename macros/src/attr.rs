@@ -7,7 +7,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitInt, LitStr, Path, Token, Type};
 
-use hookspec_expr::parse_template;
+use hookspec_expr::{parse_template, Expression, Source};
 
 mod kw {
     syn::custom_keyword!(name);
@@ -433,15 +433,29 @@ impl Parse for CallbackArgs {
                 "expected the callback URL as a string literal of runtime expressions",
             )
         })?;
-        if let Err(error) = parse_template(&url.value()) {
-            return Err(syn::Error::new(
+        let text = url.value();
+        let template = parse_template(&text).map_err(|error| {
+            syn::Error::new(
                 url.span(),
                 format!(
                     "invalid callback URL (at character {}): {}",
-                    error.column_in(&url.value()),
+                    error.column_in(&text),
                     error.message()
                 ),
-            ));
+            )
+        })?;
+        // Grammatical, but never resolvable: a response has no query or path.
+        for expression in template.expressions() {
+            if let Expression::Response(source @ (Source::Query(_) | Source::Path(_))) = expression
+            {
+                return Err(syn::Error::new(
+                    url.span(),
+                    format!(
+                        "invalid callback URL: `{expression}` cannot be evaluated, since \
+                         responses have no query or path parameters; write `$request.{source}`"
+                    ),
+                ));
+            }
         }
         if !input.is_empty() {
             input.parse::<Token![,]>()?;

@@ -152,6 +152,19 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
         .callbacks
         .iter()
         .map(|callback| quote_spanned!(callback.span()=> __cx.add_callback::<#callback>();));
+    // Each callback's `$request.path.x` must be a parameter of this path: checked
+    // by const evaluation, so the error is a compile error at the callback's name.
+    let callback_path_checks = args.callbacks.iter().map(|callback| {
+        quote_spanned! {callback.span()=>
+            const _: () = match #private::unknown_path_parameter(
+                <#callback as #private::CallbackDeclaration>::PATH_REFERENCES,
+                &[#(#path_parameters),*],
+            ) {
+                ::core::option::Option::Some(message) => ::core::panic!("{}", message),
+                ::core::option::Option::None => (),
+            };
+        }
+    });
     let path_fields_check = match checked.path_shape {
         PathShape::Struct(ty) => path_fields_check(ty, path_parameters, path.span()),
         PathShape::None | PathShape::Positional => TokenStream::new(),
@@ -205,6 +218,7 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
         }
 
         #path_fields_check
+        #(#callback_path_checks)*
     }
 }
 
@@ -248,6 +262,7 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
         .map(|arg| describe_input(arg.ty));
     let describe_output = describe_output(func);
     let unit_struct = unit_struct(func);
+    let path_references = path_references(&callback_name, &args.url);
 
     quote! {
         #unit_struct
@@ -263,12 +278,36 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
                 deprecated: #deprecated,
             };
 
+            const PATH_REFERENCES: &'static [#private::PathReference] = &[#(#path_references),*];
+
             fn describe(__cx: &mut #private::OperationContext<'_>) {
                 #(#describe_inputs)*
                 #describe_output
             }
         }
     }
+}
+
+/// One `PathReference` per `$request.path.x` of the URL, with its compile error.
+fn path_references(callback: &str, url: &LitStr) -> Vec<TokenStream> {
+    let private = private();
+    let text = url.value();
+    let Ok(template) = parse_template(&text) else {
+        return Vec::new();
+    };
+    template
+        .expressions()
+        .filter_map(|expression| match expression {
+            Expression::Request(Source::Path(name)) => {
+                let message = format!(
+                    "callback `{callback}` reads `$request.path.{name}`, but this operation's \
+                     path has no `{{{name}}}` parameter"
+                );
+                Some(quote!(#private::PathReference { name: #name, message: #message }))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The parsed URL template as a `'static` constant of the runtime's types.

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
 use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
 use crate::operation::{OperationContext, OperationMeta};
 use crate::schema::SchemaRegistry;
@@ -16,6 +17,14 @@ const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 pub(crate) struct Registration {
     pub meta: &'static OperationMeta,
     pub describe: fn(&mut OperationContext<'_>),
+}
+
+/// The callbacks one operation lists, for checking after assembly.
+struct Attached {
+    handler: &'static str,
+    method: Method,
+    path: String,
+    callbacks: Vec<UsedCallback>,
 }
 
 /// A registration under the scope prefix it was mounted with.
@@ -71,6 +80,7 @@ pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecErr
     let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
+    let mut attached: Vec<Attached> = Vec::new();
 
     for Placed {
         prefix,
@@ -102,17 +112,43 @@ pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecErr
                 deprecated: meta.deprecated,
                 ..Operation::default()
             };
-            (registration.describe)(&mut OperationContext::new(
-                &mut schemas,
-                &mut operation,
-                meta.path_parameters,
-            ));
+            let mut cx = OperationContext::new(&mut schemas, &mut operation, meta.path_parameters);
+            (registration.describe)(&mut cx);
+            let used_callbacks = cx.into_used_callbacks();
+            if !used_callbacks.is_empty() {
+                attached.push(Attached {
+                    handler: meta.handler,
+                    method,
+                    path: path.clone(),
+                    callbacks: used_callbacks,
+                });
+            }
             *paths.entry(path.clone()).or_default().slot_mut(method) = Some(operation);
         }
     }
 
     name_shared_callbacks(&mut paths);
     check_unique_operation_ids(&paths, placed, &mut problems);
+    let components = schemas.into_components();
+    for use_site in &attached {
+        let operation = paths
+            .get(&use_site.path)
+            .and_then(|item| item.operation(use_site.method));
+        if let Some(operation) = operation {
+            let place = OperationPlace {
+                handler: use_site.handler,
+                method: use_site.method.http_name(),
+                path: &use_site.path,
+            };
+            check_callbacks(
+                &place,
+                operation,
+                &use_site.callbacks,
+                &components,
+                &mut problems,
+            );
+        }
+    }
 
     if !problems.is_empty() {
         return Err(SpecError { problems });
@@ -123,7 +159,7 @@ pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecErr
         json_schema_dialect: DIALECT.to_owned(),
         paths,
         components: Components {
-            schemas: schemas.into_components(),
+            schemas: components,
         },
     })
 }

@@ -49,6 +49,7 @@
 
 mod api;
 mod assemble;
+mod callback_check;
 mod extract;
 mod input;
 pub mod openapi;
@@ -60,6 +61,7 @@ mod swagger_ui;
 
 pub use api::Api;
 pub use assemble::SpecError;
+pub use callback_check::PathReference;
 pub use input::{schema_for, OperationInput};
 pub use operation::{
     CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
@@ -93,6 +95,7 @@ route_macros!(post put patch delete head options trace route);
 /// What the macros' expansions use. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::callback_check::{unknown_path_parameter, PathReference};
     pub use crate::openapi::{Method, Response};
     pub use crate::operation::{
         CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,

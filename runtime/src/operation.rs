@@ -7,6 +7,7 @@ use std::collections::btree_map::Entry;
 use hookspec_expr::UrlTemplate;
 use schemars::JsonSchema;
 
+use crate::callback_check::{PathReference, UsedCallback};
 use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
 use crate::problem::Problem;
 use crate::schema::SchemaRegistry;
@@ -82,6 +83,10 @@ pub trait CallbackDeclaration {
     /// The facts known at compile time.
     const META: CallbackMeta;
 
+    /// The `$request.path.<name>` expressions of the URL, which the route macros
+    /// check against their path templates when the code compiles.
+    const PATH_REFERENCES: &'static [PathReference];
+
     /// Adds what the stub's argument and return types document.
     fn describe(cx: &mut OperationContext<'_>);
 }
@@ -98,6 +103,8 @@ pub struct OperationContext<'a> {
     /// Describing a callback: the request our API sends, so the extractors' error
     /// responses (which our server sends) do not apply.
     is_callback: bool,
+    /// The callbacks added, for checking their expressions against the operation.
+    used_callbacks: Vec<UsedCallback>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -111,7 +118,12 @@ impl<'a> OperationContext<'a> {
             operation,
             path_parameters,
             is_callback: false,
+            used_callbacks: Vec::new(),
         }
+    }
+
+    pub(crate) fn into_used_callbacks(self) -> Vec<UsedCallback> {
+        self.used_callbacks
     }
 
     /// Whether the operation described is a callback request.
@@ -211,5 +223,9 @@ impl<'a> OperationContext<'a> {
         self.operation
             .callbacks
             .insert(meta.name.to_owned(), by_url);
+        self.used_callbacks.push(UsedCallback {
+            name: meta.name,
+            url: meta.url.clone(),
+        });
     }
 }

@@ -1,0 +1,512 @@
+//! Checks that every runtime expression of a callback can be evaluated for each
+//! operation that lists it: the query parameter, header, path parameter or body
+//! member it reads must exist. Runs on the assembled document, so it sees what
+//! serde's renames, `flatten` and `Option` make of the types, as clients will.
+//!
+//! Path parameters are also checked when the code compiles (`#[callback]` emits its
+//! path references, the route macro checks them against its template in a `const`);
+//! this module covers callbacks attached by hand and everything that needs schemas.
+
+use std::collections::BTreeSet;
+
+use hookspec_expr::{Expression, JsonPointer, Source, UrlTemplate};
+use serde_json::{Map, Value};
+
+use crate::openapi::{Operation, ParameterIn};
+
+/// A `$request.path.<name>` a callback reads, with the compile error to give when
+/// an operation that lists the callback has no such path parameter.
+#[derive(Debug)]
+pub struct PathReference {
+    /// The parameter name.
+    pub name: &'static str,
+    /// The message, written when the callback compiled.
+    pub message: &'static str,
+}
+
+/// The message of the first reference that is not among `names`, if any. Called in
+/// a `const` by the route macros, so that a mismatch is a compile error.
+pub const fn unknown_path_parameter(
+    references: &[PathReference],
+    names: &[&str],
+) -> Option<&'static str> {
+    let mut i = 0;
+    while i < references.len() {
+        let mut found = false;
+        let mut j = 0;
+        while j < names.len() {
+            if const_str_eq(references[i].name, names[j]) {
+                found = true;
+            }
+            j += 1;
+        }
+        if !found {
+            return Some(references[i].message);
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A callback as attached to one operation, for checking.
+#[derive(Clone, Debug)]
+pub(crate) struct UsedCallback {
+    pub name: &'static str,
+    pub url: UrlTemplate<'static>,
+}
+
+/// Where the operation is, for messages: `create_invoice` (POST /invoices/).
+pub(crate) struct OperationPlace<'a> {
+    pub handler: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+}
+
+/// Every problem with the callbacks of one operation.
+pub(crate) fn check_callbacks(
+    place: &OperationPlace<'_>,
+    operation: &Operation,
+    callbacks: &[UsedCallback],
+    schemas: &Map<String, Value>,
+    problems: &mut Vec<String>,
+) {
+    for callback in callbacks {
+        for expression in callback.url.expressions() {
+            if let Err(why) = check_expression(expression, operation, schemas) {
+                problems.push(format!(
+                    "operation `{}` ({} {}): callback `{}` reads `{expression}`, but {why}",
+                    place.handler, place.method, place.path, callback.name
+                ));
+            }
+        }
+    }
+}
+
+fn check_expression(
+    expression: &Expression<'_>,
+    operation: &Operation,
+    schemas: &Map<String, Value>,
+) -> Result<(), String> {
+    match expression {
+        Expression::Url | Expression::Method | Expression::StatusCode => Ok(()),
+        Expression::Request(source) => check_request(source, operation, schemas),
+        Expression::Response(source) => check_response(source, operation, schemas),
+    }
+}
+
+fn check_request(
+    source: &Source<'_>,
+    operation: &Operation,
+    schemas: &Map<String, Value>,
+) -> Result<(), String> {
+    match source {
+        Source::Query(name) => parameter(operation, ParameterIn::Query, name, "query parameter"),
+        Source::Path(name) => parameter(operation, ParameterIn::Path, name, "path parameter"),
+        Source::Header(name) => parameter(operation, ParameterIn::Header, name, "header"),
+        Source::Body(pointer) => {
+            let Some(body) = &operation.request_body else {
+                return Err("the operation has no request body".to_owned());
+            };
+            let schemas_of_body: Vec<&Value> = body
+                .content
+                .values()
+                .map(|media| media.schema.as_value())
+                .collect();
+            check_pointer(pointer, &schemas_of_body, schemas)
+                .map_err(|why| format!("the request body {why}"))
+        }
+    }
+}
+
+fn check_response(
+    source: &Source<'_>,
+    operation: &Operation,
+    schemas: &Map<String, Value>,
+) -> Result<(), String> {
+    match source {
+        Source::Header(name) => {
+            let known = operation
+                .responses
+                .values()
+                .flat_map(|response| response.headers.keys());
+            if known
+                .clone()
+                .any(|header| header.eq_ignore_ascii_case(name))
+            {
+                return Ok(());
+            }
+            let known: Vec<&str> = known.map(String::as_str).collect();
+            Err(format!(
+                "no documented response has a header `{name}`{}",
+                suggestion(name, known)
+            ))
+        }
+        Source::Body(pointer) => {
+            // A callback follows a successful response; error bodies do not count.
+            let bodies: Vec<&Value> = operation
+                .responses
+                .iter()
+                .filter(|(status, _)| status.starts_with('2'))
+                .flat_map(|(_, response)| response.content.values())
+                .map(|media| media.schema.as_value())
+                .collect();
+            if bodies.is_empty() {
+                return Err("no documented success response has a body".to_owned());
+            }
+            check_pointer(pointer, &bodies, schemas)
+                .map_err(|why| format!("the success response body {why}"))
+        }
+        Source::Query(_) | Source::Path(_) => {
+            Err("responses have no query or path parameters: read them from `$request`".to_owned())
+        }
+    }
+}
+
+fn parameter(
+    operation: &Operation,
+    location: ParameterIn,
+    name: &str,
+    what: &str,
+) -> Result<(), String> {
+    let candidates = operation
+        .parameters
+        .iter()
+        .filter(|parameter| parameter.location == location);
+    // Header names compare case-insensitively (RFC 9110); the others exactly.
+    let found = candidates.clone().any(|parameter| match location {
+        ParameterIn::Header => parameter.name.eq_ignore_ascii_case(name),
+        _ => parameter.name == name,
+    });
+    if found {
+        return Ok(());
+    }
+    let known: Vec<&str> = candidates
+        .map(|parameter| parameter.name.as_str())
+        .collect();
+    Err(format!(
+        "the operation has no {what} `{name}`{}",
+        suggestion(name, known)
+    ))
+}
+
+/// `; did you mean `x`?` for the closest of `known`, or a list of them.
+fn suggestion<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let known: BTreeSet<&str> = known.into_iter().collect();
+    let closest = known
+        .iter()
+        .map(|name| (strsim::levenshtein(wanted, name), *name))
+        .min()
+        .filter(|(distance, name)| {
+            *distance <= (name.chars().count().max(wanted.len()) / 3).max(2)
+        });
+    match closest {
+        Some((_, name)) => format!("; did you mean `{name}`?"),
+        None if known.is_empty() => String::new(),
+        None => format!(
+            " (it has {})",
+            known
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Why a pointer does not resolve: the first token that matched nothing, and the
+/// member names that were there.
+struct Miss {
+    depth: usize,
+    available: BTreeSet<String>,
+    not_an_array: bool,
+}
+
+fn check_pointer(
+    pointer: &JsonPointer<'_>,
+    roots: &[&Value],
+    schemas: &Map<String, Value>,
+) -> Result<(), String> {
+    let tokens: Vec<String> = pointer.tokens().map(|token| token.into_owned()).collect();
+    let mut best: Option<Miss> = None;
+    for root in roots {
+        match resolve(root, &tokens, 0, schemas, 0) {
+            Ok(()) => return Ok(()),
+            Err(miss) => best = Some(merge(best, miss)),
+        }
+    }
+    let Some(miss) = best else {
+        return Err("has no schema".to_owned());
+    };
+    let token = &tokens[miss.depth.min(tokens.len().saturating_sub(1))];
+    let at = pointer_prefix(&tokens[..miss.depth]);
+    if miss.not_an_array && miss.available.is_empty() && token.parse::<usize>().is_ok() {
+        return Err(format!("has no array at `{at}` to index with `{token}`"));
+    }
+    Err(format!(
+        "has no member `{token}` at `{at}`{}",
+        suggestion(token, miss.available.iter().map(String::as_str))
+    ))
+}
+
+fn pointer_prefix(tokens: &[String]) -> String {
+    if tokens.is_empty() {
+        return "/".to_owned();
+    }
+    tokens
+        .iter()
+        .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// Keeps the miss that got furthest; at the same depth, pools the names seen.
+fn merge(best: Option<Miss>, miss: Miss) -> Miss {
+    match best {
+        None => miss,
+        Some(best) if miss.depth > best.depth => miss,
+        Some(best) if miss.depth < best.depth => best,
+        Some(mut best) => {
+            best.available.extend(miss.available);
+            best.not_an_array &= miss.not_an_array;
+            best
+        }
+    }
+}
+
+/// Whether `tokens[depth..]` resolves inside `schema`.
+fn resolve(
+    schema: &Value,
+    tokens: &[String],
+    depth: usize,
+    schemas: &Map<String, Value>,
+    hops: usize,
+) -> Result<(), Miss> {
+    let miss = |available: BTreeSet<String>, not_an_array: bool| Miss {
+        depth,
+        available,
+        not_an_array,
+    };
+    // Recursive types are fine; a cycle of references with no progress is not.
+    if hops > 64 {
+        return Err(miss(BTreeSet::new(), false));
+    }
+    let Some(object) = schema.as_object() else {
+        // `true` accepts anything; `false` nothing.
+        return if schema == &Value::Bool(false) {
+            Err(miss(BTreeSet::new(), false))
+        } else {
+            Ok(())
+        };
+    };
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        let target = reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| schemas.get(name));
+        if let Some(target) = target {
+            resolve(target, tokens, depth, schemas, hops + 1)?;
+            return Ok(());
+        }
+    }
+    let Some(token) = tokens.get(depth) else {
+        return Ok(());
+    };
+
+    let mut best: Option<Miss> = None;
+    let mut constrained = false;
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        for branch in object
+            .get(keyword)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            constrained = true;
+            match resolve(branch, tokens, depth, schemas, hops + 1) {
+                Ok(()) => return Ok(()),
+                Err(branch_miss) => best = Some(merge(best, branch_miss)),
+            }
+        }
+    }
+    let mut available = BTreeSet::new();
+    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+        constrained = true;
+        if let Some(property) = properties.get(token) {
+            return resolve(property, tokens, depth + 1, schemas, hops);
+        }
+        available.extend(properties.keys().cloned());
+    }
+    for keyword in ["additionalProperties", "unevaluatedProperties"] {
+        match object.get(keyword) {
+            Some(Value::Bool(false)) => constrained = true,
+            Some(extra @ Value::Object(_)) => {
+                return resolve(extra, tokens, depth + 1, schemas, hops);
+            }
+            _ => {}
+        }
+    }
+    let is_array = object.contains_key("items")
+        || object.contains_key("prefixItems")
+        || type_includes(object, "array");
+    if is_array {
+        constrained = true;
+        if let Ok(index) = token.parse::<usize>() {
+            let element = object
+                .get("prefixItems")
+                .and_then(Value::as_array)
+                .and_then(|items| items.get(index))
+                .or_else(|| object.get("items"));
+            return match element {
+                Some(element) => resolve(element, tokens, depth + 1, schemas, hops),
+                None => Ok(()),
+            };
+        }
+    }
+    // An object schema that names no properties accepts any member.
+    let open_object = type_includes(object, "object") && !object.contains_key("properties");
+    if !constrained && (open_object || !object.contains_key("type")) {
+        return Ok(());
+    }
+    let here = miss(available, is_array || !type_includes(object, "object"));
+    Err(merge(best, here))
+}
+
+fn type_includes(object: &Map<String, Value>, kind: &str) -> bool {
+    match object.get("type") {
+        Some(Value::String(single)) => single == kind,
+        Some(Value::Array(kinds)) => kinds.iter().any(|k| k == kind),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_path_parameter_names_the_first_missing() {
+        const REFERENCES: &[PathReference] = &[
+            PathReference {
+                name: "shop",
+                message: "no shop",
+            },
+            PathReference {
+                name: "id",
+                message: "no id",
+            },
+        ];
+        const MISSING: Option<&str> = unknown_path_parameter(REFERENCES, &["shop"]);
+        assert_eq!(MISSING, Some("no id"));
+        assert_eq!(unknown_path_parameter(REFERENCES, &["id", "shop"]), None);
+        assert_eq!(unknown_path_parameter(REFERENCES, &[]), Some("no shop"));
+        assert_eq!(unknown_path_parameter(&[], &[]), None);
+        assert!(!const_str_eq("id", "idd"));
+    }
+
+    fn pointer_check(pointer: &str, root: Value, schemas: Value) -> Result<(), String> {
+        let schemas = schemas.as_object().cloned().unwrap_or_default();
+        check_pointer(&JsonPointer::from_escaped(pointer), &[&root], &schemas)
+    }
+
+    #[test]
+    fn follows_refs_all_of_and_nullable_alternatives() {
+        let schemas = json!({
+            "Invoice": {"type": "object", "properties": {"id": {"type": "string"},
+                        "customer": {"anyOf": [{"$ref": "#/components/schemas/Customer"}, {"type": "null"}]}}},
+            "Customer": {"allOf": [{"$ref": "#/components/schemas/Named"}],
+                         "properties": {"email": {"type": "string"}}},
+            "Named": {"type": "object", "properties": {"name": {"type": "string"}}}
+        });
+        let root = json!({"$ref": "#/components/schemas/Invoice"});
+        assert_eq!(pointer_check("/id", root.clone(), schemas.clone()), Ok(()));
+        assert_eq!(
+            pointer_check("/customer/email", root.clone(), schemas.clone()),
+            Ok(())
+        );
+        assert_eq!(
+            pointer_check("/customer/name", root.clone(), schemas.clone()),
+            Ok(())
+        );
+        assert_eq!(
+            pointer_check("/customer/nmae", root.clone(), schemas.clone()),
+            Err("has no member `nmae` at `/customer`; did you mean `name`?".to_owned())
+        );
+        assert_eq!(
+            pointer_check("/idd", root, schemas),
+            Err("has no member `idd` at `/`; did you mean `id`?".to_owned())
+        );
+    }
+
+    #[test]
+    fn arrays_take_indices_and_maps_take_any_key() {
+        let root = json!({"type": "object", "properties": {
+            "lines": {"type": "array", "items": {"type": "object", "properties": {"price": {"type": "number"}}}},
+            "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "object", "properties": {"x": {}}}]},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "anything": {}
+        }});
+        for ok in [
+            "/lines/3/price",
+            "/pair/1/x",
+            "/labels/colour",
+            "/anything/deep/down",
+            "",
+        ] {
+            assert_eq!(pointer_check(ok, root.clone(), json!({})), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            pointer_check("/lines/first", root.clone(), json!({})),
+            Err("has no member `first` at `/lines`".to_owned())
+        );
+        assert_eq!(
+            pointer_check("/lines/0/prize", root, json!({})),
+            Err("has no member `prize` at `/lines/0`; did you mean `price`?".to_owned())
+        );
+    }
+
+    #[test]
+    fn escaped_tokens_match_their_unescaped_names() {
+        let root = json!({"type": "object", "properties": {"a/b": {"type": "object", "properties": {"c~d": {}}}}});
+        assert_eq!(pointer_check("/a~1b/c~0d", root.clone(), json!({})), Ok(()));
+        assert_eq!(
+            pointer_check("/a~1b/c~1d", root, json!({})),
+            Err("has no member `c/d` at `/a~1b`; did you mean `c~d`?".to_owned())
+        );
+    }
+
+    #[test]
+    fn scalars_have_no_members() {
+        let root = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        assert_eq!(
+            pointer_check("/id/0", root, json!({})),
+            Err("has no array at `/id` to index with `0`".to_owned())
+        );
+    }
+
+    #[test]
+    fn far_names_are_listed_instead_of_suggested() {
+        assert_eq!(
+            suggestion("zzz", ["id", "total"]),
+            " (it has `id`, `total`)"
+        );
+        assert_eq!(
+            suggestion("totl", ["id", "total"]),
+            "; did you mean `total`?"
+        );
+        assert_eq!(suggestion("x", []), "");
+    }
+}
