@@ -1,14 +1,28 @@
-//! FastAPI's "OpenAPI Callbacks" tutorial, in Rust: an API that creates invoices
-//! and documents the callback it sends to the API user's `callback_url`.
+//! FastAPI's "OpenAPI Callbacks" tutorial, in Rust: an API that creates invoices,
+//! documents the callback it sends to the API user's `callback_url`, and sends it
+//! (in the background, signed with Standard Webhooks headers).
 //!
 //! ```text
 //! cargo run --example invoices        # then open http://127.0.0.1:8000/docs
 //! HOST=0.0.0.0 PORT=9000 cargo run --example invoices
 //! ```
+//!
+//! Environment: `WEBHOOK_SECRET` (a `whsec_...` secret; a demo one by default),
+//! `CALLBACK_POLICY`: `public` (default: public addresses only), `public+loopback`
+//! (also 127.0.0.1, for trying it with `examples/receiver.rs`), or `loopback-only`
+//! (nothing but 127.0.0.1, and no DNS lookups).
 
-use actix_web::web::{Json, Query};
+use std::time::Duration;
+
+use actix_web::web::{Data, Json, Query};
+use actix_web::HttpRequest;
+use hookspec::delivery::{AddressPolicy, Callbacks, SendError};
 use hookspec::{callback, post, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
+
+/// The demo signing secret, shared with `examples/receiver.rs`; set `WEBHOOK_SECRET`
+/// to a secret of your own anywhere else.
+pub const DEMO_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// An invoice to send to a client.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -63,11 +77,28 @@ pub async fn invoice_notification(body: Json<InvoiceEvent>) -> Json<InvoiceEvent
 ///       (e.g. "payment successful").
 #[post("/invoices/", callbacks(invoice_notification), tag = "invoices")]
 pub async fn create_invoice(
+    req: HttpRequest,
     invoice: Json<Invoice>,
     params: Query<CreateInvoiceParams>,
+    callbacks: Data<Callbacks>,
 ) -> Json<InvoiceReceipt> {
-    // Send the invoice, collect the money, send the notification (the callback).
-    let _ = (invoice, params);
+    // Send the invoice, collect the money, send the notification (the callback):
+    // its URL comes from this request, as the document says.
+    let _ = params;
+    let event = InvoiceEvent {
+        description: format!("Invoice {} paid", invoice.id),
+        paid: true,
+    };
+    match callbacks
+        .callback::<invoice_notification>(&req)
+        .enqueue(&event)
+    {
+        Ok(delivery) => println!("invoice {}: notification {delivery} queued", invoice.id),
+        // No callback_url: nobody to notify.
+        Err(SendError::NotApplicable(_)) => {}
+        // The invoice is created either way; the API user just gets no callback.
+        Err(error) => eprintln!("invoice {}: no notification: {error}", invoice.id),
+    }
     Json(InvoiceReceipt {
         msg: "Invoice received".to_owned(),
     })
@@ -76,6 +107,27 @@ pub async fn create_invoice(
 /// The API: one list of handlers for both routing and documentation.
 pub fn api() -> Api {
     Api::new("Invoices", "1.0.0").service(create_invoice)
+}
+
+/// The address policy named by `CALLBACK_POLICY`.
+pub fn policy_from_env() -> Result<AddressPolicy, String> {
+    match std::env::var("CALLBACK_POLICY").as_deref() {
+        Err(_) | Ok("public") => Ok(AddressPolicy::public_only()),
+        Ok("public+loopback") => Ok(AddressPolicy::public_only().allow_loopback()),
+        Ok("loopback-only") => Ok(AddressPolicy::listed_only().allow_loopback()),
+        Ok(other) => Err(format!(
+            "CALLBACK_POLICY must be `public`, `public+loopback` or `loopback-only`, not `{other}`"
+        )),
+    }
+}
+
+/// The callback sender: signed with `secret`, reaching what `policy` admits.
+pub fn callbacks(secret: &str, policy: AddressPolicy) -> Result<Callbacks, String> {
+    Callbacks::builder()
+        .signing_secrets(&[secret])
+        .address_policy(policy)
+        .build()
+        .map_err(|error| error.to_string())
 }
 
 #[actix_web::main]
@@ -90,11 +142,26 @@ async fn main() -> std::io::Result<()> {
         })?,
         Err(_) => 8000,
     };
+    let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_owned());
+    let callbacks = policy_from_env()
+        .and_then(|policy| callbacks(&secret, policy))
+        .map_err(std::io::Error::other)?;
     let api = api();
     api.check().map_err(std::io::Error::other)?;
     println!("Invoices API on http://{host}:{port} (docs at http://{host}:{port}/docs)");
-    actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
-        .bind((host.as_str(), port))?
-        .run()
-        .await
+    let data = Data::new(callbacks.clone());
+    actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(data.clone())
+            .configure(api.configure())
+    })
+    .bind((host.as_str(), port))?
+    .run()
+    .await?;
+    // Give queued notifications a moment; what cannot finish is recorded as abandoned.
+    let abandoned = callbacks.shutdown(Duration::from_secs(10)).await;
+    if abandoned > 0 {
+        eprintln!("{abandoned} notification(s) abandoned at shutdown");
+    }
+    Ok(())
 }

@@ -256,11 +256,18 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
     let summary = option_str(summary);
     let description = option_str(description);
     let deprecated = func.is_deprecated();
-    let describe_inputs = func
-        .arguments()
-        .into_iter()
-        .map(|arg| describe_input(arg.ty));
-    let describe_output = describe_output(func);
+    // `valid.rs` allows at most one argument: the body.
+    let payload = match func.arguments().first() {
+        Some(arg) => {
+            let ty = arg.ty;
+            quote_spanned!(ty.span()=> #ty)
+        }
+        None => quote!(()),
+    };
+    let answer = match func.return_type() {
+        Some(Type::ImplTrait(_)) | None => quote!(()),
+        Some(ty) => quote_spanned!(ty.span()=> #ty),
+    };
     let unit_struct = unit_struct(func);
     let path_references = path_references(&callback_name, &args.url);
 
@@ -280,9 +287,12 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
 
             const PATH_REFERENCES: &'static [#private::PathReference] = &[#(#path_references),*];
 
+            type Payload = #payload;
+            type Answer = #answer;
+
             fn describe(__cx: &mut #private::OperationContext<'_>) {
-                #(#describe_inputs)*
-                #describe_output
+                <Self::Payload as #private::CallbackBody>::describe(__cx);
+                <Self::Answer as #private::CallbackReply>::describe(__cx);
             }
         }
     }

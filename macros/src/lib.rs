@@ -52,6 +52,7 @@ fn expand_callback(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     };
     let mut errors = valid::Errors::default();
     valid::check_signature(&func, &mut errors);
+    valid::check_callback_arguments(&func, &mut errors);
     match errors.finish() {
         Ok(()) => expand::callback(&args, &func),
         Err(error) => fallback::callback_with_errors(&func, error),

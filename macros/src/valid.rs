@@ -77,6 +77,16 @@ pub fn check_signature(func: &Function, errors: &mut Errors) {
     }
 }
 
+/// A callback stub's one argument is the body it sends.
+pub fn check_callback_arguments(func: &Function, errors: &mut Errors) {
+    if let Some(extra) = func.sig.inputs.iter().nth(1) {
+        errors.push(syn::Error::new_spanned(
+            extra,
+            "a callback stub takes at most one argument: the body it sends, as `body: Json<T>`",
+        ));
+    }
+}
+
 pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<CheckedRoute<'a>> {
     let mut errors = Errors::default();
     check_signature(func, &mut errors);

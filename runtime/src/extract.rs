@@ -13,6 +13,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
+use crate::delivery::evaluate::ReceivedBody;
 use crate::problem::Problem;
 
 type ProblemFuture<T> = Pin<Box<dyn Future<Output = Result<T, Problem>>>>;
@@ -116,10 +117,19 @@ where
 {
     let checked = content_type_is(req, media_type);
     let body = Bytes::from_request(req, payload);
+    let req = req.clone();
     Box::pin(async move {
         checked?;
         let bytes = body.await.map_err(payload_problem)?;
-        parse(&bytes)
+        let parsed = parse(&bytes)?;
+        // Kept for callbacks that read `$request.body`: a reference count, no copy.
+        let received = if media_type == "application/json" {
+            ReceivedBody::Json(bytes)
+        } else {
+            ReceivedBody::Form(bytes)
+        };
+        req.extensions_mut().insert(received);
+        Ok(parsed)
     })
 }
 

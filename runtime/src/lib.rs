@@ -50,11 +50,13 @@
 mod api;
 mod assemble;
 mod callback_check;
+pub mod delivery;
 mod extract;
 mod input;
 pub mod openapi;
 mod operation;
 mod output;
+mod payload;
 mod problem;
 mod schema;
 mod swagger_ui;
@@ -67,6 +69,7 @@ pub use operation::{
     CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
 };
 pub use output::OperationOutput;
+pub use payload::{CallbackBody, CallbackReply};
 pub use problem::{FieldError, Problem};
 pub use schema::SchemaRegistry;
 
@@ -101,7 +104,7 @@ pub mod __private {
         CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
     };
     pub use crate::output::Opaque;
-    pub use crate::{OperationInput, OperationOutput};
+    pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};
     pub use actix_web;
     pub use hookspec_expr::{Expression, JsonPointer, Segment, Source, UrlTemplate};
 }

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 
 use crate::callback_check::{PathReference, UsedCallback};
 use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
+use crate::payload::{CallbackBody, CallbackReply};
 use crate::problem::Problem;
 use crate::schema::SchemaRegistry;
 
@@ -86,6 +87,12 @@ pub trait CallbackDeclaration {
     /// The `$request.path.<name>` expressions of the URL, which the route macros
     /// check against their path templates when the code compiles.
     const PATH_REFERENCES: &'static [PathReference];
+
+    /// The body it sends: the stub's argument (`Json<T>`), or `()` for none.
+    type Payload: CallbackBody;
+
+    /// The reply it expects: the stub's return type (`Json<T>`), or `()`.
+    type Answer: CallbackReply;
 
     /// Adds what the stub's argument and return types document.
     fn describe(cx: &mut OperationContext<'_>);

@@ -1,0 +1,366 @@
+//! One delivery, attempt after attempt: send, classify the outcome, wait, retry.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use url::Url;
+
+use super::record::{Attempt, DeliveryId, DeliveryState};
+use super::ssrf::Refused;
+use super::Shared;
+
+/// When to retry and when to give up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts at most, the first included.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; it doubles after each.
+    pub initial_backoff: Duration,
+    /// The longest wait between attempts.
+    pub max_backoff: Duration,
+    /// No attempt starts later than this after the delivery was accepted.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(5 * 60),
+            budget: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt `attempt` (1-based): exponential, with jitter
+    /// over its upper half so that receivers coming back up are not hit in step.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(31);
+        let full = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        let half = full / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// How an attempt ended.
+enum Outcome {
+    /// 2xx with a reply of the declared shape: the reply's bytes.
+    Delivered(Vec<u8>),
+    /// Worth another attempt, after `retry_after` if the receiver said so.
+    Transient {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+    /// Another attempt would fail the same way.
+    Permanent(String),
+}
+
+/// Why a delivery failed, for callers that awaited it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryError {
+    /// The delivery.
+    pub id: DeliveryId,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// The last status the receiver answered, if any.
+    pub last_status: Option<u16>,
+    /// Why it was given up.
+    pub reason: String,
+}
+
+impl std::fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "callback delivery {} failed after {} attempt(s): {}",
+            self.id, self.attempts, self.reason
+        )
+    }
+}
+
+impl std::error::Error for DeliveryError {}
+
+/// What one delivery sends.
+pub(crate) struct Outgoing {
+    pub id: DeliveryId,
+    pub callback: &'static str,
+    pub method: reqwest::Method,
+    pub url: Url,
+    pub body: Vec<u8>,
+    pub content_type: Option<&'static str>,
+    /// Checks a successful reply's body against the declared reply type.
+    pub check_reply: fn(&[u8]) -> Result<(), String>,
+}
+
+/// Runs the attempts of one delivery; returns the successful reply's bytes.
+pub(crate) async fn deliver(
+    shared: Arc<Shared>,
+    outgoing: Outgoing,
+) -> Result<Vec<u8>, DeliveryError> {
+    let accepted = Instant::now();
+    let policy = &shared.settings.retry;
+    let mut attempt = 0u32;
+    let mut last_status = None;
+    loop {
+        attempt += 1;
+        shared.update(&outgoing.id, |record| {
+            record.state = DeliveryState::InFlight
+        });
+        let started_at = SystemTime::now();
+        let started = Instant::now();
+        let outcome = {
+            // Bounds the requests in flight at once, across all deliveries.
+            let _slot = shared.in_flight.acquire().await;
+            send_once(&shared, &outgoing).await
+        };
+        let (status, outcome) = outcome;
+        last_status = status.or(last_status);
+        let error = match &outcome {
+            Outcome::Delivered(_) => None,
+            Outcome::Transient { error, .. } | Outcome::Permanent(error) => Some(error.clone()),
+        };
+        shared.update(&outgoing.id, |record| {
+            record.attempts.push(Attempt {
+                number: attempt,
+                started_at,
+                duration: started.elapsed(),
+                status,
+                error: error.clone(),
+            })
+        });
+        let give_up = |reason: String| {
+            shared.update(&outgoing.id, |record| {
+                record.state = DeliveryState::Failed {
+                    reason: reason.clone(),
+                }
+            });
+            tracing::error!(
+                delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
+                attempts = attempt, status = ?last_status, reason = %reason,
+                "callback delivery failed"
+            );
+            Err(DeliveryError {
+                id: outgoing.id.clone(),
+                attempts: attempt,
+                last_status,
+                reason,
+            })
+        };
+        let (error, retry_after) = match outcome {
+            Outcome::Delivered(reply) => {
+                shared.update(&outgoing.id, |record| {
+                    record.state = DeliveryState::Succeeded
+                });
+                tracing::info!(
+                    delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
+                    attempts = attempt, status = ?status, "callback delivered"
+                );
+                return Ok(reply);
+            }
+            Outcome::Permanent(error) => return give_up(error),
+            Outcome::Transient { error, retry_after } => (error, retry_after),
+        };
+        if attempt >= policy.max_attempts {
+            return give_up(format!("{attempt} attempts made; the last: {error}"));
+        }
+        let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+        if accepted.elapsed() + wait > policy.budget {
+            return give_up(format!(
+                "the next attempt would start after the {:?} budget; the last: {error}",
+                policy.budget
+            ));
+        }
+        tracing::warn!(
+            delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
+            attempt, status = ?status, error = %error, retry_in = ?wait,
+            "callback attempt failed; retrying"
+        );
+        shared.update(&outgoing.id, |record| {
+            record.state = DeliveryState::Retrying { after: wait }
+        });
+        tokio::time::sleep(wait).await;
+    }
+}
+
+fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        USER_AGENT,
+        HeaderValue::from_static(concat!("hookspec/", env!("CARGO_PKG_VERSION"))),
+    );
+    if let Some(content_type) = outgoing.content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    if let Some(signer) = &shared.settings.signer {
+        // A fresh timestamp per attempt, the same id on every one.
+        let signed = signer
+            .headers_now(outgoing.id.as_str(), &outgoing.body)
+            .map_err(|error| error.to_string())?;
+        for (name, value) in signed {
+            let value = HeaderValue::from_str(&value).map_err(|error| error.to_string())?;
+            headers.insert(name, value);
+        }
+    }
+    Ok(headers)
+}
+
+/// One attempt: the status the receiver answered, if any, and the outcome.
+async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcome) {
+    let headers = match headers(shared, outgoing) {
+        Ok(headers) => headers,
+        Err(error) => return (None, Outcome::Permanent(format!("cannot sign: {error}"))),
+    };
+    let timeout = shared.settings.attempt_timeout;
+    let request = shared
+        .client
+        .request(outgoing.method.clone(), outgoing.url.clone())
+        .headers(headers)
+        .body(outgoing.body.clone());
+    let exchange = async {
+        let response = request.send().await?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(parse_retry_after);
+        let body = read_capped(response, shared.settings.max_reply_bytes).await;
+        Ok::<_, reqwest::Error>((status, retry_after, body))
+    };
+    let (status, retry_after, body) = match tokio::time::timeout(timeout, exchange).await {
+        Err(_) => {
+            return (
+                None,
+                Outcome::Transient {
+                    error: format!("no complete answer within {timeout:?}"),
+                    retry_after: None,
+                },
+            )
+        }
+        Ok(Err(error)) => return (None, classify_error(&error)),
+        Ok(Ok(exchange)) => exchange,
+    };
+    let code = status.as_u16();
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => return (Some(code), Outcome::Permanent(error)),
+    };
+    let outcome = if status.is_success() {
+        match (outgoing.check_reply)(&body) {
+            Ok(()) => Outcome::Delivered(body),
+            Err(error) => Outcome::Permanent(error),
+        }
+    } else if code == 429 || status.is_server_error() || code == 408 {
+        Outcome::Transient {
+            error: format!("the receiver answered {status}"),
+            retry_after,
+        }
+    } else {
+        Outcome::Permanent(format!("the receiver answered {status}"))
+    };
+    (Some(code), outcome)
+}
+
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(format!("the reply is larger than {limit} bytes"));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(error) => return Err(format!("the reply could not be read: {error}")),
+        }
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+    let text = value.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Connection errors, resets and the like are worth retrying; a refused address,
+/// a redirect or a request that cannot be built are not.
+fn classify_error(error: &reqwest::Error) -> Outcome {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<Refused>() {
+            return Outcome::Permanent(refused.to_string());
+        }
+        source = cause.source();
+    }
+    let detail = error_chain(error);
+    if error.is_redirect() {
+        return Outcome::Permanent(format!("redirects are not followed: {detail}"));
+    }
+    if error.is_builder() {
+        return Outcome::Permanent(detail);
+    }
+    Outcome::Transient {
+        error: detail,
+        retry_after: None,
+    }
+}
+
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_caps() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(1000),
+            budget: Duration::from_secs(60),
+        };
+        for _ in 0..100 {
+            let first = policy.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let third = policy.backoff(3);
+            assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
+            let late = policy.backoff(30);
+            assert!(late >= Duration::from_millis(500) && late <= Duration::from_millis(1000));
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("7")),
+            Some(Duration::from_secs(7))
+        );
+        let later = SystemTime::now() + Duration::from_secs(120);
+        let date = httpdate::fmt_http_date(later);
+        let parsed = parse_retry_after(&HeaderValue::from_str(&date).unwrap()).unwrap();
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
+        assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+    }
+}

@@ -1,0 +1,581 @@
+//! Callback delivery against a real receiver on 127.0.0.1: what is sent, retries,
+//! timeouts, Retry-After, reply shapes, the SSRF guard and backpressure.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::web::{self, Data, Json, Query};
+use actix_web::{test, App, HttpRequest, HttpResponse, HttpServer};
+use hookspec::delivery::{
+    AddressPolicy, Callbacks, DeliveryId, DeliveryRecord, DeliveryState, RetryPolicy, SendError,
+    Trigger, Verifier,
+};
+use hookspec::{callback, post, Api, JsonSchema};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Invoice {
+    pub id: String,
+    pub total: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct InvoiceEvent {
+    pub description: String,
+    pub paid: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct InvoiceEventReceived {
+    pub ok: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Params {
+    pub callback_url: Option<String>,
+}
+
+/// Tell the API user about their invoice.
+#[callback(post, "{$request.query.callback_url}/invoices/{$request.body#/id}")]
+async fn invoice_notification(body: Json<InvoiceEvent>) -> Json<InvoiceEventReceived> {}
+
+/// Create an invoice and notify the API user in the background.
+#[post("/invoices/", callbacks(invoice_notification))]
+async fn create_invoice(
+    req: HttpRequest,
+    invoice: Json<Invoice>,
+    params: Query<Params>,
+    callbacks: Data<Callbacks>,
+) -> Result<Json<serde_json::Value>, SendError> {
+    let _ = (invoice, params);
+    let event = InvoiceEvent {
+        description: "Invoice paid".into(),
+        paid: true,
+    };
+    let id = callbacks
+        .callback::<invoice_notification>(&req)
+        .enqueue(&event)?;
+    Ok(Json(json!({ "delivery": id.to_string() })))
+}
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    at: Instant,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// How the receiver answers one request.
+#[derive(Clone)]
+struct Answer {
+    status: u16,
+    delay: Duration,
+    body: &'static str,
+    retry_after: Option<&'static str>,
+}
+
+impl Answer {
+    fn ok() -> Self {
+        Answer {
+            status: 200,
+            delay: Duration::ZERO,
+            body: r#"{"ok": true}"#,
+            retry_after: None,
+        }
+    }
+    fn status(status: u16) -> Self {
+        Answer {
+            status,
+            body: "{}",
+            ..Answer::ok()
+        }
+    }
+}
+
+/// A receiver on 127.0.0.1 that answers from a script (then `200 {"ok": true}`)
+/// and records every request.
+struct Receiver {
+    port: u16,
+    log: Arc<Mutex<Vec<Received>>>,
+    handle: ServerHandle,
+}
+
+impl Receiver {
+    fn start(script: Vec<Answer>) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        Receiver::start_on(listener, script)
+    }
+
+    fn start_on(listener: TcpListener, script: Vec<Answer>) -> Receiver {
+        let port = listener.local_addr().unwrap().port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(std::collections::VecDeque::from(script)));
+        let server_log = Arc::clone(&log);
+        let server = HttpServer::new(move || {
+            let log = Arc::clone(&server_log);
+            let script = Arc::clone(&script);
+            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+                let log = Arc::clone(&log);
+                let script = Arc::clone(&script);
+                async move {
+                    log.lock().unwrap().push(Received {
+                        path: req.path().to_owned(),
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                            .collect(),
+                        body: body.to_vec(),
+                        at: Instant::now(),
+                    });
+                    let answer = script
+                        .lock()
+                        .unwrap()
+                        .pop_front()
+                        .unwrap_or_else(Answer::ok);
+                    actix_web::rt::time::sleep(answer.delay).await;
+                    let mut response = HttpResponse::build(
+                        actix_web::http::StatusCode::from_u16(answer.status).unwrap(),
+                    );
+                    if let Some(retry_after) = answer.retry_after {
+                        response.insert_header(("retry-after", retry_after));
+                    }
+                    response.content_type("application/json").body(answer.body)
+                }
+            }))
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Receiver { port, log, handle }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hooks", self.port)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(200),
+        budget: Duration::from_secs(20),
+    }
+}
+
+fn loopback_callbacks() -> Callbacks {
+    Callbacks::builder()
+        .signing_secrets(&[SECRET])
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .retry(fast_retries())
+        .attempt_timeout(Duration::from_millis(500))
+        .build()
+        .expect("callbacks start")
+}
+
+/// A trigger as for `POST /invoices/?callback_url=<base>` with invoice `id`.
+fn trigger(base: &str, id: &str) -> Trigger {
+    Trigger {
+        method: "POST".into(),
+        query: vec![("callback_url".into(), base.into())],
+        body: Some(json!({ "id": id, "total": 10.0 })),
+        ..Trigger::default()
+    }
+}
+
+fn event() -> InvoiceEvent {
+    InvoiceEvent {
+        description: "Invoice paid".into(),
+        paid: true,
+    }
+}
+
+/// Waits (at most 10 s) until the delivery is final.
+async fn finished(callbacks: &Callbacks, id: &DeliveryId) -> DeliveryRecord {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let record = callbacks.delivery(id).expect("a record");
+        if record.state.is_final() {
+            return record;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "delivery not finished: {record:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[actix_web::test]
+async fn handler_sends_the_documented_request_signed() {
+    let receiver = Receiver::start(vec![]);
+    let callbacks = loopback_callbacks();
+    let api = Api::new("Invoices", "1").service(create_invoice);
+    let app = test::init_service(
+        App::new()
+            .app_data(Data::new(callbacks.clone()))
+            .configure(api.configure()),
+    )
+    .await;
+    let request = test::TestRequest::post()
+        .uri(&format!("/invoices/?callback_url={}", receiver.url()))
+        .set_json(json!({ "id": "inv 7/b", "total": 12.5 }))
+        .to_request();
+    let reply: serde_json::Value = test::call_and_read_body_json(&app, request).await;
+    let id = DeliveryId::from(reply["delivery"].as_str().unwrap());
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    assert_eq!(record.callback, "invoice_notification");
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    let request = &received[0];
+    // The URL the document promises: {callback_url}/invoices/{body id}, the id one
+    // escaped path segment.
+    assert_eq!(request.path, "/hooks/invoices/inv%207%2Fb");
+    assert_eq!(
+        record.url,
+        format!("{}/invoices/inv%207%2Fb", receiver.url())
+    );
+    let body: InvoiceEvent = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body, event());
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("webhook-id"), Some(id.as_str()));
+    let verifier = Verifier::new(&[SECRET]).unwrap();
+    let verified = verifier
+        .verify(|name| request.header(name), &request.body)
+        .unwrap();
+    assert_eq!(verified.id, id.as_str());
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn two_server_errors_then_success_is_one_delivery_of_three_attempts() {
+    let receiver = Receiver::start(vec![Answer::status(500), Answer::status(500)]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "a1"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    let statuses: Vec<Option<u16>> = record.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(500), Some(500), Some(200)]);
+    let received = receiver.received();
+    assert_eq!(received.len(), 3);
+    // Receivers de-duplicate on webhook-id: the same on every attempt.
+    assert!(received
+        .iter()
+        .all(|r| r.header("webhook-id") == Some(id.as_str())));
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_receiver_slower_than_the_timeout_is_retried() {
+    let slow = Answer {
+        delay: Duration::from_millis(1500),
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![slow]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "slow"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    assert_eq!(record.attempts.len(), 2);
+    assert_eq!(record.attempts[0].status, None);
+    assert_eq!(
+        record.attempts[0].error.as_deref(),
+        Some("no complete answer within 500ms")
+    );
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_receiver_that_is_down_then_up_gets_the_callback() {
+    // Reserve a port, and close it: the first attempts are refused.
+    let reserved = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = reserved.local_addr().unwrap().port();
+    drop(reserved);
+    let callbacks = Callbacks::builder()
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .retry(RetryPolicy {
+            max_attempts: 20,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(100),
+            budget: Duration::from_secs(20),
+        })
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}/hooks");
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&base, "down"))
+        .enqueue(&event())
+        .unwrap();
+    // Wait for a failed attempt, then start the receiver on that port.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while callbacks.delivery(&id).unwrap().attempts.is_empty() {
+        assert!(Instant::now() < deadline);
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let first = callbacks.delivery(&id).unwrap().attempts[0].clone();
+    assert_eq!(first.status, None);
+    assert!(
+        first.error.as_deref().unwrap_or("").contains("connect"),
+        "{first:?}"
+    );
+    let receiver = Receiver::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), vec![]);
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    assert!(record.attempts.len() >= 2);
+    assert_eq!(receiver.received().len(), 1);
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn too_many_requests_is_retried_after_retry_after() {
+    let busy = Answer {
+        retry_after: Some("1"),
+        ..Answer::status(429)
+    };
+    let receiver = Receiver::start(vec![busy]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "busy"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    let received = receiver.received();
+    assert_eq!(received.len(), 2);
+    // The backoff alone would wait at most 50 ms; Retry-After said 1 s.
+    let gap = received[1].at - received[0].at;
+    assert!(gap >= Duration::from_millis(950), "retried after {gap:?}");
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_reply_of_the_wrong_shape_is_recorded_and_not_retried() {
+    let wrong = Answer {
+        body: r#"{"ok": "yes"}"#,
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![wrong]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "shape"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    let DeliveryState::Failed { reason } = &record.state else {
+        panic!("{record:?}");
+    };
+    assert!(
+        reason
+            .starts_with("the reply is not a `InvoiceEventReceived`: invalid type: string \"yes\""),
+        "{reason}"
+    );
+    assert_eq!(record.attempts.len(), 1);
+    assert_eq!(record.last_status(), Some(200));
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_client_error_is_not_retried() {
+    let receiver = Receiver::start(vec![Answer::status(410)]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "gone"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(
+        record.state,
+        DeliveryState::Failed {
+            reason: "the receiver answered 410 Gone".into()
+        }
+    );
+    assert_eq!(receiver.received().len(), 1);
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn retries_stop_at_the_maximum_attempts() {
+    let receiver = Receiver::start(vec![Answer::status(503); 10]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "down"))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    let DeliveryState::Failed { reason } = &record.state else {
+        panic!("{record:?}");
+    };
+    assert_eq!(
+        reason,
+        "5 attempts made; the last: the receiver answered 503 Service Unavailable"
+    );
+    assert_eq!(receiver.received().len(), 5);
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn refused_addresses_are_never_contacted() {
+    let receiver = Receiver::start(vec![]);
+    // The default policy: public addresses only.
+    let callbacks = Callbacks::builder().retry(fast_retries()).build().unwrap();
+    let port = receiver.port;
+    for base in [
+        format!("http://127.0.0.1:{port}/hooks"),
+        format!("http://2130706433:{port}/hooks"),
+        format!("http://0x7f.1:{port}/hooks"),
+        format!("http://0177.0.0.1:{port}/hooks"),
+        format!("http://[::1]:{port}/hooks"),
+        format!("http://[::ffff:127.0.0.1]:{port}/hooks"),
+        format!("http://169.254.169.254:{port}/latest"),
+        format!("http://10.0.0.1:{port}/hooks"),
+        format!("ftp://127.0.0.1:{port}/hooks"),
+    ] {
+        let sent = callbacks
+            .callback_for::<invoice_notification>(trigger(&base, "x"))
+            .enqueue(&event());
+        assert!(
+            matches!(sent, Err(SendError::Refused(_))),
+            "{base}: {sent:?}"
+        );
+    }
+    // A name is checked where it resolves: `localhost` is 127.0.0.1.
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(
+            &format!("http://localhost:{port}/hooks"),
+            "x",
+        ))
+        .enqueue(&event())
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    let DeliveryState::Failed { reason } = &record.state else {
+        panic!("{record:?}");
+    };
+    assert!(
+        reason.contains("`localhost` is a name that resolves only to refused addresses"),
+        "{reason}"
+    );
+    assert_eq!(record.attempts.len(), 1, "a refusal is not retried");
+    assert!(receiver.received().is_empty());
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_full_queue_refuses_instead_of_growing() {
+    // A receiver that never answers in time.
+    let stalled = Answer {
+        delay: Duration::from_secs(30),
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![stalled; 10]);
+    let callbacks = Callbacks::builder()
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .queue_capacity(5)
+        .attempt_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    for n in 0..5 {
+        callbacks
+            .callback_for::<invoice_notification>(trigger(&receiver.url(), &n.to_string()))
+            .enqueue(&event())
+            .expect("within capacity");
+    }
+    for n in 0..1000 {
+        let sent = callbacks
+            .callback_for::<invoice_notification>(trigger(&receiver.url(), &format!("more{n}")))
+            .enqueue(&event());
+        assert!(
+            matches!(sent, Err(SendError::QueueFull { capacity: 5 })),
+            "{sent:?}"
+        );
+    }
+    assert_eq!(callbacks.unfinished(), 5);
+    assert_eq!(
+        callbacks.deliveries().len(),
+        5,
+        "rejected callbacks leave no record"
+    );
+    // Shutting down records what could not finish.
+    let abandoned = callbacks.shutdown(Duration::from_millis(100)).await;
+    assert_eq!(abandoned, 5);
+    assert!(callbacks
+        .deliveries()
+        .iter()
+        .all(|r| r.state == DeliveryState::Abandoned));
+    let after = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "late"))
+        .enqueue(&event());
+    assert!(matches!(after, Err(SendError::ShuttingDown)));
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn awaiting_returns_the_typed_reply_or_the_failure() {
+    let receiver = Receiver::start(vec![Answer::status(404)]);
+    let callbacks = loopback_callbacks();
+    let failed = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "first"))
+        .send(&event())
+        .await;
+    let Err(SendError::Delivery(error)) = failed else {
+        panic!("{failed:?}");
+    };
+    assert_eq!(error.last_status, Some(404));
+    let reply = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "second"))
+        .send(&event())
+        .await
+        .unwrap();
+    assert_eq!(reply, InvoiceEventReceived { ok: true });
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn without_a_callback_url_the_callback_is_not_applicable() {
+    let callbacks = loopback_callbacks();
+    let no_url = Trigger {
+        body: Some(json!({"id": "1"})),
+        ..Trigger::default()
+    };
+    let sent = callbacks
+        .callback_for::<invoice_notification>(no_url)
+        .enqueue(&event());
+    let Err(SendError::NotApplicable(why)) = sent else {
+        panic!("{sent:?}");
+    };
+    assert_eq!(
+        why.to_string(),
+        "`{$request.query.callback_url}` has no value: the request has no query parameter `callback_url`"
+    );
+}
