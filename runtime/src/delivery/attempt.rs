@@ -117,7 +117,9 @@ pub(crate) async fn deliver(
         let outcome = {
             // Bounds the requests in flight at once, across all deliveries.
             let _slot = shared.in_flight.acquire().await;
-            send_once(&shared, &outgoing).await
+            // Boxed: a waiting delivery's task is sized for its largest state, and
+            // only the few deliveries in flight need the HTTP exchange's.
+            Box::pin(send_once(&shared, &outgoing)).await
         };
         let (status, outcome) = outcome;
         last_status = status.or(last_status);

@@ -304,19 +304,10 @@ impl CallbacksBuilder {
     }
 }
 
-/// rustls with the ring provider and the platform's roots; no proxy (it would
-/// resolve names where the guard cannot see them) and no redirects.
+/// reqwest's rustls (the platform's roots); no proxy (it would resolve names where
+/// the guard cannot see them) and no redirects.
 fn http_client(policy: &Arc<AddressPolicy>) -> Result<reqwest::Client, String> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| error.to_string())?
-        .with_platform_verifier()
-        .map_err(|error| error.to_string())?
-        .with_no_client_auth();
     reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
         .dns_resolver(Arc::new(ssrf::GuardedResolver {
             policy: Arc::clone(policy),
         }))
