@@ -1,12 +1,12 @@
-//! A versioned API under a scope, with two callbacks on one operation and one
-//! callback shared by two operations.
+//! A versioned API under a scope, with several callbacks on one operation, one
+//! callback shared by two operations, and a webhook.
 //!
 //! ```text
 //! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
 //! ```
 
 use actix_web::web::{Json, Path};
-use hookspec::{callback, post, Api, JsonSchema};
+use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 
 /// A subscription request: where to send events.
@@ -60,6 +60,22 @@ pub async fn event_delivered(body: Json<Event>) -> Json<Ack> {}
 )]
 pub async fn subscription_ended(body: Json<Subscription>) -> Json<Ack> {}
 
+/// A plan changed price.
+///
+/// Sent to every URL registered in the dashboard, not in answer to a request.
+#[webhook("plan-price-changed")]
+pub async fn plan_price_changed(body: Json<PriceChange>) -> Json<Ack> {}
+
+/// A plan's new price.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct PriceChange {
+    pub plan: String,
+    /// Cents per month.
+    pub price: u32,
+    /// Why the price changed, when said.
+    pub reason: Option<String>,
+}
+
 /// Subscribe to events.
 #[post(
     "/subscriptions",
@@ -92,6 +108,7 @@ pub fn api() -> Api {
     Api::new("Subscriptions", "1.0.0")
         .description("Event subscriptions with callbacks.")
         .scope("/v1", |v1| v1.service(subscribe).service(unsubscribe))
+        .webhook(plan_price_changed)
 }
 
 #[actix_web::main]

@@ -12,7 +12,7 @@ use hookspec::delivery::{
     AddressPolicy, Callbacks, DeliveryId, DeliveryRecord, DeliveryState, RetryPolicy, SendError,
     Trigger, Verifier,
 };
-use hookspec::{callback, post, Api, JsonSchema};
+use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -578,4 +578,35 @@ async fn without_a_callback_url_the_callback_is_not_applicable() {
         why.to_string(),
         "`{$request.query.callback_url}` has no value: the request has no query parameter `callback_url`"
     );
+}
+
+/// An invoice was paid: sent to URLs the API users registered.
+#[webhook("invoice-paid")]
+async fn invoice_paid(body: Json<InvoiceEvent>) -> Json<InvoiceEventReceived> {}
+
+#[actix_web::test]
+async fn webhooks_are_sent_to_the_url_the_caller_gives() {
+    let receiver = Receiver::start(vec![Answer::status(503)]);
+    let callbacks = loopback_callbacks();
+    let reply = callbacks
+        .webhook::<invoice_paid>(&format!("{}/paid", receiver.url()))
+        .send(&event())
+        .await
+        .unwrap();
+    assert_eq!(reply, InvoiceEventReceived { ok: true });
+    let received = receiver.received();
+    assert_eq!(received.len(), 2, "retried like a callback");
+    assert_eq!(received[1].path, "/hooks/paid");
+    let verifier = Verifier::new(&[SECRET]).unwrap();
+    assert!(verifier
+        .verify(|name| received[1].header(name), &received[1].body)
+        .is_ok());
+    let record = &callbacks.deliveries()[0];
+    assert_eq!(record.callback, "invoice-paid");
+    // The same guard applies.
+    let refused = callbacks
+        .webhook::<invoice_paid>("http://[fe80::1]/hook")
+        .enqueue(&event());
+    assert!(matches!(refused, Err(SendError::Refused(_))), "{refused:?}");
+    receiver.handle.stop(false).await;
 }

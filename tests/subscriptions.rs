@@ -38,3 +38,28 @@ fn scoped_operations_with_several_callbacks_validate() {
         "event_delivered"
     );
 }
+
+#[test]
+fn webhooks_are_documented_at_the_top_level() {
+    let document = serde_json::to_value(subscriptions::api().openapi().unwrap()).unwrap();
+    let operation = &document["webhooks"]["plan-price-changed"]["post"];
+    assert_eq!(operation["operationId"], "plan_price_changed");
+    assert_eq!(operation["summary"], "A plan changed price.");
+    assert_eq!(
+        operation["description"],
+        "Sent to every URL registered in the dashboard, not in answer to a request."
+    );
+    assert_eq!(
+        operation["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/PriceChange"
+    );
+    // A request our API sends: no server-side error responses.
+    assert_eq!(
+        operation["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["200"]
+    );
+}

@@ -468,3 +468,44 @@ impl Parse for CallbackArgs {
         Ok(CallbackArgs { method, url })
     }
 }
+
+/// The arguments of `#[webhook("name")]` or `#[webhook(method, "name")]`.
+pub struct WebhookArgs {
+    pub method: MethodArg,
+    pub name: LitStr,
+}
+
+impl Parse for WebhookArgs {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "missing name: write `#[webhook(\"new-subscription\")]` or `#[webhook(put, \"new-subscription\")]`",
+            ));
+        }
+        let method = if input.peek(Ident) {
+            let method: Ident = input.parse()?;
+            let method = MethodArg::from_name(&method.to_string(), method.span())?;
+            input.parse::<Token![,]>()?;
+            method
+        } else {
+            MethodArg::from_name("post", Span::call_site())?
+        };
+        let name: LitStr = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected the webhook's name as a string literal, as in `\"new-subscription\"`",
+            )
+        })?;
+        let name = non_empty(name, "a webhook's name")?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if !input.is_empty() {
+                return Err(input.error(
+                    "unexpected argument: `#[webhook]` takes an optional method and a name",
+                ));
+            }
+        }
+        Ok(WebhookArgs { method, name })
+    }
+}

@@ -9,7 +9,7 @@ use syn::{Ident, LitStr, Type};
 use hookspec_expr::{parse_template, Expression, Segment, Source};
 
 use crate::ast::{Doc, Function};
-use crate::attr::{CallbackArgs, MethodArg, RouteArgs};
+use crate::attr::{CallbackArgs, MethodArg, RouteArgs, WebhookArgs};
 use crate::valid::{field_ident, CheckedRoute, PathShape};
 
 fn private() -> TokenStream {
@@ -257,17 +257,7 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
     let description = option_str(description);
     let deprecated = func.is_deprecated();
     // `valid.rs` allows at most one argument: the body.
-    let payload = match func.arguments().first() {
-        Some(arg) => {
-            let ty = arg.ty;
-            quote_spanned!(ty.span()=> #ty)
-        }
-        None => quote!(()),
-    };
-    let answer = match func.return_type() {
-        Some(Type::ImplTrait(_)) | None => quote!(()),
-        Some(ty) => quote_spanned!(ty.span()=> #ty),
-    };
+    let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
     let path_references = path_references(&callback_name, &args.url);
 
@@ -294,6 +284,59 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
                 <Self::Payload as #private::CallbackBody>::describe(__cx);
                 <Self::Answer as #private::CallbackReply>::describe(__cx);
             }
+        }
+    }
+}
+
+/// The payload and answer types of a stub (`#[callback]`, `#[webhook]`): its one
+/// argument and its return type, `()` where there are none.
+fn stub_types(func: &Function) -> (TokenStream, TokenStream) {
+    let payload = match func.arguments().first() {
+        Some(arg) => {
+            let ty = arg.ty;
+            quote_spanned!(ty.span()=> #ty)
+        }
+        None => quote!(()),
+    };
+    let answer = match func.return_type() {
+        Some(Type::ImplTrait(_)) | None => quote!(()),
+        Some(ty) => quote_spanned!(ty.span()=> #ty),
+    };
+    (payload, answer)
+}
+
+pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
+    let private = private();
+    let name = &func.sig.ident;
+    let handler = name.to_string();
+    let webhook_name = &args.name;
+    let method = method_variant(&args.method);
+    let Doc {
+        summary,
+        description,
+    } = func.doc();
+    let summary = option_str(summary);
+    let description = option_str(description);
+    let deprecated = func.is_deprecated();
+    let (payload, answer) = stub_types(func);
+    let unit_struct = unit_struct(func);
+
+    quote! {
+        #unit_struct
+
+        impl #private::WebhookDeclaration for #name {
+            const META: #private::WebhookMeta = #private::WebhookMeta {
+                name: #webhook_name,
+                handler: #handler,
+                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                method: #method,
+                summary: #summary,
+                description: #description,
+                deprecated: #deprecated,
+            };
+
+            type Payload = #payload;
+            type Answer = #answer;
         }
     }
 }

@@ -14,7 +14,7 @@ pub fn with_errors(item: TokenStream, error: syn::Error) -> TokenStream {
     output
 }
 
-/// The errors, then a bare unit struct in place of a `#[callback]` stub: the stub's
+/// The errors, then a bare unit struct in place of a `#[callback]` or `#[webhook]` stub: the stub's
 /// body is never meant to compile (it is `{}` for a function returning a value),
 /// so the function itself cannot be emitted. Its argument types are still named,
 /// so their imports are not reported as unused on top of the real error.

@@ -17,7 +17,7 @@ use proc_macro2::{Span, TokenStream as TokenStream2};
 use syn::parse::Parser;
 
 use crate::ast::Function;
-use crate::attr::{CallbackArgs, MethodArg, RouteArgs};
+use crate::attr::{CallbackArgs, MethodArg, RouteArgs, WebhookArgs};
 
 /// A route macro: `method` is the macro's own (`Some`), or `None` for `#[route]`.
 fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
@@ -59,6 +59,24 @@ fn expand_callback(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     }
 }
 
+fn expand_webhook(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let func: Function = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let args: WebhookArgs = match syn::parse2(args) {
+        Ok(args) => args,
+        Err(error) => return fallback::callback_with_errors(&func, error),
+    };
+    let mut errors = valid::Errors::default();
+    valid::check_signature(&func, &mut errors);
+    valid::check_callback_arguments(&func, &mut errors);
+    match errors.finish() {
+        Ok(()) => expand::webhook(&args, &func),
+        Err(error) => fallback::callback_with_errors(&func, error),
+    }
+}
+
 macro_rules! method_macro {
     ($($name:ident => $method:literal,)*) => {$(
         #[doc = concat!("Registers and documents a `", $method, "` handler; see the `hookspec` crate.")]
@@ -84,6 +102,13 @@ method_macro! {
 #[proc_macro_attribute]
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_route(None, args.into(), item.into()).into()
+}
+
+/// Declares a webhook: an event the API sends to URLs its users registered. See the
+/// `hookspec` crate.
+#[proc_macro_attribute]
+pub fn webhook(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_webhook(args.into(), item.into()).into()
 }
 
 /// Declares a callback: a request the API sends to its users. See the `hookspec` crate.

@@ -11,10 +11,11 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use crate::assemble::{assemble, join_path, Placed, Registration, SpecError};
+use crate::assemble::{assemble, join_path, Placed, Registration, SpecError, WebhookRegistration};
 use crate::openapi::{Info, OpenApi};
-use crate::operation::DocumentedOperation;
+use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::problem::Problem;
+use crate::schema::Flavor;
 use crate::swagger_ui;
 
 type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
@@ -25,11 +26,34 @@ struct Entry {
     mount: Mount,
 }
 
-/// The built document, shared by every worker.
-struct Built {
+/// One built document, serialised once.
+struct Served {
     document: OpenApi,
     json: Bytes,
     etag: HeaderValue,
+}
+
+impl Served {
+    fn new(document: OpenApi) -> Self {
+        // Serialising a document of plain maps and strings cannot fail.
+        let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        json.hash(&mut hasher);
+        let etag = HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
+            .unwrap_or(HeaderValue::from_static("\"0\""));
+        Served {
+            document,
+            json,
+            etag,
+        }
+    }
+}
+
+/// The built documents, shared by every worker: OpenAPI 3.1, and 3.0.3 for the
+/// generators that do not read 3.1 yet.
+struct Built {
+    v3_1: Served,
+    v3_0: Served,
 }
 
 /// An API: its handlers, and the OpenAPI 3.1 document they make.
@@ -58,6 +82,7 @@ struct Built {
 pub struct Api {
     info: Info,
     entries: Vec<Entry>,
+    webhooks: Vec<WebhookRegistration>,
     built: Arc<OnceLock<Result<Arc<Built>, SpecError>>>,
 }
 
@@ -71,6 +96,7 @@ impl Api {
                 description: None,
             },
             entries: Vec::new(),
+            webhooks: Vec::new(),
             built: Arc::default(),
         }
     }
@@ -130,17 +156,10 @@ impl Api {
         self.built
             .get_or_init(|| {
                 let placed: Vec<Placed> = self.entries.iter().map(|e| e.placed.clone()).collect();
-                let document = assemble(self.info.clone(), &placed)?;
-                // Serialising a document of plain maps and strings cannot fail.
-                let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                json.hash(&mut hasher);
-                let etag = HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
-                    .unwrap_or(HeaderValue::from_static("\"0\""));
+                let build = |flavor| assemble(self.info.clone(), &placed, &self.webhooks, flavor);
                 Ok(Arc::new(Built {
-                    document,
-                    json,
-                    etag,
+                    v3_1: Served::new(build(Flavor::V3_1)?),
+                    v3_0: Served::new(build(Flavor::V3_0)?),
                 }))
             })
             .as_ref()
@@ -152,18 +171,44 @@ impl Api {
         self.built().map(|_| ()).map_err(Clone::clone)
     }
 
-    /// The OpenAPI document.
+    /// The OpenAPI 3.1 document.
     pub fn openapi(&self) -> Result<&OpenApi, SpecError> {
         self.built()
-            .map(|built| &built.document)
+            .map(|built| &built.v3_1.document)
             .map_err(Clone::clone)
     }
 
-    /// The OpenAPI document as served at `/openapi.json`.
+    /// The OpenAPI 3.1 document as served at `/openapi.json`.
     pub fn openapi_json(&self) -> Result<Bytes, SpecError> {
         self.built()
-            .map(|built| built.json.clone())
+            .map(|built| built.v3_1.json.clone())
             .map_err(Clone::clone)
+    }
+
+    /// The same API as an OpenAPI 3.0.3 document, for generators that do not read
+    /// 3.1 yet: schemas written with 3.0's keywords (`nullable`, one `example`, no
+    /// `const`), and no webhooks (named in `x-omitted-webhooks`).
+    pub fn openapi_3_0(&self) -> Result<&OpenApi, SpecError> {
+        self.built()
+            .map(|built| &built.v3_0.document)
+            .map_err(Clone::clone)
+    }
+
+    /// The OpenAPI 3.0.3 document as served at `/openapi-3.0.json`.
+    pub fn openapi_3_0_json(&self) -> Result<Bytes, SpecError> {
+        self.built()
+            .map(|built| built.v3_0.json.clone())
+            .map_err(Clone::clone)
+    }
+
+    /// Registers a webhook declared with `#[webhook]`: documented under the
+    /// document's top-level `webhooks`.
+    pub fn webhook<W: WebhookDeclaration>(mut self, _webhook: W) -> Self {
+        self.webhooks.push(WebhookRegistration {
+            meta: &W::META,
+            describe: W::describe,
+        });
+        self.changed()
     }
 
     /// Mounts every handler, `GET /openapi.json` and `GET /docs`; for
@@ -246,15 +291,21 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
 }
 
 fn mount_document(config: &mut ServiceConfig, built: Arc<Built>) {
-    config.service(
-        web::resource("/openapi.json").route(web::get().to(move |req: HttpRequest| {
-            let built = Arc::clone(&built);
-            async move { serve_document(&req, &built) }
-        })),
-    );
+    for (path, v3_0) in [("/openapi.json", false), ("/openapi-3.0.json", true)] {
+        let built = Arc::clone(&built);
+        config.service(
+            web::resource(path).route(web::get().to(move |req: HttpRequest| {
+                let built = Arc::clone(&built);
+                async move {
+                    let served = if v3_0 { &built.v3_0 } else { &built.v3_1 };
+                    serve_document(&req, served)
+                }
+            })),
+        );
+    }
 }
 
-fn serve_document(req: &HttpRequest, built: &Built) -> HttpResponse {
+fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
     let fresh = req
         .headers()
         .get_all(header::IF_NONE_MATCH)

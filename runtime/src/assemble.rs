@@ -6,11 +6,18 @@ use std::fmt;
 
 use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
 use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
-use crate::operation::{OperationContext, OperationMeta};
-use crate::schema::SchemaRegistry;
+use crate::operation::{OperationContext, OperationMeta, WebhookMeta};
+use crate::schema::{Flavor, SchemaRegistry};
 
 /// The dialect OpenAPI 3.1 schemas are written in.
 const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+
+/// One webhook as registered on the [`Api`](crate::Api).
+#[derive(Clone, Copy)]
+pub(crate) struct WebhookRegistration {
+    pub meta: &'static WebhookMeta,
+    pub describe: fn(&mut OperationContext<'_>),
+}
 
 /// One handler as registered on the [`Api`](crate::Api).
 #[derive(Clone, Copy)]
@@ -74,9 +81,14 @@ fn describe_handler(meta: &OperationMeta) -> String {
     format!("`{}` ({})", meta.handler, meta.source)
 }
 
-pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecError> {
+pub(crate) fn assemble(
+    info: Info,
+    placed: &[Placed],
+    webhooks: &[WebhookRegistration],
+    flavor: Flavor,
+) -> Result<OpenApi, SpecError> {
     let mut problems = Vec::new();
-    let mut schemas = SchemaRegistry::default();
+    let mut schemas = SchemaRegistry::new(flavor);
     let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
@@ -127,8 +139,9 @@ pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecErr
         }
     }
 
+    let webhooks = describe_webhooks(webhooks, &mut schemas, &mut problems);
     name_shared_callbacks(&mut paths);
-    check_unique_operation_ids(&paths, placed, &mut problems);
+    check_unique_operation_ids(&paths, &webhooks, placed, &mut problems);
     let components = schemas.into_components();
     for use_site in &attached {
         let operation = paths
@@ -153,15 +166,68 @@ pub(crate) fn assemble(info: Info, placed: &[Placed]) -> Result<OpenApi, SpecErr
     if !problems.is_empty() {
         return Err(SpecError { problems });
     }
+    let mut extensions = BTreeMap::new();
+    let (version, dialect, webhooks) = match flavor {
+        Flavor::V3_1 => ("3.1.0", Some(DIALECT.to_owned()), webhooks),
+        Flavor::V3_0 => {
+            // OpenAPI 3.0 has no webhooks; say which were left out.
+            if !webhooks.is_empty() {
+                let names: Vec<serde_json::Value> =
+                    webhooks.keys().map(|name| name.clone().into()).collect();
+                extensions.insert("x-omitted-webhooks".to_owned(), names.into());
+            }
+            ("3.0.3", None, BTreeMap::new())
+        }
+    };
     Ok(OpenApi {
-        openapi: "3.1.0".to_owned(),
+        openapi: version.to_owned(),
         info,
-        json_schema_dialect: DIALECT.to_owned(),
+        json_schema_dialect: dialect,
         paths,
+        webhooks,
         components: Components {
             schemas: components,
         },
+        extensions,
     })
+}
+
+/// The `webhooks` map; a name and method registered twice is a problem.
+fn describe_webhooks(
+    registrations: &[WebhookRegistration],
+    schemas: &mut SchemaRegistry,
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, PathItem> {
+    let mut webhooks: BTreeMap<String, PathItem> = BTreeMap::new();
+    let mut owners: HashMap<(&str, Method), &WebhookMeta> = HashMap::new();
+    for registration in registrations {
+        let meta = registration.meta;
+        if let Some(first) = owners.insert((meta.name, meta.method), meta) {
+            problems.push(format!(
+                "webhook `{}` ({}) is declared twice: by `{}` ({}) and by `{}` ({})",
+                meta.name,
+                meta.method.http_name(),
+                first.handler,
+                first.source,
+                meta.handler,
+                meta.source
+            ));
+            continue;
+        }
+        let mut operation = Operation {
+            summary: meta.summary.map(str::to_owned),
+            description: meta.description.map(str::to_owned),
+            operation_id: Some(meta.handler.to_owned()),
+            deprecated: meta.deprecated,
+            ..Operation::default()
+        };
+        (registration.describe)(&mut OperationContext::outgoing(schemas, &mut operation));
+        *webhooks
+            .entry(meta.name.to_owned())
+            .or_default()
+            .slot_mut(meta.method) = Some(operation);
+    }
+    webhooks
 }
 
 /// Calls `visit` on every operation of `paths`, in document order.
@@ -207,6 +273,7 @@ fn name_shared_callbacks(paths: &mut BTreeMap<String, PathItem>) {
 
 fn check_unique_operation_ids(
     paths: &BTreeMap<String, PathItem>,
+    webhooks: &BTreeMap<String, PathItem>,
     placed: &[Placed],
     problems: &mut Vec<String>,
 ) {
@@ -251,6 +318,16 @@ fn check_unique_operation_ids(
                         }
                     }
                 }
+            }
+        }
+    }
+    for (name, item) in webhooks {
+        for method in item.methods() {
+            if let Some(id) = item
+                .operation(method)
+                .and_then(|op| op.operation_id.as_ref())
+            {
+                record(id, format!("webhook `{name}`"), problems);
             }
         }
     }

@@ -242,12 +242,8 @@ impl OperationInput for Bytes {
     }
 
     fn describe(cx: &mut OperationContext<'_>) {
-        let schema = json!({ "type": "string", "contentMediaType": "application/octet-stream" });
-        set_body(
-            cx,
-            "application/octet-stream",
-            Schema::try_from(schema).unwrap_or_default(),
-        );
+        let schema = cx.schemas().binary();
+        set_body(cx, "application/octet-stream", schema);
         cx.add_problem_response(413);
     }
 }

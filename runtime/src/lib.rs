@@ -67,6 +67,7 @@ pub use callback_check::PathReference;
 pub use input::{schema_for, OperationInput};
 pub use operation::{
     CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
+    WebhookDeclaration, WebhookMeta,
 };
 pub use output::OperationOutput;
 pub use payload::{CallbackBody, CallbackReply};
@@ -80,6 +81,9 @@ pub use schemars::JsonSchema;
 
 #[doc = include_str!("../docs/callback.md")]
 pub use hookspec_macros::callback;
+
+#[doc = include_str!("../docs/webhook.md")]
+pub use hookspec_macros::webhook;
 
 #[doc = include_str!("../docs/route.md")]
 pub use hookspec_macros::get;
@@ -102,6 +106,7 @@ pub mod __private {
     pub use crate::openapi::{Method, Response};
     pub use crate::operation::{
         CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
+        WebhookDeclaration, WebhookMeta,
     };
     pub use crate::output::Opaque;
     pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};

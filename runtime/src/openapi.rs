@@ -17,14 +17,20 @@ pub struct OpenApi {
     pub openapi: String,
     /// Title, version and description of the API.
     pub info: Info,
-    /// The JSON Schema dialect of the schemas (the OpenAPI 3.1 base dialect).
-    #[serde(rename = "jsonSchemaDialect")]
-    pub json_schema_dialect: String,
+    /// The JSON Schema dialect of the schemas (3.1: the OpenAPI base dialect).
+    #[serde(rename = "jsonSchemaDialect", skip_serializing_if = "Option::is_none")]
+    pub json_schema_dialect: Option<String>,
     /// Operations by path template.
     pub paths: BTreeMap<String, PathItem>,
+    /// Requests the API sends to its users' registered URLs, by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub webhooks: BTreeMap<String, PathItem>,
     /// Shared schemas, referenced from everywhere else.
     #[serde(skip_serializing_if = "Components::is_empty")]
     pub components: Components,
+    /// `x-...` extensions.
+    #[serde(flatten)]
+    pub extensions: BTreeMap<String, Value>,
 }
 
 /// The `info` object.

@@ -59,6 +59,49 @@ pub struct CallbackMeta {
     pub deprecated: bool,
 }
 
+/// The facts about a `#[webhook]` declaration known when it compiles.
+#[derive(Debug)]
+pub struct WebhookMeta {
+    /// The webhook's key in the document's `webhooks` (`new-subscription`).
+    pub name: &'static str,
+    /// The stub function's name, its operation id.
+    pub handler: &'static str,
+    /// Where the stub is declared (`file:line`), for error messages.
+    pub source: &'static str,
+    /// The method of the request our API sends.
+    pub method: Method,
+    /// First paragraph of the doc comment.
+    pub summary: Option<&'static str>,
+    /// Rest of the doc comment.
+    pub description: Option<&'static str>,
+    /// Whether the stub is `#[deprecated]`.
+    pub deprecated: bool,
+}
+
+/// A webhook declaration: an event the API sends to URLs its users registered
+/// beforehand, not tied to one operation; implemented by `#[webhook]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a webhook",
+    label = "not declared with `#[hookspec::webhook]`",
+    note = "declare the webhook with `#[hookspec::webhook(\"new-subscription\")]` on a stub function"
+)]
+pub trait WebhookDeclaration {
+    /// The facts known at compile time.
+    const META: WebhookMeta;
+
+    /// The body it sends: the stub's argument (`Json<T>`), or `()` for none.
+    type Payload: CallbackBody;
+
+    /// The reply it expects: the stub's return type (`Json<T>`), or `()`.
+    type Answer: CallbackReply;
+
+    /// Adds what the stub's argument and return types document.
+    fn describe(cx: &mut OperationContext<'_>) {
+        <Self::Payload as CallbackBody>::describe(cx);
+        <Self::Answer as CallbackReply>::describe(cx);
+    }
+}
+
 /// A route handler that documents itself; implemented by the route macros
 /// (`#[get]`, `#[post]`, ...) on the type they generate.
 #[diagnostic::on_unimplemented(
@@ -127,6 +170,14 @@ impl<'a> OperationContext<'a> {
             is_callback: false,
             used_callbacks: Vec::new(),
         }
+    }
+
+    /// A context for a request our API sends (a callback or a webhook): the
+    /// extractors' error responses, which our server sends, do not apply.
+    pub(crate) fn outgoing(schemas: &'a mut SchemaRegistry, operation: &'a mut Operation) -> Self {
+        let mut cx = OperationContext::new(schemas, operation, &[]);
+        cx.is_callback = true;
+        cx
     }
 
     pub(crate) fn into_used_callbacks(self) -> Vec<UsedCallback> {
@@ -220,9 +271,10 @@ impl<'a> OperationContext<'a> {
             deprecated: meta.deprecated,
             ..Operation::default()
         };
-        let mut cx = OperationContext::new(self.schemas, &mut operation, &[]);
-        cx.is_callback = true;
-        C::describe(&mut cx);
+        C::describe(&mut OperationContext::outgoing(
+            self.schemas,
+            &mut operation,
+        ));
         let mut item = PathItem::default();
         *item.slot_mut(meta.method) = Some(operation);
         let mut by_url = std::collections::BTreeMap::new();

@@ -5,32 +5,59 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 
+/// Which OpenAPI version the schemas are written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// OpenAPI 3.1: JSON Schema 2020-12.
+    V3_1,
+    /// OpenAPI 3.0: its JSON Schema subset (`nullable`, no `const`, no type arrays,
+    /// one `example`), through schemars' OpenAPI 3 settings.
+    V3_0,
+}
+
 /// Collects the schemas of one document. One generator serves the whole document,
 /// so a type used by several operations gets one `components.schemas` entry, and
 /// two different types with the same name get distinct, deterministic names
 /// (`Invoice`, `Invoice2`) in registration order.
 pub struct SchemaRegistry {
     generator: SchemaGenerator,
+    flavor: Flavor,
 }
 
 impl Default for SchemaRegistry {
     fn default() -> Self {
-        let settings = SchemaSettings::draft2020_12().with(|settings| {
-            settings.definitions_path = "/components/schemas".into();
-            // The document names its dialect once, in `jsonSchemaDialect`.
-            settings.meta_schema = None;
-        });
-        SchemaRegistry {
-            generator: settings.into_generator(),
-        }
+        SchemaRegistry::new(Flavor::V3_1)
     }
 }
 
 impl SchemaRegistry {
+    /// A registry writing schemas for `flavor`.
+    pub fn new(flavor: Flavor) -> Self {
+        let settings = match flavor {
+            Flavor::V3_1 => SchemaSettings::draft2020_12(),
+            Flavor::V3_0 => SchemaSettings::openapi3(),
+        };
+        let settings = settings.with(|settings| {
+            settings.definitions_path = "/components/schemas".into();
+            // The document names its dialect (3.1) or implies it (3.0).
+            settings.meta_schema = None;
+        });
+        SchemaRegistry {
+            generator: settings.into_generator(),
+            flavor,
+        }
+    }
+
+    /// The OpenAPI version the schemas are written for.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
     /// The schema to use where a `T` appears: a `$ref` for named types, the schema
     /// itself for the others (`String`, `Vec<u8>`, ...).
     pub fn reference<T: JsonSchema + ?Sized>(&mut self) -> Schema {
-        self.generator.subschema_for::<T>()
+        let schema = self.generator.subschema_for::<T>();
+        self.transformed(schema)
     }
 
     /// `T`'s own schema, never a `$ref` at the top level (the types it contains are
@@ -38,7 +65,28 @@ impl SchemaRegistry {
     /// parameter per field.
     pub fn inline<T: JsonSchema + ?Sized>(&mut self) -> Schema {
         let schema = T::json_schema(&mut self.generator);
-        self.resolve(schema)
+        let schema = self.resolve(schema);
+        self.transformed(schema)
+    }
+
+    /// A string of raw bytes: `contentMediaType` in 3.1, `format: binary` in 3.0.
+    pub fn binary(&self) -> Schema {
+        let value = match self.flavor {
+            Flavor::V3_1 => {
+                serde_json::json!({ "type": "string", "contentMediaType": "application/octet-stream" })
+            }
+            Flavor::V3_0 => serde_json::json!({ "type": "string", "format": "binary" }),
+        };
+        Schema::try_from(value).unwrap_or_default()
+    }
+
+    /// Applies the flavor's transforms, which schemars runs on the definitions
+    /// only, to a schema used in place.
+    fn transformed(&mut self, mut schema: Schema) -> Schema {
+        for transform in self.generator.transforms_mut() {
+            transform.transform(&mut schema);
+        }
+        schema
     }
 
     /// Follows a top-level `$ref` into `components.schemas`.

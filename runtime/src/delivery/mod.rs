@@ -46,7 +46,7 @@ use std::time::{Duration, Instant, SystemTime};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 pub use attempt::{DeliveryError, RetryPolicy};
@@ -56,7 +56,8 @@ pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
 pub use signing::{Signer, Verifier};
 pub use ssrf::{AddressPolicy, Refused};
 
-use crate::operation::CallbackDeclaration;
+use crate::openapi::Method;
+use crate::operation::{CallbackDeclaration, WebhookDeclaration};
 use crate::payload::{CallbackBody, CallbackReply};
 use crate::problem::Problem;
 use attempt::{deliver, Outgoing};
@@ -456,23 +457,28 @@ impl Callbacks {
         abandoned
     }
 
-    fn accept<C: CallbackDeclaration>(
-        &self,
-        trigger: &Trigger,
-        body: &<C::Payload as CallbackBody>::Body,
-    ) -> Result<(Outgoing, tokio::sync::OwnedSemaphorePermit), SendError> {
+    /// Prepares webhook `W` for one subscriber's `url`.
+    pub fn webhook<W: WebhookDeclaration>(&self, url: &str) -> WebhookRequest<'_, W> {
+        WebhookRequest {
+            callbacks: self,
+            url: url.to_owned(),
+            declaration: PhantomData,
+        }
+    }
+
+    /// Checks and accepts one delivery: the URL against the address policy, the
+    /// body encoded, a place in the queue, a record.
+    fn accept(&self, message: Message) -> Result<(Outgoing, OwnedSemaphorePermit), SendError> {
         let shared = &self.inner.shared;
         if !shared.accepting.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(SendError::ShuttingDown);
         }
-        let meta = &C::META;
-        let text = evaluate::evaluate(&meta.url, trigger).map_err(SendError::NotApplicable)?;
-        let url = Url::parse(&text).map_err(|error| SendError::InvalidUrl {
-            url: text.clone(),
+        let url = Url::parse(&message.url).map_err(|error| SendError::InvalidUrl {
+            url: message.url.clone(),
             reason: error.to_string(),
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
-        let bytes = <C::Payload as CallbackBody>::encode(body).map_err(SendError::Encode)?;
+        let body = message.body.map_err(SendError::Encode)?;
         let permit = Arc::clone(&shared.pending)
             .try_acquire_owned()
             .map_err(|_| SendError::QueueFull {
@@ -481,27 +487,90 @@ impl Callbacks {
         let id = DeliveryId::random();
         shared.records().insert(DeliveryRecord {
             id: id.clone(),
-            callback: meta.name.to_owned(),
+            callback: message.name.to_owned(),
             url: url.to_string(),
             created_at: SystemTime::now(),
             state: DeliveryState::Pending,
             attempts: Vec::new(),
         });
-        let method = reqwest::Method::from_bytes(meta.method.http_name().as_bytes())
+        let method = reqwest::Method::from_bytes(message.method.http_name().as_bytes())
             .unwrap_or(reqwest::Method::POST);
         Ok((
             Outgoing {
                 id,
-                callback: meta.name,
+                callback: message.name,
                 method,
                 url,
-                body: bytes,
-                content_type: <C::Payload as CallbackBody>::content_type(),
-                check_reply: |reply| <C::Answer as CallbackReply>::decode(reply).map(drop),
+                body,
+                content_type: message.content_type,
+                check_reply: message.check_reply,
             },
             permit,
         ))
     }
+
+    /// Hands an accepted delivery to the dispatcher.
+    fn dispatch(&self, outgoing: Outgoing, permit: OwnedSemaphorePermit) -> DeliveryId {
+        let id = outgoing.id.clone();
+        let shared = Arc::clone(&self.inner.shared);
+        self.inner.dispatcher.handle.spawn(async move {
+            let _permit = permit;
+            let _ = deliver(shared, outgoing).await;
+        });
+        id
+    }
+
+    /// Runs an accepted delivery and waits for it: on the dispatcher, like
+    /// background deliveries, so the HTTP client and its connections live on one
+    /// runtime.
+    async fn deliver_now(
+        &self,
+        outgoing: Outgoing,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<Vec<u8>, SendError> {
+        let shared = Arc::clone(&self.inner.shared);
+        let delivered = self.inner.dispatcher.handle.spawn(async move {
+            let _permit = permit;
+            deliver(shared, outgoing).await
+        });
+        match delivered.await {
+            Ok(result) => result.map_err(SendError::Delivery),
+            Err(_) => Err(SendError::ShuttingDown),
+        }
+    }
+}
+
+/// What one delivery sends, before it is checked and accepted.
+struct Message {
+    name: &'static str,
+    method: Method,
+    url: String,
+    body: Result<Vec<u8>, String>,
+    content_type: Option<&'static str>,
+    check_reply: fn(&[u8]) -> Result<(), String>,
+}
+
+impl Message {
+    fn new<P: CallbackBody, A: CallbackReply>(
+        name: &'static str,
+        method: Method,
+        url: String,
+        body: &P::Body,
+    ) -> Self {
+        Message {
+            name,
+            method,
+            url,
+            body: P::encode(body),
+            content_type: P::content_type(),
+            check_reply: |reply| A::decode(reply).map(drop),
+        }
+    }
+}
+
+fn decode_reply<A: CallbackReply>(reply: &[u8]) -> Result<A::Reply, SendError> {
+    A::decode(reply)
+        .map_err(|reason| SendError::Encode(format!("the reply no longer decodes: {reason}")))
 }
 
 /// One callback about to be sent; from [`Callbacks::callback`].
@@ -526,14 +595,8 @@ impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
         self,
         body: &<C::Payload as CallbackBody>::Body,
     ) -> Result<DeliveryId, SendError> {
-        let (outgoing, permit) = self.callbacks.accept::<C>(&self.trigger, body)?;
-        let id = outgoing.id.clone();
-        let shared = Arc::clone(&self.callbacks.inner.shared);
-        self.callbacks.inner.dispatcher.handle.spawn(async move {
-            let _permit = permit;
-            let _ = deliver(shared, outgoing).await;
-        });
-        Ok(id)
+        let (outgoing, permit) = self.callbacks.accept(self.message(body)?)?;
+        Ok(self.callbacks.dispatch(outgoing, permit))
     }
 
     /// Sends the callback, retrying as configured, and returns the receiver's
@@ -542,19 +605,53 @@ impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
         self,
         body: &<C::Payload as CallbackBody>::Body,
     ) -> Result<<C::Answer as CallbackReply>::Reply, SendError> {
-        let (outgoing, permit) = self.callbacks.accept::<C>(&self.trigger, body)?;
-        let shared = Arc::clone(&self.callbacks.inner.shared);
-        // Runs on the dispatcher, like background deliveries, so the HTTP client
-        // and its connections live on one runtime.
-        let delivered = self.callbacks.inner.dispatcher.handle.spawn(async move {
-            let _permit = permit;
-            deliver(shared, outgoing).await
-        });
-        let reply = match delivered.await {
-            Ok(result) => result.map_err(SendError::Delivery)?,
-            Err(_) => return Err(SendError::ShuttingDown),
-        };
-        <C::Answer as CallbackReply>::decode(&reply)
-            .map_err(|reason| SendError::Encode(format!("the reply no longer decodes: {reason}")))
+        let (outgoing, permit) = self.callbacks.accept(self.message(body)?)?;
+        let reply = self.callbacks.deliver_now(outgoing, permit).await?;
+        decode_reply::<C::Answer>(&reply)
+    }
+
+    /// The message, with the URL evaluated for the trigger.
+    fn message(&self, body: &<C::Payload as CallbackBody>::Body) -> Result<Message, SendError> {
+        let meta = &C::META;
+        let url = evaluate::evaluate(&meta.url, &self.trigger).map_err(SendError::NotApplicable)?;
+        Ok(Message::new::<C::Payload, C::Answer>(
+            meta.name,
+            meta.method,
+            url,
+            body,
+        ))
+    }
+}
+
+/// One webhook about to be sent to one subscriber; from [`Callbacks::webhook`].
+pub struct WebhookRequest<'a, W> {
+    callbacks: &'a Callbacks,
+    url: String,
+    declaration: PhantomData<W>,
+}
+
+impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
+    fn message(&self, body: &<W::Payload as CallbackBody>::Body) -> Message {
+        let meta = &W::META;
+        Message::new::<W::Payload, W::Answer>(meta.name, meta.method, self.url.clone(), body)
+    }
+
+    /// Hands the webhook to the background dispatcher; see [`CallbackRequest::enqueue`].
+    pub fn enqueue(
+        self,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<DeliveryId, SendError> {
+        let (outgoing, permit) = self.callbacks.accept(self.message(body))?;
+        Ok(self.callbacks.dispatch(outgoing, permit))
+    }
+
+    /// Sends the webhook and waits for the decoded reply; see [`CallbackRequest::send`].
+    pub async fn send(
+        self,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<<W::Answer as CallbackReply>::Reply, SendError> {
+        let (outgoing, permit) = self.callbacks.accept(self.message(body))?;
+        let reply = self.callbacks.deliver_now(outgoing, permit).await?;
+        decode_reply::<W::Answer>(&reply)
     }
 }
