@@ -103,7 +103,12 @@ fn callbacks(policy: AddressPolicy, capacity: usize, timeout: Duration) -> Callb
     signed_callbacks(policy, capacity, timeout, true)
 }
 
-fn signed_callbacks(policy: AddressPolicy, capacity: usize, timeout: Duration, signed: bool) -> Callbacks {
+fn signed_callbacks(
+    policy: AddressPolicy,
+    capacity: usize,
+    timeout: Duration,
+    signed: bool,
+) -> Callbacks {
     let secrets: &[&str] = if signed { &[SECRET] } else { &[] };
     Callbacks::builder()
         .signing_secrets(secrets)
@@ -159,7 +164,10 @@ fn hookspec_run(port: u16, signed: bool) -> f64 {
 /// Seconds for a bare reqwest loop to send the same requests, `CONCURRENCY` at a time.
 fn bare_run(port: u16) -> f64 {
     let url = format!("http://127.0.0.1:{port}/hook");
-    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
     let started = Instant::now();
     runtime().block_on(async move {
         let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
@@ -239,7 +247,10 @@ fn bare_pending(port: u16) -> u64 {
     let url = format!("http://127.0.0.1:{port}/hook");
     let rt = runtime();
     let before = rss_kib();
-    let client = reqwest::Client::builder().no_proxy().build().expect("client");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
     let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut tasks = Vec::with_capacity(PENDING);
     for n in 0..PENDING as u64 {
@@ -267,7 +278,11 @@ fn measure_in_child(phase: &str, port: u16) -> u64 {
         .args([phase, &port.to_string()])
         .output()
         .expect("child ran");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout)
         .trim()
         .parse()
@@ -310,8 +325,14 @@ fn main() {
     println!("| path | deliveries/s (median of {RUNS}) | ratio to bare |");
     println!("|---|---:|---:|");
     println!("| bare reqwest loop | {bare:.0} | 1.00 |");
-    println!("| hookspec Callbacks, unsigned (recorded) | {unsigned:.0} | {:.2} |", unsigned / bare);
-    println!("| hookspec Callbacks, signed (recorded) | {signed:.0} | {:.2} |", signed / bare);
+    println!(
+        "| hookspec Callbacks, unsigned (recorded) | {unsigned:.0} | {:.2} |",
+        unsigned / bare
+    );
+    println!(
+        "| hookspec Callbacks, signed (recorded) | {signed:.0} | {:.2} |",
+        signed / bare
+    );
     drop(server);
 
     let (stalled_port, _held) = stalled_receiver();

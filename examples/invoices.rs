@@ -106,7 +106,11 @@ pub async fn create_invoice(
 
 /// The API: one list of handlers for both routing and documentation.
 pub fn api() -> Api {
-    Api::new("Invoices", "1.0.0").service(create_invoice)
+    Api::new("Invoices", "1.0.0")
+        .license("MIT", "MIT")
+        .server("/", None)
+        .without_authentication()
+        .service(create_invoice)
 }
 
 /// The address policy named by `CALLBACK_POLICY`.
@@ -132,6 +136,17 @@ pub fn callbacks(secret: &str, policy: AddressPolicy) -> Result<Callbacks, Strin
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    // `--print-openapi` / `--print-openapi-3.0`: print a document and exit, for tools.
+    if let Some(flag) = std::env::args().nth(1) {
+        let document = match flag.as_str() {
+            "--print-openapi" => api().openapi_json(),
+            "--print-openapi-3.0" => api().openapi_3_0_json(),
+            other => return Err(std::io::Error::other(format!("unknown argument `{other}`"))),
+        };
+        let document = document.map_err(std::io::Error::other)?;
+        println!("{}", String::from_utf8_lossy(&document));
+        return Ok(());
+    }
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = match std::env::var("PORT") {
         Ok(port) => port.parse().map_err(|_| {

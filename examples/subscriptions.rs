@@ -107,12 +107,26 @@ pub async fn unsubscribe(id: Path<u64>, cancellation: Json<Cancellation>) -> Jso
 pub fn api() -> Api {
     Api::new("Subscriptions", "1.0.0")
         .description("Event subscriptions with callbacks.")
+        .license("Apache 2.0", "Apache-2.0")
+        .server("/", None)
+        .without_authentication()
         .scope("/v1", |v1| v1.service(subscribe).service(unsubscribe))
         .webhook(plan_price_changed)
 }
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    // `--print-openapi` / `--print-openapi-3.0`: print a document and exit, for tools.
+    if let Some(flag) = std::env::args().nth(1) {
+        let document = match flag.as_str() {
+            "--print-openapi" => api().openapi_json(),
+            "--print-openapi-3.0" => api().openapi_3_0_json(),
+            other => return Err(std::io::Error::other(format!("unknown argument `{other}`"))),
+        };
+        let document = document.map_err(std::io::Error::other)?;
+        println!("{}", String::from_utf8_lossy(&document));
+        return Ok(());
+    }
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port: u16 = std::env::var("PORT")
         .ok()

@@ -12,7 +12,7 @@ use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::assemble::{assemble, join_path, Placed, Registration, SpecError, WebhookRegistration};
-use crate::openapi::{Info, OpenApi};
+use crate::openapi::{Info, License, OpenApi, Server};
 use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::problem::Problem;
 use crate::schema::Flavor;
@@ -81,6 +81,8 @@ struct Built {
 #[derive(Clone)]
 pub struct Api {
     info: Info,
+    servers: Vec<Server>,
+    security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
     entries: Vec<Entry>,
     webhooks: Vec<WebhookRegistration>,
     built: Arc<OnceLock<Result<Arc<Built>, SpecError>>>,
@@ -94,7 +96,10 @@ impl Api {
                 title: title.into(),
                 version: version.into(),
                 description: None,
+                license: None,
             },
+            servers: Vec::new(),
+            security: None,
             entries: Vec::new(),
             webhooks: Vec::new(),
             built: Arc::default(),
@@ -104,6 +109,34 @@ impl Api {
     /// Sets the API's description (`info.description`, Markdown).
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.info.description = Some(description.into());
+        self.changed()
+    }
+
+    /// Adds a server the API is reachable at (`servers`); `"/"` means wherever
+    /// the document itself is served.
+    pub fn server(mut self, url: impl Into<String>, description: Option<&str>) -> Self {
+        self.servers.push(Server {
+            url: url.into(),
+            description: description.map(str::to_owned),
+        });
+        self.changed()
+    }
+
+    /// Sets the licence by name and SPDX identifier (`MIT`, `Apache-2.0`); the
+    /// OpenAPI 3.0 document, which has no identifier, links to its SPDX page.
+    pub fn license(mut self, name: impl Into<String>, spdx_identifier: impl Into<String>) -> Self {
+        self.info.license = Some(License {
+            name: name.into(),
+            identifier: Some(spdx_identifier.into()),
+            url: None,
+        });
+        self.changed()
+    }
+
+    /// Declares that the API requires no authentication: a top-level empty
+    /// `security` list, which says so explicitly instead of by omission.
+    pub fn without_authentication(mut self) -> Self {
+        self.security = Some(Vec::new());
         self.changed()
     }
 
@@ -156,7 +189,21 @@ impl Api {
         self.built
             .get_or_init(|| {
                 let placed: Vec<Placed> = self.entries.iter().map(|e| e.placed.clone()).collect();
-                let build = |flavor| assemble(self.info.clone(), &placed, &self.webhooks, flavor);
+                let build = |flavor| {
+                    let mut document =
+                        assemble(self.info.clone(), &placed, &self.webhooks, flavor)?;
+                    document.servers = self.servers.clone();
+                    document.security = self.security.clone();
+                    if flavor == Flavor::V3_0 {
+                        // 3.0 licences have a URL, not an SPDX identifier.
+                        if let Some(license) = &mut document.info.license {
+                            if let Some(id) = license.identifier.take() {
+                                license.url = Some(format!("https://spdx.org/licenses/{id}.html"));
+                            }
+                        }
+                    }
+                    Ok::<_, SpecError>(document)
+                };
                 Ok(Arc::new(Built {
                     v3_1: Served::new(build(Flavor::V3_1)?),
                     v3_0: Served::new(build(Flavor::V3_0)?),

@@ -139,7 +139,13 @@ pub(crate) fn assemble(
         }
     }
 
-    let webhooks = describe_webhooks(webhooks, &mut schemas, &mut problems);
+    // 3.0 has no webhooks: they are only named, and their types not described,
+    // so their schemas do not linger unused.
+    let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
+    let webhooks = match flavor {
+        Flavor::V3_1 => describe_webhooks(webhooks, &mut schemas, &mut problems),
+        Flavor::V3_0 => BTreeMap::new(),
+    };
     name_shared_callbacks(&mut paths);
     check_unique_operation_ids(&paths, &webhooks, placed, &mut problems);
     let components = schemas.into_components();
@@ -171,23 +177,26 @@ pub(crate) fn assemble(
         Flavor::V3_1 => ("3.1.0", Some(DIALECT.to_owned()), webhooks),
         Flavor::V3_0 => {
             // OpenAPI 3.0 has no webhooks; say which were left out.
-            if !webhooks.is_empty() {
-                let names: Vec<serde_json::Value> =
-                    webhooks.keys().map(|name| name.clone().into()).collect();
+            if !omitted_webhooks.is_empty() {
+                let mut names: Vec<&str> = omitted_webhooks;
+                names.sort_unstable();
+                names.dedup();
                 extensions.insert("x-omitted-webhooks".to_owned(), names.into());
             }
-            ("3.0.3", None, BTreeMap::new())
+            ("3.0.3", None, webhooks)
         }
     };
     Ok(OpenApi {
         openapi: version.to_owned(),
         info,
+        servers: Vec::new(),
         json_schema_dialect: dialect,
         paths,
         webhooks,
         components: Components {
             schemas: components,
         },
+        security: None,
         extensions,
     })
 }

@@ -17,6 +17,9 @@ pub struct OpenApi {
     pub openapi: String,
     /// Title, version and description of the API.
     pub info: Info,
+    /// Where the API is served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Server>,
     /// The JSON Schema dialect of the schemas (3.1: the OpenAPI base dialect).
     #[serde(rename = "jsonSchemaDialect", skip_serializing_if = "Option::is_none")]
     pub json_schema_dialect: Option<String>,
@@ -28,6 +31,10 @@ pub struct OpenApi {
     /// Shared schemas, referenced from everywhere else.
     #[serde(skip_serializing_if = "Components::is_empty")]
     pub components: Components,
+    /// Security requirements for every operation; `Some(vec![])` declares that
+    /// the API requires no authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<BTreeMap<String, Vec<String>>>>,
     /// `x-...` extensions.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,
@@ -41,6 +48,32 @@ pub struct Info {
     /// The API's version (not the OpenAPI version).
     pub version: String,
     /// What the API does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The licence the API is offered under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<License>,
+}
+
+/// The `license` object.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct License {
+    /// The licence's name.
+    pub name: String,
+    /// Its SPDX identifier (OpenAPI 3.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// A URL to the licence text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A `servers` entry.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Server {
+    /// The base URL; relative URLs are relative to the document's location.
+    pub url: String,
+    /// What this server is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
