@@ -18,26 +18,6 @@ mod receiver;
 use actix_web::{test as atest, App};
 use serde_json::{json, Value};
 
-fn load(path: &str) -> Value {
-    let full = format!("{}/tests/data/openapi/{path}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap()
-}
-
-fn assert_valid_openapi_3_0(document: &Value) {
-    let validator = jsonschema::options()
-        .build(&load("v3.0/schema.json"))
-        .expect("the official 3.0 schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not valid OpenAPI 3.0:\n{}",
-        errors.join("\n")
-    );
-}
-
 /// Every key of every object in `value`, recursively, with the path to it.
 fn keys(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
     match value {
@@ -99,7 +79,7 @@ fn every_example_has_a_valid_3_0_document() {
     ] {
         let document = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
         assert_eq!(document["openapi"], "3.0.3", "{name}");
-        assert_valid_openapi_3_0(&document);
+        common::assert_valid_openapi_3_0(&document);
         assert_no_3_1_only_schema_keywords(&document);
     }
 }
@@ -153,7 +133,7 @@ fn the_validators_reject_what_they_must() {
         .as_object_mut()
         .unwrap()
         .remove("jsonSchemaDialect");
-    let rejected = std::panic::catch_unwind(|| assert_valid_openapi_3_0(&relabelled));
+    let rejected = std::panic::catch_unwind(|| common::assert_valid_openapi_3_0(&relabelled));
     assert!(rejected.is_err(), "the 3.0 schema accepted type arrays");
     // A 3.1 document without `info` is not one.
     let mut no_info = serde_json::to_value(invoices::api().openapi().unwrap()).unwrap();

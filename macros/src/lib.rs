@@ -41,12 +41,18 @@ fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) ->
     }
 }
 
-fn expand_callback(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+/// `#[callback]` and `#[webhook]`: a stub whose signature is checked the same way
+/// and whose body is never emitted.
+fn expand_stub<A: syn::parse::Parse>(
+    args: TokenStream2,
+    item: TokenStream2,
+    expand: fn(&A, &Function) -> TokenStream2,
+) -> TokenStream2 {
     let func: Function = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(error) => return fallback::with_errors(item, error),
     };
-    let args: CallbackArgs = match syn::parse2(args) {
+    let args: A = match syn::parse2(args) {
         Ok(args) => args,
         Err(error) => return fallback::callback_with_errors(&func, error),
     };
@@ -54,25 +60,7 @@ fn expand_callback(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     valid::check_signature(&func, &mut errors);
     valid::check_callback_arguments(&func, &mut errors);
     match errors.finish() {
-        Ok(()) => expand::callback(&args, &func),
-        Err(error) => fallback::callback_with_errors(&func, error),
-    }
-}
-
-fn expand_webhook(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
-    let func: Function = match syn::parse2(item.clone()) {
-        Ok(func) => func,
-        Err(error) => return fallback::with_errors(item, error),
-    };
-    let args: WebhookArgs = match syn::parse2(args) {
-        Ok(args) => args,
-        Err(error) => return fallback::callback_with_errors(&func, error),
-    };
-    let mut errors = valid::Errors::default();
-    valid::check_signature(&func, &mut errors);
-    valid::check_callback_arguments(&func, &mut errors);
-    match errors.finish() {
-        Ok(()) => expand::webhook(&args, &func),
+        Ok(()) => expand(&args, &func),
         Err(error) => fallback::callback_with_errors(&func, error),
     }
 }
@@ -108,11 +96,11 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `hookspec` crate.
 #[proc_macro_attribute]
 pub fn webhook(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_webhook(args.into(), item.into()).into()
+    expand_stub::<WebhookArgs>(args.into(), item.into(), expand::webhook).into()
 }
 
 /// Declares a callback: a request the API sends to its users. See the `hookspec` crate.
 #[proc_macro_attribute]
 pub fn callback(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_callback(args.into(), item.into()).into()
+    expand_stub::<CallbackArgs>(args.into(), item.into(), expand::callback).into()
 }

@@ -51,6 +51,23 @@ pub fn assert_valid_openapi_3_1(document: &Value) {
     );
 }
 
+/// Validates `document` against the official OpenAPI 3.0 schema; panics listing
+/// every error.
+pub fn assert_valid_openapi_3_0(document: &Value) {
+    let validator = jsonschema::options()
+        .build(&load("v3.0/schema.json"))
+        .expect("the official 3.0 schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not valid OpenAPI 3.0:\n{}",
+        errors.join("\n")
+    );
+}
+
 /// The body of a test response, as JSON.
 pub async fn json_body<B: MessageBody>(response: ServiceResponse<B>) -> Value {
     let bytes = actix_web::test::read_body(response).await;
