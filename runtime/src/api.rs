@@ -53,7 +53,44 @@ impl Served {
 /// generators that do not read 3.1 yet.
 struct Built {
     v3_1: Served,
-    v3_0: Served,
+    /// Built on first use: most servers never serve it, and it goes through the
+    /// same registrations and checks as the 3.1 document, which passed them.
+    v3_0: OnceLock<Result<Served, SpecError>>,
+    inputs: Inputs,
+}
+
+/// What the documents are built from.
+struct Inputs {
+    info: Info,
+    placed: Vec<Placed>,
+    webhooks: Vec<WebhookRegistration>,
+    servers: Vec<Server>,
+    security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
+}
+
+impl Inputs {
+    fn document(&self, flavor: Flavor) -> Result<OpenApi, SpecError> {
+        let mut document = assemble(self.info.clone(), &self.placed, &self.webhooks, flavor)?;
+        document.servers = self.servers.clone();
+        document.security = self.security.clone();
+        if flavor == Flavor::V3_0 {
+            // 3.0 licences have a URL, not an SPDX identifier.
+            if let Some(license) = &mut document.info.license {
+                if let Some(id) = license.identifier.take() {
+                    license.url = Some(format!("https://spdx.org/licenses/{id}.html"));
+                }
+            }
+        }
+        Ok(document)
+    }
+}
+
+impl Built {
+    fn v3_0(&self) -> Result<&Served, &SpecError> {
+        self.v3_0
+            .get_or_init(|| self.inputs.document(Flavor::V3_0).map(Served::new))
+            .as_ref()
+    }
 }
 
 /// An API: its handlers, and the OpenAPI 3.1 document they make.
@@ -188,25 +225,17 @@ impl Api {
     fn built(&self) -> Result<&Arc<Built>, &SpecError> {
         self.built
             .get_or_init(|| {
-                let placed: Vec<Placed> = self.entries.iter().map(|e| e.placed.clone()).collect();
-                let build = |flavor| {
-                    let mut document =
-                        assemble(self.info.clone(), &placed, &self.webhooks, flavor)?;
-                    document.servers = self.servers.clone();
-                    document.security = self.security.clone();
-                    if flavor == Flavor::V3_0 {
-                        // 3.0 licences have a URL, not an SPDX identifier.
-                        if let Some(license) = &mut document.info.license {
-                            if let Some(id) = license.identifier.take() {
-                                license.url = Some(format!("https://spdx.org/licenses/{id}.html"));
-                            }
-                        }
-                    }
-                    Ok::<_, SpecError>(document)
+                let inputs = Inputs {
+                    info: self.info.clone(),
+                    placed: self.entries.iter().map(|e| e.placed.clone()).collect(),
+                    webhooks: self.webhooks.clone(),
+                    servers: self.servers.clone(),
+                    security: self.security.clone(),
                 };
                 Ok(Arc::new(Built {
-                    v3_1: Served::new(build(Flavor::V3_1)?),
-                    v3_0: Served::new(build(Flavor::V3_0)?),
+                    v3_1: Served::new(inputs.document(Flavor::V3_1)?),
+                    v3_0: OnceLock::new(),
+                    inputs,
                 }))
             })
             .as_ref()
@@ -236,16 +265,22 @@ impl Api {
     /// 3.1 yet: schemas written with 3.0's keywords (`nullable`, one `example`, no
     /// `const`), and no webhooks (named in `x-omitted-webhooks`).
     pub fn openapi_3_0(&self) -> Result<&OpenApi, SpecError> {
-        self.built()
-            .map(|built| &built.v3_0.document)
-            .map_err(Clone::clone)
+        self.built().map_err(Clone::clone).and_then(|built| {
+            built
+                .v3_0()
+                .map(|served| &served.document)
+                .map_err(Clone::clone)
+        })
     }
 
     /// The OpenAPI 3.0.3 document as served at `/openapi-3.0.json`.
     pub fn openapi_3_0_json(&self) -> Result<Bytes, SpecError> {
-        self.built()
-            .map(|built| built.v3_0.json.clone())
-            .map_err(Clone::clone)
+        self.built().map_err(Clone::clone).and_then(|built| {
+            built
+                .v3_0()
+                .map(|served| served.json.clone())
+                .map_err(Clone::clone)
+        })
     }
 
     /// Registers a webhook declared with `#[webhook]`: documented under the
@@ -344,8 +379,14 @@ fn mount_document(config: &mut ServiceConfig, built: Arc<Built>) {
             web::resource(path).route(web::get().to(move |req: HttpRequest| {
                 let built = Arc::clone(&built);
                 async move {
-                    let served = if v3_0 { &built.v3_0 } else { &built.v3_1 };
-                    serve_document(&req, served)
+                    let served = if v3_0 { built.v3_0() } else { Ok(&built.v3_1) };
+                    match served {
+                        Ok(served) => serve_document(&req, served),
+                        Err(error) => {
+                            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+                                .error_response()
+                        }
+                    }
                 }
             })),
         );

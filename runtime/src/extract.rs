@@ -16,8 +16,6 @@ use serde::de::DeserializeOwned;
 use crate::delivery::evaluate::ReceivedBody;
 use crate::problem::Problem;
 
-type ProblemFuture<T> = Pin<Box<dyn Future<Output = Result<T, Problem>>>>;
-
 /// Turns a `serde_path_to_error` path into an RFC 6901 JSON pointer.
 fn json_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
@@ -105,35 +103,92 @@ fn content_type_is(req: &HttpRequest, expected: &str) -> Result<(), Problem> {
     ))
 }
 
+/// Reads a body of `media_type` and parses it; a hand-written future rather than a
+/// boxed one, so the request path allocates no more than actix-web's own `Json`.
+pub struct BodyFuture<T, F> {
+    /// The content-type check's failure, reported once the future is polled.
+    refused: Option<Problem>,
+    body: <Bytes as FromRequest>::Future,
+    parse: Option<F>,
+    media_type: &'static str,
+    /// The request, when the app sends callbacks and so keeps the body.
+    keep_for: Option<HttpRequest>,
+    output: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T, F> Future for BodyFuture<T, F>
+where
+    F: FnOnce(&[u8]) -> Result<T, Problem> + Unpin,
+{
+    type Output = Result<T, Problem>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let this = &mut *self;
+        if let Some(problem) = this.refused.take() {
+            return Poll::Ready(Err(problem));
+        }
+        let bytes = match Pin::new(&mut this.body).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(payload_problem(error))),
+            Poll::Ready(Ok(bytes)) => bytes,
+        };
+        let Some(parse) = this.parse.take() else {
+            return Poll::Ready(Err(Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "body future polled after completion",
+            )));
+        };
+        let parsed = parse(&bytes);
+        if let (Ok(_), Some(req)) = (&parsed, this.keep_for.take()) {
+            // Kept for callbacks that read `$request.body`: a reference count, no copy.
+            let received = if this.media_type == "application/json" {
+                ReceivedBody::Json(bytes)
+            } else {
+                ReceivedBody::Form(bytes)
+            };
+            req.extensions_mut().insert(received);
+        }
+        Poll::Ready(parsed)
+    }
+}
+
 fn read_body<T, F>(
     req: &HttpRequest,
     payload: &mut dev::Payload,
     media_type: &'static str,
     parse: F,
-) -> ProblemFuture<T>
+) -> BodyFuture<T, F>
 where
-    T: 'static,
-    F: FnOnce(&[u8]) -> Result<T, Problem> + 'static,
+    F: FnOnce(&[u8]) -> Result<T, Problem> + Unpin,
 {
-    let checked = content_type_is(req, media_type);
-    let body = Bytes::from_request(req, payload);
-    let req = req.clone();
-    Box::pin(async move {
-        checked?;
-        let bytes = body.await.map_err(payload_problem)?;
-        let parsed = parse(&bytes)?;
-        // Kept for callbacks that read `$request.body`: a reference count, no copy.
-        let received = if media_type == "application/json" {
-            ReceivedBody::Json(bytes)
-        } else {
-            ReceivedBody::Form(bytes)
-        };
-        req.extensions_mut().insert(received);
-        Ok(parsed)
-    })
+    BodyFuture {
+        refused: content_type_is(req, media_type).err(),
+        body: Bytes::from_request(req, payload),
+        parse: Some(parse),
+        media_type,
+        // Apps that send no callbacks do not keep bodies.
+        keep_for: req
+            .app_data::<web::Data<crate::delivery::Callbacks>>()
+            .map(|_| req.clone()),
+        output: std::marker::PhantomData,
+    }
 }
 
+// Bad input is rare: deserialise as actix-web does, and only when that fails, again
+// through `serde_path_to_error` to find the field, so good requests pay nothing
+// for the error reports.
+
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(bytes).or_else(|_| locate_json_error(bytes))
+}
+
+/// The problem for a body that failed to deserialise: the same deserialisation,
+/// with the path tracked.
+fn locate_json_error<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let (pointer, detail) = locate(&error);
@@ -146,6 +201,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
 }
 
 fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
+    serde_urlencoded::from_bytes(text).or_else(|_| locate_urlencoded_error(text, location))
+}
+
+fn locate_urlencoded_error<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let (pointer, detail) = locate(&error);
@@ -158,12 +217,16 @@ pub struct JsonExtractor<T>(pub(crate) T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonExtractor<T> {
     type Error = Problem;
-    type Future = ProblemFuture<Self>;
+    type Future = BodyFuture<Self, fn(&[u8]) -> Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        read_body(req, payload, "application/json", |bytes| {
-            parse_json(bytes).map(JsonExtractor)
-        })
+        let parse = |bytes: &[u8]| parse_json(bytes).map(JsonExtractor);
+        read_body(
+            req,
+            payload,
+            "application/json",
+            parse as fn(&[u8]) -> Result<Self, Problem>,
+        )
     }
 }
 
@@ -172,7 +235,7 @@ pub struct FormExtractor<T>(pub(crate) T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for FormExtractor<T> {
     type Error = Problem;
-    type Future = ProblemFuture<Self>;
+    type Future = BodyFuture<Self, fn(&[u8]) -> Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
         read_body(req, payload, "application/x-www-form-urlencoded", |bytes| {
@@ -196,8 +259,8 @@ impl<T: DeserializeOwned> FromRequest for QueryExtractor<T> {
 }
 
 /// Stands in for [`web::Path`]. actix-web's `Path` cannot be built outside
-/// actix-web, so this checks the parameters with `serde_path_to_error` (to name the
-/// one at fault) and then lets actix-web's extractor build the value.
+/// actix-web, so this lets actix-web's extractor build it, and on failure runs
+/// `serde_path_to_error` over the parameters to name the one at fault.
 pub struct PathExtractor<T>(pub(crate) web::Path<T>);
 
 impl<T: DeserializeOwned> FromRequest for PathExtractor<T> {

@@ -75,7 +75,8 @@ pub struct Trigger {
     pub path: Vec<(String, String)>,
     /// Its headers (names compare case-insensitively).
     pub headers: Vec<(String, String)>,
-    /// Its body as received, when a hookspec body extractor read it.
+    /// Its body as received, when a hookspec body extractor read it in an app
+    /// with a `web::Data<Callbacks>` (apps that send no callbacks do not keep it).
     pub body: Option<Value>,
     /// The response status (`$statusCode`), when known.
     pub status: Option<u16>,
