@@ -39,13 +39,18 @@ pub fn assert_valid_openapi_3_1(document: &Value) {
         .with_registry(&registry)
         .build(&root)
         .expect("the official schema compiles");
+    assert_valid(&validator, document, "OpenAPI 3.1");
+}
+
+/// Panics listing every error `validator` finds in `document`.
+fn assert_valid(validator: &jsonschema::Validator, document: &Value, what: &str) {
     let errors: Vec<String> = validator
         .iter_errors(document)
         .map(|error| format!("{} at {}", error, error.instance_path()))
         .collect();
     assert!(
         errors.is_empty(),
-        "document is not valid OpenAPI 3.1:\n{}\n{}",
+        "document is not valid {what}:\n{}\n{}",
         errors.join("\n"),
         serde_json::to_string_pretty(document).unwrap_or_default()
     );
