@@ -102,14 +102,20 @@ pub(crate) fn assemble(
         let meta = registration.meta;
         let path = join_path(prefix, meta.openapi_path);
         for &method in meta.methods {
-            if let Some(first) = owners.insert((path.clone(), method.as_str()), meta) {
-                problems.push(format!(
-                    "{} {path} is handled twice: by {} and by {}",
-                    method.as_str().to_uppercase(),
-                    describe_handler(first),
-                    describe_handler(meta),
-                ));
-                continue;
+            // The first handler keeps the path; the later one is the problem.
+            match owners.entry((path.clone(), method.as_str())) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    problems.push(format!(
+                        "{} {path} is handled twice: by {} and by {}",
+                        method.http_name(),
+                        describe_handler(first.get()),
+                        describe_handler(meta),
+                    ));
+                    continue;
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(meta);
+                }
             }
             let operation_id = if meta.methods.len() > 1 {
                 format!("{}_{}", meta.operation_id, method.as_str())
@@ -147,7 +153,7 @@ pub(crate) fn assemble(
         Flavor::V3_0 => BTreeMap::new(),
     };
     name_shared_callbacks(&mut paths);
-    check_unique_operation_ids(&paths, &webhooks, placed, &mut problems);
+    check_unique_operation_ids(&paths, &webhooks, &owners, &mut problems);
     let components = schemas.into_components();
     for use_site in &attached {
         let operation = paths
@@ -283,7 +289,7 @@ fn name_shared_callbacks(paths: &mut BTreeMap<String, PathItem>) {
 fn check_unique_operation_ids(
     paths: &BTreeMap<String, PathItem>,
     webhooks: &BTreeMap<String, PathItem>,
-    placed: &[Placed],
+    owners: &HashMap<(String, &'static str), &'static OperationMeta>,
     problems: &mut Vec<String>,
 ) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -297,15 +303,12 @@ fn check_unique_operation_ids(
             seen.insert(id.to_owned(), place);
         }
     };
+    // The handler of each (path, method), as assembly recorded it.
     let handler_of = |path: &str, method: Method| {
-        placed
-            .iter()
-            .find(|p| {
-                join_path(&p.prefix, p.registration.meta.openapi_path) == path
-                    && p.registration.meta.methods.contains(&method)
-            })
-            .map(|p| describe_handler(p.registration.meta))
-            .unwrap_or_else(|| format!("{} {path}", method.as_str().to_uppercase()))
+        owners
+            .get(&(path.to_owned(), method.as_str()))
+            .map(|meta| describe_handler(meta))
+            .unwrap_or_else(|| format!("{} {path}", method.http_name()))
     };
     for (path, item) in paths {
         for method in item.methods() {
