@@ -62,15 +62,7 @@ pub fn assert_valid_openapi_3_0(document: &Value) {
     let validator = jsonschema::options()
         .build(&load("v3.0/schema.json"))
         .expect("the official 3.0 schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not valid OpenAPI 3.0:\n{}",
-        errors.join("\n")
-    );
+    assert_valid(&validator, document, "OpenAPI 3.0");
 }
 
 /// The body of a test response, as JSON.
