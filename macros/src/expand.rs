@@ -249,13 +249,7 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
     let callback_name = name.to_string();
     let method = method_variant(&args.method);
     let url = template_tokens(&args.url);
-    let Doc {
-        summary,
-        description,
-    } = func.doc();
-    let summary = option_str(summary);
-    let description = option_str(description);
-    let deprecated = func.is_deprecated();
+    let (summary, description, deprecated) = stub_docs(func);
     // `valid.rs` allows at most one argument: the body.
     let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
@@ -288,6 +282,20 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
     }
 }
 
+/// A stub's summary and description (from its doc comment) and whether it is
+/// `#[deprecated]`, as tokens for its meta constant.
+fn stub_docs(func: &Function) -> (TokenStream, TokenStream, bool) {
+    let Doc {
+        summary,
+        description,
+    } = func.doc();
+    (
+        option_str(summary),
+        option_str(description),
+        func.is_deprecated(),
+    )
+}
+
 /// The payload and answer types of a stub (`#[callback]`, `#[webhook]`): its one
 /// argument and its return type, `()` where there are none.
 fn stub_types(func: &Function) -> (TokenStream, TokenStream) {
@@ -311,13 +319,7 @@ pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
     let handler = name.to_string();
     let webhook_name = &args.name;
     let method = method_variant(&args.method);
-    let Doc {
-        summary,
-        description,
-    } = func.doc();
-    let summary = option_str(summary);
-    let description = option_str(description);
-    let deprecated = func.is_deprecated();
+    let (summary, description, deprecated) = stub_docs(func);
     let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
 
