@@ -10,13 +10,16 @@
 //! Environment: `WEBHOOK_SECRET` (a `whsec_...` secret; a demo one by default),
 //! `CALLBACK_POLICY`: `public` (default: public addresses only), `public+loopback`
 //! (also 127.0.0.1, for trying it with `examples/receiver.rs`), or `loopback-only`
-//! (nothing but 127.0.0.1, and no DNS lookups).
+//! (nothing but 127.0.0.1, and no DNS lookups). `DELIVERY_STORE`: where accepted
+//! notifications wait for delivery: `sqlite:<file>` (default:
+//! `sqlite:invoices-deliveries.sqlite3`, survives restarts), `postgres://...`
+//! (shared by several instances) or `memory`.
 
 use std::time::Duration;
 
 use actix_web::web::{Data, Json, Query};
 use actix_web::HttpRequest;
-use hookspec::delivery::{AddressPolicy, Callbacks, SendError};
+use hookspec::delivery::{AddressPolicy, Callbacks, CallbacksBuilder, SendError};
 use hookspec::{callback, post, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +84,7 @@ pub async fn create_invoice(
     invoice: Json<Invoice>,
     params: Query<CreateInvoiceParams>,
     callbacks: Data<Callbacks>,
-) -> Json<InvoiceReceipt> {
+) -> Result<Json<InvoiceReceipt>, SendError> {
     // Send the invoice, collect the money, send the notification (the callback):
     // its URL comes from this request, as the document says.
     let _ = params;
@@ -89,19 +92,23 @@ pub async fn create_invoice(
         description: format!("Invoice {} paid", invoice.id),
         paid: true,
     };
-    match callbacks
+    let queued = callbacks
         .callback::<invoice_notification>(&req)
         .enqueue(&event)
-    {
+        .await;
+    match queued {
+        // In the store: it will be sent, across restarts, until it succeeds or
+        // its retries run out.
         Ok(delivery) => println!("invoice {}: notification {delivery} queued", invoice.id),
         // No callback_url: nobody to notify.
         Err(SendError::NotApplicable(_)) => {}
-        // The invoice is created either way; the API user just gets no callback.
-        Err(error) => eprintln!("invoice {}: no notification: {error}", invoice.id),
+        // A callback_url we may not call (400), or a store that cannot take the
+        // notification now (503, try again): say so rather than lose it.
+        Err(error) => return Err(error),
     }
-    Json(InvoiceReceipt {
+    Ok(Json(InvoiceReceipt {
         msg: "Invoice received".to_owned(),
-    })
+    }))
 }
 
 /// The API: one list of handlers for both routing and documentation.
@@ -125,11 +132,32 @@ pub fn policy_from_env() -> Result<AddressPolicy, String> {
     }
 }
 
-/// The callback sender: signed with `secret`, reaching what `policy` admits.
-pub fn callbacks(secret: &str, policy: AddressPolicy) -> Result<Callbacks, String> {
-    Callbacks::builder()
+/// The file the notifications wait in unless `DELIVERY_STORE` says otherwise.
+pub const DEFAULT_STORE: &str = "sqlite:invoices-deliveries.sqlite3";
+
+/// A builder keeping deliveries where `store` says: `sqlite:<file>`,
+/// `postgres://...` or `memory`.
+pub fn with_store(builder: CallbacksBuilder, store: &str) -> Result<CallbacksBuilder, String> {
+    if let Some(path) = store.strip_prefix("sqlite:") {
+        Ok(builder.sqlite(path))
+    } else if store.starts_with("postgres://") || store.starts_with("postgresql://") {
+        Ok(builder.postgres(store))
+    } else if store == "memory" {
+        Ok(builder.in_memory())
+    } else {
+        Err(format!(
+            "DELIVERY_STORE must be `sqlite:<file>`, `postgres://...` or `memory`, not `{store}`"
+        ))
+    }
+}
+
+/// The callback sender: signed with `secret`, reaching what `policy` admits,
+/// keeping deliveries in `store` (see [`with_store`]).
+pub fn callbacks(secret: &str, policy: AddressPolicy, store: &str) -> Result<Callbacks, String> {
+    let builder = Callbacks::builder()
         .signing_secrets(&[secret])
-        .address_policy(policy)
+        .address_policy(policy);
+    with_store(builder, store)?
         .build()
         .map_err(|error| error.to_string())
 }
@@ -158,8 +186,9 @@ async fn main() -> std::io::Result<()> {
         Err(_) => 8000,
     };
     let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_owned());
+    let store = std::env::var("DELIVERY_STORE").unwrap_or_else(|_| DEFAULT_STORE.to_owned());
     let callbacks = policy_from_env()
-        .and_then(|policy| callbacks(&secret, policy))
+        .and_then(|policy| callbacks(&secret, policy, &store))
         .map_err(std::io::Error::other)?;
     let api = api();
     api.check().map_err(std::io::Error::other)?;
@@ -173,10 +202,11 @@ async fn main() -> std::io::Result<()> {
     .bind((host.as_str(), port))?
     .run()
     .await?;
-    // Give queued notifications a moment; what cannot finish is recorded as abandoned.
-    let abandoned = callbacks.shutdown(Duration::from_secs(10)).await;
-    if abandoned > 0 {
-        eprintln!("{abandoned} notification(s) abandoned at shutdown");
+    // Let attempts under way finish; unfinished notifications stay in the store
+    // and go out after the next start.
+    let unfinished = callbacks.shutdown(Duration::from_secs(10)).await;
+    if unfinished > 0 {
+        eprintln!("{unfinished} notification(s) left for the next start");
     }
     Ok(())
 }

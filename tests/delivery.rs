@@ -9,8 +9,8 @@ use actix_web::dev::ServerHandle;
 use actix_web::web::{self, Data, Json, Query};
 use actix_web::{test, App, HttpRequest, HttpResponse, HttpServer};
 use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryId, DeliveryRecord, DeliveryState, RetryPolicy, SendError,
-    Trigger, Verifier,
+    AddressPolicy, Callbacks, DeliveryFilter, DeliveryId, DeliveryRecord, DeliveryState,
+    RetryPolicy, SendError, Trigger, Verifier,
 };
 use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,8 @@ async fn create_invoice(
     };
     let id = callbacks
         .callback::<invoice_notification>(&req)
-        .enqueue(&event)?;
+        .enqueue(&event)
+        .await?;
     Ok(Json(json!({ "delivery": id.to_string() })))
 }
 
@@ -189,6 +190,7 @@ fn fast_retries() -> RetryPolicy {
 
 fn loopback_callbacks() -> Callbacks {
     Callbacks::builder()
+        .in_memory()
         .signing_secrets(&[SECRET])
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .retry(fast_retries())
@@ -218,7 +220,11 @@ fn event() -> InvoiceEvent {
 async fn finished(callbacks: &Callbacks, id: &DeliveryId) -> DeliveryRecord {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let record = callbacks.delivery(id).expect("a record");
+        let record = callbacks
+            .delivery(id)
+            .await
+            .expect("the store answers")
+            .expect("a record");
         if record.state.is_final() {
             return record;
         }
@@ -280,6 +286,7 @@ async fn two_server_errors_then_success_is_one_delivery_of_three_attempts() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "a1"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     assert_eq!(record.state, DeliveryState::Succeeded);
@@ -305,6 +312,7 @@ async fn a_receiver_slower_than_the_timeout_is_retried() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "slow"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     assert_eq!(record.state, DeliveryState::Succeeded);
@@ -324,6 +332,7 @@ async fn a_receiver_that_is_down_then_up_gets_the_callback() {
     let port = reserved.local_addr().unwrap().port();
     drop(reserved);
     let callbacks = Callbacks::builder()
+        .in_memory()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .retry(RetryPolicy {
             max_attempts: 20,
@@ -337,14 +346,22 @@ async fn a_receiver_that_is_down_then_up_gets_the_callback() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&base, "down"))
         .enqueue(&event())
+        .await
         .unwrap();
     // Wait for a failed attempt, then start the receiver on that port.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while callbacks.delivery(&id).unwrap().attempts.is_empty() {
+    while callbacks
+        .delivery(&id)
+        .await
+        .unwrap()
+        .unwrap()
+        .attempts
+        .is_empty()
+    {
         assert!(Instant::now() < deadline);
         actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
-    let first = callbacks.delivery(&id).unwrap().attempts[0].clone();
+    let first = callbacks.delivery(&id).await.unwrap().unwrap().attempts[0].clone();
     assert_eq!(first.status, None);
     assert!(
         first.error.as_deref().unwrap_or("").contains("connect"),
@@ -369,6 +386,7 @@ async fn too_many_requests_is_retried_after_retry_after() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "busy"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     assert_eq!(record.state, DeliveryState::Succeeded);
@@ -391,6 +409,7 @@ async fn a_reply_of_the_wrong_shape_is_recorded_and_not_retried() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "shape"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     let DeliveryState::Failed { reason } = &record.state else {
@@ -413,6 +432,7 @@ async fn a_client_error_is_not_retried() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "gone"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     assert_eq!(
@@ -432,6 +452,7 @@ async fn retries_stop_at_the_maximum_attempts() {
     let id = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "down"))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     let DeliveryState::Failed { reason } = &record.state else {
@@ -449,7 +470,11 @@ async fn retries_stop_at_the_maximum_attempts() {
 async fn refused_addresses_are_never_contacted() {
     let receiver = Receiver::start(vec![]);
     // The default policy: public addresses only.
-    let callbacks = Callbacks::builder().retry(fast_retries()).build().unwrap();
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .retry(fast_retries())
+        .build()
+        .unwrap();
     let port = receiver.port;
     for base in [
         format!("http://127.0.0.1:{port}/hooks"),
@@ -464,7 +489,8 @@ async fn refused_addresses_are_never_contacted() {
     ] {
         let sent = callbacks
             .callback_for::<invoice_notification>(trigger(&base, "x"))
-            .enqueue(&event());
+            .enqueue(&event())
+            .await;
         assert!(
             matches!(sent, Err(SendError::Refused(_))),
             "{base}: {sent:?}"
@@ -477,6 +503,7 @@ async fn refused_addresses_are_never_contacted() {
             "x",
         ))
         .enqueue(&event())
+        .await
         .unwrap();
     let record = finished(&callbacks, &id).await;
     let DeliveryState::Failed { reason } = &record.state else {
@@ -500,6 +527,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
     };
     let receiver = Receiver::start(vec![stalled; 10]);
     let callbacks = Callbacks::builder()
+        .in_memory()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .queue_capacity(5)
         .attempt_timeout(Duration::from_secs(60))
@@ -509,20 +537,26 @@ async fn a_full_queue_refuses_instead_of_growing() {
         callbacks
             .callback_for::<invoice_notification>(trigger(&receiver.url(), &n.to_string()))
             .enqueue(&event())
+            .await
             .expect("within capacity");
     }
     for n in 0..1000 {
         let sent = callbacks
             .callback_for::<invoice_notification>(trigger(&receiver.url(), &format!("more{n}")))
-            .enqueue(&event());
+            .enqueue(&event())
+            .await;
         assert!(
             matches!(sent, Err(SendError::QueueFull { capacity: 5 })),
             "{sent:?}"
         );
     }
-    assert_eq!(callbacks.unfinished(), 5);
+    assert_eq!(callbacks.unfinished().await.unwrap(), 5);
     assert_eq!(
-        callbacks.deliveries().len(),
+        callbacks
+            .deliveries(DeliveryFilter::all())
+            .await
+            .unwrap()
+            .len(),
         5,
         "rejected callbacks leave no record"
     );
@@ -530,12 +564,15 @@ async fn a_full_queue_refuses_instead_of_growing() {
     let abandoned = callbacks.shutdown(Duration::from_millis(100)).await;
     assert_eq!(abandoned, 5);
     assert!(callbacks
-        .deliveries()
+        .deliveries(DeliveryFilter::all())
+        .await
+        .unwrap()
         .iter()
         .all(|r| r.state == DeliveryState::Abandoned));
     let after = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "late"))
-        .enqueue(&event());
+        .enqueue(&event())
+        .await;
     assert!(matches!(after, Err(SendError::ShuttingDown)));
     receiver.handle.stop(false).await;
 }
@@ -570,7 +607,8 @@ async fn without_a_callback_url_the_callback_is_not_applicable() {
     };
     let sent = callbacks
         .callback_for::<invoice_notification>(no_url)
-        .enqueue(&event());
+        .enqueue(&event())
+        .await;
     let Err(SendError::NotApplicable(why)) = sent else {
         panic!("{sent:?}");
     };
@@ -601,12 +639,13 @@ async fn webhooks_are_sent_to_the_url_the_caller_gives() {
     assert!(verifier
         .verify(|name| received[1].header(name), &received[1].body)
         .is_ok());
-    let record = &callbacks.deliveries()[0];
+    let record = &callbacks.deliveries(DeliveryFilter::all()).await.unwrap()[0];
     assert_eq!(record.callback, "invoice-paid");
     // The same guard applies.
     let refused = callbacks
         .webhook::<invoice_paid>("http://[fe80::1]/hook")
-        .enqueue(&event());
+        .enqueue(&event())
+        .await;
     assert!(matches!(refused, Err(SendError::Refused(_))), "{refused:?}");
     receiver.handle.stop(false).await;
 }

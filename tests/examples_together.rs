@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Data;
 use actix_web::{test, App, HttpServer};
-use hookspec::delivery::{AddressPolicy, Verifier};
+use hookspec::delivery::{AddressPolicy, DeliveryFilter, Verifier};
 use serde_json::json;
 
 #[actix_web::test]
@@ -40,7 +40,7 @@ async fn an_invoice_with_a_callback_url_notifies_the_receiver() {
     actix_web::rt::spawn(server);
 
     let policy = AddressPolicy::listed_only().allow_loopback();
-    let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy).unwrap();
+    let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy, "memory").unwrap();
     let api = invoices::api();
     let app = test::init_service(
         App::new()
@@ -63,14 +63,14 @@ async fn an_invoice_with_a_callback_url_notifies_the_receiver() {
         assert!(
             Instant::now() < deadline,
             "no notification: {:?}",
-            callbacks.deliveries()
+            callbacks.deliveries(DeliveryFilter::all()).await
         );
         actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     };
     assert_eq!(notification.invoice_id, "inv-42");
     assert_eq!(notification.event.description, "Invoice inv-42 paid");
     assert!(notification.event.paid);
-    let delivery = &callbacks.deliveries()[0];
+    let delivery = &callbacks.deliveries(DeliveryFilter::all()).await.unwrap()[0];
     assert_eq!(delivery.id.as_str(), notification.webhook_id);
     assert_eq!(
         delivery.url,

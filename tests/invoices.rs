@@ -28,7 +28,7 @@ macro_rules! app {
     () => {{
         let api = invoices::api();
         let policy = hookspec::delivery::AddressPolicy::listed_only().allow_loopback();
-        let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy).unwrap();
+        let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy, "memory").unwrap();
         test::init_service(
             App::new()
                 .app_data(actix_web::web::Data::new(callbacks))
@@ -135,10 +135,27 @@ async fn docs_page_and_its_assets_are_served_locally() {
 }
 
 #[actix_web::test]
-async fn valid_invoice_is_received() {
+async fn a_callback_url_the_policy_refuses_is_a_400_problem() {
     let app = app!();
     let request = test::TestRequest::post()
-        .uri("/invoices/?callback_url=https://example.com/hooks")
+        .uri("/invoices/?callback_url=http://169.254.169.254/latest")
+        .set_json(json!({"id": "inv-1", "customer": "ACME", "total": 12.5}))
+        .to_request();
+    let response = test::call_service(&app, request).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem = json_body(response).await;
+    assert_eq!(problem["status"], 400);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("169.254.169.254"), "{detail}");
+}
+
+#[actix_web::test]
+async fn valid_invoice_is_received() {
+    let app = app!();
+    // Port 9 (discard) on loopback: the policy admits it; the delivery itself
+    // fails in the background and does not concern the invoice.
+    let request = test::TestRequest::post()
+        .uri("/invoices/?callback_url=http://127.0.0.1:9/hooks")
         .set_json(json!({"id": "inv-1", "customer": "ACME", "total": 12.5}))
         .to_request();
     let response = test::call_service(&app, request).await;

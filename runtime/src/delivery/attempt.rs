@@ -1,13 +1,13 @@
 //! One delivery, attempt after attempt: send, classify the outcome, wait, retry.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use url::Url;
 
-use super::record::{Attempt, DeliveryId, DeliveryState};
+use super::record::{Attempt, DeliveryId};
 use super::ssrf::Refused;
+use super::store::{ClaimedDelivery, Next};
 use super::Shared;
 
 /// When to retry and when to give up.
@@ -86,108 +86,116 @@ impl std::fmt::Display for DeliveryError {
 
 impl std::error::Error for DeliveryError {}
 
-/// What one delivery sends.
+/// Checks a successful reply's body against the declared reply type.
+pub(crate) type ReplyCheck = fn(&[u8]) -> Result<(), String>;
+
+/// What one delivery sends, rebuilt from its stored form for each claim.
 pub(crate) struct Outgoing {
     pub id: DeliveryId,
-    pub callback: &'static str,
+    pub callback: String,
     pub method: reqwest::Method,
     pub url: Url,
     pub body: Vec<u8>,
-    pub content_type: Option<&'static str>,
-    /// Checks a successful reply's body against the declared reply type.
-    pub check_reply: fn(&[u8]) -> Result<(), String>,
+    pub content_type: Option<HeaderValue>,
+    /// `None` when this process has not seen the callback declared (a delivery
+    /// accepted before a restart): any 2xx reply then counts as delivered.
+    pub check_reply: Option<ReplyCheck>,
 }
 
-/// Runs the attempts of one delivery; returns the successful reply's bytes.
-pub(crate) async fn deliver(
-    shared: Arc<Shared>,
-    outgoing: Outgoing,
-) -> Result<Vec<u8>, DeliveryError> {
-    let accepted = Instant::now();
-    let policy = &shared.settings.retry;
-    let mut attempt = 0u32;
-    let mut last_status = None;
-    loop {
-        attempt += 1;
-        shared.update(&outgoing.id, |record| {
-            record.state = DeliveryState::InFlight
-        });
-        let started_at = SystemTime::now();
-        let started = Instant::now();
-        let outcome = {
-            // Bounds the requests in flight at once, across all deliveries.
-            let _slot = shared.in_flight.acquire().await;
-            // Boxed: a waiting delivery's task is sized for its largest state, and
-            // only the few deliveries in flight need the HTTP exchange's.
-            Box::pin(send_once(&shared, &outgoing)).await
-        };
-        let (status, outcome) = outcome;
-        last_status = status.or(last_status);
-        let error = match &outcome {
-            Outcome::Delivered(_) => None,
-            Outcome::Transient { error, .. } | Outcome::Permanent(error) => Some(error.clone()),
-        };
-        shared.update(&outgoing.id, |record| {
-            record.attempts.push(Attempt {
-                number: attempt,
-                started_at,
-                duration: started.elapsed(),
-                status,
-                error: error.clone(),
-            })
-        });
-        let give_up = |reason: String| {
-            shared.update(&outgoing.id, |record| {
-                record.state = DeliveryState::Failed {
-                    reason: reason.clone(),
-                }
-            });
-            tracing::error!(
-                delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
-                attempts = attempt, status = ?last_status, reason = %reason,
-                "callback delivery failed"
-            );
-            Err(DeliveryError {
-                id: outgoing.id.clone(),
-                attempts: attempt,
-                last_status,
-                reason,
-            })
-        };
-        let (error, retry_after) = match outcome {
-            Outcome::Delivered(reply) => {
-                shared.update(&outgoing.id, |record| {
-                    record.state = DeliveryState::Succeeded
-                });
-                tracing::info!(
-                    delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
-                    attempts = attempt, status = ?status, "callback delivered"
-                );
-                return Ok(reply);
-            }
-            Outcome::Permanent(error) => return give_up(error),
-            Outcome::Transient { error, retry_after } => (error, retry_after),
-        };
-        if attempt >= policy.max_attempts {
-            return give_up(format!("{attempt} attempts made; the last: {error}"));
-        }
-        let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-        if accepted.elapsed() + wait > policy.budget {
-            return give_up(format!(
+/// One attempt made: its record, what comes next, and the reply if delivered.
+pub(crate) struct Attempted {
+    pub attempt: Attempt,
+    pub next: Next,
+    pub reply: Option<Vec<u8>>,
+}
+
+/// Makes attempt number `claimed.attempts_made + 1` of a claimed delivery and
+/// decides, by the retry policy, what comes next.
+pub(crate) async fn attempt(
+    shared: &Shared,
+    outgoing: &Outgoing,
+    claimed: &ClaimedDelivery,
+) -> Attempted {
+    let number = claimed.attempts_made + 1;
+    let started_at = SystemTime::now();
+    let started = Instant::now();
+    let (status, outcome) = {
+        // Bounds the requests in flight at once, across all deliveries.
+        let _slot = shared.in_flight.acquire().await;
+        // Boxed: only the few deliveries in flight need the HTTP exchange's state.
+        Box::pin(send_once(shared, outgoing)).await
+    };
+    let error = match &outcome {
+        Outcome::Delivered(_) => None,
+        Outcome::Transient { error, .. } | Outcome::Permanent(error) => Some(error.clone()),
+    };
+    let attempt = Attempt {
+        number,
+        started_at,
+        duration: started.elapsed(),
+        status,
+        error,
+    };
+    let (next, reply) = decide(&shared.settings.retry, claimed, outcome);
+    match &next {
+        Next::Succeeded => tracing::info!(
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            attempts = number, status = ?status, "callback delivered"
+        ),
+        Next::Failed(reason) => tracing::error!(
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            attempts = number, status = ?status, reason = %reason,
+            "callback delivery failed; kept as a dead letter"
+        ),
+        Next::RetryAt(at) => tracing::warn!(
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            attempt = number, status = ?status, error = ?attempt.error,
+            retry_in = ?at.duration_since(SystemTime::now()).unwrap_or_default(),
+            "callback attempt failed; retrying"
+        ),
+    }
+    Attempted {
+        attempt,
+        next,
+        reply,
+    }
+}
+
+/// What comes after an attempt that ended in `outcome`: the retry policy counts
+/// the attempts and the time since the current round began (acceptance, or the
+/// last replay).
+fn decide(
+    policy: &RetryPolicy,
+    claimed: &ClaimedDelivery,
+    outcome: Outcome,
+) -> (Next, Option<Vec<u8>>) {
+    let (error, retry_after) = match outcome {
+        Outcome::Delivered(reply) => return (Next::Succeeded, Some(reply)),
+        Outcome::Permanent(error) => return (Next::Failed(error), None),
+        Outcome::Transient { error, retry_after } => (error, retry_after),
+    };
+    let in_round = claimed.attempts_in_round() + 1;
+    if in_round >= policy.max_attempts {
+        return (
+            Next::Failed(format!("{in_round} attempts made; the last: {error}")),
+            None,
+        );
+    }
+    let wait = retry_after.unwrap_or_else(|| policy.backoff(in_round));
+    let now = SystemTime::now();
+    let elapsed = now
+        .duration_since(claimed.round_started_at)
+        .unwrap_or_default();
+    if elapsed + wait > policy.budget {
+        return (
+            Next::Failed(format!(
                 "the next attempt would start after the {:?} budget; the last: {error}",
                 policy.budget
-            ));
-        }
-        tracing::warn!(
-            delivery_id = %outgoing.id, callback = outgoing.callback, url = %outgoing.url,
-            attempt, status = ?status, error = %error, retry_in = ?wait,
-            "callback attempt failed; retrying"
+            )),
+            None,
         );
-        shared.update(&outgoing.id, |record| {
-            record.state = DeliveryState::Retrying { after: wait }
-        });
-        tokio::time::sleep(wait).await;
     }
+    (Next::RetryAt(now + wait), None)
 }
 
 fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
@@ -196,8 +204,8 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
         USER_AGENT,
         HeaderValue::from_static(concat!("hookspec/", env!("CARGO_PKG_VERSION"))),
     );
-    if let Some(content_type) = outgoing.content_type {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(content_type) = &outgoing.content_type {
+        headers.insert(CONTENT_TYPE, content_type.clone());
     }
     if let Some(signer) = &shared.settings.signer {
         // A fresh timestamp per attempt, the same id on every one.
@@ -253,7 +261,7 @@ async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcom
         Err(error) => return (Some(code), Outcome::Permanent(error)),
     };
     let outcome = if status.is_success() {
-        match (outgoing.check_reply)(&body) {
+        match outgoing.check_reply.map_or(Ok(()), |check| check(&body)) {
             Ok(()) => Outcome::Delivered(body),
             Err(error) => Outcome::Permanent(error),
         }

@@ -20,10 +20,12 @@
 //!     params: Query<Params>,
 //!     callbacks: Data<Callbacks>,
 //! ) -> Json<Invoice> {
-//!     // URL from this request, body typed as the callback declares; returns at once.
+//!     // URL from this request, body typed as the callback declares; returns once
+//!     // the delivery is in the store, before it is sent.
 //!     let sent = callbacks
 //!         .callback::<invoice_notification>(&req)
-//!         .enqueue(&InvoiceEvent { paid: true });
+//!         .enqueue(&InvoiceEvent { paid: true })
+//!         .await;
 //!     if let Err(why) = sent {
 //!         eprintln!("no notification: {why}"); // e.g. no callback_url was given
 //!     }
@@ -32,21 +34,27 @@
 //! ```
 
 mod attempt;
+mod dispatch;
 pub(crate) mod evaluate;
 mod receive;
 mod record;
 pub mod signing;
 mod ssrf;
+pub mod store;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use reqwest::header::HeaderValue;
 use serde::Serialize;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
 pub use attempt::{DeliveryError, RetryPolicy};
@@ -55,51 +63,93 @@ pub use receive::Verified;
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
 pub use signing::{Signer, Verifier};
 pub use ssrf::{AddressPolicy, Refused};
+pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
 use crate::openapi::Method;
 use crate::operation::{CallbackDeclaration, WebhookDeclaration};
 use crate::payload::{CallbackBody, CallbackReply};
 use crate::problem::Problem;
-use attempt::{deliver, Outgoing};
-use record::Records;
+use attempt::{Outgoing, ReplyCheck};
+use dispatch::AwaitedError;
+use store::{MemoryStore, NewDelivery};
 
 /// How [`Callbacks`] sends.
 #[derive(Debug)]
 pub(crate) struct Settings {
     pub retry: RetryPolicy,
     pub attempt_timeout: Duration,
-    pub queue_capacity: usize,
     pub max_reply_bytes: usize,
     pub signer: Option<Signer>,
+    /// How long a claim holds a delivery; longer than an attempt can take.
+    pub lease: Duration,
+    /// How often the store is asked for due deliveries without a wake-up.
+    pub poll_interval: Duration,
 }
 
-/// What the dispatcher's tasks share.
+/// What the dispatcher's tasks and the senders share.
 pub(crate) struct Shared {
     pub settings: Settings,
     pub client: reqwest::Client,
     policy: Arc<AddressPolicy>,
-    records: Mutex<Records>,
-    /// One permit per accepted, unfinished delivery: the queue's bound.
-    pending: Arc<Semaphore>,
+    pub store: Arc<dyn DeliveryStore>,
+    /// This process's name in lease tokens.
+    instance: String,
+    claims: AtomicU64,
+    /// Wakes the dispatcher: a delivery was enqueued, an attempt finished.
+    pub wake: Notify,
+    /// One permit per claimed delivery this instance works on.
+    pub claim_slots: Arc<Semaphore>,
+    /// One permit per request in flight.
     pub in_flight: Semaphore,
-    accepting: std::sync::atomic::AtomicBool,
+    concurrency: usize,
+    accepting: AtomicBool,
+    /// The reply checks of the callbacks this process declared, by name, for
+    /// deliveries read back from the store.
+    reply_checks: Mutex<HashMap<String, ReplyCheck>>,
 }
 
 impl Shared {
-    fn records(&self) -> MutexGuard<'_, Records> {
-        // A panic while holding the lock leaves plain data behind; keep serving it.
-        self.records
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(crate) fn is_accepting(&self) -> bool {
+        self.accepting.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn update(&self, id: &DeliveryId, change: impl FnOnce(&mut DeliveryRecord)) {
-        self.records().update(id, change);
+    /// A stored delivery, ready to send.
+    pub(crate) fn outgoing(&self, delivery: &NewDelivery) -> Result<Outgoing, String> {
+        let url = Url::parse(&delivery.url)
+            .map_err(|error| format!("the stored URL `{}` is not a URL: {error}", delivery.url))?;
+        let method = reqwest::Method::from_bytes(delivery.method.as_bytes()).map_err(|error| {
+            format!(
+                "the stored method `{}` is not a method: {error}",
+                delivery.method
+            )
+        })?;
+        let content_type = delivery
+            .content_type
+            .as_deref()
+            .map(HeaderValue::from_str)
+            .transpose()
+            .map_err(|error| format!("the stored content type is not a header value: {error}"))?;
+        let check_reply = self
+            .reply_checks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&delivery.callback)
+            .copied();
+        Ok(Outgoing {
+            id: delivery.id.clone(),
+            callback: delivery.callback.clone(),
+            method,
+            url,
+            body: delivery.body.clone(),
+            content_type,
+            check_reply,
+        })
     }
 }
 
 /// The dispatcher thread: a tokio runtime of its own, so deliveries go on whatever
-/// the web server's workers do, and one HTTP client serves them all.
+/// the web server's workers do, and one HTTP client and one store connection pool
+/// serve them all.
 struct Dispatcher {
     handle: tokio::runtime::Handle,
     stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
@@ -120,7 +170,8 @@ impl Dispatcher {
                 runtime.block_on(async {
                     let _ = stopped.await;
                 });
-                // Dropping the runtime cancels the deliveries still waiting.
+                // Dropping the runtime cancels the attempts still under way; their
+                // leases run out and the deliveries stay in the store.
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })?;
         Ok(Dispatcher {
@@ -128,6 +179,20 @@ impl Dispatcher {
             stop: Mutex::new(Some(stop)),
             thread: Mutex::new(Some(thread)),
         })
+    }
+
+    /// Runs `work` on the dispatcher's runtime and waits for it from any thread
+    /// (used once, to open a store while building).
+    #[cfg(feature = "postgres")]
+    fn block_on<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Option<T> {
+        let (done, result) = std::sync::mpsc::channel();
+        self.handle.spawn(async move {
+            let _ = done.send(work.await);
+        });
+        result.recv().ok()
     }
 
     fn stop(&self) {
@@ -152,11 +217,13 @@ impl Drop for Dispatcher {
 struct Inner {
     shared: Arc<Shared>,
     dispatcher: Dispatcher,
+    /// Set by [`Callbacks::shutdown`]: store calls then run on the caller's runtime.
+    stopped: AtomicBool,
 }
 
 /// Sends declared callbacks: typed bodies, URLs evaluated from the triggering
-/// request, retries, signatures, and the SSRF guard. Cheap to clone; put one in
-/// the app's data (`web::Data<Callbacks>`).
+/// request, a durable outbox, retries, signatures, and the SSRF guard. Cheap to
+/// clone; put one in the app's data (`web::Data<Callbacks>`).
 #[derive(Clone)]
 pub struct Callbacks {
     inner: Arc<Inner>,
@@ -167,9 +234,36 @@ impl fmt::Debug for Callbacks {
         f.debug_struct("Callbacks")
             .field("settings", &self.inner.shared.settings)
             .field("policy", &self.inner.shared.policy)
+            .field("instance", &self.inner.shared.instance)
             .finish()
     }
 }
+
+/// Which store a [`CallbacksBuilder`] opens.
+enum StoreChoice {
+    Memory,
+    #[cfg(feature = "sqlite")]
+    Sqlite(PathBuf, store::SqliteSync),
+    #[cfg(feature = "postgres")]
+    Postgres(String),
+    Given(Arc<dyn DeliveryStore>),
+}
+
+impl fmt::Debug for StoreChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreChoice::Memory => f.write_str("Memory"),
+            #[cfg(feature = "sqlite")]
+            StoreChoice::Sqlite(path, sync) => write!(f, "Sqlite({}, {sync:?})", path.display()),
+            #[cfg(feature = "postgres")]
+            StoreChoice::Postgres(_) => f.write_str("Postgres"),
+            StoreChoice::Given(_) => f.write_str("Given"),
+        }
+    }
+}
+
+/// The file the default SQLite store opens, in the working directory.
+pub const DEFAULT_SQLITE_PATH: &str = "hookspec-deliveries.sqlite3";
 
 /// Builds [`Callbacks`].
 #[derive(Debug)]
@@ -182,6 +276,9 @@ pub struct CallbacksBuilder {
     retain_finished: usize,
     policy: AddressPolicy,
     secrets: Vec<String>,
+    store: StoreChoice,
+    lease: Option<Duration>,
+    poll_interval: Duration,
 }
 
 impl Default for CallbacksBuilder {
@@ -195,6 +292,12 @@ impl Default for CallbacksBuilder {
             retain_finished: 10_000,
             policy: AddressPolicy::public_only(),
             secrets: Vec::new(),
+            #[cfg(feature = "sqlite")]
+            store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
+            #[cfg(not(feature = "sqlite"))]
+            store: StoreChoice::Memory,
+            lease: None,
+            poll_interval: Duration::from_millis(500),
         }
     }
 }
@@ -206,6 +309,10 @@ pub enum BuildError {
     Secret(signing::SignatureError),
     /// The HTTP client or the dispatcher thread could not start.
     Start(String),
+    /// The delivery store could not be opened.
+    Store(StoreError),
+    /// The settings contradict each other.
+    Settings(String),
 }
 
 impl fmt::Display for BuildError {
@@ -213,6 +320,8 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::Secret(error) => write!(f, "{error}"),
             BuildError::Start(error) => write!(f, "cannot start callback delivery: {error}"),
+            BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
+            BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
         }
     }
 }
@@ -241,7 +350,59 @@ impl CallbacksBuilder {
         self
     }
 
-    /// How many deliveries may be accepted and unfinished at once (default
+    /// Keeps deliveries in this process's memory only: nothing survives a
+    /// restart. For tests, and programs that accept losing unsent callbacks.
+    pub fn in_memory(mut self) -> Self {
+        self.store = StoreChoice::Memory;
+        self
+    }
+
+    /// Keeps deliveries in the SQLite file at `path` (created if missing). The
+    /// default, at [`DEFAULT_SQLITE_PATH`], when the `sqlite` feature is on.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite(mut self, path: impl Into<PathBuf>) -> Self {
+        self.store = StoreChoice::Sqlite(path.into(), store::SqliteSync::Full);
+        self
+    }
+
+    /// Like [`sqlite`](Self::sqlite), choosing how durable each write is.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_with(mut self, path: impl Into<PathBuf>, sync: store::SqliteSync) -> Self {
+        self.store = StoreChoice::Sqlite(path.into(), sync);
+        self
+    }
+
+    /// Keeps deliveries in PostgreSQL at `url`, shared by every instance that
+    /// uses the same database.
+    #[cfg(feature = "postgres")]
+    pub fn postgres(mut self, url: &str) -> Self {
+        self.store = StoreChoice::Postgres(url.to_owned());
+        self
+    }
+
+    /// Keeps deliveries in a store opened by the application.
+    pub fn store(mut self, store: impl DeliveryStore) -> Self {
+        self.store = StoreChoice::Given(Arc::new(store));
+        self
+    }
+
+    /// How long a worker's claim on a delivery lasts (default: the attempt
+    /// timeout plus 30 s). A worker that dies holding one delays that delivery
+    /// by at most this long; it must be longer than the attempt timeout.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// How often the store is checked for deliveries this process was not told
+    /// about: enqueued by other instances or in a caller's transaction, or left
+    /// by a worker that died (default 500 ms).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How many deliveries the in-memory store may hold unfinished (default
     /// 10,000); past that, sending fails with [`SendError::QueueFull`].
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity.max(1);
@@ -260,7 +421,8 @@ impl CallbacksBuilder {
         self
     }
 
-    /// How many finished delivery records to keep (default 10,000).
+    /// How many finished delivery records the in-memory store keeps (default
+    /// 10,000). Durable stores keep every record.
     pub fn retain_finished(mut self, records: usize) -> Self {
         self.retain_finished = records;
         self
@@ -272,7 +434,7 @@ impl CallbacksBuilder {
         self
     }
 
-    /// Starts the dispatcher.
+    /// Opens the store and starts the dispatcher.
     pub fn build(self) -> Result<Callbacks, BuildError> {
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         let signer = if secrets.is_empty() {
@@ -280,27 +442,64 @@ impl CallbacksBuilder {
         } else {
             Some(Signer::new(&secrets).map_err(BuildError::Secret)?)
         };
+        let lease = self
+            .lease
+            .unwrap_or(self.attempt_timeout + Duration::from_secs(30));
+        if lease <= self.attempt_timeout {
+            return Err(BuildError::Settings(format!(
+                "the lease ({lease:?}) must be longer than the attempt timeout ({:?}), or two workers could attempt one delivery at once",
+                self.attempt_timeout
+            )));
+        }
         let policy = Arc::new(self.policy);
         let client = http_client(&policy).map_err(BuildError::Start)?;
         let dispatcher =
             Dispatcher::start().map_err(|error| BuildError::Start(error.to_string()))?;
+        let store: Arc<dyn DeliveryStore> = match self.store {
+            StoreChoice::Memory => {
+                Arc::new(MemoryStore::new(self.queue_capacity, self.retain_finished))
+            }
+            #[cfg(feature = "sqlite")]
+            StoreChoice::Sqlite(path, sync) => {
+                Arc::new(store::SqliteStore::open_with(path, sync).map_err(BuildError::Store)?)
+            }
+            #[cfg(feature = "postgres")]
+            StoreChoice::Postgres(url) => {
+                let opened = dispatcher
+                    .block_on(async move { store::PostgresStore::connect(&url).await })
+                    .ok_or_else(|| BuildError::Start("the dispatcher stopped".into()))?;
+                Arc::new(opened.map_err(BuildError::Store)?)
+            }
+            StoreChoice::Given(store) => store,
+        };
         let shared = Arc::new(Shared {
             settings: Settings {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
-                queue_capacity: self.queue_capacity,
                 max_reply_bytes: self.max_reply_bytes,
                 signer,
+                lease,
+                poll_interval: self.poll_interval,
             },
             client,
             policy,
-            records: Mutex::new(Records::new(self.retain_finished)),
-            pending: Arc::new(Semaphore::new(self.queue_capacity)),
+            store,
+            instance: format!("inst_{:016x}", fastrand::u64(..)),
+            claims: AtomicU64::new(0),
+            wake: Notify::new(),
+            claim_slots: Arc::new(Semaphore::new(self.concurrency)),
             in_flight: Semaphore::new(self.concurrency),
-            accepting: std::sync::atomic::AtomicBool::new(true),
+            concurrency: self.concurrency,
+            accepting: AtomicBool::new(true),
+            reply_checks: Mutex::new(HashMap::new()),
         });
+        dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         Ok(Callbacks {
-            inner: Arc::new(Inner { shared, dispatcher }),
+            inner: Arc::new(Inner {
+                shared,
+                dispatcher,
+                stopped: AtomicBool::new(false),
+            }),
         })
     }
 }
@@ -334,15 +533,27 @@ pub enum SendError {
     Refused(Refused),
     /// The body could not be encoded.
     Encode(String),
-    /// As many deliveries as the queue holds are unfinished.
+    /// The in-memory store holds as many unfinished deliveries as it may.
     QueueFull {
         /// The queue's capacity.
         capacity: usize,
     },
+    /// The delivery store could not write the delivery: nothing was accepted,
+    /// and nothing will be sent. Worth trying again later.
+    Store(StoreError),
     /// The dispatcher is shutting down.
     ShuttingDown,
     /// Awaited delivery failed.
     Delivery(DeliveryError),
+}
+
+impl From<StoreError> for SendError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Full { capacity } => SendError::QueueFull { capacity },
+            other => SendError::Store(other),
+        }
+    }
 }
 
 impl fmt::Display for SendError {
@@ -358,6 +569,7 @@ impl fmt::Display for SendError {
                 f,
                 "callback queue is full ({capacity} deliveries unfinished); try again later"
             ),
+            SendError::Store(error) => write!(f, "callback not accepted: {error}"),
             SendError::ShuttingDown => f.write_str("callback delivery is shutting down"),
             SendError::Delivery(error) => write!(f, "{error}"),
         }
@@ -367,8 +579,8 @@ impl fmt::Display for SendError {
 impl std::error::Error for SendError {}
 
 /// So a handler can answer with `?`: the API user's bad URL is their error (400),
-/// a full queue or a shutdown is ours for now (503), a failed awaited delivery is
-/// the receiver's (502).
+/// a full queue, an unavailable store or a shutdown is ours for now (503, with
+/// `Retry-After`), a failed awaited delivery is the receiver's (502).
 impl ResponseError for SendError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -378,13 +590,23 @@ impl ResponseError for SendError {
             SendError::QueueFull { .. } | SendError::ShuttingDown => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            SendError::Store(StoreError::Corrupt(_)) | SendError::Encode(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            SendError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             SendError::Delivery(_) => StatusCode::BAD_GATEWAY,
-            SendError::Encode(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        Problem::new(self.status_code(), self.to_string()).error_response()
+        let mut response = Problem::new(self.status_code(), self.to_string()).error_response();
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 
@@ -418,45 +640,6 @@ impl Callbacks {
         }
     }
 
-    /// The record of one delivery.
-    pub fn delivery(&self, id: &DeliveryId) -> Option<DeliveryRecord> {
-        self.inner.shared.records().get(id)
-    }
-
-    /// Every record kept, oldest first.
-    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
-        self.inner.shared.records().all()
-    }
-
-    /// How many deliveries are accepted and unfinished.
-    pub fn unfinished(&self) -> usize {
-        let shared = &self.inner.shared;
-        shared.settings.queue_capacity - shared.pending.available_permits()
-    }
-
-    /// Stops accepting callbacks, waits up to `grace` for unfinished deliveries,
-    /// then marks those still unfinished [`DeliveryState::Abandoned`] and stops
-    /// the dispatcher. Returns how many were abandoned.
-    pub async fn shutdown(&self, grace: Duration) -> usize {
-        let shared = &self.inner.shared;
-        shared
-            .accepting
-            .store(false, std::sync::atomic::Ordering::SeqCst);
-        let deadline = Instant::now() + grace;
-        while self.unfinished() > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let abandoned = shared.records().abandon_unfinished();
-        if abandoned > 0 {
-            tracing::warn!(
-                abandoned,
-                "callback dispatcher stopped with unfinished deliveries"
-            );
-        }
-        self.inner.dispatcher.stop();
-        abandoned
-    }
-
     /// Prepares webhook `W` for one subscriber's `url`.
     pub fn webhook<W: WebhookDeclaration>(&self, url: &str) -> WebhookRequest<'_, W> {
         WebhookRequest {
@@ -466,11 +649,128 @@ impl Callbacks {
         }
     }
 
-    /// Checks and accepts one delivery: the URL against the address policy, the
-    /// body encoded, a place in the queue, a record.
-    fn accept(&self, message: Message) -> Result<(Outgoing, OwnedSemaphorePermit), SendError> {
+    /// Runs a store call on the dispatcher's runtime, where the store's
+    /// connections live, and waits for it from the caller's. After a shutdown,
+    /// records stay readable: the call runs on the caller's runtime.
+    async fn on_store<T: Send + 'static>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        if self.inner.stopped.load(Ordering::SeqCst) {
+            return call.await;
+        }
+        self.inner
+            .dispatcher
+            .handle
+            .spawn(call)
+            .await
+            .map_err(|_| StoreError::Unavailable("the dispatcher has stopped".into()))?
+    }
+
+    fn store(&self) -> Arc<dyn DeliveryStore> {
+        Arc::clone(&self.inner.shared.store)
+    }
+
+    /// The record of one delivery.
+    pub async fn delivery(&self, id: &DeliveryId) -> Result<Option<DeliveryRecord>, StoreError> {
+        let (store, id) = (self.store(), id.clone());
+        self.on_store(async move { store.get(&id).await }).await
+    }
+
+    /// The records matching `filter`, oldest first.
+    pub async fn deliveries(
+        &self,
+        filter: DeliveryFilter,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let store = self.store();
+        self.on_store(async move { store.list(&filter).await })
+            .await
+    }
+
+    /// The dead letters: deliveries given up, with their attempts, oldest first.
+    pub async fn dead_letters(&self) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.deliveries(DeliveryFilter::dead_letters()).await
+    }
+
+    /// Sends a dead letter again, with a fresh round of retries (its history
+    /// stays). Returns `false` if `id` is not a dead letter.
+    pub async fn replay(&self, id: &DeliveryId) -> Result<bool, StoreError> {
+        let (store, id) = (self.store(), id.clone());
+        let replayed = self
+            .on_store(async move { store.replay(&id, SystemTime::now()).await })
+            .await?;
+        self.inner.shared.wake.notify_one();
+        Ok(replayed)
+    }
+
+    /// Looks for due deliveries now rather than at the next poll: call after
+    /// committing a transaction that enqueued callbacks.
+    pub fn poll_now(&self) {
+        self.inner.shared.wake.notify_one();
+    }
+
+    /// How many deliveries are unfinished (in a shared store: by all instances).
+    pub async fn unfinished(&self) -> Result<u64, StoreError> {
+        let store = self.store();
+        self.on_store(async move { store.unfinished().await }).await
+    }
+
+    /// Stops accepting and claiming callbacks and waits up to `grace` for the
+    /// attempts under way (an in-memory store: for every unfinished delivery).
+    /// Then stops the dispatcher: a durable store keeps what is unfinished for
+    /// the next start (leases given back); an in-memory one marks it
+    /// [`DeliveryState::Abandoned`]. Returns how many deliveries were left
+    /// unfinished.
+    pub async fn shutdown(&self, grace: Duration) -> u64 {
         let shared = &self.inner.shared;
-        if !shared.accepting.load(std::sync::atomic::Ordering::SeqCst) {
+        shared.accepting.store(false, Ordering::SeqCst);
+        let durable = shared.store.is_durable();
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline {
+            let attempts_under_way = shared.claim_slots.available_permits() < shared.concurrency
+                || shared.in_flight.available_permits() < shared.concurrency;
+            let waiting = !durable && self.unfinished().await.unwrap_or(0) > 0;
+            if !attempts_under_way && !waiting {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let store = self.store();
+        let instance = shared.instance.clone();
+        let left = self
+            .on_store(async move {
+                store.release(&instance).await?;
+                let abandoned = store.abandon_unfinished().await?;
+                if abandoned > 0 {
+                    return Ok(abandoned);
+                }
+                store.unfinished().await
+            })
+            .await;
+        let left = match left {
+            Ok(left) => left,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the delivery store while shutting down");
+                0
+            }
+        };
+        if left > 0 {
+            tracing::warn!(
+                unfinished = left,
+                durable,
+                "callback dispatcher stopped with unfinished deliveries"
+            );
+        }
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        self.inner.dispatcher.stop();
+        left
+    }
+
+    /// Checks a message and turns it into a delivery: the URL against the
+    /// address policy, the body encoded, the reply check remembered.
+    fn accept(&self, message: Message) -> Result<NewDelivery, SendError> {
+        let shared = &self.inner.shared;
+        if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
         }
         let url = Url::parse(&message.url).map_err(|error| SendError::InvalidUrl {
@@ -479,62 +779,47 @@ impl Callbacks {
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
         let body = message.body.map_err(SendError::Encode)?;
-        let permit = Arc::clone(&shared.pending)
-            .try_acquire_owned()
-            .map_err(|_| SendError::QueueFull {
-                capacity: shared.settings.queue_capacity,
-            })?;
-        let id = DeliveryId::random();
-        shared.records().insert(DeliveryRecord {
-            id: id.clone(),
+        shared
+            .reply_checks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(message.name.to_owned())
+            .or_insert(message.check_reply);
+        Ok(NewDelivery {
+            id: DeliveryId::random(),
             callback: message.name.to_owned(),
+            method: message.method.http_name().to_owned(),
             url: url.to_string(),
+            content_type: message.content_type.map(str::to_owned),
+            body,
             created_at: SystemTime::now(),
-            state: DeliveryState::Pending,
-            attempts: Vec::new(),
-        });
-        let method = reqwest::Method::from_bytes(message.method.http_name().as_bytes())
-            .unwrap_or(reqwest::Method::POST);
-        Ok((
-            Outgoing {
-                id,
-                callback: message.name,
-                method,
-                url,
-                body,
-                content_type: message.content_type,
-                check_reply: message.check_reply,
-            },
-            permit,
-        ))
+        })
     }
 
-    /// Hands an accepted delivery to the dispatcher.
-    fn dispatch(&self, outgoing: Outgoing, permit: OwnedSemaphorePermit) -> DeliveryId {
-        let id = outgoing.id.clone();
-        let shared = Arc::clone(&self.inner.shared);
-        self.inner.dispatcher.handle.spawn(async move {
-            let _permit = permit;
-            let _ = deliver(shared, outgoing).await;
-        });
-        id
+    /// Writes an accepted delivery to the store and wakes the dispatcher.
+    async fn enqueue_delivery(&self, delivery: NewDelivery) -> Result<DeliveryId, SendError> {
+        let id = delivery.id.clone();
+        let store = self.store();
+        self.on_store(async move { store.insert(&delivery).await })
+            .await?;
+        self.inner.shared.wake.notify_one();
+        Ok(id)
     }
 
-    /// Runs an accepted delivery and waits for it: on the dispatcher, like
-    /// background deliveries, so the HTTP client and its connections live on one
-    /// runtime.
-    async fn deliver_now(
-        &self,
-        outgoing: Outgoing,
-        permit: OwnedSemaphorePermit,
-    ) -> Result<Vec<u8>, SendError> {
+    /// Sends an accepted delivery and waits for the reply: on the dispatcher,
+    /// like background deliveries, so the HTTP client and the store live on one
+    /// runtime, and an abandoned wait does not abandon the delivery.
+    async fn send_delivery(&self, delivery: NewDelivery) -> Result<Vec<u8>, SendError> {
         let shared = Arc::clone(&self.inner.shared);
-        let delivered = self.inner.dispatcher.handle.spawn(async move {
-            let _permit = permit;
-            deliver(shared, outgoing).await
-        });
-        match delivered.await {
-            Ok(result) => result.map_err(SendError::Delivery),
+        let sent = self
+            .inner
+            .dispatcher
+            .handle
+            .spawn(dispatch::send_awaited(shared, delivery));
+        match sent.await {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(AwaitedError::Store(error))) => Err(error.into()),
+            Ok(Err(AwaitedError::Delivery(error))) => Err(SendError::Delivery(error)),
             Err(_) => Err(SendError::ShuttingDown),
         }
     }
@@ -547,7 +832,7 @@ struct Message {
     url: String,
     body: Result<Vec<u8>, String>,
     content_type: Option<&'static str>,
-    check_reply: fn(&[u8]) -> Result<(), String>,
+    check_reply: ReplyCheck,
 }
 
 impl Message {
@@ -589,24 +874,42 @@ impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
         self
     }
 
-    /// Hands the callback to the background dispatcher and returns at once with
-    /// the delivery's id; its progress is in [`Callbacks::delivery`].
-    pub fn enqueue(
+    /// Writes the callback to the store and returns its id once it is there (in
+    /// a durable store, it then survives a crash); the dispatcher sends it in
+    /// the background. Progress is in [`Callbacks::delivery`].
+    pub async fn enqueue(
         self,
         body: &<C::Payload as CallbackBody>::Body,
     ) -> Result<DeliveryId, SendError> {
-        let (outgoing, permit) = self.callbacks.accept(self.message(body)?)?;
-        Ok(self.callbacks.dispatch(outgoing, permit))
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        self.callbacks.enqueue_delivery(delivery).await
+    }
+
+    /// Writes the callback inside the caller's PostgreSQL transaction (the
+    /// transactional outbox): it is sent if and only if the transaction
+    /// commits. The transaction must be on the database the [`Callbacks`]
+    /// store uses; the dispatcher finds the delivery at its next poll after
+    /// the commit, or at once after [`Callbacks::poll_now`].
+    #[cfg(feature = "postgres")]
+    pub async fn enqueue_in(
+        self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        body: &<C::Payload as CallbackBody>::Body,
+    ) -> Result<DeliveryId, SendError> {
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        store::enqueue_in(transaction, &delivery).await?;
+        Ok(delivery.id)
     }
 
     /// Sends the callback, retrying as configured, and returns the receiver's
-    /// decoded reply.
+    /// decoded reply. The delivery is written to the store first: if this
+    /// process dies meanwhile, another worker finishes it.
     pub async fn send(
         self,
         body: &<C::Payload as CallbackBody>::Body,
     ) -> Result<<C::Answer as CallbackReply>::Reply, SendError> {
-        let (outgoing, permit) = self.callbacks.accept(self.message(body)?)?;
-        let reply = self.callbacks.deliver_now(outgoing, permit).await?;
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        let reply = self.callbacks.send_delivery(delivery).await?;
         decode_reply::<C::Answer>(&reply)
     }
 
@@ -636,13 +939,26 @@ impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
         Message::new::<W::Payload, W::Answer>(meta.name, meta.method, self.url.clone(), body)
     }
 
-    /// Hands the webhook to the background dispatcher; see [`CallbackRequest::enqueue`].
-    pub fn enqueue(
+    /// Writes the webhook to the store; see [`CallbackRequest::enqueue`].
+    pub async fn enqueue(
         self,
         body: &<W::Payload as CallbackBody>::Body,
     ) -> Result<DeliveryId, SendError> {
-        let (outgoing, permit) = self.callbacks.accept(self.message(body))?;
-        Ok(self.callbacks.dispatch(outgoing, permit))
+        let delivery = self.callbacks.accept(self.message(body))?;
+        self.callbacks.enqueue_delivery(delivery).await
+    }
+
+    /// Writes the webhook inside the caller's PostgreSQL transaction; see
+    /// [`CallbackRequest::enqueue_in`].
+    #[cfg(feature = "postgres")]
+    pub async fn enqueue_in(
+        self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<DeliveryId, SendError> {
+        let delivery = self.callbacks.accept(self.message(body))?;
+        store::enqueue_in(transaction, &delivery).await?;
+        Ok(delivery.id)
     }
 
     /// Sends the webhook and waits for the decoded reply; see [`CallbackRequest::send`].
@@ -650,8 +966,8 @@ impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
         self,
         body: &<W::Payload as CallbackBody>::Body,
     ) -> Result<<W::Answer as CallbackReply>::Reply, SendError> {
-        let (outgoing, permit) = self.callbacks.accept(self.message(body))?;
-        let reply = self.callbacks.deliver_now(outgoing, permit).await?;
+        let delivery = self.callbacks.accept(self.message(body))?;
+        let reply = self.callbacks.send_delivery(delivery).await?;
         decode_reply::<W::Answer>(&reply)
     }
 }

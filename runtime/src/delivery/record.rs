@@ -1,7 +1,6 @@
-//! Delivery records: what happened to each callback sent, kept in memory and
-//! readable through [`Callbacks`](super::Callbacks).
+//! Delivery records: what happened to each callback sent, as the store keeps
+//! them and [`Callbacks`](super::Callbacks) reads them back.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -40,19 +39,21 @@ pub enum DeliveryState {
     Pending,
     /// An attempt is under way.
     InFlight,
-    /// The last attempt failed; another is due after a wait.
+    /// The last attempt failed; another is due at `at`.
     Retrying {
-        /// How long the dispatcher waits before the next attempt.
-        after: Duration,
+        /// When the next attempt is due.
+        at: SystemTime,
     },
     /// The receiver answered 2xx with a reply of the declared shape.
     Succeeded,
-    /// Given up: a permanent error, or retries or time budget exhausted.
+    /// Given up: a permanent error, or retries or time budget exhausted. A dead
+    /// letter: kept with its attempts, and [`replay`](super::Callbacks::replay)able.
     Failed {
         /// Why.
         reason: String,
     },
-    /// Not finished when the dispatcher shut down.
+    /// Not finished when an in-memory dispatcher shut down (durable stores keep
+    /// unfinished deliveries for the next start instead).
     Abandoned,
 }
 
@@ -115,114 +116,9 @@ impl DeliveryRecord {
     }
 }
 
-/// The records, with finished ones evicted oldest first past `retain_finished`.
-pub(crate) struct Records {
-    by_id: HashMap<DeliveryId, DeliveryRecord>,
-    finished: VecDeque<DeliveryId>,
-    retain_finished: usize,
-}
-
-impl Records {
-    pub fn new(retain_finished: usize) -> Self {
-        Records {
-            by_id: HashMap::new(),
-            finished: VecDeque::new(),
-            retain_finished,
-        }
-    }
-
-    pub fn insert(&mut self, record: DeliveryRecord) {
-        self.by_id.insert(record.id.clone(), record);
-    }
-
-    pub fn get(&self, id: &DeliveryId) -> Option<DeliveryRecord> {
-        self.by_id.get(id).cloned()
-    }
-
-    pub fn all(&self) -> Vec<DeliveryRecord> {
-        let mut all: Vec<DeliveryRecord> = self.by_id.values().cloned().collect();
-        all.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        all
-    }
-
-    /// Applies `change` to a record; a record that becomes final is queued for
-    /// eviction.
-    pub fn update(&mut self, id: &DeliveryId, change: impl FnOnce(&mut DeliveryRecord)) {
-        let Some(record) = self.by_id.get_mut(id) else {
-            return;
-        };
-        let was_final = record.state.is_final();
-        change(record);
-        if !was_final && record.state.is_final() {
-            self.finished.push_back(id.clone());
-            while self.finished.len() > self.retain_finished {
-                if let Some(oldest) = self.finished.pop_front() {
-                    self.by_id.remove(&oldest);
-                }
-            }
-        }
-    }
-
-    /// Marks every unfinished delivery abandoned; returns how many there were.
-    pub fn abandon_unfinished(&mut self) -> usize {
-        let unfinished: Vec<DeliveryId> = self
-            .by_id
-            .values()
-            .filter(|record| !record.state.is_final())
-            .map(|record| record.id.clone())
-            .collect();
-        for id in &unfinished {
-            self.update(id, |record| record.state = DeliveryState::Abandoned);
-        }
-        unfinished.len()
-    }
-
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn record(id: &str) -> DeliveryRecord {
-        DeliveryRecord {
-            id: DeliveryId(id.into()),
-            callback: "cb".into(),
-            url: "https://x.example/".into(),
-            created_at: SystemTime::UNIX_EPOCH,
-            state: DeliveryState::Pending,
-            attempts: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn finished_records_are_evicted_oldest_first() {
-        let mut records = Records::new(2);
-        for id in ["a", "b", "c", "d"] {
-            records.insert(record(id));
-        }
-        for id in ["a", "b", "c"] {
-            records.update(&DeliveryId(id.into()), |r| {
-                r.state = DeliveryState::Succeeded
-            });
-        }
-        assert!(records.get(&DeliveryId("a".into())).is_none());
-        assert!(records.get(&DeliveryId("b".into())).is_some());
-        // Unfinished records are never evicted.
-        assert_eq!(
-            records.get(&DeliveryId("d".into())).unwrap().state,
-            DeliveryState::Pending
-        );
-        assert_eq!(records.abandon_unfinished(), 1);
-        assert_eq!(records.len(), 2);
-    }
 
     #[test]
     fn ids_are_distinct_and_prefixed() {

@@ -1,0 +1,251 @@
+//! The dispatcher's work: claim due deliveries from the store, attempt each
+//! one, write the outcome back. Runs on the dispatcher thread's runtime.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::attempt::{attempt, Attempted, DeliveryError};
+use super::record::Attempt;
+use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StoreError};
+use super::Shared;
+
+/// Claims and attempts due deliveries until the dispatcher stops: after every
+/// wake-up (an enqueue, a finished attempt, a retry coming due) and at least
+/// once per poll interval (deliveries enqueued by other instances or in a
+/// caller's transaction, leases of crashed workers running out).
+pub(crate) async fn run(shared: Arc<Shared>) {
+    let mut failures = 0u32;
+    loop {
+        let free = shared.claim_slots.available_permits();
+        let mut claimed_all = false;
+        if free > 0 && shared.is_accepting() {
+            let lease = shared.new_lease();
+            match shared.store.claim(SystemTime::now(), &lease, free).await {
+                Ok(batch) => {
+                    if failures > 0 {
+                        tracing::info!("delivery store reachable again");
+                    }
+                    failures = 0;
+                    claimed_all = batch.len() == free;
+                    for claimed in batch {
+                        let Ok(slot) = Arc::clone(&shared.claim_slots).try_acquire_owned() else {
+                            break;
+                        };
+                        tokio::spawn(attempt_claimed(
+                            Arc::clone(&shared),
+                            claimed,
+                            lease.token.clone(),
+                            slot,
+                        ));
+                    }
+                }
+                Err(error) => {
+                    failures += 1;
+                    let wait = store_backoff(failures);
+                    tracing::warn!(%error, retry_in = ?wait, "cannot claim deliveries");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+        }
+        if claimed_all {
+            // More may be due: claim again at once.
+            continue;
+        }
+        tokio::select! {
+            _ = shared.wake.notified() => {}
+            _ = tokio::time::sleep(shared.settings.poll_interval) => {}
+        }
+    }
+}
+
+/// The wait after `failures` store errors in a row: 100 ms doubling to 5 s.
+fn store_backoff(failures: u32) -> Duration {
+    Duration::from_millis(100u64 << failures.saturating_sub(1).min(6)).min(Duration::from_secs(5))
+}
+
+/// One attempt of a claimed delivery, its outcome written back.
+async fn attempt_claimed(
+    shared: Arc<Shared>,
+    claimed: ClaimedDelivery,
+    token: String,
+    slot: OwnedSemaphorePermit,
+) {
+    let outgoing = match shared.outgoing(&claimed.delivery) {
+        Ok(outgoing) => outgoing,
+        Err(reason) => {
+            // A stored delivery this process cannot send (its URL or method no
+            // longer parses): a dead letter at once, with the reason.
+            let attempt = Attempt {
+                number: claimed.attempts_made + 1,
+                started_at: SystemTime::now(),
+                duration: Duration::ZERO,
+                status: None,
+                error: Some(reason.clone()),
+            };
+            write_outcome(
+                &shared,
+                &claimed,
+                &token,
+                &attempt,
+                &Next::Failed(reason),
+                None,
+            )
+            .await;
+            return;
+        }
+    };
+    let Attempted { attempt, next, .. } = attempt(&shared, &outgoing, &claimed).await;
+    write_outcome(&shared, &claimed, &token, &attempt, &next, None).await;
+    drop(slot);
+    if let Next::RetryAt(at) = next {
+        wake_at(&shared, at);
+    }
+    shared.wake.notify_one();
+}
+
+/// Wakes the dispatcher when a retry comes due.
+fn wake_at(shared: &Arc<Shared>, at: SystemTime) {
+    let shared = Arc::clone(shared);
+    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+    tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        shared.wake.notify_one();
+    });
+}
+
+/// Writes an attempt's outcome, trying again while the store is unavailable and
+/// the lease lasts: the attempt happened, and losing its record would send the
+/// delivery again. Past the lease, another worker may have taken the delivery
+/// (so it will be sent again: at-least-once).
+async fn write_outcome(
+    shared: &Shared,
+    claimed: &ClaimedDelivery,
+    token: &str,
+    attempt: &Attempt,
+    next: &Next,
+    hold_until: Option<SystemTime>,
+) {
+    let id = &claimed.delivery.id;
+    let lease_end = SystemTime::now() + shared.settings.lease;
+    let mut failures = 0;
+    loop {
+        match shared
+            .store
+            .complete(id, token, attempt, next, hold_until)
+            .await
+        {
+            Ok(true) => return,
+            Ok(false) => {
+                tracing::warn!(
+                    delivery_id = %id,
+                    "the lease ran out before the outcome was written; another worker owns the delivery"
+                );
+                return;
+            }
+            Err(error) => {
+                failures += 1;
+                let wait = store_backoff(failures);
+                if SystemTime::now() + wait >= lease_end {
+                    tracing::error!(
+                        delivery_id = %id, %error,
+                        "cannot write the outcome before the lease ends; the delivery will be attempted again"
+                    );
+                    return;
+                }
+                tracing::warn!(delivery_id = %id, %error, retry_in = ?wait, "cannot write an attempt's outcome");
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// Why an awaited send did not return a reply.
+pub(crate) enum AwaitedError {
+    Store(StoreError),
+    Delivery(DeliveryError),
+}
+
+/// An awaited send: written to the store under this caller's lease, attempted
+/// here (retries included, the lease held across the waits), the reply handed
+/// back. If the process dies meanwhile, the lease runs out and any worker
+/// resumes the delivery.
+pub(crate) async fn send_awaited(
+    shared: Arc<Shared>,
+    delivery: NewDelivery,
+) -> Result<Vec<u8>, AwaitedError> {
+    let lease = shared.new_lease();
+    shared
+        .store
+        .insert_leased(&delivery, &lease)
+        .await
+        .map_err(AwaitedError::Store)?;
+    let outgoing = shared
+        .outgoing(&delivery)
+        .map_err(|reason| AwaitedError::Store(StoreError::Corrupt(reason)))?;
+    let mut claimed = ClaimedDelivery {
+        round_started_at: delivery.created_at,
+        delivery,
+        attempts_made: 0,
+        round_first_attempt: 0,
+    };
+    let mut last_status = None;
+    loop {
+        let Attempted {
+            attempt,
+            next,
+            reply,
+        } = attempt(&shared, &outgoing, &claimed).await;
+        last_status = attempt.status.or(last_status);
+        let hold_until = match next {
+            Next::RetryAt(at) => Some(at + shared.settings.lease),
+            _ => None,
+        };
+        write_outcome(&shared, &claimed, &lease.token, &attempt, &next, hold_until).await;
+        claimed.attempts_made += 1;
+        match next {
+            Next::Succeeded => return Ok(reply.unwrap_or_default()),
+            Next::Failed(reason) => {
+                return Err(AwaitedError::Delivery(DeliveryError {
+                    id: claimed.delivery.id,
+                    attempts: claimed.attempts_made,
+                    last_status,
+                    reason,
+                }))
+            }
+            Next::RetryAt(at) => {
+                let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// A fresh lease: a token unique to this claim, under this instance's name.
+    pub(crate) fn new_lease(&self) -> Lease {
+        let claim = self
+            .claims
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Lease {
+            token: format!("{}/{claim}", self.instance),
+            until: SystemTime::now() + self.settings.lease,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_backoff_doubles_to_five_seconds() {
+        assert_eq!(store_backoff(1), Duration::from_millis(100));
+        assert_eq!(store_backoff(2), Duration::from_millis(200));
+        assert_eq!(store_backoff(6), Duration::from_millis(3200));
+        assert_eq!(store_backoff(7), Duration::from_secs(5));
+        assert_eq!(store_backoff(40), Duration::from_secs(5));
+    }
+}

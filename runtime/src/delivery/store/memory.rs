@@ -1,0 +1,484 @@
+//! The in-memory store: for tests and for programs that accept losing unsent
+//! callbacks when they stop. Bounded: past its capacity, inserts fail with
+//! [`StoreError::Full`] instead of growing.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use super::{
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease, NewDelivery, Next, StateKind,
+    StoreError, StoreFuture,
+};
+use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+
+/// Deliveries kept in the process's memory.
+pub struct MemoryStore {
+    capacity: usize,
+    retain_finished: usize,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("capacity", &self.capacity)
+            .field("retain_finished", &self.retain_finished)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    rows: HashMap<DeliveryId, Row>,
+    /// Unfinished, unleased rows by due time: what `claim` takes from.
+    due: BTreeSet<(SystemTime, DeliveryId)>,
+    /// Leased rows by lease end: expired ones go back to `due`.
+    leased: BTreeSet<(SystemTime, DeliveryId)>,
+    /// Finished rows, oldest first, for eviction past `retain_finished`.
+    finished: VecDeque<DeliveryId>,
+    unfinished: usize,
+}
+
+struct Row {
+    delivery: NewDelivery,
+    state: StateKind,
+    reason: Option<String>,
+    attempts: Vec<Attempt>,
+    next_attempt_at: SystemTime,
+    lease: Option<Lease>,
+    round_started_at: SystemTime,
+    round_first_attempt: u32,
+}
+
+impl Row {
+    fn record(&self, now: SystemTime) -> DeliveryRecord {
+        let state = match self.state {
+            StateKind::Unfinished => match &self.lease {
+                Some(lease) if lease.until > now => DeliveryState::InFlight,
+                _ if self.attempts.is_empty() => DeliveryState::Pending,
+                _ => DeliveryState::Retrying {
+                    at: self.next_attempt_at,
+                },
+            },
+            StateKind::Succeeded => DeliveryState::Succeeded,
+            StateKind::Failed => DeliveryState::Failed {
+                reason: self.reason.clone().unwrap_or_default(),
+            },
+            StateKind::Abandoned => DeliveryState::Abandoned,
+        };
+        DeliveryRecord {
+            id: self.delivery.id.clone(),
+            callback: self.delivery.callback.clone(),
+            url: self.delivery.url.clone(),
+            created_at: self.delivery.created_at,
+            state,
+            attempts: self.attempts.clone(),
+        }
+    }
+
+    fn claimed(&self) -> ClaimedDelivery {
+        ClaimedDelivery {
+            delivery: self.delivery.clone(),
+            attempts_made: self.attempts.len() as u32,
+            round_started_at: self.round_started_at,
+            round_first_attempt: self.round_first_attempt,
+        }
+    }
+}
+
+impl MemoryStore {
+    /// A store holding at most `capacity` unfinished deliveries and the
+    /// `retain_finished` most recently finished ones.
+    pub fn new(capacity: usize, retain_finished: usize) -> Self {
+        MemoryStore {
+            capacity: capacity.max(1),
+            retain_finished,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert_row(&self, delivery: &NewDelivery, lease: Option<&Lease>) -> Result<(), StoreError> {
+        let mut state = self.state();
+        if state.unfinished >= self.capacity {
+            return Err(StoreError::Full {
+                capacity: self.capacity,
+            });
+        }
+        let id = delivery.id.clone();
+        match lease {
+            Some(lease) => state.leased.insert((lease.until, id.clone())),
+            None => state.due.insert((delivery.created_at, id.clone())),
+        };
+        state.unfinished += 1;
+        state.rows.insert(
+            id,
+            Row {
+                delivery: delivery.clone(),
+                state: StateKind::Unfinished,
+                reason: None,
+                attempts: Vec::new(),
+                next_attempt_at: delivery.created_at,
+                lease: lease.cloned(),
+                round_started_at: delivery.created_at,
+                round_first_attempt: 0,
+            },
+        );
+        Ok(())
+    }
+}
+
+impl State {
+    /// Moves rows whose lease ended by `now` back to the due queue.
+    fn expire_leases(&mut self, now: SystemTime) {
+        while let Some((until, id)) = self.leased.first().cloned() {
+            if until > now {
+                break;
+            }
+            self.leased.pop_first();
+            if let Some(row) = self.rows.get_mut(&id) {
+                row.lease = None;
+                self.due.insert((row.next_attempt_at, id));
+            }
+        }
+    }
+
+    fn finish(&mut self, id: &DeliveryId, retain_finished: usize) {
+        self.unfinished = self.unfinished.saturating_sub(1);
+        self.finished.push_back(id.clone());
+        while self.finished.len() > retain_finished {
+            if let Some(oldest) = self.finished.pop_front() {
+                self.rows.remove(&oldest);
+            }
+        }
+    }
+}
+
+impl DeliveryStore for MemoryStore {
+    fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
+        let inserted = self.insert_row(delivery, None);
+        Box::pin(async move { inserted })
+    }
+
+    fn insert_leased<'a>(
+        &'a self,
+        delivery: &'a NewDelivery,
+        lease: &'a Lease,
+    ) -> StoreFuture<'a, ()> {
+        let inserted = self.insert_row(delivery, Some(lease));
+        Box::pin(async move { inserted })
+    }
+
+    fn claim<'a>(
+        &'a self,
+        now: SystemTime,
+        lease: &'a Lease,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
+        let mut state = self.state();
+        state.expire_leases(now);
+        let mut claimed = Vec::new();
+        while claimed.len() < limit {
+            let Some((due, id)) = state.due.first().cloned() else {
+                break;
+            };
+            if due > now {
+                break;
+            }
+            state.due.pop_first();
+            state.leased.insert((lease.until, id.clone()));
+            if let Some(row) = state.rows.get_mut(&id) {
+                row.lease = Some(lease.clone());
+                claimed.push(row.claimed());
+            }
+        }
+        Box::pin(async move { Ok(claimed) })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        attempt: &'a Attempt,
+        next: &'a Next,
+        hold_until: Option<SystemTime>,
+    ) -> StoreFuture<'a, bool> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let held = match state.rows.get_mut(id) {
+            Some(row) if row.lease.as_ref().is_some_and(|lease| lease.token == token) => {
+                let old_until = row.lease.as_ref().map(|lease| lease.until);
+                if let Some(until) = old_until {
+                    state.leased.remove(&(until, id.clone()));
+                }
+                row.attempts.push(attempt.clone());
+                row.lease = None;
+                let mut finished = false;
+                match next {
+                    Next::Succeeded => {
+                        row.state = StateKind::Succeeded;
+                        finished = true;
+                    }
+                    Next::Failed(reason) => {
+                        row.state = StateKind::Failed;
+                        row.reason = Some(reason.clone());
+                        finished = true;
+                    }
+                    Next::RetryAt(at) => {
+                        row.next_attempt_at = *at;
+                        match hold_until {
+                            Some(until) => {
+                                row.lease = Some(Lease {
+                                    token: token.to_owned(),
+                                    until,
+                                });
+                                state.leased.insert((until, id.clone()));
+                            }
+                            None => {
+                                state.due.insert((*at, id.clone()));
+                            }
+                        }
+                    }
+                }
+                if finished {
+                    state.finish(id, self.retain_finished);
+                }
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(held) })
+    }
+
+    fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let mut released = 0;
+        let leased: Vec<(SystemTime, DeliveryId)> = state.leased.iter().cloned().collect();
+        for (until, id) in leased {
+            let Some(row) = state.rows.get_mut(&id) else {
+                continue;
+            };
+            if row
+                .lease
+                .as_ref()
+                .is_some_and(|lease| lease.token.starts_with(instance))
+            {
+                row.lease = None;
+                state.leased.remove(&(until, id.clone()));
+                state.due.insert((row.next_attempt_at, id));
+                released += 1;
+            }
+        }
+        Box::pin(async move { Ok(released) })
+    }
+
+    fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>> {
+        let now = SystemTime::now();
+        let record = self.state().rows.get(id).map(|row| row.record(now));
+        Box::pin(async move { Ok(record) })
+    }
+
+    fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        let now = SystemTime::now();
+        let state = self.state();
+        let mut rows: Vec<&Row> = state
+            .rows
+            .values()
+            .filter(|row| filter.state.is_none_or(|kind| row.state == kind))
+            .collect();
+        rows.sort_by(|a, b| {
+            (a.delivery.created_at, &a.delivery.id).cmp(&(b.delivery.created_at, &b.delivery.id))
+        });
+        let records: Vec<DeliveryRecord> = rows
+            .into_iter()
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .map(|row| row.record(now))
+            .collect();
+        Box::pin(async move { Ok(records) })
+    }
+
+    fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let replayed = match state.rows.get_mut(id) {
+            Some(row) if matches!(row.state, StateKind::Failed | StateKind::Abandoned) => {
+                row.state = StateKind::Unfinished;
+                row.reason = None;
+                row.next_attempt_at = now;
+                row.round_started_at = now;
+                row.round_first_attempt = row.attempts.len() as u32;
+                state.due.insert((now, id.clone()));
+                state.finished.retain(|finished| finished != id);
+                state.unfinished += 1;
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(replayed) })
+    }
+
+    fn unfinished(&self) -> StoreFuture<'_, u64> {
+        let unfinished = self.state().unfinished as u64;
+        Box::pin(async move { Ok(unfinished) })
+    }
+
+    fn is_durable(&self) -> bool {
+        false
+    }
+
+    fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let unfinished: Vec<DeliveryId> = state
+            .rows
+            .values()
+            .filter(|row| row.state == StateKind::Unfinished)
+            .map(|row| row.delivery.id.clone())
+            .collect();
+        state.due.clear();
+        state.leased.clear();
+        for id in &unfinished {
+            if let Some(row) = state.rows.get_mut(id) {
+                row.state = StateKind::Abandoned;
+                row.lease = None;
+            }
+            state.finish(id, self.retain_finished);
+        }
+        let abandoned = unfinished.len() as u64;
+        Box::pin(async move { Ok(abandoned) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn delivery(id: &str, at: SystemTime) -> NewDelivery {
+        NewDelivery {
+            id: DeliveryId(id.into()),
+            callback: "cb".into(),
+            method: "POST".into(),
+            url: "https://x.example/".into(),
+            content_type: None,
+            body: Vec::new(),
+            created_at: at,
+        }
+    }
+
+    fn attempt(number: u32) -> Attempt {
+        Attempt {
+            number,
+            started_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::ZERO,
+            status: Some(200),
+            error: None,
+        }
+    }
+
+    fn lease(token: &str, until: SystemTime) -> Lease {
+        Lease {
+            token: token.into(),
+            until,
+        }
+    }
+
+    /// The in-memory store's futures are ready at once.
+    fn now<T>(future: StoreFuture<'_, T>) -> T {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut future = future;
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(result) => result.expect("store call"),
+            std::task::Poll::Pending => panic!("the memory store never waits"),
+        }
+    }
+
+    #[test]
+    fn a_claimed_delivery_is_not_claimed_again_until_its_lease_ends() {
+        let store = MemoryStore::new(10, 10);
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        now(store.insert(&delivery("a", t0)));
+        let first = lease("i/1", t0 + Duration::from_secs(30));
+        assert_eq!(now(store.claim(t0, &first, 10)).len(), 1);
+        let second = lease("i/2", t0 + Duration::from_secs(60));
+        assert!(now(store.claim(t0 + Duration::from_secs(29), &second, 10)).is_empty());
+        // The first worker died: after its lease, another takes the delivery...
+        let taken = now(store.claim(t0 + Duration::from_secs(30), &second, 10));
+        assert_eq!(taken.len(), 1);
+        // ...and the first worker's late outcome is not written.
+        let id = DeliveryId("a".into());
+        assert!(!now(store.complete(
+            &id,
+            "i/1",
+            &attempt(1),
+            &Next::Succeeded,
+            None
+        )));
+        assert!(now(store.complete(
+            &id,
+            "i/2",
+            &attempt(1),
+            &Next::Succeeded,
+            None
+        )));
+        assert_eq!(now(store.unfinished()), 0);
+    }
+
+    #[test]
+    fn finished_records_are_evicted_oldest_first_and_capacity_bounds_unfinished() {
+        let store = MemoryStore::new(3, 2);
+        let t0 = SystemTime::UNIX_EPOCH;
+        for id in ["a", "b", "c"] {
+            now(store.insert(&delivery(id, t0)));
+        }
+        assert_eq!(
+            now(Box::pin(async {
+                Ok(store.insert_row(&delivery("d", t0), None))
+            })),
+            Err(StoreError::Full { capacity: 3 })
+        );
+        let lease = lease("i/1", t0 + Duration::from_secs(1));
+        assert_eq!(now(store.claim(t0, &lease, 10)).len(), 3);
+        for id in ["a", "b", "c"] {
+            let id = DeliveryId(id.into());
+            assert!(now(store.complete(
+                &id,
+                "i/1",
+                &attempt(1),
+                &Next::Succeeded,
+                None
+            )));
+        }
+        let kept = now(store.list(&DeliveryFilter::all()));
+        let ids: Vec<&str> = kept.iter().map(|record| record.id.as_str()).collect();
+        assert_eq!(ids, ["b", "c"]);
+    }
+
+    #[test]
+    fn a_dead_letter_replays_with_a_fresh_round() {
+        let store = MemoryStore::new(3, 10);
+        let t0 = SystemTime::UNIX_EPOCH;
+        now(store.insert(&delivery("a", t0)));
+        let id = DeliveryId("a".into());
+        let lease = lease("i/1", t0 + Duration::from_secs(1));
+        now(store.claim(t0, &lease, 1));
+        let failed = Next::Failed("gone".into());
+        assert!(now(store.complete(&id, "i/1", &attempt(1), &failed, None)));
+        let dead = now(store.list(&DeliveryFilter::dead_letters()));
+        assert_eq!(dead.len(), 1);
+        assert!(now(store.replay(&id, t0 + Duration::from_secs(5))));
+        assert!(!now(store.replay(&id, t0)), "only dead letters replay");
+        let claimed = now(store.claim(t0 + Duration::from_secs(5), &lease, 1));
+        assert_eq!(claimed[0].attempts_made, 1);
+        assert_eq!(claimed[0].attempts_in_round(), 0);
+    }
+}

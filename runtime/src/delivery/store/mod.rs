@@ -1,0 +1,347 @@
+//! Where deliveries live between `enqueue` and their last attempt: the outbox.
+//!
+//! The dispatcher never keeps a delivery only in memory: `enqueue` writes it to
+//! the store before it returns, workers *claim* due deliveries with a lease (one
+//! worker attempts a delivery at a time; a crashed worker's lease expires and
+//! another resumes it) and write every attempt back. Three stores ship:
+//! [`MemoryStore`] (tests; lost with the process), [`SqliteStore`] (the embedded
+//! default: one file, WAL) and [`PostgresStore`] (several instances share one
+//! queue). The guarantee is at-least-once: a receiver may see a delivery twice
+//! (a worker died after sending, before writing the outcome), always with the
+//! same `webhook-id`.
+
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub(crate) use postgres::enqueue_in;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteStore, SqliteSync};
+
+use super::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+
+/// What a store's operations return: a boxed future, so stores can be chosen
+/// at run time (`Arc<dyn DeliveryStore>`).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A delivery as accepted: everything needed to attempt it, in any process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// Its id, sent as `webhook-id` on every attempt.
+    pub id: DeliveryId,
+    /// The callback's (or webhook's) name.
+    pub callback: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The evaluated URL.
+    pub url: String,
+    /// The body's media type, if it has a body.
+    pub content_type: Option<String>,
+    /// The encoded body.
+    pub body: Vec<u8>,
+    /// When it was accepted.
+    pub created_at: SystemTime,
+}
+
+/// A delivery a worker holds the lease of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedDelivery {
+    /// What to send.
+    pub delivery: NewDelivery,
+    /// Attempts made so far, by any worker.
+    pub attempts_made: u32,
+    /// When the current round of retries began: acceptance, or the last replay.
+    pub round_started_at: SystemTime,
+    /// Attempts made before the current round (non-zero after a replay).
+    pub round_first_attempt: u32,
+}
+
+impl ClaimedDelivery {
+    /// The attempts made in the current round, which the retry policy counts.
+    pub fn attempts_in_round(&self) -> u32 {
+        self.attempts_made.saturating_sub(self.round_first_attempt)
+    }
+}
+
+/// What happens to a delivery after an attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Delivered; nothing more to do.
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(SystemTime),
+    /// Given up: it becomes a dead letter, kept with its attempts for replay.
+    Failed(String),
+}
+
+/// A lease on claimed deliveries: who holds it and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// A token unique to one claim (`<instance>/<n>`): an attempt's outcome is
+    /// written only while the delivery is still leased under it.
+    pub token: String,
+    /// When the lease ends unless the outcome is written first.
+    pub until: SystemTime,
+}
+
+/// Which records to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryFilter {
+    /// Only deliveries in this state (all if `None`).
+    pub state: Option<StateKind>,
+    /// At most this many, oldest first (all if `None`).
+    pub limit: Option<usize>,
+}
+
+impl DeliveryFilter {
+    /// Every delivery kept.
+    pub fn all() -> Self {
+        DeliveryFilter::default()
+    }
+
+    /// Deliveries that exhausted their retries or failed for good.
+    pub fn dead_letters() -> Self {
+        DeliveryFilter {
+            state: Some(StateKind::Failed),
+            limit: None,
+        }
+    }
+
+    /// At most `limit` records.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+/// The states a store keeps, as filters see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StateKind {
+    /// Not finished: waiting for its first attempt or a retry, or under way.
+    Unfinished,
+    /// Delivered.
+    Succeeded,
+    /// A dead letter.
+    Failed,
+    /// Left unfinished when an in-memory dispatcher shut down.
+    Abandoned,
+}
+
+impl StateKind {
+    /// The name stores write (`pending`, `succeeded`, `failed`, `abandoned`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateKind::Unfinished => "pending",
+            StateKind::Succeeded => "succeeded",
+            StateKind::Failed => "failed",
+            StateKind::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// Why a store could not do what was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The store cannot be reached (database down, file not writable); nothing
+    /// was written. Worth trying again later.
+    Unavailable(String),
+    /// An in-memory store holds as many unfinished deliveries as it may.
+    Full {
+        /// Its capacity.
+        capacity: usize,
+    },
+    /// The store holds data this version cannot read.
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "the delivery store is unavailable: {why}"),
+            StoreError::Full { capacity } => write!(
+                f,
+                "the delivery queue is full ({capacity} deliveries unfinished)"
+            ),
+            StoreError::Corrupt(why) => write!(f, "the delivery store holds bad data: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`],
+/// [`SqliteStore`] and [`PostgresStore`]; another database can implement it too.
+///
+/// Times are the application's clock, as milliseconds since the Unix epoch
+/// where stored: instances sharing a store need clocks in step to well within
+/// the lease duration.
+pub trait DeliveryStore: Send + Sync + 'static {
+    /// Writes a new delivery, due now. When this returns `Ok`, the delivery
+    /// survives a crash of the process (for durable stores).
+    fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()>;
+
+    /// Writes a new delivery that its caller attempts at once, under `lease`
+    /// (an awaited send). If the caller dies, the lease expires and any worker
+    /// resumes the delivery.
+    fn insert_leased<'a>(
+        &'a self,
+        delivery: &'a NewDelivery,
+        lease: &'a Lease,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Leases up to `limit` deliveries that are due at `now` and not leased by
+    /// anyone (or whose lease expired), oldest due first.
+    fn claim<'a>(
+        &'a self,
+        now: SystemTime,
+        lease: &'a Lease,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<ClaimedDelivery>>;
+
+    /// Records attempt `attempt` and what comes next, if the delivery is still
+    /// leased under `token`. With `hold_until`, the lease is kept until then (the
+    /// caller retries itself); otherwise it is released. Returns whether the
+    /// lease was still held (if not, nothing was written).
+    fn complete<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        attempt: &'a Attempt,
+        next: &'a Next,
+        hold_until: Option<SystemTime>,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Gives back every lease whose token starts with `instance` (shutdown).
+    fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64>;
+
+    /// One delivery's record.
+    fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>>;
+
+    /// Records matching `filter`, oldest first.
+    fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>>;
+
+    /// Makes a dead letter (or an abandoned delivery) due again now, with a
+    /// fresh round of retries; its attempt history stays. Returns whether there
+    /// was such a delivery.
+    fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool>;
+
+    /// How many deliveries are unfinished.
+    fn unfinished(&self) -> StoreFuture<'_, u64>;
+
+    /// Whether deliveries survive the process (false for [`MemoryStore`]).
+    fn is_durable(&self) -> bool {
+        true
+    }
+
+    /// Marks unfinished deliveries abandoned when the process stops, for stores
+    /// that lose them anyway (in memory); durable stores keep them for the next
+    /// start. Returns how many were marked.
+    fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async { Ok(0) })
+    }
+}
+
+/// Milliseconds since the Unix epoch, as stores write times.
+pub(crate) fn to_millis(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// A time read back from milliseconds since the Unix epoch.
+pub(crate) fn from_millis(millis: i64) -> SystemTime {
+    if millis >= 0 {
+        UNIX_EPOCH + Duration::from_millis(millis.unsigned_abs())
+    } else {
+        UNIX_EPOCH - Duration::from_millis(millis.unsigned_abs())
+    }
+}
+
+/// The columns SQL stores keep for one delivery, turned into its record.
+pub(crate) struct StoredRow {
+    pub id: String,
+    pub callback: String,
+    pub url: String,
+    pub created_at: i64,
+    pub state: String,
+    pub reason: Option<String>,
+    pub next_attempt_at: i64,
+    pub leased_until: Option<i64>,
+    pub attempts_made: i64,
+}
+
+impl StoredRow {
+    /// The record, with `attempts` read separately; `now` tells whether a lease
+    /// is current (in flight) or expired.
+    pub fn into_record(
+        self,
+        attempts: Vec<Attempt>,
+        now: SystemTime,
+    ) -> Result<DeliveryRecord, StoreError> {
+        let now = to_millis(now);
+        let state = match self.state.as_str() {
+            "pending" => match self.leased_until {
+                Some(until) if until > now => DeliveryState::InFlight,
+                _ if self.attempts_made == 0 => DeliveryState::Pending,
+                _ => DeliveryState::Retrying {
+                    at: from_millis(self.next_attempt_at),
+                },
+            },
+            "succeeded" => DeliveryState::Succeeded,
+            "failed" => DeliveryState::Failed {
+                reason: self.reason.unwrap_or_default(),
+            },
+            "abandoned" => DeliveryState::Abandoned,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "delivery {} has unknown state `{other}`",
+                    self.id
+                )))
+            }
+        };
+        Ok(DeliveryRecord {
+            id: DeliveryId(self.id),
+            callback: self.callback,
+            url: self.url,
+            created_at: from_millis(self.created_at),
+            state,
+            attempts,
+        })
+    }
+}
+
+/// The state column and reason an outcome writes.
+pub(crate) fn outcome_columns(next: &Next) -> (&'static str, Option<&str>) {
+    match next {
+        Next::Succeeded => ("succeeded", None),
+        Next::RetryAt(_) => ("pending", None),
+        Next::Failed(reason) => ("failed", Some(reason.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_through_milliseconds() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_790_000_000_123);
+        assert_eq!(to_millis(at), 1_790_000_000_123);
+        assert_eq!(from_millis(to_millis(at)), at);
+        let before = UNIX_EPOCH - Duration::from_millis(5);
+        assert_eq!(to_millis(before), -5);
+        assert_eq!(from_millis(-5), before);
+    }
+}

@@ -1,0 +1,489 @@
+//! PostgreSQL: one queue shared by several instances of the application.
+//!
+//! Workers claim due deliveries with `FOR UPDATE SKIP LOCKED` and a lease, so two
+//! instances never take the same delivery at once; a crashed instance's leases
+//! expire and the others resume its deliveries. [`enqueue_in`] writes a delivery
+//! inside the caller's own transaction (the transactional outbox).
+
+use std::time::{Duration, SystemTime};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::NoTls;
+
+use super::{
+    from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
+    NewDelivery, Next, StoreError, StoreFuture, StoredRow,
+};
+use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
+
+/// The migrations, in order; `hookspec_migrations` records which ran. Never edit
+/// one that shipped: add the next.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE hookspec_deliveries (
+    id                  TEXT PRIMARY KEY,
+    callback            TEXT NOT NULL,
+    method              TEXT NOT NULL,
+    url                 TEXT NOT NULL,
+    content_type        TEXT,
+    body                BYTEA NOT NULL,
+    created_at          BIGINT NOT NULL,
+    state               TEXT NOT NULL,
+    reason              TEXT,
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    round_started_at    BIGINT NOT NULL,
+    round_first_attempt INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at     BIGINT NOT NULL,
+    lease_token         TEXT,
+    lease_until         BIGINT
+);
+CREATE INDEX hookspec_deliveries_due
+    ON hookspec_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at);
+CREATE TABLE hookspec_attempts (
+    delivery_id TEXT NOT NULL REFERENCES hookspec_deliveries (id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL,
+    started_at  BIGINT NOT NULL,
+    duration_us BIGINT NOT NULL,
+    status      INTEGER,
+    error       TEXT,
+    PRIMARY KEY (delivery_id, number)
+);
+"#];
+
+/// Serialises migrations across instances starting at once (an arbitrary key,
+/// "hookspec" in ASCII).
+const MIGRATION_LOCK: i64 = 0x686f_6f6b_7370_6563;
+
+const INSERT: &str = "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,
+        body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9)";
+
+const RECORD_COLUMNS: &str =
+    "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
+
+/// Deliveries in a PostgreSQL database, through a connection pool that
+/// reconnects on its own.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("status", &self.pool.status())
+            .finish()
+    }
+}
+
+fn unavailable(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("PostgreSQL: {error}"))
+}
+
+/// Every error of a PostgreSQL call, with its causes (tokio-postgres's own
+/// message is often just "db error").
+fn database(error: tokio_postgres::Error) -> StoreError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    StoreError::Unavailable(format!("PostgreSQL: {text}"))
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host/db` or
+    /// `host=... user=...`; without TLS: use [`from_pool`](Self::from_pool) with
+    /// a TLS connector otherwise) and brings its tables up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|error| StoreError::Unavailable(format!("bad PostgreSQL URL: {error}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(Runtime::Tokio1)
+            // A database that is down fails calls quickly instead of hanging them.
+            .create_timeout(Some(Duration::from_secs(5)))
+            .wait_timeout(Some(Duration::from_secs(5)))
+            .build()
+            .map_err(unavailable)?;
+        Self::from_pool(pool).await
+    }
+
+    /// Uses a pool the application built (its own TLS, sizes, timeouts) and
+    /// brings the tables up to date.
+    pub async fn from_pool(pool: Pool) -> Result<Self, StoreError> {
+        let store = PostgresStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations not yet applied, under an advisory lock so that
+    /// instances starting together do not race.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await.map_err(unavailable)?;
+        let transaction = client.transaction().await.map_err(database)?;
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(database)?;
+        transaction
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS hookspec_migrations (
+                     version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .await
+            .map_err(database)?;
+        let applied: i32 = transaction
+            .query_one(
+                "SELECT COALESCE(max(version), 0) FROM hookspec_migrations",
+                &[],
+            )
+            .await
+            .map_err(database)?
+            .get(0);
+        let applied = usize::try_from(applied).unwrap_or(0);
+        if applied > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "the database is at schema version {applied}, newer than this hookspec's {}",
+                MIGRATIONS.len()
+            )));
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+            transaction
+                .batch_execute(migration)
+                .await
+                .map_err(database)?;
+            let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
+            transaction
+                .execute(
+                    "INSERT INTO hookspec_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[&version, &to_millis(SystemTime::now())],
+                )
+                .await
+                .map_err(database)?;
+        }
+        transaction.commit().await.map_err(database)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(unavailable)
+    }
+
+    async fn records(
+        client: &tokio_postgres::Client,
+        rows: Vec<tokio_postgres::Row>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let now = SystemTime::now();
+        let attempts_query = client
+            .prepare(
+                "SELECT number, started_at, duration_us, status, error FROM hookspec_attempts
+                 WHERE delivery_id = $1 ORDER BY number",
+            )
+            .await
+            .map_err(database)?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let stored = StoredRow {
+                id: row.get(0),
+                callback: row.get(1),
+                url: row.get(2),
+                created_at: row.get(3),
+                state: row.get(4),
+                reason: row.get(5),
+                next_attempt_at: row.get(6),
+                leased_until: row.get(7),
+                attempts_made: i64::from(row.get::<_, i32>(8)),
+            };
+            let attempts = client
+                .query(&attempts_query, &[&stored.id])
+                .await
+                .map_err(database)?
+                .iter()
+                .map(|attempt| Attempt {
+                    number: attempt.get::<_, i32>(0).max(0) as u32,
+                    started_at: from_millis(attempt.get(1)),
+                    duration: Duration::from_micros(attempt.get::<_, i64>(2).max(0) as u64),
+                    status: attempt
+                        .get::<_, Option<i32>>(3)
+                        .and_then(|status| u16::try_from(status).ok()),
+                    error: attempt.get(4),
+                })
+                .collect();
+            records.push(stored.into_record(attempts, now)?);
+        }
+        Ok(records)
+    }
+}
+
+/// Writes `delivery` with `client`: a pooled client, or the caller's own
+/// transaction.
+async fn insert_with<C: tokio_postgres::GenericClient>(
+    client: &C,
+    delivery: &NewDelivery,
+    lease: Option<&Lease>,
+) -> Result<(), StoreError> {
+    let created = to_millis(delivery.created_at);
+    client
+        .execute(
+            INSERT,
+            &[
+                &delivery.id.as_str(),
+                &delivery.callback,
+                &delivery.method,
+                &delivery.url,
+                &delivery.content_type,
+                &delivery.body,
+                &created,
+                &lease.map(|lease| lease.token.as_str()),
+                &lease.map(|lease| to_millis(lease.until)),
+            ],
+        )
+        .await
+        .map(drop)
+        .map_err(database)
+}
+
+/// Writes `delivery` inside the caller's transaction: it is sent only if the
+/// transaction commits, and never if it rolls back. The dispatcher finds it at
+/// its next poll after the commit.
+pub(crate) async fn enqueue_in(
+    transaction: &tokio_postgres::Transaction<'_>,
+    delivery: &NewDelivery,
+) -> Result<(), StoreError> {
+    insert_with(transaction, delivery, None).await
+}
+
+impl DeliveryStore for PostgresStore {
+    fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            insert_with(&**client, delivery, None).await
+        })
+    }
+
+    fn insert_leased<'a>(
+        &'a self,
+        delivery: &'a NewDelivery,
+        lease: &'a Lease,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            insert_with(&**client, delivery, Some(lease)).await
+        })
+    }
+
+    fn claim<'a>(
+        &'a self,
+        now: SystemTime,
+        lease: &'a Lease,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(
+                    "UPDATE hookspec_deliveries SET lease_token = $1, lease_until = $2
+                     WHERE id IN (
+                         SELECT id FROM hookspec_deliveries
+                         WHERE state = 'pending' AND next_attempt_at <= $3
+                           AND (lease_until IS NULL OR lease_until <= $3)
+                         ORDER BY next_attempt_at LIMIT $4
+                         FOR UPDATE SKIP LOCKED)
+                     RETURNING id, callback, method, url, content_type, body, created_at,
+                               attempts, round_started_at, round_first_attempt",
+                )
+                .await
+                .map_err(database)?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = client
+                .query(
+                    &statement,
+                    &[
+                        &lease.token,
+                        &to_millis(lease.until),
+                        &to_millis(now),
+                        &limit,
+                    ],
+                )
+                .await
+                .map_err(database)?;
+            Ok(rows
+                .iter()
+                .map(|row| ClaimedDelivery {
+                    delivery: NewDelivery {
+                        id: DeliveryId(row.get(0)),
+                        callback: row.get(1),
+                        method: row.get(2),
+                        url: row.get(3),
+                        content_type: row.get(4),
+                        body: row.get(5),
+                        created_at: from_millis(row.get(6)),
+                    },
+                    attempts_made: row.get::<_, i32>(7).max(0) as u32,
+                    round_started_at: from_millis(row.get(8)),
+                    round_first_attempt: row.get::<_, i32>(9).max(0) as u32,
+                })
+                .collect())
+        })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        attempt: &'a Attempt,
+        next: &'a Next,
+        hold_until: Option<SystemTime>,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let (state, reason) = outcome_columns(next);
+            let next_attempt_at = match next {
+                Next::RetryAt(at) => Some(to_millis(*at)),
+                _ => None,
+            };
+            let (lease_token, lease_until) = match hold_until {
+                Some(until) => (Some(token), Some(to_millis(until))),
+                None => (None, None),
+            };
+            let mut client = self.client().await?;
+            let transaction = client.transaction().await.map_err(database)?;
+            let updated = transaction
+                .execute(
+                    "UPDATE hookspec_deliveries
+                     SET attempts = attempts + 1, state = $3, reason = $4,
+                         next_attempt_at = COALESCE($5, next_attempt_at),
+                         lease_token = $6, lease_until = $7
+                     WHERE id = $1 AND lease_token = $2",
+                    &[
+                        &id.as_str(),
+                        &token,
+                        &state,
+                        &reason,
+                        &next_attempt_at,
+                        &lease_token,
+                        &lease_until,
+                    ],
+                )
+                .await
+                .map_err(database)?;
+            if updated == 0 {
+                return Ok(false);
+            }
+            let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
+            let duration = i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX);
+            let status = attempt.status.map(i32::from);
+            transaction
+                .execute(
+                    "INSERT INTO hookspec_attempts
+                         (delivery_id, number, started_at, duration_us, status, error)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    &[
+                        &id.as_str(),
+                        &number,
+                        &to_millis(attempt.started_at),
+                        &duration,
+                        &status,
+                        &attempt.error,
+                    ],
+                )
+                .await
+                .map_err(database)?;
+            transaction.commit().await.map_err(database)?;
+            Ok(true)
+        })
+    }
+
+    fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let prefix = format!("{instance}/%");
+            client
+                .execute(
+                    "UPDATE hookspec_deliveries SET lease_token = NULL, lease_until = NULL
+                     WHERE lease_token LIKE $1",
+                    &[&prefix],
+                )
+                .await
+                .map_err(database)
+        })
+    }
+
+    fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let rows = client
+                .query(
+                    &format!("SELECT {RECORD_COLUMNS} FROM hookspec_deliveries WHERE id = $1"),
+                    &[&id.as_str()],
+                )
+                .await
+                .map_err(database)?;
+            Ok(Self::records(&client, rows).await?.pop())
+        })
+    }
+
+    fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let state = filter.state.map(|state| state.as_str());
+            let limit = filter
+                .limit
+                .map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+            let rows = client
+                .query(
+                    &format!(
+                        "SELECT {RECORD_COLUMNS} FROM hookspec_deliveries
+                         WHERE $1::TEXT IS NULL OR state = $1
+                         ORDER BY created_at, id LIMIT $2"
+                    ),
+                    &[&state, &limit],
+                )
+                .await
+                .map_err(database)?;
+            Self::records(&client, rows).await
+        })
+    }
+
+    fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let replayed = client
+                .execute(
+                    "UPDATE hookspec_deliveries
+                     SET state = 'pending', reason = NULL, next_attempt_at = $2,
+                         round_started_at = $2, round_first_attempt = attempts,
+                         lease_token = NULL, lease_until = NULL
+                     WHERE id = $1 AND state IN ('failed', 'abandoned')",
+                    &[&id.as_str(), &to_millis(now)],
+                )
+                .await
+                .map_err(database)?;
+            Ok(replayed == 1)
+        })
+    }
+
+    fn unfinished(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let count: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM hookspec_deliveries WHERE state = 'pending'",
+                    &[],
+                )
+                .await
+                .map_err(database)?
+                .get(0);
+            Ok(count.max(0) as u64)
+        })
+    }
+}

@@ -1,0 +1,465 @@
+//! The embedded default: one SQLite file in WAL mode, no server to start.
+//!
+//! Several processes may share the file (SQLite's locks make each claim atomic);
+//! for instances on several machines, use [`PostgresStore`](super::PostgresStore).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::{
+    from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
+    NewDelivery, Next, StoreError, StoreFuture, StoredRow,
+};
+use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
+
+/// The migrations, in order; `PRAGMA user_version` is how many have run. Never
+/// edit one that shipped: add the next.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE hookspec_deliveries (
+    id                  TEXT PRIMARY KEY,
+    callback            TEXT NOT NULL,
+    method              TEXT NOT NULL,
+    url                 TEXT NOT NULL,
+    content_type        TEXT,
+    body                BLOB NOT NULL,
+    created_at          INTEGER NOT NULL,
+    state               TEXT NOT NULL,
+    reason              TEXT,
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    round_started_at    INTEGER NOT NULL,
+    round_first_attempt INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at     INTEGER NOT NULL,
+    lease_token         TEXT,
+    lease_until         INTEGER
+);
+CREATE INDEX hookspec_deliveries_due
+    ON hookspec_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at);
+CREATE TABLE hookspec_attempts (
+    delivery_id TEXT NOT NULL REFERENCES hookspec_deliveries (id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    duration_us INTEGER NOT NULL,
+    status      INTEGER,
+    error       TEXT,
+    PRIMARY KEY (delivery_id, number)
+);
+"#];
+
+/// How SQLite makes each write durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// Every commit reaches the disk (`synchronous = FULL`): an accepted
+    /// delivery survives a crash of the process and of the machine.
+    #[default]
+    Full,
+    /// Commits reach the operating system (`synchronous = NORMAL`): an accepted
+    /// delivery survives a crash of the process, not a power cut. Faster.
+    Normal,
+}
+
+/// Deliveries in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn unavailable(error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(format!("SQLite: {error}"))
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the file at `path`, in WAL mode, and brings its tables
+    /// up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, SqliteSync::default())
+    }
+
+    /// Like [`open`](Self::open), choosing how durable each write is.
+    pub fn open_with(path: impl AsRef<Path>, sync: SqliteSync) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut connection = Connection::open(&path).map_err(|error| {
+            StoreError::Unavailable(format!("cannot open {}: {error}", path.display()))
+        })?;
+        // Another process holding the write lock makes us wait, not fail.
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(unavailable)?;
+        let synchronous = match sync {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        };
+        connection
+            .execute_batch(&format!(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"
+            ))
+            .map_err(unavailable)?;
+        migrate(&mut connection)?;
+        Ok(SqliteStore {
+            path,
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// Runs `work` on the connection on a blocking thread: SQLite calls (and
+    /// their fsyncs) never stall the dispatcher's tasks.
+    fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let connection = Arc::clone(&self.connection);
+        Box::pin(async move {
+            let job = tokio::task::spawn_blocking(move || {
+                let mut connection = connection
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                work(&mut connection)
+            });
+            job.await
+                .map_err(|error| StoreError::Unavailable(format!("SQLite worker: {error}")))?
+        })
+    }
+}
+
+/// Applies the migrations not yet applied, in one immediate transaction so two
+/// processes opening the same new file do not both create it.
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(unavailable)?;
+    let applied: i64 = transaction
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(unavailable)?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the file is at schema version {applied}, newer than this hookspec's {}",
+            MIGRATIONS.len()
+        )));
+    }
+    for (version, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        transaction.execute_batch(migration).map_err(unavailable)?;
+        transaction
+            .execute_batch(&format!("PRAGMA user_version = {}", version + 1))
+            .map_err(unavailable)?;
+    }
+    transaction.commit().map_err(unavailable)
+}
+
+fn insert_row(
+    connection: &Connection,
+    delivery: &NewDelivery,
+    lease: Option<&Lease>,
+) -> Result<(), StoreError> {
+    let created = to_millis(delivery.created_at);
+    connection
+        .execute(
+            "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
+                 created_at, state, round_started_at, next_attempt_at, lease_token, lease_until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9)",
+            params![
+                delivery.id.as_str(),
+                delivery.callback,
+                delivery.method,
+                delivery.url,
+                delivery.content_type,
+                delivery.body,
+                created,
+                lease.map(|lease| lease.token.as_str()),
+                lease.map(|lease| to_millis(lease.until)),
+            ],
+        )
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+fn attempts_of(connection: &Connection, id: &str) -> Result<Vec<Attempt>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT number, started_at, duration_us, status, error FROM hookspec_attempts
+             WHERE delivery_id = ?1 ORDER BY number",
+        )
+        .map_err(unavailable)?;
+    let rows = statement
+        .query_map([id], |row| {
+            Ok(Attempt {
+                number: row.get(0)?,
+                started_at: from_millis(row.get(1)?),
+                duration: Duration::from_micros(row.get::<_, i64>(2)?.max(0) as u64),
+                status: row.get(3)?,
+                error: row.get(4)?,
+            })
+        })
+        .map_err(unavailable)?;
+    rows.collect::<Result<_, _>>().map_err(unavailable)
+}
+
+const RECORD_COLUMNS: &str =
+    "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
+
+fn stored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
+    Ok(StoredRow {
+        id: row.get(0)?,
+        callback: row.get(1)?,
+        url: row.get(2)?,
+        created_at: row.get(3)?,
+        state: row.get(4)?,
+        reason: row.get(5)?,
+        next_attempt_at: row.get(6)?,
+        leased_until: row.get(7)?,
+        attempts_made: row.get(8)?,
+    })
+}
+
+fn records(
+    connection: &Connection,
+    rows: Vec<StoredRow>,
+    now: SystemTime,
+) -> Result<Vec<DeliveryRecord>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let attempts = attempts_of(connection, &row.id)?;
+            row.into_record(attempts, now)
+        })
+        .collect()
+}
+
+fn complete_in(
+    transaction: &Transaction<'_>,
+    id: &str,
+    token: &str,
+    attempt: &Attempt,
+    next: &Next,
+    hold_until: Option<SystemTime>,
+) -> Result<bool, StoreError> {
+    let (state, reason) = outcome_columns(next);
+    let next_attempt_at = match next {
+        Next::RetryAt(at) => Some(to_millis(*at)),
+        _ => None,
+    };
+    let (lease_token, lease_until) = match hold_until {
+        Some(until) => (Some(token), Some(to_millis(until))),
+        None => (None, None),
+    };
+    let updated = transaction
+        .execute(
+            "UPDATE hookspec_deliveries
+             SET attempts = attempts + 1, state = ?3, reason = ?4,
+                 next_attempt_at = COALESCE(?5, next_attempt_at),
+                 lease_token = ?6, lease_until = ?7
+             WHERE id = ?1 AND lease_token = ?2",
+            params![
+                id,
+                token,
+                state,
+                reason,
+                next_attempt_at,
+                lease_token,
+                lease_until
+            ],
+        )
+        .map_err(unavailable)?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    transaction
+        .execute(
+            "INSERT INTO hookspec_attempts (delivery_id, number, started_at, duration_us, status, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            params![
+                id,
+                attempt.number,
+                to_millis(attempt.started_at),
+                i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX),
+                attempt.status,
+                attempt.error,
+            ],
+        )
+        .map_err(unavailable)?;
+    Ok(true)
+}
+
+impl DeliveryStore for SqliteStore {
+    fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
+        let delivery = delivery.clone();
+        self.blocking(move |connection| insert_row(connection, &delivery, None))
+    }
+
+    fn insert_leased<'a>(
+        &'a self,
+        delivery: &'a NewDelivery,
+        lease: &'a Lease,
+    ) -> StoreFuture<'a, ()> {
+        let (delivery, lease) = (delivery.clone(), lease.clone());
+        self.blocking(move |connection| insert_row(connection, &delivery, Some(&lease)))
+    }
+
+    fn claim<'a>(
+        &'a self,
+        now: SystemTime,
+        lease: &'a Lease,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
+        let lease = lease.clone();
+        self.blocking(move |connection| {
+            let now = to_millis(now);
+            let mut statement = connection
+                .prepare_cached(
+                    "UPDATE hookspec_deliveries SET lease_token = ?1, lease_until = ?2
+                     WHERE id IN (
+                         SELECT id FROM hookspec_deliveries
+                         WHERE state = 'pending' AND next_attempt_at <= ?3
+                           AND (lease_until IS NULL OR lease_until <= ?3)
+                         ORDER BY next_attempt_at LIMIT ?4)
+                     RETURNING id, callback, method, url, content_type, body, created_at,
+                               attempts, round_started_at, round_first_attempt",
+                )
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(
+                    params![
+                        lease.token,
+                        to_millis(lease.until),
+                        now,
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                    |row| {
+                        Ok(ClaimedDelivery {
+                            delivery: NewDelivery {
+                                id: DeliveryId(row.get(0)?),
+                                callback: row.get(1)?,
+                                method: row.get(2)?,
+                                url: row.get(3)?,
+                                content_type: row.get(4)?,
+                                body: row.get(5)?,
+                                created_at: from_millis(row.get(6)?),
+                            },
+                            attempts_made: row.get(7)?,
+                            round_started_at: from_millis(row.get(8)?),
+                            round_first_attempt: row.get(9)?,
+                        })
+                    },
+                )
+                .map_err(unavailable)?;
+            rows.collect::<Result<_, _>>().map_err(unavailable)
+        })
+    }
+
+    fn complete<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        attempt: &'a Attempt,
+        next: &'a Next,
+        hold_until: Option<SystemTime>,
+    ) -> StoreFuture<'a, bool> {
+        let (id, token, attempt, next) = (
+            id.as_str().to_owned(),
+            token.to_owned(),
+            attempt.clone(),
+            next.clone(),
+        );
+        self.blocking(move |connection| {
+            let transaction = connection.transaction().map_err(unavailable)?;
+            let held = complete_in(&transaction, &id, &token, &attempt, &next, hold_until)?;
+            transaction.commit().map_err(unavailable)?;
+            Ok(held)
+        })
+    }
+
+    fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
+        let prefix = format!("{instance}/%");
+        self.blocking(move |connection| {
+            let released = connection
+                .execute(
+                    "UPDATE hookspec_deliveries SET lease_token = NULL, lease_until = NULL
+                     WHERE lease_token LIKE ?1",
+                    [prefix],
+                )
+                .map_err(unavailable)?;
+            Ok(released as u64)
+        })
+    }
+
+    fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>> {
+        let id = id.as_str().to_owned();
+        self.blocking(move |connection| {
+            let row = connection
+                .query_row(
+                    &format!("SELECT {RECORD_COLUMNS} FROM hookspec_deliveries WHERE id = ?1"),
+                    [&id],
+                    stored_row,
+                )
+                .optional()
+                .map_err(unavailable)?;
+            let Some(row) = row else { return Ok(None) };
+            Ok(records(connection, vec![row], SystemTime::now())?.pop())
+        })
+    }
+
+    fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        let filter = filter.clone();
+        self.blocking(move |connection| {
+            let limit = filter
+                .limit
+                .map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+            let mut statement = connection
+                .prepare_cached(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM hookspec_deliveries
+                     WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at, id LIMIT ?2"
+                ))
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(
+                    params![filter.state.map(|state| state.as_str()), limit],
+                    stored_row,
+                )
+                .map_err(unavailable)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(unavailable)?;
+            records(connection, rows, SystemTime::now())
+        })
+    }
+
+    fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
+        let id = id.as_str().to_owned();
+        self.blocking(move |connection| {
+            let replayed = connection
+                .execute(
+                    "UPDATE hookspec_deliveries
+                     SET state = 'pending', reason = NULL, next_attempt_at = ?2,
+                         round_started_at = ?2, round_first_attempt = attempts,
+                         lease_token = NULL, lease_until = NULL
+                     WHERE id = ?1 AND state IN ('failed', 'abandoned')",
+                    params![id, to_millis(now)],
+                )
+                .map_err(unavailable)?;
+            Ok(replayed == 1)
+        })
+    }
+
+    fn unfinished(&self) -> StoreFuture<'_, u64> {
+        self.blocking(|connection| {
+            let count: i64 = connection
+                .query_row(
+                    "SELECT count(*) FROM hookspec_deliveries WHERE state = 'pending'",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(unavailable)?;
+            Ok(count.max(0) as u64)
+        })
+    }
+}
