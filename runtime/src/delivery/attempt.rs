@@ -207,6 +207,10 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
     if let Some(content_type) = &outgoing.content_type {
         headers.insert(CONTENT_TYPE, content_type.clone());
     }
+    // Signed or not, every attempt names its delivery, so receivers can drop
+    // the duplicates at-least-once delivery allows.
+    let id = HeaderValue::from_str(outgoing.id.as_str()).map_err(|error| error.to_string())?;
+    headers.insert("webhook-id", id);
     if let Some(signer) = &shared.settings.signer {
         // A fresh timestamp per attempt, the same id on every one.
         let signed = signer

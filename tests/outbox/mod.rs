@@ -1,0 +1,430 @@
+//! What the durability tests share: the app under test as a child process
+//! (`tests/apps/outbox_app.rs`, killed with SIGKILL), a receiver on 127.0.0.1
+//! that records every delivery and any two attempts of one delivery at once,
+//! and a throwaway PostgreSQL cluster the tests can stop and start.
+
+#![allow(dead_code)] // each test file uses part of it
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::web::{self, Data};
+use actix_web::{App as ActixApp, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+/// What the receiver saw.
+#[derive(Default)]
+pub struct Seen {
+    /// Completed deliveries per `webhook-id` (more than one: a duplicate).
+    pub completed: HashMap<String, u32>,
+    /// Every `webhook-id` that arrived, completed or not.
+    pub arrived: HashSet<String>,
+    /// `webhook-id`s being received right now.
+    in_flight: HashSet<String>,
+    /// `webhook-id`s that arrived while another attempt of theirs was in flight.
+    pub overlaps: Vec<String>,
+}
+
+/// Removes a delivery from the in-flight set however its request ends (the
+/// sender may be killed mid-request).
+struct InFlight {
+    seen: Arc<Mutex<Seen>>,
+    id: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.seen.lock().unwrap().in_flight.remove(&self.id);
+    }
+}
+
+/// A receiver on 127.0.0.1 that answers every callback `200 {"ok": true}`
+/// after `delay`.
+pub struct Receiver {
+    pub port: u16,
+    pub seen: Arc<Mutex<Seen>>,
+    handle: ServerHandle,
+}
+
+async fn receive(
+    req: HttpRequest,
+    seen: Data<Arc<Mutex<Seen>>>,
+    delay: Data<Duration>,
+) -> HttpResponse {
+    let id = req
+        .headers()
+        .get("webhook-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    {
+        let mut state = seen.lock().unwrap();
+        state.arrived.insert(id.clone());
+        if !state.in_flight.insert(id.clone()) {
+            state.overlaps.push(id.clone());
+        }
+    }
+    let guard = InFlight {
+        seen: Arc::clone(&seen),
+        id: id.clone(),
+    };
+    actix_web::rt::time::sleep(**delay).await;
+    *seen.lock().unwrap().completed.entry(id).or_default() += 1;
+    drop(guard);
+    HttpResponse::Ok().json(json!({ "ok": true }))
+}
+
+impl Receiver {
+    /// Starts on the current actix runtime.
+    pub fn start(delay: Duration) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let data = Data::new(Arc::clone(&seen));
+        let delay = Data::new(delay);
+        let server = HttpServer::new(move || {
+            ActixApp::new()
+                .app_data(data.clone())
+                .app_data(delay.clone())
+                .default_service(web::to(receive))
+        })
+        .workers(1)
+        .max_connections(1024)
+        .listen(listener)
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Receiver { port, seen, handle }
+    }
+
+    /// The base URL the app's callbacks go to.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many distinct deliveries completed.
+    pub fn distinct(&self) -> usize {
+        self.seen.lock().unwrap().completed.len()
+    }
+
+    /// Every delivery id that completed.
+    pub fn ids(&self) -> HashSet<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .completed
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Every delivery id that arrived, completed or not.
+    pub fn arrived(&self) -> HashSet<String> {
+        self.seen.lock().unwrap().arrived.clone()
+    }
+
+    /// Deliveries that completed more than once.
+    pub fn duplicates(&self) -> usize {
+        let seen = self.seen.lock().unwrap();
+        seen.completed.values().filter(|count| **count > 1).count()
+    }
+
+    /// Deliveries attempted twice at once.
+    pub fn overlaps(&self) -> Vec<String> {
+        self.seen.lock().unwrap().overlaps.clone()
+    }
+
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+}
+
+/// One running instance of the app under test.
+pub struct App {
+    child: Child,
+    pub port: u16,
+}
+
+impl App {
+    /// Starts the app on `store` (`sqlite:<file>` or `postgres://...`) and waits
+    /// until it listens.
+    pub fn start(store: &str, lease: Duration) -> App {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_outbox-app"))
+            .env("OUTBOX_STORE", store)
+            .env("OUTBOX_LEASE_MS", lease.as_millis().to_string())
+            .env("OUTBOX_POLL_MS", "100")
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the outbox app starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the app prints its port");
+        let port = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from the app: {line:?}"));
+        App { child, port }
+    }
+
+    /// SIGKILL: no shutdown code runs, whatever is in flight is cut off.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// How many deliveries the store holds unfinished (`None` if it cannot tell).
+    pub async fn unfinished(&self, client: &reqwest::Client) -> Option<u64> {
+        let response = client
+            .get(self.url("/deliveries/unfinished"))
+            .send()
+            .await
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        response.json().await.ok()
+    }
+
+    /// Waits (at most `limit`) until the store holds nothing unfinished.
+    pub async fn drained(&self, client: &reqwest::Client, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.unfinished(client).await == Some(0) {
+                return true;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An HTTP client for the app (loopback only, no proxy).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// Posts event `n` to `path` of `app`, asking for a callback to `receiver`;
+/// the delivery id if accepted, else the status and problem body.
+pub async fn post_event(
+    client: &reqwest::Client,
+    app: &App,
+    path: &str,
+    n: u64,
+    callback_base: &str,
+) -> Result<String, (u16, Value)> {
+    let url =
+        url::Url::parse_with_params(&app.url(path), [("callback_url", callback_base)]).unwrap();
+    let response = client
+        .post(url)
+        .json(&json!({ "n": n }))
+        .send()
+        .await
+        .map_err(|error| (0, json!({ "error": error.to_string() })))?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if status == 200 {
+        Ok(body["delivery"].as_str().unwrap().to_owned())
+    } else {
+        Err((status, body))
+    }
+}
+
+/// Waits until `done` holds, at most `limit`; false if it never did.
+pub async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+/// A fresh directory under the system's temporary directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "hookspec-{name}-{}-{:x}",
+        std::process::id(),
+        fastrand_u64()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    hasher.finish()
+}
+
+/// A PostgreSQL cluster of its own in a temporary directory, on a free port of
+/// 127.0.0.1, from the machine's PostgreSQL binaries (`PG_BIN`, or the newest
+/// `/usr/lib/postgresql/*/bin`). As root, it runs as the `postgres` user.
+pub struct Postgres {
+    bin: PathBuf,
+    data: PathBuf,
+    pub port: u16,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        let bin = std::env::var_os("PG_BIN")
+            .map(PathBuf::from)
+            .or_else(newest_postgres_bin)
+            .expect("PostgreSQL binaries: install Debian's `postgresql` package or set PG_BIN");
+        let root = temp_dir("postgres");
+        let data = root.join("data");
+        let as_postgres = is_root();
+        if as_postgres {
+            run(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(&root));
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Postgres {
+            bin,
+            data,
+            port,
+            as_postgres,
+        };
+        run(cluster
+            .command("initdb")
+            .arg("-D")
+            .arg(&cluster.data)
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]));
+        cluster.start_server();
+        cluster
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn start_server(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+            self.port,
+            self.data.display()
+        );
+        run(self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-w", "-t", "60", "-o", &options, "-l"])
+            .arg(self.data.join("server.log"))
+            .arg("start"));
+    }
+
+    /// Stops the server at once (open connections are cut).
+    pub fn stop_server(&self) {
+        run(self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-w", "-m", "fast", "stop"]));
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Some(root) = self.data.parent() {
+            let _ = std::fs::remove_dir_all(root);
+        }
+    }
+}
+
+fn newest_postgres_bin() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn run(command: &mut Command) {
+    let output = command.output().expect("the command starts");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The path of a fresh SQLite file.
+pub fn sqlite_file(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("deliveries.sqlite3").display())
+}
