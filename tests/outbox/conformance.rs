@@ -1,0 +1,229 @@
+//! What every [`DeliveryStore`] must do, checked the same way against each:
+//! claims and leases, outcomes under a stale lease, retries coming due, dead
+//! letters and replay, leases given back.
+
+use std::time::{Duration, SystemTime};
+
+use hookspec::delivery::store::{ClaimedDelivery, Lease, NewDelivery, Next};
+use hookspec::delivery::{
+    Attempt, DeliveryFilter, DeliveryId, DeliveryState, DeliveryStore, StateKind,
+};
+
+fn delivery(id: &str, at: SystemTime) -> NewDelivery {
+    NewDelivery {
+        id: DeliveryId::from(id),
+        callback: "event_notification".into(),
+        method: "POST".into(),
+        url: "http://127.0.0.1:9/events/1".into(),
+        content_type: Some("application/json".into()),
+        body: br#"{"n":1}"#.to_vec(),
+        created_at: at,
+    }
+}
+
+fn attempt(number: u32, status: u16) -> Attempt {
+    Attempt {
+        number,
+        // Whole milliseconds: stores keep milliseconds.
+        started_at: SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_000),
+        duration: Duration::from_micros(1500),
+        status: Some(status),
+        error: (status >= 300).then(|| format!("the receiver answered {status}")),
+    }
+}
+
+fn lease(token: &str, until: SystemTime) -> Lease {
+    Lease {
+        token: token.into(),
+        until,
+    }
+}
+
+fn ids(claimed: &[ClaimedDelivery]) -> Vec<&str> {
+    claimed.iter().map(|c| c.delivery.id.as_str()).collect()
+}
+
+/// Runs every check against `store`, which must be empty.
+pub async fn check(store: &dyn DeliveryStore) {
+    // Whole milliseconds from here on, as stores keep them.
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let s = Duration::from_secs;
+    let a = DeliveryId::from("msg_a");
+    let b = DeliveryId::from("msg_b");
+
+    // A new delivery is pending and read back whole.
+    store.insert(&delivery("msg_a", t0)).await.unwrap();
+    store.insert(&delivery("msg_b", t0 + s(1))).await.unwrap();
+    let record = store.get(&a).await.unwrap().expect("a record");
+    assert_eq!(record.state, DeliveryState::Pending);
+    assert_eq!(record.url, "http://127.0.0.1:9/events/1");
+    assert_eq!(record.created_at, t0);
+    assert!(store
+        .get(&DeliveryId::from("msg_none"))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.unfinished().await.unwrap(), 2);
+
+    // Only due deliveries are claimed, oldest first, each by one lease.
+    let first = lease("inst_1/1", t0 + s(30));
+    let claimed = store.claim(t0, &first, 10).await.unwrap();
+    assert_eq!(ids(&claimed), ["msg_a"]);
+    assert_eq!(claimed[0].delivery, delivery("msg_a", t0));
+    assert_eq!(claimed[0].attempts_made, 0);
+    let second = lease("inst_2/1", t0 + s(60));
+    let claimed = store.claim(t0 + s(2), &second, 10).await.unwrap();
+    assert_eq!(
+        ids(&claimed),
+        ["msg_b"],
+        "a leased delivery is not claimed again"
+    );
+    // msg_b waits for a retry long after everything below.
+    let much_later = t0 + s(10_000);
+    assert!(store
+        .complete(
+            &b,
+            "inst_2/1",
+            &attempt(1, 429),
+            &Next::RetryAt(much_later),
+            None
+        )
+        .await
+        .unwrap());
+
+    // A worker that outlives its lease loses the delivery to another, and its
+    // late outcome is not written.
+    let third = lease("inst_2/2", t0 + s(90));
+    let claimed = store.claim(t0 + s(30), &third, 10).await.unwrap();
+    assert_eq!(ids(&claimed), ["msg_a"]);
+    let stale = store
+        .complete(&a, "inst_1/1", &attempt(1, 200), &Next::Succeeded, None)
+        .await
+        .unwrap();
+    assert!(!stale, "an outcome under an expired lease is refused");
+
+    // A failed attempt: retrying at a time; not claimable before it.
+    let retry_at = t0 + s(40);
+    let held = store
+        .complete(
+            &a,
+            "inst_2/2",
+            &attempt(1, 503),
+            &Next::RetryAt(retry_at),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(held);
+    let record = store.get(&a).await.unwrap().unwrap();
+    assert_eq!(record.state, DeliveryState::Retrying { at: retry_at });
+    assert_eq!(record.attempts, [attempt(1, 503)]);
+    let fourth = lease("inst_2/3", t0 + s(100));
+    assert!(store
+        .claim(t0 + s(39), &fourth, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let claimed = store.claim(retry_at, &fourth, 10).await.unwrap();
+    assert_eq!(ids(&claimed), ["msg_a"]);
+    assert_eq!(claimed[0].attempts_made, 1);
+    let record = store.get(&a).await.unwrap().unwrap();
+    // The lease ends at t0 + 100 s, long after the real clock's now: in flight.
+    assert!(
+        record.state == DeliveryState::InFlight || t0 + s(100) < SystemTime::now(),
+        "{record:?}"
+    );
+
+    // Given up: a dead letter with its attempts, listed and replayable once.
+    let failed = Next::Failed("the receiver answered 410 Gone".into());
+    assert!(store
+        .complete(&a, "inst_2/3", &attempt(2, 410), &failed, None)
+        .await
+        .unwrap());
+    let dead = store.list(&DeliveryFilter::dead_letters()).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].id, a);
+    assert_eq!(
+        dead[0].state,
+        DeliveryState::Failed {
+            reason: "the receiver answered 410 Gone".into()
+        }
+    );
+    assert_eq!(dead[0].attempts, [attempt(1, 503), attempt(2, 410)]);
+    assert!(store.replay(&a, t0 + s(200)).await.unwrap());
+    assert!(
+        !store.replay(&a, t0 + s(200)).await.unwrap(),
+        "no longer dead"
+    );
+    assert!(!store.replay(&b, t0 + s(200)).await.unwrap(), "never dead");
+    let fifth = lease("inst_3/1", t0 + s(300));
+    let claimed = store.claim(t0 + s(200), &fifth, 10).await.unwrap();
+    assert_eq!(ids(&claimed), ["msg_a"]);
+    assert_eq!(claimed[0].attempts_made, 2);
+    assert_eq!(
+        claimed[0].attempts_in_round(),
+        0,
+        "a fresh round of retries"
+    );
+    assert_eq!(claimed[0].round_started_at, t0 + s(200));
+
+    // Delivered: final, no longer unfinished, history kept.
+    assert!(store
+        .complete(&a, "inst_3/1", &attempt(3, 200), &Next::Succeeded, None)
+        .await
+        .unwrap());
+    let record = store.get(&a).await.unwrap().unwrap();
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    assert_eq!(record.attempts.len(), 3);
+    assert_eq!(store.unfinished().await.unwrap(), 1);
+
+    // An awaited send holds its lease through its retries.
+    let own = lease("inst_4/1", t0 + s(400));
+    store
+        .insert_leased(&delivery("msg_c", t0 + s(300)), &own)
+        .await
+        .unwrap();
+    let other = lease("inst_5/1", t0 + s(500));
+    assert!(
+        !ids(&store.claim(t0 + s(350), &other, 10).await.unwrap()).contains(&"msg_c"),
+        "a delivery inserted under a lease is not claimed by others"
+    );
+    let c = DeliveryId::from("msg_c");
+    assert!(store
+        .complete(
+            &c,
+            "inst_4/1",
+            &attempt(1, 500),
+            &Next::RetryAt(t0 + s(360)),
+            Some(t0 + s(460)),
+        )
+        .await
+        .unwrap());
+    assert!(
+        store
+            .claim(t0 + s(400), &other, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the lease is held past the retry time"
+    );
+
+    // Shutting down gives the instance's leases back at once.
+    assert_eq!(store.release("inst_4").await.unwrap(), 1);
+    let claimed = store.claim(t0 + s(400), &other, 10).await.unwrap();
+    assert_eq!(ids(&claimed), ["msg_c"]);
+
+    // Filters: by state, and a limit, oldest first.
+    let succeeded = DeliveryFilter {
+        state: Some(StateKind::Succeeded),
+        limit: None,
+    };
+    let listed = store.list(&succeeded).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, a);
+    let all = store.list(&DeliveryFilter::all()).await.unwrap();
+    let all: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(all, ["msg_a", "msg_b", "msg_c"]);
+    let limited = store.list(&DeliveryFilter::all().limit(2)).await.unwrap();
+    assert_eq!(limited.len(), 2);
+}
