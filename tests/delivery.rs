@@ -446,6 +446,41 @@ async fn a_client_error_is_not_retried() {
 }
 
 #[actix_web::test]
+async fn a_dead_letter_keeps_its_attempts_and_replays() {
+    // 410 first (final), then the receiver is fixed and answers 200.
+    let receiver = Receiver::start(vec![Answer::status(410)]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "dead"))
+        .enqueue(&event())
+        .await
+        .unwrap();
+    finished(&callbacks, &id).await;
+    let dead = callbacks.dead_letters().await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].id, id);
+    assert_eq!(dead[0].last_status(), Some(410));
+
+    assert!(callbacks.replay(&id).await.unwrap());
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    let statuses: Vec<Option<u16>> = record.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(410), Some(200)], "the history stays");
+    assert!(callbacks.dead_letters().await.unwrap().is_empty());
+    assert!(
+        !callbacks.replay(&id).await.unwrap(),
+        "only dead letters replay"
+    );
+    // Both attempts carried the same webhook-id.
+    let received = receiver.received();
+    assert_eq!(received.len(), 2);
+    assert!(received
+        .iter()
+        .all(|r| r.header("webhook-id") == Some(id.as_str())));
+    receiver.handle.stop(false).await;
+}
+
+#[actix_web::test]
 async fn retries_stop_at_the_maximum_attempts() {
     let receiver = Receiver::start(vec![Answer::status(503); 10]);
     let callbacks = loopback_callbacks();
