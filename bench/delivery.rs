@@ -1,14 +1,19 @@
 //! Callback delivery, measured against a bare HTTP client loop in the same run:
 //!
 //! 1. throughput: N callbacks to a loopback receiver through `Callbacks` (signed,
-//!    reply decoded, records kept) versus the same N requests sent by a bare
-//!    reqwest loop with the same concurrency (reply decoded too); alternating runs,
-//!    medians, and their ratio;
+//!    reply decoded, records kept), enqueued by 32 concurrent producers, with
+//!    each store (memory, SQLite with `synchronous = FULL` and `NORMAL`,
+//!    PostgreSQL), versus the same N requests sent by a bare reqwest loop with
+//!    the same concurrency (reply decoded too); alternating runs, medians, and
+//!    ratios to the bare loop and to the in-memory store;
 //! 2. memory: resident memory added by 10,000 deliveries pending against a
 //!    receiver that accepts connections and never answers, versus 10,000 bare
 //!    request futures pending against the same receiver.
 //!
-//! Traffic goes to 127.0.0.1 only; counts are fixed and every wait is bounded.
+//! PostgreSQL: a throwaway cluster started from the machine's server binaries
+//! (as the tests do; `apt install postgresql`), or skipped with a note when
+//! there are none. Traffic goes to 127.0.0.1 only; counts are fixed and every
+//! wait is bounded.
 //!
 //! ```text
 //! cd bench && cargo run --release --bin delivery
@@ -20,11 +25,20 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
-use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, Trigger};
+use hookspec::delivery::store::SqliteSync;
+use hookspec::delivery::{
+    AddressPolicy, Callbacks, CallbacksBuilder, DeliveryFilter, DeliveryState, RetryPolicy, Trigger,
+};
 use hookspec::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+#[path = "../tests/outbox/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// Handlers enqueueing at once.
+const PRODUCERS: usize = 32;
 const DELIVERIES: usize = 5_000;
 const CONCURRENCY: usize = 32;
 const RUNS: usize = 5;
@@ -99,20 +113,57 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-fn callbacks(policy: AddressPolicy, capacity: usize, timeout: Duration) -> Callbacks {
-    signed_callbacks(policy, capacity, timeout, true)
+/// Where a run keeps its deliveries.
+#[derive(Clone)]
+enum Store {
+    Memory,
+    Sqlite(SqliteSync),
+    Postgres(String),
 }
 
-fn signed_callbacks(
-    policy: AddressPolicy,
-    capacity: usize,
-    timeout: Duration,
-    signed: bool,
-) -> Callbacks {
+impl Store {
+    fn name(&self) -> &'static str {
+        match self {
+            Store::Memory => "memory",
+            Store::Sqlite(SqliteSync::Full) => "SQLite, synchronous = FULL",
+            Store::Sqlite(SqliteSync::Normal) => "SQLite, synchronous = NORMAL",
+            Store::Postgres(_) => "PostgreSQL (local, fsync on)",
+        }
+    }
+
+    /// A builder on a fresh, empty store.
+    fn fresh(&self, builder: CallbacksBuilder) -> CallbacksBuilder {
+        match self {
+            Store::Memory => builder.in_memory(),
+            Store::Sqlite(sync) => {
+                let path = std::env::temp_dir().join("hookspec-bench-deliveries.sqlite3");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                builder.sqlite_with(path, *sync)
+            }
+            Store::Postgres(url) => {
+                runtime().block_on(async {
+                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                        .await
+                        .expect("PostgreSQL");
+                    tokio::spawn(connection);
+                    // Absent on the first run: the store creates its tables.
+                    let _ = client
+                        .batch_execute("TRUNCATE hookspec_deliveries CASCADE")
+                        .await;
+                });
+                builder.postgres(url)
+            }
+        }
+    }
+}
+
+fn callbacks(store: &Store, capacity: usize, timeout: Duration, signed: bool) -> Callbacks {
     let secrets: &[&str] = if signed { &[SECRET] } else { &[] };
-    Callbacks::builder()
+    let builder = Callbacks::builder()
         .signing_secrets(secrets)
-        .address_policy(policy)
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
         .queue_capacity(capacity)
         .concurrency(CONCURRENCY)
         .attempt_timeout(timeout)
@@ -120,9 +171,8 @@ fn signed_callbacks(
             max_attempts: 1,
             ..RetryPolicy::default()
         })
-        .retain_finished(capacity)
-        .build()
-        .expect("callbacks")
+        .retain_finished(capacity);
+    store.fresh(builder).build().expect("callbacks")
 }
 
 fn trigger(port: u16) -> Trigger {
@@ -132,32 +182,44 @@ fn trigger(port: u16) -> Trigger {
     }
 }
 
-/// Seconds to deliver `DELIVERIES` callbacks through hookspec.
-fn hookspec_run(port: u16, signed: bool) -> f64 {
-    let callbacks = signed_callbacks(
-        AddressPolicy::listed_only().allow_loopback(),
-        DELIVERIES,
-        Duration::from_secs(30),
-        signed,
-    );
+/// Seconds to deliver `DELIVERIES` callbacks through hookspec, enqueued by
+/// `PRODUCERS` tasks at once (as concurrent handlers would).
+fn hookspec_run(port: u16, signed: bool, store: &Store) -> f64 {
+    let callbacks = callbacks(store, DELIVERIES, Duration::from_secs(30), signed);
+    let rt = runtime();
     let started = Instant::now();
-    for n in 0..DELIVERIES as u64 {
-        callbacks
-            .callback_for::<ping>(trigger(port))
-            .enqueue(&ping_body(n))
-            .expect("enqueued");
-    }
-    while callbacks.unfinished() > 0 {
-        assert!(started.elapsed() < PHASE_LIMIT, "hookspec run too slow");
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    rt.block_on(async {
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|producer| {
+                let callbacks = callbacks.clone();
+                tokio::spawn(async move {
+                    for n in (producer..DELIVERIES).step_by(PRODUCERS) {
+                        callbacks
+                            .callback_for::<ping>(trigger(port))
+                            .enqueue(&ping_body(n as u64))
+                            .await
+                            .expect("enqueued");
+                    }
+                })
+            })
+            .collect();
+        for producer in producers {
+            producer.await.expect("producer");
+        }
+        while callbacks.unfinished().await.expect("store") > 0 {
+            assert!(started.elapsed() < PHASE_LIMIT, "hookspec run too slow");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
     let elapsed = started.elapsed().as_secs_f64();
-    let succeeded = callbacks
-        .deliveries()
+    let succeeded = rt
+        .block_on(callbacks.deliveries(DeliveryFilter::all()))
+        .expect("records")
         .iter()
-        .filter(|record| record.state == hookspec::delivery::DeliveryState::Succeeded)
+        .filter(|record| record.state == DeliveryState::Succeeded)
         .count();
     assert_eq!(succeeded, DELIVERIES, "every delivery succeeds");
+    rt.block_on(callbacks.shutdown(Duration::from_secs(1)));
     elapsed
 }
 
@@ -219,24 +281,26 @@ fn stalled_receiver() -> (u16, Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>) 
 
 /// KiB of resident memory added by `PENDING` deliveries waiting on a stalled receiver.
 fn hookspec_pending(port: u16) -> u64 {
-    let callbacks = callbacks(
-        AddressPolicy::listed_only().allow_loopback(),
-        PENDING,
-        Duration::from_secs(600),
-    );
+    let callbacks = callbacks(&Store::Memory, PENDING, Duration::from_secs(600), true);
     std::thread::sleep(Duration::from_millis(200));
-    let before = rss_kib();
-    for n in 0..PENDING as u64 {
-        callbacks
-            .callback_for::<ping>(trigger(port))
-            .enqueue(&ping_body(n))
-            .expect("enqueued");
-    }
-    // Let the dispatcher start every task and open its connections.
-    std::thread::sleep(Duration::from_secs(2));
-    assert_eq!(callbacks.unfinished(), PENDING);
-    let after = rss_kib();
     let rt = runtime();
+    let before = rss_kib();
+    rt.block_on(async {
+        for n in 0..PENDING as u64 {
+            callbacks
+                .callback_for::<ping>(trigger(port))
+                .enqueue(&ping_body(n))
+                .await
+                .expect("enqueued");
+        }
+    });
+    // Let the dispatcher claim what it may and open its connections.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        rt.block_on(callbacks.unfinished()).expect("store"),
+        PENDING as u64
+    );
+    let after = rss_kib();
     rt.block_on(callbacks.shutdown(Duration::ZERO));
     after.saturating_sub(before)
 }
@@ -291,10 +355,10 @@ fn measure_in_child(phase: &str, port: u16) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    // `--profile-hookspec`: one signed run only, for a profiler.
+    // `--profile-hookspec`: one signed in-memory run only, for a profiler.
     if args.get(1).map(String::as_str) == Some("--profile-hookspec") {
         let (port, _server) = start_receiver();
-        let seconds = hookspec_run(port, true);
+        let seconds = hookspec_run(port, true, &Store::Memory);
         println!("{DELIVERIES} deliveries in {seconds:.3} s");
         return;
     }
@@ -308,32 +372,61 @@ fn main() {
         println!("{kib}");
         return;
     }
-    println!("callback delivery benchmark: {DELIVERIES} deliveries x {RUNS} runs each, concurrency {CONCURRENCY}");
+    println!(
+        "callback delivery benchmark: {DELIVERIES} deliveries x {RUNS} runs each, \
+         {PRODUCERS} producers, concurrency {CONCURRENCY}"
+    );
+    let cluster = std::panic::catch_unwind(postgres::Postgres::start).ok();
+    if cluster.is_none() {
+        println!("(no PostgreSQL server binaries: the PostgreSQL row is left out)");
+    }
+    let mut stores = vec![
+        Store::Memory,
+        Store::Sqlite(SqliteSync::Full),
+        Store::Sqlite(SqliteSync::Normal),
+    ];
+    if let Some(cluster) = &cluster {
+        stores.push(Store::Postgres(cluster.url()));
+    }
     let (port, server) = start_receiver();
-    // Warm both paths (connections, allocator) before measuring.
-    hookspec_run(port, true);
+    // Warm every path (connections, allocator, files) before measuring.
     bare_run(port);
-    let (mut signed, mut unsigned, mut bare) = (Vec::new(), Vec::new(), Vec::new());
+    for store in &stores {
+        hookspec_run(port, true, store);
+    }
+    let mut bare = Vec::new();
+    let mut unsigned = Vec::new();
+    let mut signed: Vec<Vec<f64>> = vec![Vec::new(); stores.len()];
     for _ in 0..RUNS {
-        signed.push(hookspec_run(port, true));
         bare.push(bare_run(port));
-        unsigned.push(hookspec_run(port, false));
+        unsigned.push(hookspec_run(port, false, &Store::Memory));
+        for (store, runs) in stores.iter().zip(signed.iter_mut()) {
+            runs.push(hookspec_run(port, true, store));
+        }
     }
     let rate = |seconds: Vec<f64>| DELIVERIES as f64 / median(seconds);
-    let (signed, unsigned, bare) = (rate(signed), rate(unsigned), rate(bare));
+    let bare = rate(bare);
+    let unsigned = rate(unsigned);
+    let signed: Vec<f64> = signed.into_iter().map(rate).collect();
+    let memory = signed[0];
     println!();
-    println!("| path | deliveries/s (median of {RUNS}) | ratio to bare |");
-    println!("|---|---:|---:|");
-    println!("| bare reqwest loop | {bare:.0} | 1.00 |");
+    println!("| path | deliveries/s (median of {RUNS}) | ratio to bare | ratio to in-memory |");
+    println!("|---|---:|---:|---:|");
+    println!("| bare reqwest loop | {bare:.0} | 1.00 | |");
     println!(
-        "| hookspec Callbacks, unsigned (recorded) | {unsigned:.0} | {:.2} |",
+        "| hookspec, unsigned, memory | {unsigned:.0} | {:.2} | |",
         unsigned / bare
     );
-    println!(
-        "| hookspec Callbacks, signed (recorded) | {signed:.0} | {:.2} |",
-        signed / bare
-    );
+    for (store, rate) in stores.iter().zip(&signed) {
+        println!(
+            "| hookspec, signed, {} | {rate:.0} | {:.2} | {:.2} |",
+            store.name(),
+            rate / bare,
+            rate / memory
+        );
+    }
     drop(server);
+    drop(cluster);
 
     let (stalled_port, _held) = stalled_receiver();
     let bare_kib = measure_in_child("--pending-bare", stalled_port);

@@ -27,3 +27,35 @@ async fn the_sqlite_store_conforms() {
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[actix_web::test]
+async fn a_failing_call_does_not_undo_the_others_committed_with_it() {
+    use hookspec::delivery::store::NewDelivery;
+    use hookspec::delivery::{DeliveryFilter, DeliveryId, DeliveryStore};
+    let dir = outbox::temp_dir("sqlite-group");
+    let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
+    let delivery = |n: usize| NewDelivery {
+        // Every tenth repeats the id before it: its insert must fail alone.
+        id: DeliveryId::from(format!("msg_{}", if n % 10 == 9 { n - 1 } else { n }).as_str()),
+        callback: "cb".into(),
+        method: "POST".into(),
+        url: "http://127.0.0.1:9/".into(),
+        content_type: None,
+        body: Vec::new(),
+        created_at: std::time::SystemTime::UNIX_EPOCH,
+    };
+    let deliveries: Vec<NewDelivery> = (0..100).map(delivery).collect();
+    // Queued all at once, so the writer commits them in groups.
+    let calls: Vec<_> = deliveries.iter().map(|d| store.insert(d)).collect();
+    let mut failed = 0;
+    for call in calls {
+        if call.await.is_err() {
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, 10);
+    let kept = store.list(&DeliveryFilter::all()).await.unwrap();
+    assert_eq!(kept.len(), 90);
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -227,15 +227,20 @@ impl PostgresStore {
 
 /// Writes `delivery` with `client`: a pooled client, or the caller's own
 /// transaction.
-async fn insert_with<C: tokio_postgres::GenericClient>(
+async fn insert_with<C, S>(
     client: &C,
+    statement: &S,
     delivery: &NewDelivery,
     lease: Option<&Lease>,
-) -> Result<(), StoreError> {
+) -> Result<(), StoreError>
+where
+    C: tokio_postgres::GenericClient,
+    S: ?Sized + tokio_postgres::ToStatement + Sync + Send,
+{
     let created = to_millis(delivery.created_at);
     client
         .execute(
-            INSERT,
+            statement,
             &[
                 &delivery.id.as_str(),
                 &delivery.callback,
@@ -260,14 +265,15 @@ pub(crate) async fn enqueue_in(
     transaction: &tokio_postgres::Transaction<'_>,
     delivery: &NewDelivery,
 ) -> Result<(), StoreError> {
-    insert_with(transaction, delivery, None).await
+    insert_with(transaction, INSERT, delivery, None).await
 }
 
 impl DeliveryStore for PostgresStore {
     fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let client = self.client().await?;
-            insert_with(&**client, delivery, None).await
+            let statement = client.prepare_cached(INSERT).await.map_err(database)?;
+            insert_with(&**client, &statement, delivery, None).await
         })
     }
 
@@ -278,7 +284,8 @@ impl DeliveryStore for PostgresStore {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let client = self.client().await?;
-            insert_with(&**client, delivery, Some(lease)).await
+            let statement = client.prepare_cached(INSERT).await.map_err(database)?;
+            insert_with(&**client, &statement, delivery, Some(lease)).await
         })
     }
 
@@ -355,15 +362,33 @@ impl DeliveryStore for PostgresStore {
                 Some(until) => (Some(token), Some(to_millis(until))),
                 None => (None, None),
             };
-            let mut client = self.client().await?;
-            let transaction = client.transaction().await.map_err(database)?;
-            let updated = transaction
-                .execute(
-                    "UPDATE hookspec_deliveries
-                     SET attempts = attempts + 1, state = $3, reason = $4,
-                         next_attempt_at = COALESCE($5, next_attempt_at),
-                         lease_token = $6, lease_until = $7
-                     WHERE id = $1 AND lease_token = $2",
+            let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
+            let duration = i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX);
+            let status = attempt.status.map(i32::from);
+            let client = self.client().await?;
+            // One statement, so one round trip and one atomic commit: the attempt
+            // is recorded only if the delivery was still leased under `token`.
+            let statement = client
+                .prepare_cached(
+                    "WITH updated AS (
+                         UPDATE hookspec_deliveries
+                         SET attempts = attempts + 1, state = $3, reason = $4,
+                             next_attempt_at = COALESCE($5, next_attempt_at),
+                             lease_token = $6, lease_until = $7
+                         WHERE id = $1 AND lease_token = $2
+                         RETURNING id),
+                     recorded AS (
+                         INSERT INTO hookspec_attempts
+                             (delivery_id, number, started_at, duration_us, status, error)
+                         SELECT id, $8, $9, $10, $11, $12 FROM updated
+                         ON CONFLICT DO NOTHING)
+                     SELECT count(*) FROM updated",
+                )
+                .await
+                .map_err(database)?;
+            let updated: i64 = client
+                .query_one(
+                    &statement,
                     &[
                         &id.as_str(),
                         &token,
@@ -372,23 +397,6 @@ impl DeliveryStore for PostgresStore {
                         &next_attempt_at,
                         &lease_token,
                         &lease_until,
-                    ],
-                )
-                .await
-                .map_err(database)?;
-            if updated == 0 {
-                return Ok(false);
-            }
-            let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
-            let duration = i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX);
-            let status = attempt.status.map(i32::from);
-            transaction
-                .execute(
-                    "INSERT INTO hookspec_attempts
-                         (delivery_id, number, started_at, duration_us, status, error)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                    &[
-                        &id.as_str(),
                         &number,
                         &to_millis(attempt.started_at),
                         &duration,
@@ -397,9 +405,9 @@ impl DeliveryStore for PostgresStore {
                     ],
                 )
                 .await
-                .map_err(database)?;
-            transaction.commit().await.map_err(database)?;
-            Ok(true)
+                .map_err(database)?
+                .get(0);
+            Ok(updated == 1)
         })
     }
 

@@ -1,13 +1,19 @@
 //! The embedded default: one SQLite file in WAL mode, no server to start.
 //!
+//! One writer thread owns the connection and commits in groups: every call
+//! queued while a commit is under way runs in the next transaction (each in a
+//! savepoint of its own, so one failing call does not undo the others), and is
+//! answered only after that transaction is on disk. Concurrent handlers then
+//! share one `fsync` instead of queueing for one each.
+//!
 //! Several processes may share the file (SQLite's locks make each claim atomic);
 //! for instances on several machines, use [`PostgresStore`](super::PostgresStore).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
@@ -61,11 +67,24 @@ pub enum SqliteSync {
     Normal,
 }
 
+/// One call queued for the writer thread: it runs its statements, says whether
+/// they succeeded (else its savepoint is rolled back), and returns what answers
+/// its caller once the transaction's fate is known.
+/// Given no connection, it runs nothing and only prepares its answer (the
+/// transaction could not begin).
+type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
+
+/// Answers a caller: with the commit's error if the transaction failed.
+type Answer = Box<dyn FnOnce(Option<StoreError>) + Send>;
+
+/// The most calls committed together.
+const MAX_GROUP: usize = 512;
+
 /// Deliveries in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
     path: PathBuf,
-    connection: Arc<Mutex<Connection>>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -107,29 +126,93 @@ impl SqliteStore {
             ))
             .map_err(unavailable)?;
         migrate(&mut connection)?;
-        Ok(SqliteStore {
-            path,
-            connection: Arc::new(Mutex::new(connection)),
-        })
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("hookspec-sqlite".into())
+            .spawn(move || write_in_groups(connection, queue))
+            .map_err(|error| StoreError::Unavailable(format!("SQLite writer thread: {error}")))?;
+        Ok(SqliteStore { path, jobs })
     }
 
-    /// Runs `work` on the connection on a blocking thread: SQLite calls (and
-    /// their fsyncs) never stall the dispatcher's tasks.
-    fn blocking<T: Send + 'static>(
+    /// Queues `work` for the writer thread and waits for its answer, which
+    /// comes once the transaction it ran in is committed.
+    fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
-        let connection = Arc::clone(&self.connection);
-        Box::pin(async move {
-            let job = tokio::task::spawn_blocking(move || {
-                let mut connection = connection
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                work(&mut connection)
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |connection| {
+            let result = match connection {
+                Some(connection) => work(connection),
+                None => Err(StoreError::Unavailable("SQLite: not run".into())),
+            };
+            let succeeded = result.is_ok();
+            let reply: Answer = Box::new(move |commit_error| {
+                let _ = answer.send(match commit_error {
+                    Some(error) => Err(error),
+                    None => result,
+                });
             });
-            job.await
-                .map_err(|error| StoreError::Unavailable(format!("SQLite worker: {error}")))?
+            (succeeded, reply)
+        });
+        let queued = self
+            .jobs
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the SQLite writer thread has stopped".into()));
+        Box::pin(async move {
+            queued?;
+            answered.await.map_err(|_| {
+                StoreError::Unavailable("the SQLite writer thread has stopped".into())
+            })?
         })
+    }
+}
+
+/// The writer thread: takes every queued call, runs them in one transaction,
+/// commits, then answers them all. Ends when the store is dropped.
+fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut transaction =
+            match connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+                Ok(transaction) => transaction,
+                Err(error) => {
+                    let error = unavailable(error);
+                    for job in group {
+                        let (_, reply) = job(None);
+                        reply(Some(error.clone()));
+                    }
+                    continue;
+                }
+            };
+        let mut replies = Vec::with_capacity(group.len());
+        for job in group {
+            let replied = match transaction.savepoint_with_name("hookspec_call") {
+                Ok(mut savepoint) => {
+                    let (succeeded, reply) = job(Some(&savepoint));
+                    if !succeeded {
+                        let _ = savepoint.rollback();
+                    }
+                    let _ = savepoint.commit();
+                    (reply, None)
+                }
+                Err(error) => {
+                    let (_, reply) = job(None);
+                    (reply, Some(unavailable(error)))
+                }
+            };
+            replies.push(replied);
+        }
+        let committed = transaction.commit().err().map(unavailable);
+        for (reply, own_error) in replies {
+            reply(own_error.or_else(|| committed.clone()));
+        }
     }
 }
 
@@ -237,7 +320,7 @@ fn records(
 }
 
 fn complete_in(
-    transaction: &Transaction<'_>,
+    connection: &Connection,
     id: &str,
     token: &str,
     attempt: &Attempt,
@@ -253,7 +336,7 @@ fn complete_in(
         Some(until) => (Some(token), Some(to_millis(until))),
         None => (None, None),
     };
-    let updated = transaction
+    let updated = connection
         .execute(
             "UPDATE hookspec_deliveries
              SET attempts = attempts + 1, state = ?3, reason = ?4,
@@ -274,7 +357,7 @@ fn complete_in(
     if updated == 0 {
         return Ok(false);
     }
-    transaction
+    connection
         .execute(
             "INSERT INTO hookspec_attempts (delivery_id, number, started_at, duration_us, status, error)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
@@ -294,7 +377,7 @@ fn complete_in(
 impl DeliveryStore for SqliteStore {
     fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
         let delivery = delivery.clone();
-        self.blocking(move |connection| insert_row(connection, &delivery, None))
+        self.run(move |connection| insert_row(connection, &delivery, None))
     }
 
     fn insert_leased<'a>(
@@ -303,7 +386,7 @@ impl DeliveryStore for SqliteStore {
         lease: &'a Lease,
     ) -> StoreFuture<'a, ()> {
         let (delivery, lease) = (delivery.clone(), lease.clone());
-        self.blocking(move |connection| insert_row(connection, &delivery, Some(&lease)))
+        self.run(move |connection| insert_row(connection, &delivery, Some(&lease)))
     }
 
     fn claim<'a>(
@@ -313,7 +396,7 @@ impl DeliveryStore for SqliteStore {
         limit: usize,
     ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
         let lease = lease.clone();
-        self.blocking(move |connection| {
+        self.run(move |connection| {
             let now = to_millis(now);
             let mut statement = connection
                 .prepare_cached(
@@ -371,17 +454,14 @@ impl DeliveryStore for SqliteStore {
             attempt.clone(),
             next.clone(),
         );
-        self.blocking(move |connection| {
-            let transaction = connection.transaction().map_err(unavailable)?;
-            let held = complete_in(&transaction, &id, &token, &attempt, &next, hold_until)?;
-            transaction.commit().map_err(unavailable)?;
-            Ok(held)
+        self.run(move |connection| {
+            complete_in(connection, &id, &token, &attempt, &next, hold_until)
         })
     }
 
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         let prefix = format!("{instance}/%");
-        self.blocking(move |connection| {
+        self.run(move |connection| {
             let released = connection
                 .execute(
                     "UPDATE hookspec_deliveries SET lease_token = NULL, lease_until = NULL
@@ -395,7 +475,7 @@ impl DeliveryStore for SqliteStore {
 
     fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>> {
         let id = id.as_str().to_owned();
-        self.blocking(move |connection| {
+        self.run(move |connection| {
             let row = connection
                 .query_row(
                     &format!("SELECT {RECORD_COLUMNS} FROM hookspec_deliveries WHERE id = ?1"),
@@ -411,7 +491,7 @@ impl DeliveryStore for SqliteStore {
 
     fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>> {
         let filter = filter.clone();
-        self.blocking(move |connection| {
+        self.run(move |connection| {
             let limit = filter
                 .limit
                 .map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
@@ -435,7 +515,7 @@ impl DeliveryStore for SqliteStore {
 
     fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
         let id = id.as_str().to_owned();
-        self.blocking(move |connection| {
+        self.run(move |connection| {
             let replayed = connection
                 .execute(
                     "UPDATE hookspec_deliveries
@@ -451,7 +531,7 @@ impl DeliveryStore for SqliteStore {
     }
 
     fn unfinished(&self) -> StoreFuture<'_, u64> {
-        self.blocking(|connection| {
+        self.run(|connection| {
             let count: i64 = connection
                 .query_row(
                     "SELECT count(*) FROM hookspec_deliveries WHERE state = 'pending'",
