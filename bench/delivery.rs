@@ -376,7 +376,7 @@ fn main() {
         "callback delivery benchmark: {DELIVERIES} deliveries x {RUNS} runs each, \
          {PRODUCERS} producers, concurrency {CONCURRENCY}"
     );
-    let cluster = std::panic::catch_unwind(postgres::Postgres::start).ok();
+    let cluster = std::panic::catch_unwind(postgres::Postgres::start_durable).ok();
     if cluster.is_none() {
         println!("(no PostgreSQL server binaries: the PostgreSQL row is left out)");
     }

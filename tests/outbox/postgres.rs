@@ -17,10 +17,23 @@ pub struct Postgres {
     data: PathBuf,
     pub port: u16,
     as_postgres: bool,
+    /// Whether commits wait for the disk (off for tests: faster, and a test's
+    /// crash is of the app, not of the machine).
+    fsync: bool,
 }
 
 impl Postgres {
+    /// A cluster for tests: `fsync` off.
     pub fn start() -> Postgres {
+        Self::start_with_fsync(false)
+    }
+
+    /// A cluster whose commits wait for the disk, as in production (benchmarks).
+    pub fn start_durable() -> Postgres {
+        Self::start_with_fsync(true)
+    }
+
+    fn start_with_fsync(fsync: bool) -> Postgres {
         let bin = std::env::var_os("PG_BIN")
             .map(PathBuf::from)
             .or_else(newest_postgres_bin)
@@ -50,6 +63,7 @@ impl Postgres {
             data,
             port,
             as_postgres,
+            fsync,
         };
         run(cluster
             .command("initdb")
@@ -74,9 +88,10 @@ impl Postgres {
     /// Starts the server and waits until it accepts connections.
     pub fn start_server(&self) {
         let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync={} -c max_connections=200",
             self.port,
-            self.data.display()
+            self.data.display(),
+            if self.fsync { "on" } else { "off" }
         );
         run(self
             .command("pg_ctl")
