@@ -1,7 +1,7 @@
 //! Extractors that stand in for actix-web's `Json`, `Form`, `Query`, `Path` and
 //! `Header` behind a route macro, so that bad input is answered with a
-//! [`Problem`] naming the field at fault (through `serde_path_to_error`) instead of
-//! actix-web's plain-text errors. The handler still receives actix-web's own types.
+//! [`Problem`] naming the field at fault instead of actix-web's plain-text errors.
+//! The handler still receives actix-web's own types.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,55 +14,20 @@ use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::delivery::evaluate::ReceivedBody;
+use crate::locate::{culprit_parameter, escape_token, json_error};
 use crate::problem::Problem;
 
-/// Turns a `serde_path_to_error` path into an RFC 6901 JSON pointer.
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        let token = match segment {
-            Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => key.clone(),
-            Segment::Enum { variant } => variant.clone(),
-            Segment::Unknown => continue,
-        };
-        pointer.push('/');
-        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
-    }
-    pointer
-}
-
-/// The pointer and detail for a deserialisation error. serde reports a missing
-/// field at the enclosing object, so the field's name is moved into the pointer.
-fn locate<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> (String, String) {
-    let mut pointer = json_pointer(error.path());
-    let detail = without_position(error.inner().to_string());
+/// The problem for a value at `pointer` that did not deserialise. serde reports
+/// a missing field at the enclosing object, so the field's name is moved into the
+/// pointer.
+fn field_problem(location: &str, mut pointer: String, detail: String) -> Problem {
     if let Some(rest) = detail.strip_prefix("missing field `") {
         if let Some(field) = rest.split('`').next() {
             pointer.push('/');
-            pointer.push_str(&field.replace('~', "~0").replace('/', "~1"));
+            pointer.push_str(&escape_token(field));
         }
     }
-    (pointer, detail)
-}
-
-/// serde_json ends its messages with " at line L column C"; the pointer says where,
-/// and positions mean little to an API user.
-fn without_position(mut message: String) -> String {
-    if let Some(at) = message.rfind(" at line ") {
-        let tail = &message[at + " at line ".len()..];
-        let is_position = tail.split_once(" column ").is_some_and(|(line, column)| {
-            !line.is_empty()
-                && !column.is_empty()
-                && line.bytes().all(|b| b.is_ascii_digit())
-                && column.bytes().all(|b| b.is_ascii_digit())
-        });
-        if is_position {
-            message.truncate(at);
-        }
-    }
-    message
+    Problem::at_field(StatusCode::BAD_REQUEST, location, pointer, detail)
 }
 
 fn payload_problem(error: actix_web::Error) -> Problem {
@@ -178,37 +143,35 @@ where
     }
 }
 
-// Bad input is rare: deserialise as actix-web does, and only when that fails, again
-// through `serde_path_to_error` to find the field, so good requests pay nothing
-// for the error reports.
+// Bad input is rare: deserialise as actix-web does, and only when that fails, find
+// where (`locate`), without instantiating each type's `Deserialize` a second time.
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    serde_json::from_slice(bytes).or_else(|_| locate_json_error(bytes))
+    serde_json::from_slice(bytes).map_err(|error| json_problem(bytes, &error))
 }
 
-/// The problem for a body that failed to deserialise: the same deserialisation,
-/// with the path tracked.
-fn locate_json_error<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let (pointer, detail) = locate(&error);
-        Problem::at_field(StatusCode::BAD_REQUEST, "body", pointer, detail)
-    })?;
-    deserializer.end().map_err(|error| {
-        Problem::at_field(StatusCode::BAD_REQUEST, "body", "", error.to_string())
-    })?;
-    Ok(value)
+/// The problem for a JSON body that failed to deserialise, at the pointer to
+/// where serde_json stopped.
+fn json_problem(bytes: &[u8], error: &serde_json::Error) -> Problem {
+    let (pointer, detail) = json_error(bytes, error);
+    field_problem("body", pointer, detail)
 }
 
 fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
-    serde_urlencoded::from_bytes(text).or_else(|_| locate_urlencoded_error(text, location))
-}
-
-fn locate_urlencoded_error<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text));
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let (pointer, detail) = locate(&error);
-        Problem::at_field(StatusCode::BAD_REQUEST, location, pointer, detail)
+    serde_urlencoded::from_bytes(text).map_err(|error| {
+        let detail = error.to_string();
+        // A missing field names itself; a bad value is found by leaving
+        // parameters out, with this same (already instantiated) deserialisation.
+        let pointer = if detail.starts_with("missing field `") {
+            String::new()
+        } else {
+            culprit_parameter(text, |rest| {
+                serde_urlencoded::from_bytes::<T>(rest).map(drop)
+            })
+            .map(|name| format!("/{}", escape_token(&name)))
+            .unwrap_or_default()
+        };
+        field_problem(location, pointer, detail)
     })
 }
 

@@ -53,6 +53,7 @@ mod callback_check;
 pub mod delivery;
 mod extract;
 mod input;
+mod locate;
 pub mod openapi;
 mod operation;
 mod output;

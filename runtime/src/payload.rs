@@ -95,18 +95,20 @@ impl<T: DeserializeOwned + JsonSchema + Send + 'static> CallbackReply for web::J
     }
 
     fn decode(body: &[u8]) -> Result<T, String> {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let at = error.path().to_string();
-            format!(
-                "the reply is not a `{}`: {} at `{at}`",
-                std::any::type_name::<T>()
-                    .rsplit("::")
-                    .next()
-                    .unwrap_or("reply"),
-                error.inner()
-            )
-        })
+        serde_json::from_slice(body)
+            .map_err(|error| reply_error(std::any::type_name::<T>(), body, &error))
+    }
+}
+
+/// Why a reply is not of the declared type, and where in it (not generic: one
+/// copy for every reply type).
+fn reply_error(type_name: &str, body: &[u8], error: &serde_json::Error) -> String {
+    let name = type_name.rsplit("::").next().unwrap_or("reply");
+    let (pointer, detail) = crate::locate::json_error(body, error);
+    if pointer.is_empty() {
+        format!("the reply is not a `{name}`: {detail}")
+    } else {
+        format!("the reply is not a `{name}`: {detail} at `{pointer}`")
     }
 }
 
@@ -146,7 +148,7 @@ mod tests {
             ),
             "{error}"
         );
-        assert!(error.ends_with("at `ok`"), "{error}");
+        assert!(error.ends_with("at `/ok`"), "{error}");
     }
 
     #[test]
