@@ -100,11 +100,14 @@ pub async fn create_invoice(
         // In the store: it will be sent, across restarts, until it succeeds or
         // its retries run out.
         Ok(delivery) => println!("invoice {}: notification {delivery} queued", invoice.id),
-        // No callback_url: nobody to notify.
-        Err(SendError::NotApplicable(_)) => {}
-        // A callback_url we may not call (400), or a store that cannot take the
-        // notification now (503, try again): say so rather than lose it.
-        Err(error) => return Err(error),
+        // The store cannot take the notification now: answer 503 (try again)
+        // rather than create an invoice whose notification would be lost.
+        Err(
+            error @ (SendError::Store(_) | SendError::QueueFull { .. } | SendError::ShuttingDown),
+        ) => return Err(error),
+        // No callback_url, or one we may not call (a private address, say): the
+        // invoice is created either way; the API user gets no callback.
+        Err(error) => eprintln!("invoice {}: no notification: {error}", invoice.id),
     }
     Ok(Json(InvoiceReceipt {
         msg: "Invoice received".to_owned(),

@@ -24,17 +24,24 @@ fn expected_document() -> Value {
 
 /// The invoices app; its callbacks may reach 127.0.0.1 only, and names are not
 /// even resolved, so no test traffic leaves the machine.
-macro_rules! app {
+macro_rules! app_and_callbacks {
     () => {{
         let api = invoices::api();
         let policy = hookspec::delivery::AddressPolicy::listed_only().allow_loopback();
         let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy, "memory").unwrap();
-        test::init_service(
+        let app = test::init_service(
             App::new()
-                .app_data(actix_web::web::Data::new(callbacks))
+                .app_data(actix_web::web::Data::new(callbacks.clone()))
                 .configure(api.configure()),
         )
-        .await
+        .await;
+        (app, callbacks)
+    }};
+}
+
+macro_rules! app {
+    () => {{
+        app_and_callbacks!().0
     }};
 }
 
@@ -135,18 +142,39 @@ async fn docs_page_and_its_assets_are_served_locally() {
 }
 
 #[actix_web::test]
-async fn a_callback_url_the_policy_refuses_is_a_400_problem() {
-    let app = app!();
+async fn a_callback_url_the_policy_refuses_still_creates_the_invoice() {
+    let (app, callbacks) = app_and_callbacks!();
     let request = test::TestRequest::post()
         .uri("/invoices/?callback_url=http://169.254.169.254/latest")
         .set_json(json!({"id": "inv-1", "customer": "ACME", "total": 12.5}))
         .to_request();
     let response = test::call_service(&app, request).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), StatusCode::OK);
+    let deliveries = callbacks
+        .deliveries(hookspec::delivery::DeliveryFilter::all())
+        .await
+        .unwrap();
+    assert!(
+        deliveries.is_empty(),
+        "nothing is sent there: {deliveries:?}"
+    );
+}
+
+#[actix_web::test]
+async fn an_unavailable_store_is_a_503_problem_and_no_invoice() {
+    let (app, callbacks) = app_and_callbacks!();
+    // A stopped dispatcher: nothing more is accepted.
+    callbacks.shutdown(std::time::Duration::ZERO).await;
+    let request = test::TestRequest::post()
+        .uri("/invoices/?callback_url=http://127.0.0.1:9/hooks")
+        .set_json(json!({"id": "inv-1", "customer": "ACME", "total": 12.5}))
+        .to_request();
+    let response = test::call_service(&app, request).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
     let problem = json_body(response).await;
-    assert_eq!(problem["status"], 400);
-    let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("169.254.169.254"), "{detail}");
+    assert_eq!(problem["status"], 503);
+    assert_eq!(problem["detail"], "callback delivery is shutting down");
 }
 
 #[actix_web::test]
