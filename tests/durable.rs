@@ -13,3 +13,58 @@ async fn sqlite_every_accepted_callback_survives_a_kill() {
     every_accepted_callback_survives_a_kill(&sqlite_file(&dir)).await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// One event callback, declared as the app under test declares it.
+#[hookspec::callback(post, "{$request.query.callback_url}/events/{$request.body#/n}")]
+async fn event_notification(body: actix_web::web::Json<serde_json::Value>) {}
+
+#[actix_web::test]
+async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
+    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, Trigger};
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("sqlite-shutdown");
+    let path = dir.join("deliveries.sqlite3");
+    // Slower than the first instance's grace: its attempt is cut off.
+    let receiver = outbox::Receiver::start(Duration::from_millis(500));
+    let instance = || {
+        Callbacks::builder()
+            .sqlite(&path)
+            .address_policy(AddressPolicy::listed_only().allow_loopback())
+            .attempt_timeout(Duration::from_secs(2))
+            .poll_interval(Duration::from_millis(50))
+            .build()
+            .unwrap()
+    };
+    let trigger = Trigger {
+        query: vec![("callback_url".into(), receiver.url())],
+        body: Some(serde_json::json!({ "n": 1 })),
+        ..Trigger::default()
+    };
+    let first = instance();
+    let id = first
+        .callback_for::<event_notification>(trigger)
+        .enqueue(&serde_json::json!({ "n": 1 }))
+        .await
+        .unwrap();
+    outbox::wait_until(Duration::from_secs(5), || !receiver.arrived().is_empty()).await;
+    assert_eq!(first.shutdown(Duration::ZERO).await, 1, "left for later");
+    // Its lease was given back: the next start sends it at once, not a lease later.
+    let started = Instant::now();
+    let second = instance();
+    let deadline = started + Duration::from_secs(10);
+    loop {
+        let record = second.delivery(&id).await.unwrap().unwrap();
+        if record.state == DeliveryState::Succeeded {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{record:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "resumed without waiting for a lease (default 32 s)"
+    );
+    second.shutdown(Duration::from_secs(1)).await;
+    receiver.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

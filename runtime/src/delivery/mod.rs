@@ -735,6 +735,10 @@ impl Callbacks {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // Stop the attempts first, so none writes an outcome after its lease is
+        // given back; then the store is read from the caller's runtime.
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        self.inner.dispatcher.stop();
         let store = self.store();
         let instance = shared.instance.clone();
         let left = self
@@ -761,8 +765,6 @@ impl Callbacks {
                 "callback dispatcher stopped with unfinished deliveries"
             );
         }
-        self.inner.stopped.store(true, Ordering::SeqCst);
-        self.inner.dispatcher.stop();
         left
     }
 
