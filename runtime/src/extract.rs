@@ -70,15 +70,70 @@ fn content_type_is(req: &HttpRequest, expected: &str) -> Result<(), Problem> {
 
 /// Reads a body of `media_type` and parses it; a hand-written future rather than a
 /// boxed one, so the request path allocates no more than actix-web's own `Json`.
+/// Only the parsing is generic: reading is [`ReadBody`], compiled once.
 pub struct BodyFuture<T, F> {
+    read: ReadBody,
+    parse: Option<F>,
+    output: std::marker::PhantomData<fn() -> T>,
+}
+
+/// The part of a body extraction that does not depend on the body's type.
+struct ReadBody {
     /// The content-type check's failure, reported once the future is polled.
     refused: Option<Problem>,
     body: <Bytes as FromRequest>::Future,
-    parse: Option<F>,
     media_type: &'static str,
     /// The request, when the app sends callbacks and so keeps the body.
     keep_for: Option<HttpRequest>,
-    output: std::marker::PhantomData<fn() -> T>,
+}
+
+impl ReadBody {
+    fn new(req: &HttpRequest, payload: &mut dev::Payload, media_type: &'static str) -> Self {
+        ReadBody {
+            refused: content_type_is(req, media_type).err(),
+            body: Bytes::from_request(req, payload),
+            media_type,
+            // Apps that send no callbacks do not keep bodies.
+            keep_for: req
+                .app_data::<web::Data<crate::delivery::Callbacks>>()
+                .map(|_| req.clone()),
+        }
+    }
+
+    fn poll_bytes(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<Bytes, Problem>> {
+        use std::task::Poll;
+        if let Some(problem) = self.refused.take() {
+            return Poll::Ready(Err(problem));
+        }
+        match Pin::new(&mut self.body).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(error)) => Poll::Ready(Err(payload_problem(error))),
+            Poll::Ready(Ok(bytes)) => Poll::Ready(Ok(bytes)),
+        }
+    }
+
+    /// Keeps a body that parsed, for callbacks that read `$request.body`: a
+    /// reference count, no copy.
+    fn keep(&mut self, bytes: Bytes) {
+        if let Some(req) = self.keep_for.take() {
+            let received = if self.media_type == "application/json" {
+                ReceivedBody::Json(bytes)
+            } else {
+                ReceivedBody::Form(bytes)
+            };
+            req.extensions_mut().insert(received);
+        }
+    }
+}
+
+fn polled_after_completion() -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "body future polled after completion",
+    )
 }
 
 impl<T, F> Future for BodyFuture<T, F>
@@ -91,33 +146,20 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        use std::task::Poll;
         let this = &mut *self;
-        if let Some(problem) = this.refused.take() {
-            return Poll::Ready(Err(problem));
-        }
-        let bytes = match Pin::new(&mut this.body).poll(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Err(error)) => return Poll::Ready(Err(payload_problem(error))),
-            Poll::Ready(Ok(bytes)) => bytes,
+        let bytes = match this.read.poll_bytes(cx) {
+            std::task::Poll::Pending => return std::task::Poll::Pending,
+            std::task::Poll::Ready(Err(problem)) => return std::task::Poll::Ready(Err(problem)),
+            std::task::Poll::Ready(Ok(bytes)) => bytes,
         };
         let Some(parse) = this.parse.take() else {
-            return Poll::Ready(Err(Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "body future polled after completion",
-            )));
+            return std::task::Poll::Ready(Err(polled_after_completion()));
         };
         let parsed = parse(&bytes);
-        if let (Ok(_), Some(req)) = (&parsed, this.keep_for.take()) {
-            // Kept for callbacks that read `$request.body`: a reference count, no copy.
-            let received = if this.media_type == "application/json" {
-                ReceivedBody::Json(bytes)
-            } else {
-                ReceivedBody::Form(bytes)
-            };
-            req.extensions_mut().insert(received);
+        if parsed.is_ok() {
+            this.read.keep(bytes);
         }
-        Poll::Ready(parsed)
+        std::task::Poll::Ready(parsed)
     }
 }
 
@@ -131,14 +173,8 @@ where
     F: FnOnce(&[u8]) -> Result<T, Problem> + Unpin,
 {
     BodyFuture {
-        refused: content_type_is(req, media_type).err(),
-        body: Bytes::from_request(req, payload),
+        read: ReadBody::new(req, payload, media_type),
         parse: Some(parse),
-        media_type,
-        // Apps that send no callbacks do not keep bodies.
-        keep_for: req
-            .app_data::<web::Data<crate::delivery::Callbacks>>()
-            .map(|_| req.clone()),
         output: std::marker::PhantomData,
     }
 }

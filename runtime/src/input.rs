@@ -81,7 +81,7 @@ pub fn schema_for<T: JsonSchema + ?Sized>(cx: &mut OperationContext<'_>) -> Sche
     cx.schemas().reference::<T>()
 }
 
-fn set_body(cx: &mut OperationContext<'_>, media_type: &str, schema: Schema) {
+pub(crate) fn set_body(cx: &mut OperationContext<'_>, media_type: &str, schema: Schema) {
     let mut content = std::collections::BTreeMap::new();
     content.insert(media_type.to_owned(), MediaType { schema });
     cx.set_request_body(RequestBody {

@@ -238,6 +238,10 @@ impl<'a> OperationContext<'a> {
     /// Adds a response whose body is `T` as JSON.
     pub fn add_json_response<T: JsonSchema + ?Sized>(&mut self, status: u16, description: &str) {
         let schema = self.schemas.reference::<T>();
+        self.add_json_response_with(status, description, schema);
+    }
+
+    fn add_json_response_with(&mut self, status: u16, description: &str, schema: schemars::Schema) {
         self.add_response(
             status.to_string(),
             Response::with_body(description, "application/json", schema),
@@ -263,7 +267,11 @@ impl<'a> OperationContext<'a> {
 
     /// Documents the callback `C` under this operation's `callbacks`.
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        let meta = &C::META;
+        // The generic part is only this call: one copy of the rest for all.
+        self.add_callback_of(&C::META, C::describe);
+    }
+
+    fn add_callback_of(&mut self, meta: &CallbackMeta, describe: fn(&mut OperationContext<'_>)) {
         let mut operation = Operation {
             summary: meta.summary.map(str::to_owned),
             description: meta.description.map(str::to_owned),
@@ -271,7 +279,7 @@ impl<'a> OperationContext<'a> {
             deprecated: meta.deprecated,
             ..Operation::default()
         };
-        C::describe(&mut OperationContext::outgoing(
+        describe(&mut OperationContext::outgoing(
             self.schemas,
             &mut operation,
         ));

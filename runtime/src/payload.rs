@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::openapi::{MediaType, RequestBody, Response};
+use crate::openapi::Response;
 use crate::operation::OperationContext;
 
 /// The body a callback sends: the type of the `#[callback]` stub's argument.
@@ -35,13 +35,7 @@ impl<T: Serialize + JsonSchema + Send + Sync + 'static> CallbackBody for web::Js
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = cx.schemas().reference::<T>();
-        let mut content = std::collections::BTreeMap::new();
-        content.insert("application/json".to_owned(), MediaType { schema });
-        cx.set_request_body(RequestBody {
-            description: None,
-            required: true,
-            content,
-        });
+        crate::input::set_body(cx, "application/json", schema);
     }
 
     fn content_type() -> Option<&'static str> {
