@@ -90,7 +90,6 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
         let ty = arg.ty;
         quote_spanned!(ty.span()=> <#ty as #private::OperationInput>::from_extractor(#var))
     });
-    let output = &func.sig.output;
 
     let guard = {
         let mut methods = args.methods.iter().map(|method| {
@@ -179,10 +178,12 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
                 #(#other_attrs)*
                 #sig #body
 
+                // A closure returning the handler's own future: no second async
+                // state machine per handler (cheaper to compile, nothing to poll).
                 #[allow(deprecated, clippy::too_many_arguments)]
-                async fn __hookspec_handler(#(#arg_names: #extractor_types),*) #output {
-                    #name(#(#conversions),*).await
-                }
+                let __hookspec_handler = |#(#arg_names: #extractor_types),*| {
+                    #name(#(#conversions),*)
+                };
 
                 let __resource = #private::actix_web::Resource::new(#path)
                     .name(#resource_name)
