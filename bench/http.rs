@@ -13,7 +13,14 @@
 //!
 //! ```text
 //! cd bench && cargo run --release --bin http     # needs wrk (Debian package)
+//! cd bench && cargo run --release --bin http -- --instructions   # needs valgrind
 //! ```
+//!
+//! `--instructions` counts instead of timing: each server runs under
+//! callgrind and gets 1,000 and then, in a fresh process, 3,000 requests over one
+//! keep-alive connection; the difference over 2,000 is the instructions one
+//! request costs, start-up and shutdown excluded. Repeatable to the instruction,
+//! whatever else the machine does, so it resolves the 1–2% wall-clock runs cannot.
 
 use std::net::TcpListener;
 use std::process::{Child, Command};
@@ -328,10 +335,125 @@ fn table(title: &str, results: &[(String, f64, f64, f64)], baseline: &str) {
     }
 }
 
+/// Sends `count` requests over one keep-alive connection and reads each reply.
+fn drive(port: u16, count: usize, request: &[u8]) {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => break stream,
+            Err(_) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "server under valgrind did not start"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    };
+    let mut buffer = Vec::new();
+    for _ in 0..count {
+        stream.write_all(request).expect("request");
+        buffer.clear();
+        let mut chunk = [0u8; 16384];
+        // Headers, then Content-Length bytes of body.
+        let (head_end, length) = loop {
+            let read = stream.read(&mut chunk).expect("reply");
+            assert!(read > 0, "connection closed");
+            buffer.extend_from_slice(&chunk[..read]);
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let length = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .map_or(0, |value| value.trim().parse().expect("length"));
+                break (end + 4, length);
+            }
+        };
+        while buffer.len() < head_end + length {
+            let read = stream.read(&mut chunk).expect("body");
+            assert!(read > 0, "connection closed");
+            buffer.extend_from_slice(&chunk[..read]);
+        }
+    }
+}
+
+/// Instructions a server of `kind` runs for `count` requests, start-up and
+/// shutdown included.
+fn instructions(kind: &str, count: usize, request: &[u8]) -> u64 {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("address")
+        .port();
+    let out = std::env::temp_dir().join(format!("hookspec-callgrind-{kind}-{count}"));
+    let mut child = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(std::env::current_exe().expect("own path"))
+        .args(["--serve", kind, &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("valgrind (Debian package) runs");
+    drive(port, count, request);
+    // SIGINT: actix-web stops gracefully and callgrind writes its totals.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let profile = std::fs::read_to_string(&out).expect("callgrind output");
+    let _ = std::fs::remove_file(&out);
+    profile
+        .lines()
+        .find_map(|line| line.strip_prefix("summary: "))
+        .and_then(|total| total.trim().parse().ok())
+        .expect("callgrind summary")
+}
+
+fn instruction_table(title: &str, kinds: &[&str], request: &[u8]) {
+    println!();
+    println!("{title}");
+    println!();
+    println!("| server | instructions per request | ratio (baseline / server) |");
+    println!("|---|---:|---:|");
+    let mut baseline = None;
+    for kind in kinds {
+        let per_request =
+            (instructions(kind, 3000, request) - instructions(kind, 1000, request)) as f64 / 2000.0;
+        let base = *baseline.get_or_insert(per_request);
+        println!("| {kind} | {per_request:.0} | {:.3} |", base / per_request);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--serve") {
         serve(&args[2], args[3].parse().expect("port"));
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("--instructions") {
+        let body = r#"{"id": "inv-1", "title": "Bench", "customer": "ACME", "total": 42.5}"#;
+        let post = format!(
+            "POST /invoices/?callback_url=https%3A%2F%2Fexample.com%2Fhooks HTTP/1.1\r\n\
+             Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        println!(
+            "instructions per request under callgrind (3,000 minus 1,000 requests, over 2,000)"
+        );
+        instruction_table(
+            "POST /invoices/ (request path)",
+            &["actix", "hookspec"],
+            post.as_bytes(),
+        );
+        let get = b"GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        instruction_table(
+            "GET /openapi.json (spec serving)",
+            &["static", "hookspec", "utoipa"],
+            get,
+        );
         return;
     }
     let script = std::env::temp_dir().join(format!("hookspec-bench-{}.lua", std::process::id()));

@@ -305,13 +305,28 @@ impl Api {
             Err(error) => panic!("hookspec: {error}"),
         };
         move |config: &mut ServiceConfig| {
-            self.mount_handlers(config);
-            mount_document(config, built);
+            // actix-web tries resources in order: the handlers first (the API's
+            // requests find theirs soonest), then the documents, then the 405
+            // resources, which only ever answer mistakes.
+            let mut document = Some(built);
+            let mut mount_documents = |config: &mut ServiceConfig| {
+                if let Some(built) = document.take() {
+                    mount_document(config, built);
+                }
+            };
+            self.mount_handlers(config, &mut mount_documents);
+            mount_documents(config);
             swagger_ui::mount(config, &self.info.title);
         }
     }
 
-    fn mount_handlers(&self, config: &mut ServiceConfig) {
+    /// Mounts the handlers, and `before_fallbacks` after the top-level ones and
+    /// before their 405 resources.
+    fn mount_handlers(
+        &self,
+        config: &mut ServiceConfig,
+        before_fallbacks: &mut dyn FnMut(&mut ServiceConfig),
+    ) {
         // Longer prefixes first: actix-web gives a request to the first scope whose
         // prefix matches, so `/v1` must not shadow `/v1/admin`.
         let mut prefixes: Vec<&str> = self
@@ -329,16 +344,20 @@ impl Api {
                 .filter(|entry| entry.placed.prefix == prefix)
                 .cloned()
                 .collect();
-            let mount = move |config: &mut ServiceConfig| {
+            let mount_entries = |config: &mut ServiceConfig| {
                 for entry in &entries {
                     (entry.mount)(config);
                 }
-                mount_method_not_allowed(config, &entries);
             };
             if prefix.is_empty() {
-                mount(config);
+                mount_entries(config);
+                before_fallbacks(config);
+                mount_method_not_allowed(config, &entries);
             } else {
-                config.service(web::scope(prefix).configure(mount));
+                config.service(web::scope(prefix).configure(|config| {
+                    mount_entries(config);
+                    mount_method_not_allowed(config, &entries);
+                }));
             }
         }
     }

@@ -44,7 +44,22 @@ fn payload_problem(error: actix_web::Error) -> Problem {
 }
 
 /// Whether the request's content type is `expected`; JSON also accepts `+json` types.
+/// Whether a `Content-Type` value is `expected`, ignoring case and parameters
+/// (`application/json; charset=utf-8`).
+fn is_media_type(value: &[u8], expected: &str) -> bool {
+    let expected = expected.as_bytes();
+    value.len() >= expected.len()
+        && value[..expected.len()].eq_ignore_ascii_case(expected)
+        && matches!(value.get(expected.len()), None | Some(b';' | b' ' | b'\t'))
+}
+
 fn content_type_is(req: &HttpRequest, expected: &str) -> Result<(), Problem> {
+    // The common case, exactly the expected type (parameters aside), without
+    // parsing a `Mime`.
+    let header = req.headers().get(actix_web::http::header::CONTENT_TYPE);
+    if header.is_some_and(|value| is_media_type(value.as_bytes(), expected)) {
+        return Ok(());
+    }
     let found = req.mime_type().ok().flatten();
     let matches = found.as_ref().is_some_and(|mime| {
         mime.essence_str() == expected
@@ -357,6 +372,18 @@ mod tests {
         let field = &problem.errors[0];
         assert_eq!(field.location, "body");
         (field.pointer.clone(), field.detail.clone())
+    }
+
+    #[test]
+    fn media_types_match_without_parameters_or_case() {
+        assert!(is_media_type(b"application/json", "application/json"));
+        assert!(is_media_type(
+            b"Application/JSON; charset=utf-8",
+            "application/json"
+        ));
+        assert!(!is_media_type(b"application/jsonx", "application/json"));
+        assert!(!is_media_type(b"application/js", "application/json"));
+        assert!(!is_media_type(b"text/plain", "application/json"));
     }
 
     #[test]
