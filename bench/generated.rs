@@ -60,6 +60,9 @@ actix-web = {{ version = "4.12", default-features = false, features = ["macros"]
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 {documenting}
+[features]
+serve = []
+
 [[bin]]
 name = "{name}"
 path = "src/main.rs"
@@ -113,15 +116,19 @@ fn library(style: &str, handlers: usize) -> String {
     match style {
         "actix" => writeln!(
             code,
-            "pub fn configure(config: &mut actix_web::web::ServiceConfig) {{ config{registrations}; }}\npub fn document() -> usize {{ 0 }}"
+            "pub fn configure(config: &mut actix_web::web::ServiceConfig) {{ config{registrations}; }}\npub fn document_bytes() -> Vec<u8> {{ Vec::new() }}\npub fn document() -> usize {{ 0 }}"
         ),
         "hookspec" | "hookspec_plain" => writeln!(
             code,
-            "pub fn api() -> hookspec::Api {{ hookspec::Api::new(\"Generated\", \"1\"){registrations} }}\npub fn document() -> usize {{ api().openapi_json().expect(\"document\").len() }}"
+            "pub fn api() -> hookspec::Api {{ hookspec::Api::new(\"Generated\", \"1\"){registrations} }}\n\
+             pub fn document_bytes() -> Vec<u8> {{ api().openapi_json().expect(\"document\").to_vec() }}\n\
+             pub fn document() -> usize {{ document_bytes().len() }}"
         ),
         _ => writeln!(
             code,
-            "pub fn document() -> usize {{ use utoipa_actix_web::AppExt; let (_, api) = actix_web::App::new().into_utoipa_app(){registrations}.split_for_parts(); serde_json::to_vec(&api).expect(\"document\").len() }}"
+            "pub fn openapi() -> utoipa::openapi::OpenApi {{ use utoipa_actix_web::AppExt; let (_, api) = actix_web::App::new().into_utoipa_app(){registrations}.split_for_parts(); api }}\n\
+             pub fn document_bytes() -> Vec<u8> {{ serde_json::to_vec(&openapi()).expect(\"document\") }}\n\
+             pub fn document() -> usize {{ document_bytes().len() }}"
         ),
     }
     .ok();
@@ -138,13 +145,25 @@ fn library(style: &str, handlers: usize) -> String {
 }
 
 /// The binary: builds the document once and prints how long it took and how much
-/// peak memory it added.
+/// peak memory it added; `--serve PORT` serves it (hookspec and utoipa styles),
+/// `--print` prints it.
 const MAIN: &str = r#"fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines()
         .find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1))
         .and_then(|k| k.parse().ok())).unwrap_or(0)
 }
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        #[cfg(feature = "serve")]
+        Some("--serve") => return serve(args[2].parse().expect("port")),
+        Some("--print") => {
+            use std::io::Write;
+            std::io::stdout().write_all(&NAME::document_bytes()).expect("stdout");
+            return;
+        }
+        _ => {}
+    }
     let before = peak_kib();
     let started = std::time::Instant::now();
     let bytes = NAME::document();
@@ -153,13 +172,38 @@ fn main() {
 }
 "#;
 
+/// With the `serve` feature (so build-cost runs never compile it): the document
+/// served on 127.0.0.1 by one worker, as `bench/http.rs` measures: hookspec's
+/// `Api`, or utoipa's document serialised per request as its UIs do.
+fn serve_code(style: &str, name: &str) -> String {
+    let server = match style {
+        "hookspec" | "hookspec_plain" => format!(
+            "let api = {name}::api();\n        \
+             actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))"
+        ),
+        "utoipa" => format!(
+            "actix_web::HttpServer::new(|| {{\n            \
+             let api = std::sync::Arc::new({name}::openapi());\n            \
+             actix_web::App::new().route(\"/openapi.json\", actix_web::web::get().to(move || {{\n                \
+             let api = std::sync::Arc::clone(&api);\n                \
+             async move {{ actix_web::HttpResponse::Ok().json(&*api) }}\n            }}))\n        }})"
+        ),
+        _ => return "#[cfg(feature = \"serve\")]\nfn serve(_port: u16) { panic!(\"nothing to serve\") }\n".to_owned(),
+    };
+    format!(
+        "#[cfg(feature = \"serve\")]\nfn serve(port: u16) {{\n    actix_web::rt::System::new().block_on(async move {{\n        \
+         {server}\n        .workers(1).bind((\"127.0.0.1\", port)).expect(\"port\").run().await.expect(\"server\")\n    }})\n}}\n"
+    )
+}
+
 fn write_crate(style: &str, handlers: usize) -> PathBuf {
     let name = format!("generated_{style}_{handlers}");
     let dir = root().join(&name);
     std::fs::create_dir_all(dir.join("src")).expect("crate folder");
     std::fs::write(dir.join("Cargo.toml"), manifest(style, &name)).expect("manifest");
     std::fs::write(dir.join("src/lib.rs"), library(style, handlers)).expect("library");
-    std::fs::write(dir.join("src/main.rs"), MAIN.replace("NAME", &name)).expect("main");
+    let main = MAIN.replace("NAME", &name) + &serve_code(style, &name);
+    std::fs::write(dir.join("src/main.rs"), main).expect("main");
     dir
 }
 
@@ -239,7 +283,7 @@ fn assembly() {
     let mut results = Vec::new();
     for style in ["hookspec", "utoipa"] {
         let dir = write_crate(style, OPERATIONS);
-        cargo(&dir, &["build", "--release"]);
+        cargo(&dir, &["build", "--release", "--features", "serve"]);
         let binary = root()
             .join("target/release")
             .join(format!("generated_{style}_{OPERATIONS}"));

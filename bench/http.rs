@@ -133,7 +133,16 @@ fn serve(kind: &str, port: u16) {
     let kind = kind.to_owned();
     actix_web::rt::System::new().block_on(async move {
         let hookspec_api = with_hookspec::api();
-        let static_document = hookspec_api.openapi_json().expect("document");
+        // `file:<path>`: that file as the static document.
+        let static_document = match kind.strip_prefix("file:") {
+            Some(path) => actix_web::web::Bytes::from(std::fs::read(path).expect("document file")),
+            None => hookspec_api.openapi_json().expect("document"),
+        };
+        let kind = if kind.starts_with("file:") {
+            "static".to_owned()
+        } else {
+            kind
+        };
         let server = HttpServer::new(move || {
             let app = App::new();
             match kind.as_str() {
@@ -186,19 +195,33 @@ struct Server {
 }
 
 impl Server {
+    /// One of this benchmark's own servers.
     fn start(kind: &str) -> Server {
+        Self::start_program(
+            &std::env::current_exe().expect("own path"),
+            &["--serve", kind],
+        )
+    }
+
+    /// `program args... PORT`, waited for until it accepts connections.
+    fn start_program(program: &std::path::Path, args: &[&str]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .expect("port")
             .local_addr()
             .expect("address")
             .port();
-        let child = Command::new(std::env::current_exe().expect("own path"))
-            .args(["--serve", kind, &port.to_string()])
+        let child = Command::new(program)
+            .args(args)
+            .arg(port.to_string())
             .spawn()
             .expect("server started");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "{kind} server did not start");
+            assert!(
+                Instant::now() < deadline,
+                "{} did not start",
+                program.display()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Server { child, port }
@@ -293,9 +316,19 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// Alternating runs of each server; (name, medians) per server.
+/// Alternating runs of each of this benchmark's servers; (name, medians) per server.
 fn compare(kinds: &[&str], path: &str, script: Option<&str>) -> Vec<(String, f64, f64, f64)> {
     let servers: Vec<Server> = kinds.iter().map(|kind| Server::start(kind)).collect();
+    compare_servers(kinds, servers, path, script)
+}
+
+/// Alternating runs of `servers` (named by `kinds`); (name, medians) per server.
+fn compare_servers(
+    kinds: &[&str],
+    servers: Vec<Server>,
+    path: &str,
+    script: Option<&str>,
+) -> Vec<(String, f64, f64, f64)> {
     // Warm-up: connections, allocator, caches.
     for server in &servers {
         wrk(server, path, script);
@@ -488,4 +521,48 @@ wrk.body = '{"id": "inv-1", "title": "Bench", "customer": "ACME", "total": 42.5}
         hookspec.2 / utoipa.2
     );
     let _ = std::fs::remove_file(&script);
+    large_document();
+}
+
+/// Spec serving again with the 1,000-operation document of the assembly
+/// benchmark, whose binaries serve it (`generated -- assembly` builds them).
+fn large_document() {
+    let release = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/bench-generated/target/release");
+    let hookspec = release.join("generated_hookspec_1000");
+    let utoipa = release.join("generated_utoipa_1000");
+    if !hookspec.exists() || !utoipa.exists() {
+        println!();
+        println!("(1,000-operation document: run `cargo run --release --bin generated -- assembly` first)");
+        return;
+    }
+    let document = Command::new(&hookspec)
+        .arg("--print")
+        .output()
+        .expect("document printed")
+        .stdout;
+    let file = std::env::temp_dir().join(format!("hookspec-bench-{}.json", std::process::id()));
+    std::fs::write(&file, &document).expect("document file");
+    let own = std::env::current_exe().expect("own path");
+    let servers = vec![
+        Server::start_program(&own, &["--serve", &format!("file:{}", file.display())]),
+        Server::start_program(&hookspec, &["--serve"]),
+        Server::start_program(&utoipa, &["--serve"]),
+    ];
+    let kinds = ["static", "hookspec", "utoipa"];
+    let results = compare_servers(&kinds, servers, "/openapi.json", None);
+    table(
+        &format!(
+            "GET /openapi.json, 1,000 operations ({} KiB; utoipa's lacks the callbacks)",
+            document.len() / 1024
+        ),
+        &results,
+        "static",
+    );
+    println!();
+    println!(
+        "hookspec / utoipa, per server CPU-second: {:.2}",
+        results[1].2 / results[2].2
+    );
+    let _ = std::fs::remove_file(&file);
 }

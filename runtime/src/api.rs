@@ -305,28 +305,18 @@ impl Api {
             Err(error) => panic!("hookspec: {error}"),
         };
         move |config: &mut ServiceConfig| {
-            // actix-web tries resources in order: the handlers first (the API's
-            // requests find theirs soonest), then the documents, then the 405
-            // resources, which only ever answer mistakes.
-            let mut document = Some(built);
-            let mut mount_documents = |config: &mut ServiceConfig| {
-                if let Some(built) = document.take() {
-                    mount_document(config, built);
-                }
-            };
-            self.mount_handlers(config, &mut mount_documents);
-            mount_documents(config);
+            // actix-web tries resources in order. The 3.1 document first, so it
+            // is found at once however many routes the API has (one pattern test
+            // for every other request); then the handlers with their 405s; the
+            // 3.0 document, for generators run now and then, after them.
+            mount_document(config, Arc::clone(&built), DOCUMENT_3_1);
+            self.mount_handlers(config);
+            mount_document(config, built, DOCUMENT_3_0);
             swagger_ui::mount(config, &self.info.title);
         }
     }
 
-    /// Mounts the handlers, and `before_fallbacks` after the top-level ones and
-    /// before their 405 resources.
-    fn mount_handlers(
-        &self,
-        config: &mut ServiceConfig,
-        before_fallbacks: &mut dyn FnMut(&mut ServiceConfig),
-    ) {
+    fn mount_handlers(&self, config: &mut ServiceConfig) {
         // Longer prefixes first: actix-web gives a request to the first scope whose
         // prefix matches, so `/v1` must not shadow `/v1/admin`.
         let mut prefixes: Vec<&str> = self
@@ -351,7 +341,6 @@ impl Api {
             };
             if prefix.is_empty() {
                 mount_entries(config);
-                before_fallbacks(config);
                 mount_method_not_allowed(config, &entries);
             } else {
                 config.service(web::scope(prefix).configure(|config| {
@@ -391,26 +380,30 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
     }
 }
 
-fn mount_document(config: &mut ServiceConfig, built: Arc<Built>) {
-    for (path, v3_0) in [("/openapi.json", false), ("/openapi-3.0.json", true)] {
-        let built = Arc::clone(&built);
-        config.service(
-            web::resource(path).route(web::get().to(move |req: HttpRequest| {
-                let built = Arc::clone(&built);
-                async move {
-                    let served = if v3_0 { built.v3_0() } else { Ok(&built.v3_1) };
-                    match served {
-                        Ok(served) => serve_document(&req, served),
-                        Err(error) => {
-                            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
-                                .error_response()
-                        }
+/// The document at `path`, 3.0 or 3.1.
+fn mount_document(config: &mut ServiceConfig, built: Arc<Built>, path: &'static str) {
+    let v3_0 = path == DOCUMENT_3_0;
+    config.service(
+        web::resource(path).route(web::get().to(move |req: HttpRequest| {
+            let built = Arc::clone(&built);
+            async move {
+                let served = if v3_0 { built.v3_0() } else { Ok(&built.v3_1) };
+                match served {
+                    Ok(served) => serve_document(&req, served),
+                    Err(error) => {
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+                            .error_response()
                     }
                 }
-            })),
-        );
-    }
+            }
+        })),
+    );
 }
+
+/// Where the OpenAPI 3.1 document is served.
+const DOCUMENT_3_1: &str = "/openapi.json";
+/// Where the OpenAPI 3.0 document is served.
+const DOCUMENT_3_0: &str = "/openapi-3.0.json";
 
 fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
     let fresh = req
@@ -423,9 +416,14 @@ fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
     let mut response = if fresh {
         HttpResponse::NotModified().finish()
     } else {
-        HttpResponse::Ok()
-            .content_type("application/json")
-            .body(built.json.clone())
+        let mut ok =
+            HttpResponse::with_body(StatusCode::OK, built.json.clone()).map_into_boxed_body();
+        // A static value: nothing to validate per request.
+        ok.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
+        ok
     };
     response
         .headers_mut()
