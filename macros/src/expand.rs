@@ -55,11 +55,28 @@ fn unit_struct(func: &Function) -> TokenStream {
     let name = &func.sig.ident;
     let vis = &func.vis;
     let docs = func.doc_attrs();
+    let label = name.to_string();
+    // Written out rather than derived: the same impls, less for the compiler to
+    // expand per handler.
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types, missing_docs)]
-        #[derive(Clone, Copy, Debug)]
         #vis struct #name;
+
+        impl ::core::clone::Clone for #name {
+            #[inline]
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl ::core::marker::Copy for #name {}
+
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#label)
+            }
+        }
     }
 }
 
