@@ -684,3 +684,64 @@ async fn webhooks_are_sent_to_the_url_the_caller_gives() {
     assert!(matches!(refused, Err(SendError::Refused(_))), "{refused:?}");
     receiver.handle.stop(false).await;
 }
+
+/// Declared only through the `Api` below: this process never enqueues it.
+#[callback(post, "{$request.query.callback_url}/restarted")]
+async fn accepted_before_a_restart(body: Json<InvoiceEvent>) -> Json<InvoiceEventReceived> {}
+
+/// Lists `accepted_before_a_restart`.
+#[post("/restarted", callbacks(accepted_before_a_restart))]
+async fn restarted_route(params: Query<Params>) -> HttpResponse {
+    let _ = params;
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
+    use hookspec::delivery::store::{NewDelivery, SqliteStore};
+    use hookspec::delivery::DeliveryStore;
+    let receiver = Receiver::start(vec![Answer {
+        body: r#"{"ok": "yes"}"#,
+        ..Answer::ok()
+    }]);
+    let dir = std::env::temp_dir().join(format!("hookspec-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("deliveries.sqlite3");
+    // Accepted by a previous process: only the row exists.
+    let id = DeliveryId::from("msg_accepted_before_a_restart");
+    SqliteStore::open(&path)
+        .unwrap()
+        .insert(&NewDelivery {
+            id: id.clone(),
+            callback: "accepted_before_a_restart".into(),
+            method: "POST".into(),
+            url: format!("{}/restarted", receiver.url()),
+            content_type: Some("application/json".into()),
+            body: serde_json::to_vec(&event()).unwrap(),
+            created_at: std::time::SystemTime::now(),
+        })
+        .await
+        .unwrap();
+    // The new process builds its API (which declares the callback's reply type)
+    // and its dispatcher resumes the delivery.
+    Api::new("Restarted", "1")
+        .service(restarted_route)
+        .check()
+        .unwrap();
+    let callbacks = Callbacks::builder()
+        .sqlite(&path)
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .build()
+        .unwrap();
+    let record = finished(&callbacks, &id).await;
+    let DeliveryState::Failed { reason } = &record.state else {
+        panic!("a reply of the wrong shape was accepted: {record:?}");
+    };
+    assert!(
+        reason.starts_with("the reply is not a `InvoiceEventReceived`"),
+        "{reason}"
+    );
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    receiver.handle.stop(false).await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -286,6 +286,7 @@ impl Api {
     /// Registers a webhook declared with `#[webhook]`: documented under the
     /// document's top-level `webhooks`.
     pub fn webhook<W: WebhookDeclaration>(mut self, _webhook: W) -> Self {
+        crate::delivery::declare_reply(W::META.name, crate::delivery::check_reply::<W::Answer>);
         self.webhooks.push(WebhookRegistration {
             meta: &W::META,
             describe: W::describe,

@@ -267,7 +267,10 @@ impl<'a> OperationContext<'a> {
 
     /// Documents the callback `C` under this operation's `callbacks`.
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        // The generic part is only this call: one copy of the rest for all.
+        // Deliveries of `C` read back from the store after a restart check their
+        // replies against its declared type.
+        crate::delivery::declare_reply(C::META.name, crate::delivery::check_reply::<C::Answer>);
+        // The generic part is only these calls: one copy of the rest for all.
         self.add_callback_of(&C::META, C::describe);
     }
 

@@ -42,7 +42,6 @@ pub mod signing;
 mod ssrf;
 pub mod store;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -69,6 +68,7 @@ use crate::openapi::Method;
 use crate::operation::{CallbackDeclaration, WebhookDeclaration};
 use crate::payload::{CallbackBody, CallbackReply};
 use crate::problem::Problem;
+pub(crate) use attempt::{check_reply, declare_reply};
 use attempt::{Outgoing, ReplyCheck};
 use dispatch::AwaitedError;
 use store::{MemoryStore, NewDelivery};
@@ -103,9 +103,6 @@ pub(crate) struct Shared {
     pub in_flight: Semaphore,
     concurrency: usize,
     accepting: AtomicBool,
-    /// The reply checks of the callbacks this process declared, by name, for
-    /// deliveries read back from the store.
-    reply_checks: Mutex<HashMap<String, ReplyCheck>>,
 }
 
 impl Shared {
@@ -129,12 +126,7 @@ impl Shared {
             .map(HeaderValue::from_str)
             .transpose()
             .map_err(|error| format!("the stored content type is not a header value: {error}"))?;
-        let check_reply = self
-            .reply_checks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&delivery.callback)
-            .copied();
+        let check_reply = attempt::declared_reply(&delivery.callback);
         Ok(Outgoing {
             id: delivery.id.clone(),
             callback: delivery.callback.clone(),
@@ -491,7 +483,6 @@ impl CallbacksBuilder {
             in_flight: Semaphore::new(self.concurrency),
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
-            reply_checks: Mutex::new(HashMap::new()),
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         Ok(Callbacks {
@@ -781,12 +772,7 @@ impl Callbacks {
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
         let body = message.body.map_err(SendError::Encode)?;
-        shared
-            .reply_checks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(message.name.to_owned())
-            .or_insert(message.check_reply);
+        attempt::declare_reply(message.name, message.check_reply);
         Ok(NewDelivery {
             id: DeliveryId::random(),
             callback: message.name.to_owned(),
@@ -850,7 +836,7 @@ impl Message {
             url,
             body: P::encode(body),
             content_type: P::content_type(),
-            check_reply: |reply| A::decode(reply).map(drop),
+            check_reply: attempt::check_reply::<A>,
         }
     }
 }
