@@ -7,10 +7,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::{
-    ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture,
+    delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease, NewDelivery, Next,
+    StateKind, StoreError, StoreFuture,
 };
-use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 /// Deliveries kept in the process's memory.
 pub struct MemoryStore {
@@ -53,20 +53,14 @@ struct Row {
 
 impl Row {
     fn record(&self, now: SystemTime) -> DeliveryRecord {
-        let state = match self.state {
-            StateKind::Unfinished => match &self.lease {
-                Some(lease) if lease.until > now => DeliveryState::InFlight,
-                _ if self.attempts.is_empty() => DeliveryState::Pending,
-                _ => DeliveryState::Retrying {
-                    at: self.next_attempt_at,
-                },
-            },
-            StateKind::Succeeded => DeliveryState::Succeeded,
-            StateKind::Failed => DeliveryState::Failed {
-                reason: self.reason.clone().unwrap_or_default(),
-            },
-            StateKind::Abandoned => DeliveryState::Abandoned,
-        };
+        let state = delivery_state(
+            self.state,
+            self.reason.clone(),
+            self.lease.as_ref().map(|lease| lease.until),
+            !self.attempts.is_empty(),
+            self.next_attempt_at,
+            now,
+        );
         DeliveryRecord {
             id: self.delivery.id.clone(),
             callback: self.delivery.callback.clone(),

@@ -139,6 +139,18 @@ pub enum StateKind {
 }
 
 impl StateKind {
+    /// The state a stored column names, if it names one.
+    fn from_column(column: &str) -> Option<Self> {
+        [
+            StateKind::Unfinished,
+            StateKind::Succeeded,
+            StateKind::Failed,
+            StateKind::Abandoned,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == column)
+    }
+
     /// The name stores write (`pending`, `succeeded`, `failed`, `abandoned`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -290,27 +302,20 @@ impl StoredRow {
         attempts: Vec<Attempt>,
         now: SystemTime,
     ) -> Result<DeliveryRecord, StoreError> {
-        let now = to_millis(now);
-        let state = match self.state.as_str() {
-            "pending" => match self.leased_until {
-                Some(until) if until > now => DeliveryState::InFlight,
-                _ if self.attempts_made == 0 => DeliveryState::Pending,
-                _ => DeliveryState::Retrying {
-                    at: from_millis(self.next_attempt_at),
-                },
-            },
-            "succeeded" => DeliveryState::Succeeded,
-            "failed" => DeliveryState::Failed {
-                reason: self.reason.unwrap_or_default(),
-            },
-            "abandoned" => DeliveryState::Abandoned,
-            other => {
-                return Err(StoreError::Corrupt(format!(
-                    "delivery {} has unknown state `{other}`",
-                    self.id
-                )))
-            }
+        let Some(kind) = StateKind::from_column(&self.state) else {
+            return Err(StoreError::Corrupt(format!(
+                "delivery {} has unknown state `{}`",
+                self.id, self.state
+            )));
         };
+        let state = delivery_state(
+            kind,
+            self.reason,
+            self.leased_until.map(from_millis),
+            self.attempts_made > 0,
+            from_millis(self.next_attempt_at),
+            now,
+        );
         Ok(DeliveryRecord {
             id: DeliveryId(self.id),
             callback: self.callback,
@@ -319,6 +324,32 @@ impl StoredRow {
             state,
             attempts,
         })
+    }
+}
+
+/// Where a delivery stands, from what every store keeps: its state column, the
+/// reason it failed, its lease, whether it was attempted, when it is next due.
+pub(crate) fn delivery_state(
+    kind: StateKind,
+    reason: Option<String>,
+    leased_until: Option<SystemTime>,
+    attempted: bool,
+    next_attempt_at: SystemTime,
+    now: SystemTime,
+) -> DeliveryState {
+    match kind {
+        StateKind::Unfinished => match leased_until {
+            Some(until) if until > now => DeliveryState::InFlight,
+            _ if !attempted => DeliveryState::Pending,
+            _ => DeliveryState::Retrying {
+                at: next_attempt_at,
+            },
+        },
+        StateKind::Succeeded => DeliveryState::Succeeded,
+        StateKind::Failed => DeliveryState::Failed {
+            reason: reason.unwrap_or_default(),
+        },
+        StateKind::Abandoned => DeliveryState::Abandoned,
     }
 }
 
