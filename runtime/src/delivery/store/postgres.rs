@@ -180,12 +180,12 @@ impl PostgresStore {
     }
 
     async fn records(
-        client: &tokio_postgres::Client,
+        client: &deadpool_postgres::Client,
         rows: Vec<tokio_postgres::Row>,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let now = SystemTime::now();
         let attempts_query = client
-            .prepare(
+            .prepare_cached(
                 "SELECT number, started_at, duration_us, status, error FROM hookspec_attempts
                  WHERE delivery_id = $1 ORDER BY number",
             )
