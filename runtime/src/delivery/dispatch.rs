@@ -36,7 +36,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                         tokio::spawn(attempt_claimed(
                             Arc::clone(&shared),
                             claimed,
-                            lease.token.clone(),
+                            lease.clone(),
                             slot,
                         ));
                     }
@@ -70,7 +70,7 @@ fn store_backoff(failures: u32) -> Duration {
 async fn attempt_claimed(
     shared: Arc<Shared>,
     claimed: ClaimedDelivery,
-    token: String,
+    lease: Lease,
     slot: OwnedSemaphorePermit,
 ) {
     let outgoing = match shared.outgoing(&claimed.delivery) {
@@ -88,7 +88,7 @@ async fn attempt_claimed(
             write_outcome(
                 &shared,
                 &claimed,
-                &token,
+                &lease,
                 &attempt,
                 &Next::Failed(reason),
                 None,
@@ -98,7 +98,7 @@ async fn attempt_claimed(
         }
     };
     let Attempted { attempt, next, .. } = attempt(&shared, &outgoing, &claimed).await;
-    write_outcome(&shared, &claimed, &token, &attempt, &next, None).await;
+    write_outcome(&shared, &claimed, &lease, &attempt, &next, None).await;
     drop(slot);
     if let Next::RetryAt(at) = next {
         wake_at(&shared, at);
@@ -116,20 +116,20 @@ fn wake_at(shared: &Arc<Shared>, at: SystemTime) {
     });
 }
 
-/// Writes an attempt's outcome, trying again while the store is unavailable and
-/// the lease lasts: the attempt happened, and losing its record would send the
-/// delivery again. Past the lease, another worker may have taken the delivery
-/// (so it will be sent again: at-least-once).
+/// Writes an attempt's outcome under `lease`, trying again while the store is
+/// unavailable and the lease lasts: the attempt happened, and losing its record
+/// would send the delivery again. Past the lease, another worker may have taken
+/// the delivery (so it will be sent again: at-least-once).
 async fn write_outcome(
     shared: &Shared,
     claimed: &ClaimedDelivery,
-    token: &str,
+    lease: &Lease,
     attempt: &Attempt,
     next: &Next,
     hold_until: Option<SystemTime>,
 ) {
     let id = &claimed.delivery.id;
-    let lease_end = SystemTime::now() + shared.settings.lease;
+    let (token, lease_end) = (lease.token.as_str(), lease.until);
     let mut failures = 0;
     loop {
         match shared
@@ -176,7 +176,7 @@ pub(crate) async fn send_awaited(
     shared: Arc<Shared>,
     delivery: NewDelivery,
 ) -> Result<Vec<u8>, AwaitedError> {
-    let lease = shared.new_lease();
+    let mut lease = shared.new_lease();
     shared
         .store
         .insert_leased(&delivery, &lease)
@@ -203,7 +203,10 @@ pub(crate) async fn send_awaited(
             Next::RetryAt(at) => Some(at + shared.settings.lease),
             _ => None,
         };
-        write_outcome(&shared, &claimed, &lease.token, &attempt, &next, hold_until).await;
+        write_outcome(&shared, &claimed, &lease, &attempt, &next, hold_until).await;
+        if let Some(until) = hold_until {
+            lease.until = until;
+        }
         claimed.attempts_made += 1;
         match next {
             Next::Succeeded => return Ok(reply.unwrap_or_default()),
