@@ -335,19 +335,16 @@ impl Api {
                 .filter(|entry| entry.placed.prefix == prefix)
                 .cloned()
                 .collect();
-            let mount_entries = |config: &mut ServiceConfig| {
+            let mount = move |config: &mut ServiceConfig| {
                 for entry in &entries {
                     (entry.mount)(config);
                 }
+                mount_method_not_allowed(config, &entries);
             };
             if prefix.is_empty() {
-                mount_entries(config);
-                mount_method_not_allowed(config, &entries);
+                mount(config);
             } else {
-                config.service(web::scope(prefix).configure(|config| {
-                    mount_entries(config);
-                    mount_method_not_allowed(config, &entries);
-                }));
+                config.service(web::scope(prefix).configure(mount));
             }
         }
     }
