@@ -398,6 +398,62 @@ async fn too_many_requests_is_retried_after_retry_after() {
     receiver.handle.stop(false).await;
 }
 
+/// A receiver's `Retry-After` is untrusted: the largest value it can send once
+/// overflowed the dispatcher's time arithmetic and panicked its task, so the
+/// outcome was never written and the delivery was claimed and panicked again
+/// after every lease. Now the retry is scheduled within the budget and the
+/// dispatcher goes on delivering.
+#[actix_web::test]
+async fn a_huge_retry_after_is_scheduled_within_the_budget() {
+    // The first reply makes the round older than a second, so that adding the
+    // largest `Retry-After` to it overflows (it did, in `decide`).
+    let busy = Answer {
+        retry_after: Some("1"),
+        ..Answer::status(503)
+    };
+    let hostile = Answer {
+        retry_after: Some("18446744073709551615"),
+        ..Answer::status(503)
+    };
+    let receiver = Receiver::start(vec![busy, hostile]);
+    let callbacks = loopback_callbacks();
+    let id = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "hostile"))
+        .enqueue(&event())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let record = loop {
+        let record = callbacks.delivery(&id).await.unwrap().unwrap();
+        if record.attempts.len() == 2 && record.state != DeliveryState::InFlight {
+            break record;
+        }
+        assert!(Instant::now() < deadline, "no outcome written: {record:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(record.attempts[1].status, Some(503));
+    let DeliveryState::Retrying { at } = record.state else {
+        panic!("{record:?}");
+    };
+    let end_of_budget = record.created_at + fast_retries().budget;
+    assert!(
+        at <= end_of_budget,
+        "retry at {at:?} after {end_of_budget:?}"
+    );
+    assert!(at > record.created_at + fast_retries().max_backoff);
+    // The dispatcher still works: the next delivery goes out at once.
+    let next = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "after"))
+        .enqueue(&event())
+        .await
+        .unwrap();
+    assert_eq!(
+        finished(&callbacks, &next).await.state,
+        DeliveryState::Succeeded
+    );
+    receiver.handle.stop(false).await;
+}
+
 #[actix_web::test]
 async fn a_reply_of_the_wrong_shape_is_recorded_and_not_retried() {
     let wrong = Answer {

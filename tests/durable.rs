@@ -46,7 +46,10 @@ async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
         .enqueue(&serde_json::json!({ "n": 1 }))
         .await
         .unwrap();
-    outbox::wait_until(Duration::from_secs(5), || !receiver.arrived().is_empty()).await;
+    assert!(
+        outbox::wait_until(Duration::from_secs(10), || !receiver.arrived().is_empty()).await,
+        "the first attempt never reached the receiver"
+    );
     assert_eq!(first.shutdown(Duration::ZERO).await, 1, "left for later");
     // Its lease was given back: the next start sends it at once, not a lease later.
     let started = Instant::now();

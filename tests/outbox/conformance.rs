@@ -45,8 +45,13 @@ fn ids(claimed: &[ClaimedDelivery]) -> Vec<&str> {
 
 /// Runs every check against `store`, which must be empty.
 pub async fn check(store: &dyn DeliveryStore) {
-    // Whole milliseconds from here on, as stores keep them.
-    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    // The real clock's now, in whole milliseconds as stores keep them: a record's
+    // state (in flight or not) is read against the real clock, so the leases
+    // below must end after it. The checks take well under the 90 s they allow.
+    let since_epoch = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap();
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(since_epoch.as_millis() as u64);
     let s = Duration::from_secs;
     let a = DeliveryId::from("msg_a");
     let b = DeliveryId::from("msg_b");
@@ -128,11 +133,9 @@ pub async fn check(store: &dyn DeliveryStore) {
     assert_eq!(ids(&claimed), ["msg_a"]);
     assert_eq!(claimed[0].attempts_made, 1);
     let record = store.get(&a).await.unwrap().unwrap();
-    // The lease ends at t0 + 100 s, long after the real clock's now: in flight.
-    assert!(
-        record.state == DeliveryState::InFlight || t0 + s(100) < SystemTime::now(),
-        "{record:?}"
-    );
+    // The lease ends at t0 + 100 s, after the real clock's now: in flight.
+    assert!(SystemTime::now() < t0 + s(100), "the checks took too long");
+    assert_eq!(record.state, DeliveryState::InFlight);
 
     // Given up: a dead letter with its attempts, listed and replayable once.
     let failed = Next::Failed("the receiver answered 410 Gone".into());

@@ -262,6 +262,7 @@ pub async fn post_event(
 }
 
 /// Waits until `done` holds, at most `limit`; false if it never did.
+#[must_use = "a wait that timed out must fail the test"]
 pub async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {

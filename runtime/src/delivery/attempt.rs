@@ -44,7 +44,11 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exponent)
             .min(self.max_backoff);
         let half = full / 2;
-        half + half.mul_f64(fastrand::f64())
+        // Saturating: a policy of `Duration::MAX` must not overflow by rounding.
+        let jitter = Duration::try_from_secs_f64(half.as_secs_f64() * fastrand::f64())
+            .unwrap_or(half)
+            .min(half);
+        half.saturating_add(jitter)
     }
 }
 
@@ -172,7 +176,7 @@ pub(crate) async fn attempt(
         status,
         error,
     };
-    let (next, reply) = decide(&shared.settings.retry, claimed, outcome);
+    let (next, reply) = decide(&shared.settings.retry, claimed, outcome, SystemTime::now());
     match &next {
         Next::Succeeded => tracing::info!(
             delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
@@ -197,41 +201,49 @@ pub(crate) async fn attempt(
     }
 }
 
-/// What comes after an attempt that ended in `outcome`: the retry policy counts
-/// the attempts and the time since the current round began (acceptance, or the
-/// last replay).
+/// What comes after an attempt that ended in `outcome` at `now`: the retry
+/// policy counts the attempts and the time since the current round began
+/// (acceptance, or the last replay).
+///
+/// `Retry-After` comes from the receiver, so it is untrusted: it never moves the
+/// next attempt past the end of the budget (a wait longer than the time left is
+/// cut to it, so the last attempt is made when the budget ends), and no value
+/// of it can overflow the time arithmetic.
 fn decide(
     policy: &RetryPolicy,
     claimed: &ClaimedDelivery,
     outcome: Outcome,
+    now: SystemTime,
 ) -> (Next, Option<Vec<u8>>) {
     let (error, retry_after) = match outcome {
         Outcome::Delivered(reply) => return (Next::Succeeded, Some(reply)),
         Outcome::Permanent(error) => return (Next::Failed(error), None),
         Outcome::Transient { error, retry_after } => (error, retry_after),
     };
-    let in_round = claimed.attempts_in_round() + 1;
+    let in_round = claimed.attempts_in_round().saturating_add(1);
     if in_round >= policy.max_attempts {
         return (
             Next::Failed(format!("{in_round} attempts made; the last: {error}")),
             None,
         );
     }
-    let wait = retry_after.unwrap_or_else(|| policy.backoff(in_round));
-    let now = SystemTime::now();
     let elapsed = now
         .duration_since(claimed.round_started_at)
         .unwrap_or_default();
-    if elapsed + wait > policy.budget {
-        return (
+    let left = policy.budget.saturating_sub(elapsed);
+    let wait = retry_after
+        .unwrap_or_else(|| policy.backoff(in_round))
+        .min(left);
+    match now.checked_add(wait) {
+        Some(at) if !left.is_zero() => (Next::RetryAt(at), None),
+        _ => (
             Next::Failed(format!(
-                "the next attempt would start after the {:?} budget; the last: {error}",
+                "the {:?} retry budget is spent; the last: {error}",
                 policy.budget
             )),
             None,
-        );
+        ),
     }
-    (Next::RetryAt(now + wait), None)
 }
 
 fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
@@ -412,5 +424,119 @@ mod tests {
         let parsed = parse_retry_after(&HeaderValue::from_str(&date).unwrap()).unwrap();
         assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+        assert_eq!(parse_retry_after(&HeaderValue::from_static("-5")), None);
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("18446744073709551615")),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        // A date in the past: retry at once (the backoff is not consulted).
+        assert_eq!(
+            parse_retry_after(&HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT")),
+            Some(Duration::ZERO)
+        );
+    }
+
+    fn claimed(attempts_made: u32, round_started_at: SystemTime) -> ClaimedDelivery {
+        ClaimedDelivery {
+            delivery: super::super::store::NewDelivery {
+                id: DeliveryId::from("d1"),
+                callback: "cb".into(),
+                method: "POST".into(),
+                url: "https://example.com/".into(),
+                content_type: None,
+                body: Vec::new(),
+                created_at: round_started_at,
+            },
+            attempts_made,
+            round_started_at,
+            round_first_attempt: 0,
+        }
+    }
+
+    fn transient(retry_after: Option<Duration>) -> Outcome {
+        Outcome::Transient {
+            error: "the receiver answered 503".into(),
+            retry_after,
+        }
+    }
+
+    /// Every `Retry-After` a receiver can send, the largest included, gives a
+    /// decision within the budget instead of an overflow panic in the
+    /// dispatcher (which would leave the delivery to be claimed and panic again
+    /// after every lease).
+    #[test]
+    fn a_receivers_retry_after_never_overflows_and_stays_within_the_budget() {
+        let policy = RetryPolicy::default();
+        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let now = started + Duration::from_secs(10);
+        let left = policy.budget - Duration::from_secs(10);
+        for header in [
+            "18446744073709551615",
+            "9999999999999",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            let retry_after = parse_retry_after(&HeaderValue::from_static(header));
+            assert!(retry_after.is_some(), "{header}");
+            let (next, _) = decide(&policy, &claimed(1, started), transient(retry_after), now);
+            assert_eq!(next, Next::RetryAt(now + left), "{header}");
+        }
+        let (next, _) = decide(
+            &policy,
+            &claimed(1, started),
+            transient(Some(Duration::MAX)),
+            now,
+        );
+        assert_eq!(next, Next::RetryAt(now + left));
+        // A shorter wait is honoured as asked.
+        let (next, _) = decide(
+            &policy,
+            &claimed(1, started),
+            transient(Some(Duration::from_secs(7))),
+            now,
+        );
+        assert_eq!(next, Next::RetryAt(now + Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn a_spent_budget_or_attempt_count_fails_the_delivery() {
+        let policy = RetryPolicy::default();
+        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let late = started + policy.budget;
+        let (next, _) = decide(&policy, &claimed(1, started), transient(None), late);
+        let Next::Failed(reason) = next else {
+            panic!("{next:?}")
+        };
+        assert!(
+            reason.starts_with("the 3600s retry budget is spent"),
+            "{reason}"
+        );
+        let (next, _) = decide(
+            &policy,
+            &claimed(policy.max_attempts - 1, started),
+            transient(Some(Duration::ZERO)),
+            started,
+        );
+        assert!(matches!(next, Next::Failed(ref reason) if reason.starts_with("6 attempts made")));
+        // Clocks that went backwards, or a round that starts in the future.
+        let (next, _) = decide(
+            &policy,
+            &claimed(1, late),
+            transient(Some(Duration::MAX)),
+            started,
+        );
+        assert_eq!(next, Next::RetryAt(started + policy.budget));
+    }
+
+    #[test]
+    fn backoff_of_the_largest_policy_saturates() {
+        let policy = RetryPolicy {
+            max_attempts: u32::MAX,
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            budget: Duration::MAX,
+        };
+        for attempt in [1, 2, 31, 32, u32::MAX] {
+            assert!(policy.backoff(attempt) >= Duration::MAX / 2);
+        }
     }
 }

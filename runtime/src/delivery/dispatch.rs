@@ -1,8 +1,11 @@
 //! The dispatcher's work: claim due deliveries from the store, attempt each
 //! one, write the outcome back. Runs on the dispatcher thread's runtime.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use futures_util::FutureExt;
 
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -97,7 +100,28 @@ async fn attempt_claimed(
             return;
         }
     };
-    let Attempted { attempt, next, .. } = attempt(&shared, &outgoing, &claimed).await;
+    // A panic while attempting (a bug: nothing a receiver sends may cause one)
+    // must not leave the outcome unwritten: the delivery would be claimed again
+    // after every lease and panic again, without end. It becomes a dead letter.
+    let started_at = SystemTime::now();
+    let attempted = AssertUnwindSafe(attempt(&shared, &outgoing, &claimed))
+        .catch_unwind()
+        .await;
+    let Attempted { attempt, next, .. } = attempted.unwrap_or_else(|_| {
+        let reason = "internal error: the attempt panicked (see the log)".to_owned();
+        tracing::error!(delivery_id = %claimed.delivery.id, "{reason}");
+        Attempted {
+            attempt: Attempt {
+                number: claimed.attempts_made + 1,
+                started_at,
+                duration: Duration::ZERO,
+                status: None,
+                error: Some(reason.clone()),
+            },
+            next: Next::Failed(reason),
+            reply: None,
+        }
+    });
     write_outcome(&shared, &claimed, &lease, &attempt, &next, None).await;
     drop(slot);
     if let Next::RetryAt(at) = next {
@@ -200,7 +224,7 @@ pub(crate) async fn send_awaited(
         } = attempt(&shared, &outgoing, &claimed).await;
         last_status = attempt.status.or(last_status);
         let hold_until = match next {
-            Next::RetryAt(at) => Some(at + shared.settings.lease),
+            Next::RetryAt(at) => Some(at.checked_add(shared.settings.lease).unwrap_or(at)),
             _ => None,
         };
         write_outcome(&shared, &claimed, &lease, &attempt, &next, hold_until).await;
