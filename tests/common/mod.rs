@@ -71,3 +71,88 @@ pub async fn json_body<B: MessageBody>(response: ServiceResponse<B>) -> Value {
     serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
 }
+
+/// A listener that accepts and counts raw TCP connections and answers nothing:
+/// the proof that an address was never contacted sees every connection, not only
+/// requests that reach an HTTP handler. Accepts on a thread of its own until
+/// dropped.
+pub struct AcceptCounter {
+    pub addr: std::net::SocketAddr,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<std::net::TcpListener>>,
+}
+
+impl AcceptCounter {
+    /// Listens on `addr` (port 0: any free port).
+    pub fn bind(addr: &str) -> std::io::Result<AcceptCounter> {
+        AcceptCounter::on(std::net::TcpListener::bind(addr)?)
+    }
+
+    /// Counts the connections made to `listener`, which stays bound until
+    /// [`into_listener`](Self::into_listener) or drop.
+    pub fn on(listener: std::net::TcpListener) -> std::io::Result<AcceptCounter> {
+        use std::sync::atomic::Ordering;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (count, stopped) = (accepted.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            // Bounded: a test that forgets to drop it still ends within a minute.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !stopped.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+                match listener.accept() {
+                    // Closed at once: the client sees a reset or an empty reply.
+                    Ok((stream, _)) => {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        drop(stream);
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(2)),
+                }
+            }
+            listener
+        });
+        Ok(AcceptCounter {
+            addr,
+            accepted,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Stops counting and hands the listener back, still bound (for a server
+    /// that takes over the port without a window for another process to bind it).
+    pub fn into_listener(mut self) -> std::net::TcpListener {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let listener = self.thread.take().unwrap().join().unwrap();
+        listener.set_nonblocking(false).unwrap();
+        listener
+    }
+}
+
+impl Drop for AcceptCounter {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Counters on 127.0.0.1 and [::1] at one port: every loopback connection to it,
+/// whichever family the client picks.
+pub fn loopback_accept_counters() -> (AcceptCounter, AcceptCounter) {
+    for _ in 0..20 {
+        let v6 = AcceptCounter::bind("[::1]:0").expect("an IPv6 loopback port");
+        if let Ok(v4) = AcceptCounter::bind(&format!("127.0.0.1:{}", v6.addr.port())) {
+            return (v4, v6);
+        }
+    }
+    panic!("no port free on both 127.0.0.1 and [::1]");
+}

@@ -61,7 +61,7 @@ pub use evaluate::{NotApplicable, Trigger};
 pub use receive::Verified;
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
 pub use signing::{Signer, Verifier};
-pub use ssrf::{AddressPolicy, Refused};
+pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
 pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
 use crate::openapi::Method;
@@ -257,6 +257,16 @@ impl fmt::Debug for StoreChoice {
 /// The file the default SQLite store opens, in the working directory.
 pub const DEFAULT_SQLITE_PATH: &str = "hookspec-deliveries.sqlite3";
 
+/// The name lookup a builder was given (closures have no `Debug`).
+#[derive(Clone)]
+struct Lookup(Arc<dyn NameLookup>);
+
+impl fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NameLookup")
+    }
+}
+
 /// Builds [`Callbacks`].
 #[derive(Debug)]
 pub struct CallbacksBuilder {
@@ -267,6 +277,7 @@ pub struct CallbacksBuilder {
     max_reply_bytes: usize,
     retain_finished: usize,
     policy: AddressPolicy,
+    lookup: Lookup,
     secrets: Vec<String>,
     store: StoreChoice,
     lease: Option<Duration>,
@@ -283,6 +294,7 @@ impl Default for CallbacksBuilder {
             max_reply_bytes: 64 * 1024,
             retain_finished: 10_000,
             policy: AddressPolicy::public_only(),
+            lookup: Lookup(Arc::new(ssrf::SystemLookup)),
             secrets: Vec::new(),
             #[cfg(feature = "sqlite")]
             store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
@@ -420,6 +432,14 @@ impl CallbacksBuilder {
         self
     }
 
+    /// Looks callback host names up with `lookup` instead of the system
+    /// resolver. The address policy still filters every address it returns,
+    /// when connecting.
+    pub fn name_lookup(mut self, lookup: impl NameLookup) -> Self {
+        self.lookup = Lookup(Arc::new(lookup));
+        self
+    }
+
     /// Which addresses callbacks may reach (default: public addresses only).
     pub fn address_policy(mut self, policy: AddressPolicy) -> Self {
         self.policy = policy;
@@ -444,7 +464,7 @@ impl CallbacksBuilder {
             )));
         }
         let policy = Arc::new(self.policy);
-        let client = http_client(&policy).map_err(BuildError::Start)?;
+        let client = http_client(&policy, self.lookup.0).map_err(BuildError::Start)?;
         let dispatcher =
             Dispatcher::start().map_err(|error| BuildError::Start(error.to_string()))?;
         let store: Arc<dyn DeliveryStore> = match self.store {
@@ -497,10 +517,14 @@ impl CallbacksBuilder {
 
 /// reqwest's rustls (the platform's roots); no proxy (it would resolve names where
 /// the guard cannot see them) and no redirects.
-fn http_client(policy: &Arc<AddressPolicy>) -> Result<reqwest::Client, String> {
+fn http_client(
+    policy: &Arc<AddressPolicy>,
+    lookup: Arc<dyn NameLookup>,
+) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .dns_resolver(Arc::new(ssrf::GuardedResolver {
             policy: Arc::clone(policy),
+            lookup,
         }))
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())

@@ -93,6 +93,9 @@ fn refused_v6(ip: Ipv6Addr) -> Option<&'static str> {
         x if x & 0xffc0 == 0xfec0 => Some("site-local (fec0::/10)"),
         x if x & 0xff00 == 0xff00 => Some("multicast (ff00::/8)"),
         0x2001 if s[1] == 0x0db8 => Some("documentation (2001:db8::/32)"),
+        // The tunnel's far end carries an IPv4 address of its own (obfuscated),
+        // which may be a refused one: the whole prefix is refused.
+        0x2001 if s[1] == 0 => Some("Teredo tunnel (2001::/32)"),
         0x0100 if s[1..4] == [0, 0, 0] => Some("discard (100::/64)"),
         _ => None,
     }
@@ -221,29 +224,71 @@ impl AddressPolicy {
     }
 }
 
-/// The HTTP client's resolver: resolves with the system resolver, then keeps only
-/// the addresses the policy admits, at the moment of connecting.
+/// Looks up the addresses of a callback URL's host name. The SSRF guard filters
+/// whatever it returns, at connect time, so a lookup can come from any resolver
+/// (a DNS client of the application's choice, a test stub) without weakening
+/// the policy. The default asks the system resolver. Any
+/// `Fn(String) -> impl Future<Output = io::Result<Vec<IpAddr>>>` is one.
+pub trait NameLookup: Send + Sync + 'static {
+    /// The addresses `host` resolves to now.
+    fn lookup(&self, host: String) -> LookupFuture;
+}
+
+/// What a [`NameLookup`] returns.
+pub type LookupFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+
+impl<F, Fut> NameLookup for F
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'static,
+{
+    fn lookup(&self, host: String) -> LookupFuture {
+        Box::pin(self(host))
+    }
+}
+
+/// The system resolver.
+pub(crate) struct SystemLookup;
+
+impl NameLookup for SystemLookup {
+    fn lookup(&self, host: String) -> LookupFuture {
+        Box::pin(async move {
+            Ok(tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .map(|addr| addr.ip())
+                .collect())
+        })
+    }
+}
+
+/// The HTTP client's resolver: looks the name up, then keeps only the
+/// addresses the policy admits, at the moment of connecting (every new
+/// connection looks the name up again, so a name rebound to a refused address
+/// between two attempts is refused on the second).
 pub(crate) struct GuardedResolver {
     pub policy: Arc<AddressPolicy>,
+    pub lookup: Arc<dyn NameLookup>,
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let policy = Arc::clone(&self.policy);
         let host = name.as_str().to_owned();
+        let resolving = self.lookup.lookup(host.clone());
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let resolved = resolving.await?;
             let mut first_refusal = None;
             let admitted: Vec<SocketAddr> = resolved
                 .into_iter()
-                .filter(|addr| match policy.check_ip(addr.ip()) {
+                .filter(|ip| match policy.check_ip(*ip) {
                     Ok(()) => true,
                     Err(refused) => {
                         first_refusal.get_or_insert(refused);
                         false
                     }
                 })
+                .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if admitted.is_empty() {
                 let refused = first_refusal.unwrap_or_else(|| Refused {
@@ -298,6 +343,23 @@ mod tests {
             ("http://[::127.0.0.1]/", "IPv4-compatible"),
             ("http://[64:ff9b::7f00:1]/", "NAT64"),
             ("http://[2002:7f00:1::]/", "6to4"),
+            ("http://[2002:a00:1::]/", "6to4"),
+            ("http://[64:ff9b::a00:1]/", "NAT64"),
+            ("http://[64:ff9b::a9fe:a9fe]/", "NAT64"),
+            ("http://[::ffff:192.168.0.1]/", "IPv4-mapped"),
+            ("http://192.0.2.10/", "documentation (192.0.2.0/24)"),
+            ("http://198.51.100.7/", "documentation (198.51.100.0/24)"),
+            ("http://203.0.113.99/", "documentation (203.0.113.0/24)"),
+            ("http://198.18.0.1/", "benchmarking"),
+            ("http://198.19.255.255/", "benchmarking"),
+            ("http://240.0.0.1/", "reserved"),
+            ("http://192.0.0.8/", "IETF protocol assignments"),
+            ("http://192.88.99.1/", "6to4 relay anycast"),
+            ("http://[fec0::1]/", "site-local"),
+            ("http://[feff::1]/", "site-local"),
+            ("http://[2001:db8::1]/", "documentation (2001:db8::/32)"),
+            ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "Teredo"),
+            ("http://[100::1]/", "discard"),
             // Spellings of 127.0.0.1 that the URL parser turns into the address.
             ("http://2130706433/", "loopback"),
             ("http://0x7f000001/", "loopback"),
@@ -321,6 +383,11 @@ mod tests {
             "http://[2606:4700::1111]/",
             "https://hooks.example.com/x",
             "http://[::ffff:8.8.8.8]/",
+            "http://[64:ff9b::808:808]/",
+            "http://[2002:808:808::1]/",
+            "http://[2001:4860:4860::8888]/",
+            "http://198.20.0.1/",
+            "http://100.128.0.1/",
         ] {
             assert_eq!(url_check(url), Ok(()), "{url}");
         }
@@ -363,6 +430,7 @@ mod tests {
         use reqwest::dns::Resolve;
         let resolver = GuardedResolver {
             policy: Arc::new(AddressPolicy::public_only()),
+            lookup: Arc::new(SystemLookup),
         };
         let name: reqwest::dns::Name = "localhost".parse().unwrap();
         let error = match resolver.resolve(name).await {
@@ -375,6 +443,7 @@ mod tests {
 
         let open = GuardedResolver {
             policy: Arc::new(AddressPolicy::public_only().allow_loopback()),
+            lookup: Arc::new(SystemLookup),
         };
         let name: reqwest::dns::Name = "localhost".parse().unwrap();
         let addrs: Vec<SocketAddr> = match open.resolve(name).await {
