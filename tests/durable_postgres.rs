@@ -22,21 +22,68 @@ async fn postgres_every_accepted_callback_survives_a_kill() {
     outbox::every_accepted_callback_survives_a_kill(&postgres.url()).await;
 }
 
-#[actix_web::test]
-#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
-async fn two_instances_share_one_queue_without_attempting_a_delivery_twice() {
+/// Which instance made each attempt: a trigger of the test's own copies the lease
+/// token's instance prefix (`inst_<hex>/<n>`) of every outcome written, before
+/// the store clears it.
+async fn record_senders(url: &str) -> tokio_postgres::Client {
+    let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    actix_web::rt::spawn(connection);
+    db.batch_execute(
+        "CREATE TABLE test_sent_by (delivery_id TEXT NOT NULL, instance TEXT NOT NULL);
+         CREATE FUNCTION test_record_sender() RETURNS trigger AS $$
+         BEGIN
+             IF NEW.attempts > OLD.attempts AND OLD.lease_token IS NOT NULL THEN
+                 INSERT INTO test_sent_by VALUES (OLD.id, split_part(OLD.lease_token, '/', 1));
+             END IF;
+             RETURN NEW;
+         END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER test_record_sender BEFORE UPDATE ON hookspec_deliveries
+             FOR EACH ROW EXECUTE FUNCTION test_record_sender();",
+    )
+    .await
+    .unwrap();
+    db
+}
+
+/// Attempts per instance, most first.
+async fn attempts_per_instance(db: &tokio_postgres::Client) -> Vec<(String, i64)> {
+    db.query(
+        "SELECT instance, count(*) FROM test_sent_by GROUP BY instance ORDER BY 2 DESC",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (row.get(0), row.get(1)))
+    .collect()
+}
+
+/// 1,000 callbacks through two instances of one PostgreSQL queue, the producers
+/// posting to `producers` (instance indexes); every callback arrives once, and
+/// both instances send a fair share.
+async fn two_instances_share_one_queue(producers: &[usize]) {
     let postgres = Postgres::start();
-    let receiver = Receiver::start(Duration::from_millis(5));
+    // 50 ms per delivery and 8 at a time per instance (160/s): one instance
+    // alone cannot keep up with the producer, so the queue holds due work for
+    // both to claim, and the `SKIP LOCKED` race between their claims is
+    // exercised throughout. (With a receiver fast enough for one instance, an
+    // instance that enqueues nothing finds little by polling: 55 of 1,000 at
+    // 20 ms per delivery.)
+    let receiver = Receiver::start(Duration::from_millis(50));
     // A lease far longer than the test: no delivery may be taken over, so any
     // duplicate or overlap is a claiming bug.
     let lease = Duration::from_secs(120);
-    let first = App::start(&postgres.url(), lease);
-    let second = App::start(&postgres.url(), lease);
+    let apps = [
+        App::start_with_concurrency(&postgres.url(), lease, 8),
+        App::start_with_concurrency(&postgres.url(), lease, 8),
+    ];
+    let db = record_senders(&postgres.url()).await;
     let client = client();
     let mut accepted = HashSet::new();
     for n in 0..1000u64 {
-        // Alternate: each instance enqueues half, and both claim from the one queue.
-        let app = if n % 2 == 0 { &first } else { &second };
+        let app = &apps[producers[n as usize % producers.len()]];
         let id = post_event(&client, app, "/events", n, &receiver.url())
             .await
             .unwrap_or_else(|error| panic!("event {n} refused: {error:?}"));
@@ -44,9 +91,9 @@ async fn two_instances_share_one_queue_without_attempting_a_delivery_twice() {
     }
     assert_eq!(accepted.len(), 1000);
     assert!(
-        first.drained(&client, Duration::from_secs(120)).await,
+        apps[0].drained(&client, Duration::from_secs(120)).await,
         "deliveries left unfinished: {:?}",
-        first.unfinished(&client).await
+        apps[0].unfinished(&client).await
     );
     assert_eq!(receiver.ids(), accepted, "every accepted callback arrives");
     assert_eq!(
@@ -55,7 +102,30 @@ async fn two_instances_share_one_queue_without_attempting_a_delivery_twice() {
         "no lease expired, so no duplicates"
     );
     assert!(receiver.overlaps().is_empty(), "{:?}", receiver.overlaps());
+    let senders = attempts_per_instance(&db).await;
+    eprintln!("producers on {producers:?}: attempts per instance {senders:?}");
+    assert_eq!(senders.len(), 2, "only one instance sent: {senders:?}");
+    assert_eq!(senders.iter().map(|(_, n)| n).sum::<i64>(), 1000);
+    assert!(
+        senders.iter().all(|(_, sent)| *sent >= 250),
+        "one instance sent less than a quarter: {senders:?}"
+    );
     receiver.stop().await;
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn two_instances_share_one_queue_without_attempting_a_delivery_twice() {
+    // Alternate: each instance enqueues half (and is woken by its own enqueues).
+    two_instances_share_one_queue(&[0, 1]).await;
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn an_instance_that_enqueues_nothing_claims_its_share() {
+    // Every enqueue wakes the first instance only; the second finds work by
+    // polling and claims beside it.
+    two_instances_share_one_queue(&[0]).await;
 }
 
 #[actix_web::test]
@@ -191,4 +261,102 @@ async fn the_postgres_store_conforms() {
         .unwrap();
     use hookspec::delivery::DeliveryStore;
     assert_eq!(again.unfinished().await.unwrap(), 2);
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn instances_starting_at_once_migrate_a_fresh_database_once() {
+    use hookspec::delivery::store::PostgresStore;
+    let postgres = Postgres::start();
+    let url = postgres.url();
+    // Four connects under way at once, each migrating on its own connection.
+    let connects: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            actix_web::rt::spawn(async move { PostgresStore::connect(&url).await })
+        })
+        .collect();
+    for connect in connects {
+        let opened = connect.await.unwrap();
+        assert!(opened.is_ok(), "{opened:?}");
+    }
+    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    actix_web::rt::spawn(connection);
+    let versions: Vec<i32> = db
+        .query(
+            "SELECT version FROM hookspec_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, [1], "each migration recorded once");
+}
+
+/// Schema version 1 exactly as it shipped (a frozen copy, so an edit to a
+/// shipped migration shows here), with one delivery in it.
+const SHIPPED_V1: &str = r#"
+CREATE TABLE hookspec_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);
+CREATE TABLE hookspec_deliveries (
+    id TEXT PRIMARY KEY, callback TEXT NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL,
+    content_type TEXT, body BYTEA NOT NULL, created_at BIGINT NOT NULL, state TEXT NOT NULL,
+    reason TEXT, attempts INTEGER NOT NULL DEFAULT 0, round_started_at BIGINT NOT NULL,
+    round_first_attempt INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
+    lease_token TEXT, lease_until BIGINT
+);
+CREATE INDEX hookspec_deliveries_due
+    ON hookspec_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at);
+CREATE TABLE hookspec_attempts (
+    delivery_id TEXT NOT NULL REFERENCES hookspec_deliveries (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL, started_at BIGINT NOT NULL, duration_us BIGINT NOT NULL,
+    status INTEGER, error TEXT, PRIMARY KEY (delivery_id, number)
+);
+INSERT INTO hookspec_migrations VALUES (1, 1700000000000);
+INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body, created_at,
+    state, attempts, round_started_at, next_attempt_at)
+    VALUES ('msg_old', 'cb', 'POST', 'https://example.com/h', 'application/json', '\x7b7d',
+            1700000000000, 'pending', 1, 1700000000000, 1700000000500);
+INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'busy');
+"#;
+
+/// Every older schema version opens, its deliveries intact (version 1 is the
+/// only one shipped so far); a newer one is refused.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
+    use hookspec::delivery::store::PostgresStore;
+    use hookspec::delivery::{DeliveryId, DeliveryStore};
+    let postgres = Postgres::start();
+    let url = postgres.url();
+    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    actix_web::rt::spawn(connection);
+    db.batch_execute(SHIPPED_V1).await.unwrap();
+    let store = PostgresStore::connect(&url).await.unwrap();
+    let record = store
+        .get(&DeliveryId::from("msg_old"))
+        .await
+        .unwrap()
+        .expect("the delivery survives the upgrade");
+    assert_eq!(record.url, "https://example.com/h");
+    assert_eq!(record.attempts.len(), 1);
+    assert_eq!(record.attempts[0].status, Some(503));
+    assert_eq!(store.unfinished().await.unwrap(), 1);
+
+    db.batch_execute("INSERT INTO hookspec_migrations VALUES (99, 0)")
+        .await
+        .unwrap();
+    let error = PostgresStore::connect(&url).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the database is at schema version 99, newer than this hookspec's 1"),
+        "{error}"
+    );
 }

@@ -3,7 +3,7 @@
 //! enqueues it inside a PostgreSQL transaction, and the dead letters.
 //!
 //! Environment: `OUTBOX_STORE` (`sqlite:<file>` or `postgres://...`),
-//! `OUTBOX_LEASE_MS`, `OUTBOX_POLL_MS`. It listens on a port of 127.0.0.1 the
+//! `OUTBOX_LEASE_MS`, `OUTBOX_POLL_MS`, `OUTBOX_CONCURRENCY`. It listens on a port of 127.0.0.1 the
 //! system chooses and prints `listening on <port>` once it accepts requests.
 
 use std::time::Duration;
@@ -179,6 +179,12 @@ async fn main() -> std::io::Result<()> {
         .attempt_timeout(lease / 2)
         .lease(lease)
         .poll_interval(millis("OUTBOX_POLL_MS", 100))
+        .concurrency(
+            std::env::var("OUTBOX_CONCURRENCY")
+                .ok()
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(64),
+        )
         .retry(RetryPolicy {
             max_attempts: 1000,
             initial_backoff: Duration::from_millis(100),

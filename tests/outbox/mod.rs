@@ -31,6 +31,8 @@ pub struct Seen {
     pub completed: HashMap<String, u32>,
     /// Every `webhook-id` that arrived, completed or not.
     pub arrived: HashSet<String>,
+    /// How many times each `webhook-id` arrived.
+    pub arrivals: HashMap<String, u32>,
     /// `webhook-id`s being received right now.
     in_flight: HashSet<String>,
     /// `webhook-id`s that arrived while another attempt of theirs was in flight.
@@ -51,17 +53,26 @@ impl Drop for InFlight {
 }
 
 /// A receiver on 127.0.0.1 that answers every callback `200 {"ok": true}`
-/// after `delay`.
+/// after `delay`; with a hold, requests arriving once `after` deliveries have
+/// completed are held unanswered until released.
 pub struct Receiver {
     pub port: u16,
     pub seen: Arc<Mutex<Seen>>,
+    hold: Data<Hold>,
     handle: ServerHandle,
+}
+
+/// Holds requests once `after` deliveries completed, until `released`.
+struct Hold {
+    after: usize,
+    released: std::sync::atomic::AtomicBool,
 }
 
 async fn receive(
     req: HttpRequest,
     seen: Data<Arc<Mutex<Seen>>>,
     delay: Data<Duration>,
+    hold: Data<Hold>,
 ) -> HttpResponse {
     let id = req
         .headers()
@@ -69,17 +80,27 @@ async fn receive(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    {
+    let held = {
         let mut state = seen.lock().unwrap();
         state.arrived.insert(id.clone());
+        *state.arrivals.entry(id.clone()).or_default() += 1;
         if !state.in_flight.insert(id.clone()) {
             state.overlaps.push(id.clone());
         }
-    }
+        state.completed.len() >= hold.after
+    };
     let guard = InFlight {
         seen: Arc::clone(&seen),
         id: id.clone(),
     };
+    // Bounded: a test that never releases still ends.
+    let held_until = Instant::now() + Duration::from_secs(60);
+    while held
+        && !hold.released.load(std::sync::atomic::Ordering::SeqCst)
+        && Instant::now() < held_until
+    {
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
     actix_web::rt::time::sleep(**delay).await;
     *seen.lock().unwrap().completed.entry(id).or_default() += 1;
     drop(guard);
@@ -89,15 +110,27 @@ async fn receive(
 impl Receiver {
     /// Starts on the current actix runtime.
     pub fn start(delay: Duration) -> Receiver {
+        Receiver::start_holding(delay, usize::MAX)
+    }
+
+    /// Starts a receiver that holds every request arriving once `after`
+    /// deliveries completed, until [`release`](Self::release).
+    pub fn start_holding(delay: Duration, after: usize) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Seen::default()));
         let data = Data::new(Arc::clone(&seen));
         let delay = Data::new(delay);
+        let hold = Data::new(Hold {
+            after,
+            released: false.into(),
+        });
+        let server_hold = hold.clone();
         let server = HttpServer::new(move || {
             ActixApp::new()
                 .app_data(data.clone())
                 .app_data(delay.clone())
+                .app_data(server_hold.clone())
                 .default_service(web::to(receive))
         })
         .workers(1)
@@ -107,7 +140,35 @@ impl Receiver {
         .run();
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        Receiver { port, seen, handle }
+        Receiver {
+            port,
+            seen,
+            hold,
+            handle,
+        }
+    }
+
+    /// Answers the held requests, and holds no more.
+    pub fn release(&self) {
+        self.hold
+            .released
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// `webhook-id`s being received (or held) right now.
+    pub fn in_flight(&self) -> HashSet<String> {
+        self.seen.lock().unwrap().in_flight.clone()
+    }
+
+    /// How many times `id` arrived.
+    pub fn arrivals(&self, id: &str) -> u32 {
+        self.seen
+            .lock()
+            .unwrap()
+            .arrivals
+            .get(id)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The base URL the app's callbacks go to.
@@ -162,8 +223,15 @@ impl App {
     /// Starts the app on `store` (`sqlite:<file>` or `postgres://...`) and waits
     /// until it listens.
     pub fn start(store: &str, lease: Duration) -> App {
+        App::start_with_concurrency(store, lease, 64)
+    }
+
+    /// Like [`start`](Self::start), with at most `concurrency` deliveries in
+    /// flight at once.
+    pub fn start_with_concurrency(store: &str, lease: Duration, concurrency: usize) -> App {
         let mut child = Command::new(env!("CARGO_BIN_EXE_outbox-app"))
             .env("OUTBOX_STORE", store)
+            .env("OUTBOX_CONCURRENCY", concurrency.to_string())
             .env("OUTBOX_LEASE_MS", lease.as_millis().to_string())
             .env("OUTBOX_POLL_MS", "100")
             .env("RUST_LOG", "off")
@@ -287,19 +355,30 @@ async fn post_events(app: &App, receiver: &Receiver, first: u64, count: u64) -> 
     accepted
 }
 
-/// Kills `app` once `receiver` has completed at least `after` deliveries but
-/// not all of `accepted`: some are in flight, some not yet attempted.
-async fn kill_mid_run(app: &mut App, receiver: &Receiver, after: usize, accepted: usize) {
+/// Kills `app` once `receiver` has completed at least `after` deliveries and
+/// holds others unanswered, so that some are certainly in flight at the kill;
+/// then releases the hold. The ids in flight at the kill.
+async fn kill_mid_run(
+    app: &mut App,
+    receiver: &Receiver,
+    after: usize,
+    accepted: usize,
+) -> HashSet<String> {
     assert!(
-        wait_until(Duration::from_secs(30), || receiver.distinct() >= after).await,
-        "deliveries never started"
+        wait_until(Duration::from_secs(30), || receiver.distinct() >= after
+            && !receiver.in_flight().is_empty())
+        .await,
+        "deliveries never started, or none was held"
     );
     app.kill();
+    let in_flight = receiver.in_flight();
+    receiver.release();
     let done = receiver.distinct();
     assert!(
-        done < accepted,
-        "all {accepted} were delivered before the kill: the test proves nothing"
+        !in_flight.is_empty() && done < accepted,
+        "nothing was in flight at the kill ({done} of {accepted} delivered): the test proves nothing"
     );
+    in_flight
 }
 
 /// Shared by the SQLite and PostgreSQL versions: 200 callbacks to a slow
@@ -307,13 +386,15 @@ async fn kill_mid_run(app: &mut App, receiver: &Receiver, after: usize, accepted
 pub async fn every_accepted_callback_survives_a_kill(store: &str) {
     // 100 ms per delivery: with 64 at once, 200 take about 0.4 s, plenty of time
     // to kill the app in the middle.
-    let receiver = Receiver::start(Duration::from_millis(100));
+    // Once 20 have completed, the receiver holds every request unanswered until
+    // the kill: those are certainly in flight when the app dies.
+    let receiver = Receiver::start_holding(Duration::from_millis(20), 20);
     // A short lease: the deliveries in flight at the kill are resumed 2 s later.
     let lease = Duration::from_secs(2);
     let mut app = App::start(store, lease);
     let accepted = post_events(&app, &receiver, 0, 200).await;
     assert_eq!(accepted.len(), 200);
-    kill_mid_run(&mut app, &receiver, 20, accepted.len()).await;
+    let in_flight_at_kill = kill_mid_run(&mut app, &receiver, 20, accepted.len()).await;
     let delivered_before_restart = receiver.distinct();
 
     // Sent by the killed instance: completed, or cut off mid-request.
@@ -353,9 +434,20 @@ pub async fn every_accepted_callback_survives_a_kill(store: &str) {
         "a delivery was duplicated that the killed instance never sent: {duplicated:?}"
     );
     assert!(receiver.overlaps().is_empty(), "{:?}", receiver.overlaps());
+    // What the killed instance had in flight, it never learnt the outcome of:
+    // the restarted one sent each again.
+    let not_resent: Vec<&String> = in_flight_at_kill
+        .iter()
+        .filter(|id| receiver.arrivals(id) < 2)
+        .collect();
+    assert!(
+        not_resent.is_empty(),
+        "in flight at the kill and not sent again: {not_resent:?}"
+    );
     eprintln!(
-        "{} accepted; {delivered_before_restart} delivered before the kill; {} sent twice",
+        "{} accepted; {delivered_before_restart} delivered before the kill, {} in flight; {} sent twice",
         accepted.len(),
+        in_flight_at_kill.len(),
         duplicated.len()
     );
     receiver.stop().await;

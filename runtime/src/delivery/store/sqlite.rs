@@ -116,15 +116,7 @@ impl SqliteStore {
         connection
             .busy_timeout(Duration::from_secs(5))
             .map_err(unavailable)?;
-        let synchronous = match sync {
-            SqliteSync::Full => "FULL",
-            SqliteSync::Normal => "NORMAL",
-        };
-        connection
-            .execute_batch(&format!(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"
-            ))
-            .map_err(unavailable)?;
+        configure(&connection, sync)?;
         migrate(&mut connection)?;
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
@@ -214,6 +206,43 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
             reply(own_error.or_else(|| committed.clone()));
         }
     }
+}
+
+/// WAL, the durability asked for, foreign keys; each read back, since SQLite
+/// ignores a pragma it cannot apply instead of failing.
+fn configure(connection: &Connection, sync: SqliteSync) -> Result<(), StoreError> {
+    let (synchronous, level) = match sync {
+        SqliteSync::Full => ("FULL", 2),
+        SqliteSync::Normal => ("NORMAL", 1),
+    };
+    connection
+        .execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"
+        ))
+        .map_err(unavailable)?;
+    let pragma = |name: &str| -> Result<String, StoreError> {
+        connection
+            .query_row(&format!("PRAGMA {name}"), [], |row| {
+                row.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|value| match value {
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                rusqlite::types::Value::Text(text) => text,
+                other => format!("{other:?}"),
+            })
+            .map_err(unavailable)
+    };
+    let read = (
+        pragma("journal_mode")?,
+        pragma("synchronous")?,
+        pragma("foreign_keys")?,
+    );
+    if read != ("wal".to_owned(), level.to_string(), "1".to_owned()) {
+        return Err(StoreError::Unavailable(format!(
+            "SQLite did not take the settings (journal_mode, synchronous, foreign_keys): {read:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Applies the migrations not yet applied, in one immediate transaction so two
@@ -541,5 +570,107 @@ impl DeliveryStore for SqliteStore {
                 .map_err(unavailable)?;
             Ok(count.max(0) as u64)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "hookspec-sqlite-unit-{name}-{}-{:x}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("deliveries.sqlite3")
+    }
+
+    #[test]
+    fn the_durability_asked_for_is_the_one_set() {
+        for (sync, level) in [(SqliteSync::Full, 2), (SqliteSync::Normal, 1)] {
+            let connection = Connection::open(temp_file("pragma")).unwrap();
+            configure(&connection, sync).unwrap();
+            let read: i64 = connection
+                .query_row("PRAGMA synchronous", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(read, level, "{sync:?}");
+            let mode: String = connection
+                .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+        }
+        // The default is FULL: an accepted callback survives a power cut.
+        assert_eq!(SqliteSync::default(), SqliteSync::Full);
+    }
+
+    /// Schema version 1 exactly as it shipped (a frozen copy, not
+    /// `MIGRATIONS[0]`, so an edit to a shipped migration shows here).
+    const SHIPPED_V1: &str = r#"
+CREATE TABLE hookspec_deliveries (
+    id TEXT PRIMARY KEY, callback TEXT NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL,
+    content_type TEXT, body BLOB NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL,
+    reason TEXT, attempts INTEGER NOT NULL DEFAULT 0, round_started_at INTEGER NOT NULL,
+    round_first_attempt INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+    lease_token TEXT, lease_until INTEGER
+);
+CREATE INDEX hookspec_deliveries_due
+    ON hookspec_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at);
+CREATE TABLE hookspec_attempts (
+    delivery_id TEXT NOT NULL REFERENCES hookspec_deliveries (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+    status INTEGER, error TEXT, PRIMARY KEY (delivery_id, number)
+);
+INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body, created_at,
+    state, attempts, round_started_at, next_attempt_at)
+    VALUES ('msg_old', 'cb', 'POST', 'https://example.com/h', 'application/json', X'7B7D',
+            1700000000000, 'pending', 1, 1700000000000, 1700000000500);
+INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'busy');
+PRAGMA user_version = 1;
+"#;
+
+    /// Every older schema version opens, its deliveries intact. Version 1 is
+    /// the only one shipped so far: the next migration adds its own start.
+    #[actix_web::test]
+    async fn a_file_of_every_shipped_version_opens_with_its_deliveries() {
+        let path = temp_file("v1");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(SHIPPED_V1)
+            .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let record = store
+            .get(&DeliveryId::from("msg_old"))
+            .await
+            .unwrap()
+            .expect("the delivery survives the upgrade");
+        assert_eq!(record.url, "https://example.com/h");
+        assert_eq!(record.attempts.len(), 1);
+        assert_eq!(record.attempts[0].status, Some(503));
+        assert_eq!(store.unfinished().await.unwrap(), 1);
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_file_from_a_newer_hookspec_is_refused() {
+        let path = temp_file("newer");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
+        let error = SqliteStore::open(&path).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            StoreError::Corrupt(
+                "the file is at schema version 99, newer than this hookspec's 1".into()
+            )
+            .to_string()
+        );
     }
 }
