@@ -71,3 +71,42 @@ async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
     receiver.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[actix_web::test]
+async fn a_graceful_shutdown_with_a_grace_lets_attempts_under_way_finish() {
+    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, Trigger};
+    use std::time::Duration;
+    let dir = temp_dir("sqlite-grace");
+    let receiver = outbox::Receiver::start(Duration::from_millis(500));
+    let callbacks = Callbacks::builder()
+        .sqlite(dir.join("deliveries.sqlite3"))
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .attempt_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let trigger = Trigger {
+        query: vec![("callback_url".into(), receiver.url())],
+        body: Some(serde_json::json!({ "n": 1 })),
+        ..Trigger::default()
+    };
+    let id = callbacks
+        .callback_for::<event_notification>(trigger)
+        .enqueue(&serde_json::json!({ "n": 1 }))
+        .await
+        .unwrap();
+    assert!(
+        outbox::wait_until(Duration::from_secs(10), || !receiver.arrived().is_empty()).await,
+        "the attempt never started"
+    );
+    // The receiver takes 500 ms; a grace of 10 s lets it answer.
+    assert_eq!(
+        callbacks.shutdown(Duration::from_secs(10)).await,
+        0,
+        "nothing left over"
+    );
+    assert_eq!(receiver.distinct(), 1);
+    let record = callbacks.delivery(&id).await.unwrap().unwrap();
+    assert_eq!(record.state, DeliveryState::Succeeded, "{record:?}");
+    receiver.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -109,6 +109,27 @@ async fn etag_answers_304_when_unchanged() {
         test::call_service(&app, stale).await.status(),
         StatusCode::OK
     );
+
+    // RFC 9110's other forms: `*`, a list, a weak tag (weak comparison).
+    let tag = etag.to_str().unwrap();
+    for (if_none_match, status) in [
+        ("*".to_owned(), StatusCode::NOT_MODIFIED),
+        (format!("\"a\", {tag} ,\"b\""), StatusCode::NOT_MODIFIED),
+        (format!("W/{tag}"), StatusCode::NOT_MODIFIED),
+        (format!("\"x\", W/{tag}"), StatusCode::NOT_MODIFIED),
+        ("\"a\", \"b\"".to_owned(), StatusCode::OK),
+        (format!("W/\"{}\"", &tag[1..tag.len() - 2]), StatusCode::OK),
+    ] {
+        let request = test::TestRequest::get()
+            .uri("/openapi.json")
+            .insert_header((header::IF_NONE_MATCH, if_none_match.as_str()))
+            .to_request();
+        assert_eq!(
+            test::call_service(&app, request).await.status(),
+            status,
+            "If-None-Match: {if_none_match}"
+        );
+    }
 }
 
 #[actix_web::test]

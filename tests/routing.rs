@@ -401,6 +401,49 @@ async fn declared_routes_are_served() {
     assert_eq!(atest::read_body(response).await, "short and stout");
     let response = call(atest::TestRequest::get().uri("/brew")).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // A path with several methods lists them all.
+    let response = call(atest::TestRequest::post().uri("/v1/shops/acme/items/1")).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = response
+        .headers()
+        .get(header::ALLOW)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let mut allowed: Vec<&str> = allow.split(',').map(str::trim).collect();
+    allowed.sort();
+    assert_eq!(allowed, ["DELETE", "GET", "PUT"], "Allow: {allow}");
+}
+
+/// Changes since a time.
+#[get("/changes")]
+async fn changes(since: Header<header::IfModifiedSince>) -> String {
+    format!("since {}", since.0)
+}
+
+#[actix_web::test]
+async fn a_missing_header_is_a_400_problem_naming_it() {
+    let api = Api::new("Changes", "1").service(changes);
+    let app = atest::init_service(App::new().configure(api.configure())).await;
+    let present = atest::TestRequest::get()
+        .uri("/changes")
+        .insert_header(("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT"))
+        .to_request();
+    let response = atest::call_service(&app, present).await;
+    assert_eq!(
+        atest::read_body(response).await,
+        "since Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    let missing = atest::TestRequest::get().uri("/changes").to_request();
+    let response = atest::call_service(&app, missing).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem = json_body(response).await;
+    assert_eq!(problem["status"], 400, "{problem}");
+    assert_eq!(problem["errors"][0]["in"], "header", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/if-modified-since",
+        "{problem}"
+    );
 }
 
 #[actix_web::test]
