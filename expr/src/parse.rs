@@ -266,11 +266,13 @@ fn check_json_pointer(pointer: &str, root: &str) -> Result<(), ParseError> {
             match chars.next() {
                 Some((_, '0' | '1')) => {}
                 other => {
-                    let found = other.map_or("the end".to_string(), |(_, c)| format!("`~{c}`"));
+                    let found = other.map_or("`~` at the end".to_string(), |(_, c)| {
+                        format!("invalid escape `~{c}`")
+                    });
                     return Err(ParseError::new(
                         at,
                         format!(
-                            "invalid escape {found} in JSON pointer `{pointer}`: `~` must be \
+                            "{found} in JSON pointer `{pointer}`: `~` must be \
                              followed by `0` (for `~`) or `1` (for `/`)"
                         ),
                     ));
@@ -420,9 +422,11 @@ mod tests {
         assert!(error("{$request.body#/a~2}")
             .1
             .contains("invalid escape `~2`"));
-        assert!(error("{$request.body#/a~}")
-            .1
-            .contains("invalid escape the end"));
+        assert_eq!(
+            error("{$request.body#/a~}").1,
+            "`~` at the end in JSON pointer `/a~`: `~` must be followed by `0` (for `~`) or \
+             `1` (for `/`)"
+        );
     }
 
     #[test]

@@ -96,8 +96,12 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
     let sig = &func.sig;
     let body = &func.body;
     let arguments = func.arguments();
-    let arg_names: Vec<Ident> = (0..arguments.len())
-        .map(|i| format_ident!("__hookspec_arg{}", i))
+    // Spanned on each argument's type: an error about the type (it has no
+    // `OperationInput`) then points there once, not also at the attribute.
+    let arg_names: Vec<Ident> = arguments
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| format_ident!("__hookspec_arg{}", i, span = arg.ty.span()))
         .collect();
     let extractor_types = arguments.iter().map(|arg| {
         let ty = arg.ty;
@@ -167,7 +171,9 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
     let callbacks = args
         .callbacks
         .iter()
-        .map(|callback| quote_spanned!(callback.span()=> __cx.add_callback::<#callback>();));
+        .map(|callback| {
+            quote_spanned!(callback.span()=> <#callback as #private::CallbackDeclaration>::add_to(__cx);)
+        });
     // Each callback's `$request.path.x` must be a parameter of this path: checked
     // by const evaluation, so the error is a compile error at the callback's name.
     let callback_path_checks = args.callbacks.iter().map(|callback| {
@@ -291,11 +297,6 @@ pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
 
             type Payload = #payload;
             type Answer = #answer;
-
-            fn describe(__cx: &mut #private::OperationContext<'_>) {
-                <Self::Payload as #private::CallbackBody>::describe(__cx);
-                <Self::Answer as #private::CallbackReply>::describe(__cx);
-            }
         }
     }
 }

@@ -109,7 +109,9 @@ pub trait WebhookDeclaration {
     label = "not declared with a hookspec route macro",
     note = "declare the handler with `#[hookspec::get(\"/path\")]` (or `post`, `put`, ...)"
 )]
-pub trait DocumentedOperation {
+pub trait DocumentedOperation:
+    actix_web::dev::HttpServiceFactory + Clone + Send + Sync + 'static
+{
     /// The facts known at compile time.
     const META: OperationMeta;
 
@@ -138,7 +140,21 @@ pub trait CallbackDeclaration {
     type Answer: CallbackReply;
 
     /// Adds what the stub's argument and return types document.
-    fn describe(cx: &mut OperationContext<'_>);
+    fn describe(cx: &mut OperationContext<'_>) {
+        <Self::Payload as CallbackBody>::describe(cx);
+        <Self::Answer as CallbackReply>::describe(cx);
+    }
+
+    /// Adds this callback to the operation being described (what the route
+    /// macros call for each name in `callbacks(...)`: a trait path, so a name
+    /// that is not a callback gets the one error above).
+    #[doc(hidden)]
+    fn add_to(cx: &mut OperationContext<'_>)
+    where
+        Self: Sized,
+    {
+        cx.add_callback::<Self>();
+    }
 }
 
 /// The operation being described, handed to each type of a handler's signature.

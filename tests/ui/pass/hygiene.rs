@@ -3,10 +3,12 @@
 #![deny(warnings)]
 #![allow(non_camel_case_types, dead_code, clippy::all)]
 
-use actix_web::web::{Json, Path, Query};
-use hookspec::{callback, get, Api, JsonSchema};
-use serde::Deserialize;
+use ::actix_web::web::{Json, Path, Query};
+use ::hookspec::{callback, get, Api};
 
+// The prelude's names, shadowed by things that are not what expansions mean,
+// as serde's test suite does: an expansion that reaches any of them by a
+// relative path fails to compile here.
 struct Result;
 struct Option;
 struct Some;
@@ -16,13 +18,38 @@ struct Err;
 struct String;
 struct Vec;
 struct Box;
-mod actix_web_shadow {}
-mod hookspec_shadow {}
+struct Clone;
+struct Copy;
+struct Send;
+struct Sync;
+struct Default;
+struct From;
+struct Into;
+struct Iterator;
+struct Fn;
+struct FnOnce;
+struct Future;
+struct Sized;
+struct Debug;
+struct Drop;
+// Crate roots an expansion must reach with a leading `::`.
+mod core {}
+mod std {}
+mod alloc {}
+mod serde {}
+mod schemars {}
+mod actix_web {}
+mod hookspec {}
 
-#[derive(Deserialize, JsonSchema)]
-pub struct Params {
-    pub callback_url: std::string::String,
+// Derives of other crates (schemars's expands to relative `schemars::` paths)
+// live in a module of their own, where the shadows above are not in scope.
+mod types {
+    #[derive(::serde::Deserialize, ::schemars::JsonSchema)]
+    pub struct Params {
+        pub callback_url: ::std::string::String,
+    }
 }
+use types::Params;
 
 /// Notify.
 #[callback(post, "{$request.query.callback_url}/{$request.path.id}")]
