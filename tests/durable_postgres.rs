@@ -360,3 +360,65 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
         "{error}"
     );
 }
+
+/// A lease taken over: instance A holds 50 deliveries at a receiver that answers
+/// nothing, and dies; instance B resumes each once A's lease ends. The duplicates
+/// are exactly what the README's at-least-once promises: each delivery A had in
+/// flight arrives once more, from B, and never while A's attempt was under way.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn a_dead_instances_leases_are_taken_over_once() {
+    let postgres = Postgres::start();
+    // Holds every request until released: A's attempts all stall.
+    let receiver = Receiver::start_holding(Duration::ZERO, 0);
+    // The app's attempt timeout is half its lease: 5 s, far more than the few
+    // hundred milliseconds before the kill, so A never retries on its own.
+    let lease = Duration::from_secs(10);
+    let mut first = App::start(&postgres.url(), lease);
+    let client = client();
+    let mut accepted = HashSet::new();
+    for n in 0..50u64 {
+        accepted.insert(
+            post_event(&client, &first, "/events", n, &receiver.url())
+                .await
+                .expect("accepted"),
+        );
+    }
+    assert!(
+        wait_until(Duration::from_secs(20), || receiver.in_flight().len() == 50).await,
+        "A never had all 50 in flight: {}",
+        receiver.in_flight().len()
+    );
+    // B starts while A's attempts stall; it may claim nothing A holds.
+    let second = App::start(&postgres.url(), lease);
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.arrived().len(),
+        50,
+        "B attempted a delivery A still held"
+    );
+    let killed_at = Instant::now();
+    first.kill();
+    receiver.release();
+    assert!(
+        second.drained(&client, Duration::from_secs(60)).await,
+        "deliveries left unfinished: {:?}",
+        second.unfinished(&client).await
+    );
+    let resumed_after = killed_at.elapsed();
+    for id in &accepted {
+        assert_eq!(
+            receiver.arrivals(id),
+            2,
+            "{id}: once from A (cut off), once from B"
+        );
+    }
+    assert!(receiver.overlaps().is_empty(), "{:?}", receiver.overlaps());
+    // B waited for A's leases (10 s from their claim) rather than taking over
+    // at once.
+    assert!(
+        resumed_after >= Duration::from_secs(5),
+        "taken over after {resumed_after:?}"
+    );
+    receiver.stop().await;
+}
