@@ -957,10 +957,11 @@ async fn restarted_route(params: Query<Params>) -> HttpResponse {
 async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
     use hookspec::delivery::store::{NewDelivery, SqliteStore};
     use hookspec::delivery::DeliveryStore;
-    let receiver = Receiver::start(vec![Answer {
+    let wrong_shape = Answer {
         body: r#"{"ok": "yes"}"#,
         ..Answer::ok()
-    }]);
+    };
+    let receiver = Receiver::start(vec![wrong_shape.clone(), wrong_shape]);
     let dir = std::env::temp_dir().join(format!("hookspec-restart-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("deliveries.sqlite3");
@@ -979,13 +980,32 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
         })
         .await
         .unwrap();
-    // The new process builds its API (which declares the callback's reply type)
-    // and its dispatcher resumes the delivery.
+    // A sender that does not know the API accepts any successful reply: nothing
+    // process-wide tells it the type (another Callbacks or Api in the process
+    // does not either).
     Api::new("Restarted", "1")
         .service(restarted_route)
         .check()
         .unwrap();
+    let other_dir = dir.join("other");
+    std::fs::create_dir_all(&other_dir).unwrap();
+    let other_path = other_dir.join("deliveries.sqlite3");
+    std::fs::copy(&path, &other_path).unwrap();
+    let unaware = Callbacks::builder()
+        .sqlite(&other_path)
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .build()
+        .unwrap();
+    assert_eq!(
+        finished(&unaware, &id).await.state,
+        DeliveryState::Succeeded
+    );
+    unaware.shutdown(Duration::from_secs(1)).await;
+    // The new process builds its sender with its API (which declares the
+    // callback's reply type), and its dispatcher resumes the delivery.
+    let api = Api::new("Restarted", "1").service(restarted_route);
     let callbacks = Callbacks::builder()
+        .api(&api)
         .sqlite(&path)
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .build()

@@ -10,10 +10,14 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use crate::assemble::{assemble, join_path, Placed, Registration, SpecError, WebhookRegistration};
+use crate::assemble::{
+    assemble, join_path, Assembled, Placed, Registration, SpecError, WebhookRegistration,
+};
 use crate::openapi::{Info, License, OpenApi, Server};
 use crate::operation::{DocumentedOperation, WebhookDeclaration};
+use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
+use crate::received::KeepRequestBodies;
 use crate::schema::Flavor;
 use crate::swagger_ui;
 
@@ -52,6 +56,10 @@ impl Served {
 /// generators that do not read 3.1 yet.
 struct Built {
     v3_1: Served,
+    /// The replies of every callback and webhook documented, for senders.
+    replies: Vec<ReplyDeclaration>,
+    /// Whether an operation documents a callback (which may read the body).
+    documents_callbacks: bool,
     /// Built on first use: most servers never serve it, and it goes through the
     /// same registrations and checks as the 3.1 document, which passed them.
     v3_0: OnceLock<Result<Served, SpecError>>,
@@ -68,8 +76,9 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn document(&self, flavor: Flavor) -> Result<OpenApi, SpecError> {
-        let mut document = assemble(self.info.clone(), &self.placed, &self.webhooks, flavor)?;
+    fn document(&self, flavor: Flavor) -> Result<Assembled, SpecError> {
+        let mut assembled = assemble(self.info.clone(), &self.placed, &self.webhooks, flavor)?;
+        let document = &mut assembled.document;
         document.servers = self.servers.clone();
         document.security = self.security.clone();
         if flavor == Flavor::V3_0 {
@@ -80,14 +89,18 @@ impl Inputs {
                 }
             }
         }
-        Ok(document)
+        Ok(assembled)
     }
 }
 
 impl Built {
     fn v3_0(&self) -> Result<&Served, &SpecError> {
         self.v3_0
-            .get_or_init(|| self.inputs.document(Flavor::V3_0).map(Served::new))
+            .get_or_init(|| {
+                self.inputs
+                    .document(Flavor::V3_0)
+                    .map(|assembled| Served::new(assembled.document))
+            })
             .as_ref()
     }
 }
@@ -233,8 +246,11 @@ impl Api {
                     servers: self.servers.clone(),
                     security: self.security.clone(),
                 };
+                let assembled = inputs.document(Flavor::V3_1)?;
                 Ok(Arc::new(Built {
-                    v3_1: Served::new(inputs.document(Flavor::V3_1)?),
+                    v3_1: Served::new(assembled.document),
+                    replies: assembled.replies,
+                    documents_callbacks: assembled.documents_callbacks,
                     v3_0: OnceLock::new(),
                     inputs,
                 }))
@@ -246,6 +262,15 @@ impl Api {
     /// operation ids, two handlers for one method and path.
     pub fn check(&self) -> Result<(), SpecError> {
         self.built().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// The replies every documented callback and webhook declares: what a
+    /// sender checks replies against (`CallbacksBuilder::api` reads them), also
+    /// for deliveries it reads back from a store after a restart.
+    pub fn reply_declarations(&self) -> Result<&[ReplyDeclaration], SpecError> {
+        self.built()
+            .map(|built| built.replies.as_slice())
+            .map_err(Clone::clone)
     }
 
     /// The OpenAPI 3.1 document.
@@ -287,10 +312,10 @@ impl Api {
     /// Registers a webhook declared with `#[webhook]`: documented under the
     /// document's top-level `webhooks`.
     pub fn webhook<W: WebhookDeclaration>(mut self, _webhook: W) -> Self {
-        crate::delivery::declare_reply(W::META.name, crate::delivery::check_reply::<W::Answer>);
         self.webhooks.push(WebhookRegistration {
             meta: &W::META,
             describe: W::describe,
+            reply: ReplyDeclaration::of_webhook::<W>(),
         });
         self.changed()
     }
@@ -307,6 +332,11 @@ impl Api {
             Err(error) => panic!("hookspec: {error}"),
         };
         move |config: &mut ServiceConfig| {
+            // A documented callback may read `$request.body`: the body
+            // extractors keep what they parse (others keep nothing).
+            if built.documents_callbacks {
+                config.app_data(KeepRequestBodies);
+            }
             // actix-web tries resources in order. The 3.1 document first, so it
             // is found at once however many routes the API has (one pattern test
             // for every other request); then the handlers with their 405s; the

@@ -7,6 +7,7 @@ use std::fmt;
 use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
 use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
 use crate::operation::{OperationContext, OperationMeta, WebhookMeta};
+use crate::payload::ReplyDeclaration;
 use crate::schema::{Flavor, SchemaRegistry};
 
 /// The dialect OpenAPI 3.1 schemas are written in.
@@ -17,6 +18,16 @@ const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 pub(crate) struct WebhookRegistration {
     pub meta: &'static WebhookMeta,
     pub describe: fn(&mut OperationContext<'_>),
+    pub reply: ReplyDeclaration,
+}
+
+/// A checked document, and what senders need of its declarations.
+pub(crate) struct Assembled {
+    pub document: OpenApi,
+    /// Every callback's and webhook's reply, once per declaration.
+    pub replies: Vec<ReplyDeclaration>,
+    /// Whether an operation documents a callback.
+    pub documents_callbacks: bool,
 }
 
 /// One handler as registered on the [`Api`](crate::Api).
@@ -86,7 +97,7 @@ pub(crate) fn assemble(
     placed: &[Placed],
     webhooks: &[WebhookRegistration],
     flavor: Flavor,
-) -> Result<OpenApi, SpecError> {
+) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
     let mut schemas = SchemaRegistry::new(flavor);
     let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
@@ -148,6 +159,7 @@ pub(crate) fn assemble(
     // 3.0 has no webhooks: they are only named, and their types not described,
     // so their schemas do not linger unused.
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
+    let webhook_replies: Vec<ReplyDeclaration> = webhooks.iter().map(|w| w.reply).collect();
     let webhooks = match flavor {
         Flavor::V3_1 => describe_webhooks(webhooks, &mut schemas, &mut problems),
         Flavor::V3_0 => BTreeMap::new(),
@@ -192,7 +204,21 @@ pub(crate) fn assemble(
             ("3.0.3", None, webhooks)
         }
     };
-    Ok(OpenApi {
+    // One per declaration (by name and source), callbacks first.
+    let mut replies: Vec<ReplyDeclaration> = Vec::new();
+    let declared = attached
+        .iter()
+        .flat_map(|use_site| use_site.callbacks.iter().map(|callback| callback.reply))
+        .chain(webhook_replies);
+    for reply in declared {
+        if !replies
+            .iter()
+            .any(|known| known.name == reply.name && known.source == reply.source)
+        {
+            replies.push(reply);
+        }
+    }
+    let document = OpenApi {
         openapi: version.to_owned(),
         info,
         servers: Vec::new(),
@@ -204,6 +230,11 @@ pub(crate) fn assemble(
         },
         security: None,
         extensions,
+    };
+    Ok(Assembled {
+        document,
+        replies,
+        documents_callbacks: !attached.is_empty(),
     })
 }
 

@@ -68,6 +68,8 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
 pub(crate) struct UsedCallback {
     pub name: &'static str,
     pub url: UrlTemplate<'static>,
+    /// Its reply type's check, for senders (not needed for checking).
+    pub reply: crate::payload::ReplyDeclaration,
 }
 
 /// Where the operation is, for messages: `create_invoice` (POST /invoices/).

@@ -13,9 +13,9 @@ use actix_web::web::{self, Bytes};
 use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::delivery::evaluate::ReceivedBody;
 use crate::locate::{culprit_parameter, escape_token, json_error};
 use crate::problem::Problem;
+use crate::received::{KeepRequestBodies, ReceivedBody};
 
 /// The problem for a value at `pointer` that did not deserialise. serde reports
 /// a missing field at the enclosing object, so the field's name is moved into the
@@ -108,10 +108,8 @@ impl ReadBody {
             refused: content_type_is(req, media_type).err(),
             body: Bytes::from_request(req, payload),
             media_type,
-            // Apps that send no callbacks do not keep bodies.
-            keep_for: req
-                .app_data::<web::Data<crate::delivery::Callbacks>>()
-                .map(|_| req.clone()),
+            // Apps that document no callback do not keep bodies.
+            keep_for: req.app_data::<KeepRequestBodies>().map(|_| req.clone()),
         }
     }
 

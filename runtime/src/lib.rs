@@ -59,6 +59,7 @@ mod operation;
 mod output;
 mod payload;
 mod problem;
+mod received;
 mod schema;
 mod swagger_ui;
 

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 
 use crate::callback_check::{PathReference, UsedCallback};
 use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
-use crate::payload::{CallbackBody, CallbackReply};
+use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
 use crate::problem::Problem;
 use crate::schema::SchemaRegistry;
 
@@ -283,14 +283,16 @@ impl<'a> OperationContext<'a> {
 
     /// Documents the callback `C` under this operation's `callbacks`.
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        // Deliveries of `C` read back from the store after a restart check their
-        // replies against its declared type.
-        crate::delivery::declare_reply(C::META.name, crate::delivery::check_reply::<C::Answer>);
         // The generic part is only these calls: one copy of the rest for all.
-        self.add_callback_of(&C::META, C::describe);
+        self.add_callback_of(&C::META, C::describe, ReplyDeclaration::of_callback::<C>());
     }
 
-    fn add_callback_of(&mut self, meta: &CallbackMeta, describe: fn(&mut OperationContext<'_>)) {
+    fn add_callback_of(
+        &mut self,
+        meta: &CallbackMeta,
+        describe: fn(&mut OperationContext<'_>),
+        reply: ReplyDeclaration,
+    ) {
         let mut operation = Operation {
             summary: meta.summary.map(str::to_owned),
             description: meta.description.map(str::to_owned),
@@ -312,6 +314,7 @@ impl<'a> OperationContext<'a> {
         self.used_callbacks.push(UsedCallback {
             name: meta.name,
             url: meta.url.clone(),
+            reply,
         });
     }
 }

@@ -119,6 +119,48 @@ impl CallbackReply for () {
     }
 }
 
+/// Checks a successful reply's body against a declared reply type.
+pub type ReplyCheck = fn(&[u8]) -> Result<(), String>;
+
+/// The reply check of reply type `A`.
+pub(crate) fn check_reply<A: CallbackReply>(reply: &[u8]) -> Result<(), String> {
+    A::decode(reply).map(drop)
+}
+
+/// The reply a callback or webhook declares, by name: what a sender checks the
+/// replies of its deliveries against, also of deliveries read back from a
+/// store after a restart (which carry only the name).
+#[derive(Clone, Copy, Debug)]
+pub struct ReplyDeclaration {
+    /// The callback's name (its stub's), or the webhook's.
+    pub name: &'static str,
+    /// Where it is declared (`file:line`): two declarations of one name are
+    /// told apart by it.
+    pub source: &'static str,
+    /// The check of its reply type.
+    pub check: ReplyCheck,
+}
+
+impl ReplyDeclaration {
+    /// The declaration of callback `C`.
+    pub fn of_callback<C: crate::CallbackDeclaration>() -> Self {
+        ReplyDeclaration {
+            name: C::META.name,
+            source: C::META.source,
+            check: check_reply::<C::Answer>,
+        }
+    }
+
+    /// The declaration of webhook `W`.
+    pub fn of_webhook<W: crate::WebhookDeclaration>() -> Self {
+        ReplyDeclaration {
+            name: W::META.name,
+            source: W::META.source,
+            check: check_reply::<W::Answer>,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use super::record::{Attempt, DeliveryId};
 use super::ssrf::Refused;
 use super::store::{ClaimedDelivery, Next};
 use super::Shared;
+use crate::payload::ReplyCheck;
 
 /// When to retry and when to give up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,45 +90,6 @@ impl std::fmt::Display for DeliveryError {
 }
 
 impl std::error::Error for DeliveryError {}
-
-/// Checks a successful reply's body against the declared reply type.
-pub(crate) type ReplyCheck = fn(&[u8]) -> Result<(), String>;
-
-/// The reply check of reply type `A`.
-pub(crate) fn check_reply<A: crate::payload::CallbackReply>(reply: &[u8]) -> Result<(), String> {
-    A::decode(reply).map(drop)
-}
-
-/// The reply checks of every callback and webhook this process declared, by name:
-/// a delivery read back from the store after a restart carries only its name.
-/// Filled when an `Api` is assembled and when a delivery is accepted.
-static DECLARED_REPLIES: std::sync::RwLock<Option<std::collections::HashMap<String, ReplyCheck>>> =
-    std::sync::RwLock::new(None);
-
-/// Remembers the reply check of the callback or webhook `name`.
-pub(crate) fn declare_reply(name: &str, check: ReplyCheck) {
-    let known = DECLARED_REPLIES
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .as_ref()
-        .is_some_and(|declared| declared.contains_key(name));
-    if !known {
-        DECLARED_REPLIES
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_or_insert_with(Default::default)
-            .insert(name.to_owned(), check);
-    }
-}
-
-/// The reply check declared for `name`, if any.
-pub(crate) fn declared_reply(name: &str) -> Option<ReplyCheck> {
-    DECLARED_REPLIES
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .as_ref()
-        .and_then(|declared| declared.get(name).copied())
-}
 
 /// What one delivery sends, rebuilt from its stored form for each claim.
 pub(crate) struct Outgoing {

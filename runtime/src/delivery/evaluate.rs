@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 use hookspec_expr::{Expression, Segment, Source, UrlTemplate};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::Value;
@@ -36,30 +36,6 @@ const QUERY_VALUE: &AsciiSet = &CONTROLS
     .add(b'%')
     .add(b'`');
 
-/// The body as hookspec's extractors received it, kept (as shared bytes, parsed only
-/// when a callback is sent) in the request's extensions, so a callback reads
-/// `$request.body#/...` from what the client really sent.
-#[derive(Clone, Debug)]
-pub(crate) enum ReceivedBody {
-    /// A JSON body.
-    Json(actix_web::web::Bytes),
-    /// An `application/x-www-form-urlencoded` body: an object of strings.
-    Form(actix_web::web::Bytes),
-}
-
-impl ReceivedBody {
-    fn to_value(&self) -> Option<Value> {
-        match self {
-            ReceivedBody::Json(bytes) => serde_json::from_slice(bytes).ok(),
-            ReceivedBody::Form(bytes) => Some(Value::Object(
-                form_urlencoded::parse(bytes)
-                    .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-                    .collect(),
-            )),
-        }
-    }
-}
-
 /// What a callback URL can read: the triggering request, and, once known, the
 /// response to it. Taken from an [`HttpRequest`] with [`Trigger::from_request`];
 /// it owns its data, so it can travel to the background dispatcher.
@@ -76,7 +52,7 @@ pub struct Trigger {
     /// Its headers (names compare case-insensitively).
     pub headers: Vec<(String, String)>,
     /// Its body as received, when a hookspec body extractor read it in an app
-    /// with a `web::Data<Callbacks>` (apps that send no callbacks do not keep it).
+    /// whose `Api` documents a callback (other apps do not keep bodies).
     pub body: Option<Value>,
     /// The response status (`$statusCode`), when known.
     pub status: Option<u16>,
@@ -107,10 +83,7 @@ impl Trigger {
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
                 .collect(),
-            body: req
-                .extensions()
-                .get::<ReceivedBody>()
-                .and_then(ReceivedBody::to_value),
+            body: crate::received::received_body(req),
             ..Trigger::default()
         }
     }

@@ -38,6 +38,7 @@ mod dispatch;
 pub(crate) mod evaluate;
 mod receive;
 mod record;
+mod replies;
 pub mod signing;
 mod ssrf;
 pub mod store;
@@ -66,11 +67,11 @@ pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
 use crate::openapi::Method;
 use crate::operation::{CallbackDeclaration, WebhookDeclaration};
-use crate::payload::{CallbackBody, CallbackReply};
+use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
 use crate::problem::Problem;
-pub(crate) use attempt::{check_reply, declare_reply};
-use attempt::{Outgoing, ReplyCheck};
+use attempt::Outgoing;
 use dispatch::AwaitedError;
+use replies::Replies;
 use store::{MemoryStore, NewDelivery};
 
 /// How [`Callbacks`] sends.
@@ -103,6 +104,8 @@ pub(crate) struct Shared {
     pub in_flight: Semaphore,
     concurrency: usize,
     accepting: AtomicBool,
+    /// The reply types deliveries are checked against, by name.
+    replies: Replies,
 }
 
 impl Shared {
@@ -126,7 +129,7 @@ impl Shared {
             .map(HeaderValue::from_str)
             .transpose()
             .map_err(|error| format!("the stored content type is not a header value: {error}"))?;
-        let check_reply = attempt::declared_reply(&delivery.callback);
+        let check_reply = self.replies.check_for(&delivery.callback);
         Ok(Outgoing {
             id: delivery.id.clone(),
             callback: delivery.callback.clone(),
@@ -282,6 +285,8 @@ pub struct CallbacksBuilder {
     store: StoreChoice,
     lease: Option<Duration>,
     poll_interval: Duration,
+    replies: Vec<ReplyDeclaration>,
+    api_error: Option<crate::SpecError>,
 }
 
 impl Default for CallbacksBuilder {
@@ -302,6 +307,8 @@ impl Default for CallbacksBuilder {
             store: StoreChoice::Memory,
             lease: None,
             poll_interval: Duration::from_millis(500),
+            replies: Vec::new(),
+            api_error: None,
         }
     }
 }
@@ -317,6 +324,9 @@ pub enum BuildError {
     Store(StoreError),
     /// The settings contradict each other.
     Settings(String),
+    /// The [`Api`](crate::Api) given to [`CallbacksBuilder::api`] has no
+    /// document.
+    Api(crate::SpecError),
 }
 
 impl fmt::Display for BuildError {
@@ -326,6 +336,7 @@ impl fmt::Display for BuildError {
             BuildError::Start(error) => write!(f, "cannot start callback delivery: {error}"),
             BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
             BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
+            BuildError::Api(error) => write!(f, "{error}"),
         }
     }
 }
@@ -333,6 +344,21 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 impl CallbacksBuilder {
+    /// Checks the replies of the callbacks and webhooks `api` documents, also
+    /// of deliveries read back from the store after a restart (which carry only
+    /// their callback's name). Without it, the declarations this `Callbacks`
+    /// sends are known once it has sent them; a delivery of one not sent yet
+    /// since the start accepts any successful reply.
+    /// An API whose document cannot be built makes [`build`](Self::build)
+    /// fail with [`BuildError::Api`].
+    pub fn api(mut self, api: &crate::Api) -> Self {
+        match api.reply_declarations() {
+            Ok(replies) => self.replies.extend_from_slice(replies),
+            Err(error) => self.api_error = Some(error),
+        }
+        self
+    }
+
     /// Signs every callback with these `whsec_...` secrets (several during a key
     /// rotation). Without one, callbacks are sent unsigned.
     pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
@@ -448,6 +474,9 @@ impl CallbacksBuilder {
 
     /// Opens the store and starts the dispatcher.
     pub fn build(self) -> Result<Callbacks, BuildError> {
+        if let Some(error) = self.api_error {
+            return Err(BuildError::Api(error));
+        }
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         let signer = if secrets.is_empty() {
             None
@@ -462,6 +491,10 @@ impl CallbacksBuilder {
                 "the lease ({lease:?}) must be longer than the attempt timeout ({:?}), or two workers could attempt one delivery at once",
                 self.attempt_timeout
             )));
+        }
+        let replies = Replies::default();
+        for reply in &self.replies {
+            replies.declare(*reply);
         }
         let policy = Arc::new(self.policy);
         let client = http_client(&policy, self.lookup.0).map_err(BuildError::Start)?;
@@ -503,6 +536,7 @@ impl CallbacksBuilder {
             in_flight: Semaphore::new(self.concurrency),
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
+            replies,
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         Ok(Callbacks {
@@ -796,7 +830,7 @@ impl Callbacks {
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
         let body = message.body.map_err(SendError::Encode)?;
-        attempt::declare_reply(message.name, message.check_reply);
+        shared.replies.declare(message.reply);
         Ok(NewDelivery {
             id: DeliveryId::random(),
             callback: message.name.to_owned(),
@@ -844,23 +878,23 @@ struct Message {
     url: String,
     body: Result<Vec<u8>, String>,
     content_type: Option<&'static str>,
-    check_reply: ReplyCheck,
+    reply: ReplyDeclaration,
 }
 
 impl Message {
-    fn new<P: CallbackBody, A: CallbackReply>(
-        name: &'static str,
+    fn new<P: CallbackBody>(
+        reply: ReplyDeclaration,
         method: Method,
         url: String,
         body: &P::Body,
     ) -> Self {
         Message {
-            name,
+            name: reply.name,
             method,
             url,
             body: P::encode(body),
             content_type: P::content_type(),
-            check_reply: attempt::check_reply::<A>,
+            reply,
         }
     }
 }
@@ -929,8 +963,8 @@ impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
     fn message(&self, body: &<C::Payload as CallbackBody>::Body) -> Result<Message, SendError> {
         let meta = &C::META;
         let url = evaluate::evaluate(&meta.url, &self.trigger).map_err(SendError::NotApplicable)?;
-        Ok(Message::new::<C::Payload, C::Answer>(
-            meta.name,
+        Ok(Message::new::<C::Payload>(
+            ReplyDeclaration::of_callback::<C>(),
             meta.method,
             url,
             body,
@@ -948,7 +982,12 @@ pub struct WebhookRequest<'a, W> {
 impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
     fn message(&self, body: &<W::Payload as CallbackBody>::Body) -> Message {
         let meta = &W::META;
-        Message::new::<W::Payload, W::Answer>(meta.name, meta.method, self.url.clone(), body)
+        Message::new::<W::Payload>(
+            ReplyDeclaration::of_webhook::<W>(),
+            meta.method,
+            self.url.clone(),
+            body,
+        )
     }
 
     /// Writes the webhook to the store; see [`CallbackRequest::enqueue`].

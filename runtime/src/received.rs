@@ -1,0 +1,47 @@
+//! The request body as hookspec's extractors received it, kept for the callbacks
+//! that read `$request.body#/...`: shared bytes in the request's extensions,
+//! parsed only when a callback is sent. Kept only in apps whose [`Api`]
+//! documents a callback ([`KeepRequestBodies`] in their app data).
+//!
+//! [`Api`]: crate::Api
+
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest};
+use serde_json::Value;
+
+/// A body a hookspec extractor parsed.
+#[derive(Clone, Debug)]
+pub(crate) enum ReceivedBody {
+    /// A JSON body.
+    Json(Bytes),
+    /// An `application/x-www-form-urlencoded` body: an object of strings.
+    Form(Bytes),
+}
+
+impl ReceivedBody {
+    /// The body as JSON (a form as an object of strings).
+    pub(crate) fn to_value(&self) -> Option<Value> {
+        match self {
+            ReceivedBody::Json(bytes) => serde_json::from_slice(bytes).ok(),
+            ReceivedBody::Form(bytes) => Some(Value::Object(
+                form_urlencoded::parse(bytes)
+                    .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// The body `req`'s extractors kept, as JSON, if any.
+pub(crate) fn received_body(req: &HttpRequest) -> Option<Value> {
+    req.extensions()
+        .get::<ReceivedBody>()
+        .and_then(ReceivedBody::to_value)
+}
+
+/// In an app's data: its body extractors keep what they parsed. [`Api::configure`]
+/// adds it when the API documents a callback.
+///
+/// [`Api::configure`]: crate::Api::configure
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeepRequestBodies;
