@@ -17,8 +17,10 @@ use crate::openapi::{Info, License, OpenApi, Server};
 use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
+#[cfg(feature = "delivery")]
 use crate::received::KeepRequestBodies;
 use crate::schema::Flavor;
+#[cfg(feature = "swagger-ui")]
 use crate::swagger_ui;
 
 type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
@@ -59,6 +61,7 @@ struct Built {
     /// The replies of every callback and webhook documented, for senders.
     replies: Vec<ReplyDeclaration>,
     /// Whether an operation documents a callback (which may read the body).
+    #[cfg_attr(not(feature = "delivery"), allow(dead_code))]
     documents_callbacks: bool,
     /// Built on first use: most servers never serve it, and it goes through the
     /// same registrations and checks as the 3.1 document, which passed them.
@@ -334,6 +337,7 @@ impl Api {
         move |config: &mut ServiceConfig| {
             // A documented callback may read `$request.body`: the body
             // extractors keep what they parse (others keep nothing).
+            #[cfg(feature = "delivery")]
             if built.documents_callbacks {
                 config.app_data(KeepRequestBodies);
             }
@@ -344,6 +348,7 @@ impl Api {
             mount_document(config, Arc::clone(&built), DOCUMENT_3_1);
             self.mount_handlers(config);
             mount_document(config, built, DOCUMENT_3_0);
+            #[cfg(feature = "swagger-ui")]
             swagger_ui::mount(config, &self.info.title);
         }
     }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::extract::{
     FormExtractor, HeaderExtractor, JsonExtractor, PathExtractor, QueryExtractor,
 };
-use crate::openapi::{MediaType, Parameter, ParameterIn, RequestBody};
+use crate::openapi::{Parameter, ParameterIn};
 use crate::operation::OperationContext;
 use crate::schema::without_null;
 
@@ -81,16 +81,6 @@ pub fn schema_for<T: JsonSchema + ?Sized>(cx: &mut OperationContext<'_>) -> Sche
     cx.schemas().reference::<T>()
 }
 
-pub(crate) fn set_body(cx: &mut OperationContext<'_>, media_type: &str, schema: Schema) {
-    let mut content = std::collections::BTreeMap::new();
-    content.insert(media_type.to_owned(), MediaType { schema });
-    cx.set_request_body(RequestBody {
-        description: None,
-        required: true,
-        content,
-    });
-}
-
 /// Problems every body extractor can answer with.
 fn add_body_problems(cx: &mut OperationContext<'_>) {
     for status in [400, 413, 415] {
@@ -107,7 +97,7 @@ impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Json<T>
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = schema_for::<T>(cx);
-        set_body(cx, "application/json", schema);
+        cx.set_body("application/json", schema);
         add_body_problems(cx);
     }
 }
@@ -121,7 +111,7 @@ impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Form<T>
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = schema_for::<T>(cx);
-        set_body(cx, "application/x-www-form-urlencoded", schema);
+        cx.set_body("application/x-www-form-urlencoded", schema);
         add_body_problems(cx);
     }
 }
@@ -243,7 +233,7 @@ impl OperationInput for Bytes {
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = cx.schemas().binary();
-        set_body(cx, "application/octet-stream", schema);
+        cx.set_body("application/octet-stream", schema);
         cx.add_problem_response(413);
     }
 }
@@ -257,7 +247,7 @@ impl OperationInput for String {
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = schema_for::<String>(cx);
-        set_body(cx, "text/plain", schema);
+        cx.set_body("text/plain", schema);
         cx.add_problem_response(413);
     }
 }

@@ -46,10 +46,14 @@
 //! ```
 
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod assemble;
 mod callback_check;
+#[cfg(feature = "delivery")]
+#[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
 mod extract;
 mod input;
@@ -61,6 +65,10 @@ mod payload;
 mod problem;
 mod received;
 mod schema;
+#[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
+pub mod signing;
+#[cfg(feature = "swagger-ui")]
 mod swagger_ui;
 
 pub use api::Api;
@@ -72,7 +80,7 @@ pub use operation::{
     WebhookDeclaration, WebhookMeta,
 };
 pub use output::OperationOutput;
-pub use payload::{CallbackBody, CallbackReply};
+pub use payload::{CallbackBody, CallbackReply, ReplyCheck, ReplyDeclaration};
 pub use problem::{FieldError, Problem};
 pub use schema::SchemaRegistry;
 

@@ -232,6 +232,17 @@ impl<'a> OperationContext<'a> {
         self.operation.request_body = Some(body);
     }
 
+    /// Sets a required request body of one media type.
+    pub fn set_body(&mut self, media_type: &str, schema: schemars::Schema) {
+        let mut content = std::collections::BTreeMap::new();
+        content.insert(media_type.to_owned(), crate::openapi::MediaType { schema });
+        self.set_request_body(RequestBody {
+            description: None,
+            required: true,
+            content,
+        });
+    }
+
     /// Adds a response for `status` (`"200"`, `"4XX"`, `"default"`). A status that is
     /// already documented keeps its description and gains the new media types.
     pub fn add_response(&mut self, status: impl Into<String>, response: Response) {

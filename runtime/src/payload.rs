@@ -35,7 +35,7 @@ impl<T: Serialize + JsonSchema + Send + Sync + 'static> CallbackBody for web::Js
 
     fn describe(cx: &mut OperationContext<'_>) {
         let schema = cx.schemas().reference::<T>();
-        crate::input::set_body(cx, "application/json", schema);
+        cx.set_body("application/json", schema);
     }
 
     fn content_type() -> Option<&'static str> {

@@ -5,6 +5,9 @@
 //!
 //! [`Api`]: crate::Api
 
+// Without delivery nothing reads the kept bodies, and `Api` keeps none.
+#![cfg_attr(not(feature = "delivery"), allow(dead_code))]
+
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::Value;

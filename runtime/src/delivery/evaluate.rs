@@ -108,7 +108,10 @@ impl fmt::Display for NotApplicable {
 impl std::error::Error for NotApplicable {}
 
 /// The URL for this trigger.
-pub fn evaluate(template: &UrlTemplate<'_>, trigger: &Trigger) -> Result<String, NotApplicable> {
+pub(crate) fn evaluate(
+    template: &UrlTemplate<'_>,
+    trigger: &Trigger,
+) -> Result<String, NotApplicable> {
     let mut url = String::new();
     for (index, segment) in template.segments().iter().enumerate() {
         match segment {

@@ -36,15 +36,14 @@
 mod attempt;
 mod dispatch;
 pub(crate) mod evaluate;
-mod receive;
 mod record;
 mod replies;
-pub mod signing;
 mod ssrf;
 pub mod store;
 
 use std::fmt;
 use std::marker::PhantomData;
+#[cfg(feature = "sqlite")]
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,11 +56,13 @@ use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
+/// Signatures (also reachable as [`crate::signing`], for receivers that use
+/// nothing else).
+pub use crate::signing;
+pub use crate::signing::{Signer, Verified, Verifier};
 pub use attempt::{DeliveryError, RetryPolicy};
 pub use evaluate::{NotApplicable, Trigger};
-pub use receive::Verified;
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
-pub use signing::{Signer, Verifier};
 pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
 pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
@@ -390,6 +391,7 @@ impl CallbacksBuilder {
     /// Keeps deliveries in the SQLite file at `path` (created if missing). The
     /// default, at [`DEFAULT_SQLITE_PATH`], when the `sqlite` feature is on.
     #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub fn sqlite(mut self, path: impl Into<PathBuf>) -> Self {
         self.store = StoreChoice::Sqlite(path.into(), store::SqliteSync::Full);
         self
@@ -397,6 +399,7 @@ impl CallbacksBuilder {
 
     /// Like [`sqlite`](Self::sqlite), choosing how durable each write is.
     #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub fn sqlite_with(mut self, path: impl Into<PathBuf>, sync: store::SqliteSync) -> Self {
         self.store = StoreChoice::Sqlite(path.into(), sync);
         self
@@ -405,6 +408,7 @@ impl CallbacksBuilder {
     /// Keeps deliveries in PostgreSQL at `url`, shared by every instance that
     /// uses the same database.
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub fn postgres(mut self, url: &str) -> Self {
         self.store = StoreChoice::Postgres(url.to_owned());
         self
@@ -937,6 +941,7 @@ impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
     /// store uses; the dispatcher finds the delivery at its next poll after
     /// the commit, or at once after [`Callbacks::poll_now`].
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub async fn enqueue_in(
         self,
         transaction: &tokio_postgres::Transaction<'_>,
@@ -1002,6 +1007,7 @@ impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
     /// Writes the webhook inside the caller's PostgreSQL transaction; see
     /// [`CallbackRequest::enqueue_in`].
     #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
     pub async fn enqueue_in(
         self,
         transaction: &tokio_postgres::Transaction<'_>,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use url::{Host, Url};
 
 /// Why an address is refused, or `None` for a public unicast address.
-pub fn refused_range(ip: IpAddr) -> Option<&'static str> {
+pub(crate) fn refused_range(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => refused_v4(v4),
         IpAddr::V6(v6) => refused_v6(v6),

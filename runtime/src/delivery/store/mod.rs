@@ -4,29 +4,35 @@
 //! the store before it returns, workers *claim* due deliveries with a lease (one
 //! worker attempts a delivery at a time; a crashed worker's lease expires and
 //! another resumes it) and write every attempt back. Three stores ship:
-//! [`MemoryStore`] (tests; lost with the process), [`SqliteStore`] (the embedded
-//! default: one file, WAL) and [`PostgresStore`] (several instances share one
-//! queue). The guarantee is at-least-once: a receiver may see a delivery twice
+//! [`MemoryStore`] (tests; lost with the process), `SqliteStore` (feature
+//! `sqlite`, the embedded default: one file, WAL) and `PostgresStore` (feature
+//! `postgres`: several instances share one queue). The guarantee is at-least-once: a receiver may see a delivery twice
 //! (a worker died after sending, before writing the outcome), always with the
 //! same `webhook-id`.
 
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub(crate) use postgres::enqueue_in;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::PostgresStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use sql::{from_millis, outcome_columns, to_millis, StoredRow};
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::{SqliteStore, SqliteSync};
 
 use super::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
@@ -139,18 +145,6 @@ pub enum StateKind {
 }
 
 impl StateKind {
-    /// The state a stored column names, if it names one.
-    fn from_column(column: &str) -> Option<Self> {
-        [
-            StateKind::Unfinished,
-            StateKind::Succeeded,
-            StateKind::Failed,
-            StateKind::Abandoned,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == column)
-    }
-
     /// The name stores write (`pending`, `succeeded`, `failed`, `abandoned`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -193,7 +187,7 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 /// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`],
-/// [`SqliteStore`] and [`PostgresStore`]; another database can implement it too.
+/// `SqliteStore` and `PostgresStore`; another database can implement it too.
 ///
 /// Times are the application's clock, as milliseconds since the Unix epoch
 /// where stored: instances sharing a store need clocks in step to well within
@@ -264,69 +258,6 @@ pub trait DeliveryStore: Send + Sync + 'static {
     }
 }
 
-/// Milliseconds since the Unix epoch, as stores write times.
-pub(crate) fn to_millis(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
-    }
-}
-
-/// A time read back from milliseconds since the Unix epoch.
-pub(crate) fn from_millis(millis: i64) -> SystemTime {
-    if millis >= 0 {
-        UNIX_EPOCH + Duration::from_millis(millis.unsigned_abs())
-    } else {
-        UNIX_EPOCH - Duration::from_millis(millis.unsigned_abs())
-    }
-}
-
-/// The columns SQL stores keep for one delivery, turned into its record.
-pub(crate) struct StoredRow {
-    pub id: String,
-    pub callback: String,
-    pub url: String,
-    pub created_at: i64,
-    pub state: String,
-    pub reason: Option<String>,
-    pub next_attempt_at: i64,
-    pub leased_until: Option<i64>,
-    pub attempts_made: i64,
-}
-
-impl StoredRow {
-    /// The record, with `attempts` read separately; `now` tells whether a lease
-    /// is current (in flight) or expired.
-    pub fn into_record(
-        self,
-        attempts: Vec<Attempt>,
-        now: SystemTime,
-    ) -> Result<DeliveryRecord, StoreError> {
-        let Some(kind) = StateKind::from_column(&self.state) else {
-            return Err(StoreError::Corrupt(format!(
-                "delivery {} has unknown state `{}`",
-                self.id, self.state
-            )));
-        };
-        let state = delivery_state(
-            kind,
-            self.reason,
-            self.leased_until.map(from_millis),
-            self.attempts_made > 0,
-            from_millis(self.next_attempt_at),
-            now,
-        );
-        Ok(DeliveryRecord {
-            id: DeliveryId(self.id),
-            callback: self.callback,
-            url: self.url,
-            created_at: from_millis(self.created_at),
-            state,
-            attempts,
-        })
-    }
-}
-
 /// Where a delivery stands, from what every store keeps: its state column, the
 /// reason it failed, its lease, whether it was attempted, when it is next due.
 pub(crate) fn delivery_state(
@@ -350,29 +281,5 @@ pub(crate) fn delivery_state(
             reason: reason.unwrap_or_default(),
         },
         StateKind::Abandoned => DeliveryState::Abandoned,
-    }
-}
-
-/// The state column and reason an outcome writes.
-pub(crate) fn outcome_columns(next: &Next) -> (&'static str, Option<&str>) {
-    match next {
-        Next::Succeeded => ("succeeded", None),
-        Next::RetryAt(_) => ("pending", None),
-        Next::Failed(reason) => ("failed", Some(reason.as_str())),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_round_trip_through_milliseconds() {
-        let at = UNIX_EPOCH + Duration::from_millis(1_790_000_000_123);
-        assert_eq!(to_millis(at), 1_790_000_000_123);
-        assert_eq!(from_millis(to_millis(at)), at);
-        let before = UNIX_EPOCH - Duration::from_millis(5);
-        assert_eq!(to_millis(before), -5);
-        assert_eq!(from_millis(-5), before);
     }
 }

@@ -7,7 +7,7 @@
 //! share one `fsync` instead of queueing for one each.
 //!
 //! Several processes may share the file (SQLite's locks make each claim atomic);
-//! for instances on several machines, use [`PostgresStore`](super::PostgresStore).
+//! for instances on several machines, use `PostgresStore` (feature `postgres`).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::signing::{VerifiedMessage, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
+use super::{VerifiedMessage, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
 use crate::openapi::{Parameter, ParameterIn};
 use crate::operation::OperationContext;
 use crate::problem::Problem;
@@ -25,7 +25,7 @@ use crate::OperationInput;
 ///
 /// ```no_run
 /// use actix_web::{web, App, HttpServer};
-/// use hookspec::delivery::{Verified, Verifier};
+/// use hookspec::signing::{Verified, Verifier};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct InvoiceEvent { description: String, paid: bool }

@@ -6,6 +6,13 @@
 //! authors' implementation). Verification recomputes it the same way, so the
 //! tolerance on the timestamp can be chosen and several secrets (key rotation) can
 //! be tried; that crate's own `verify` fixes the tolerance at five minutes.
+//!
+//! Receivers need only this module (feature `signing`), not the delivery
+//! stack: [`Verified<T>`] checks an incoming callback in an actix-web handler.
+
+mod verified;
+
+pub use verified::Verified;
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -159,7 +166,7 @@ pub struct VerifiedMessage {
     pub timestamp: i64,
 }
 
-/// Checks incoming callbacks, for API users' servers (see [`Verified`](crate::delivery::Verified)
+/// Checks incoming callbacks, for API users' servers (see [`Verified`]
 /// for an actix-web extractor).
 pub struct Verifier {
     keys: Vec<Webhook>,
