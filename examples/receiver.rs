@@ -6,13 +6,13 @@
 //! cargo run --example receiver        # on http://127.0.0.1:9000, docs at /docs
 //! ```
 //!
-//! Environment: `HOST`, `PORT` (default 127.0.0.1:9000), `WEBHOOK_SECRET` (the
+//! Environment: `HOST`, `PORT` (default 127.0.0.1:9000), `HOOKSPEC_SIGNING_SECRETS` (the
 //! invoices example's demo secret by default).
 
 use std::sync::Mutex;
 
 use actix_web::web::{Data, Json, Path};
-use hookspec::delivery::{Verified, Verifier};
+use hookspec::signing::{Verified, Verifier};
 use hookspec::{get, post, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 
@@ -97,8 +97,14 @@ async fn main() -> std::io::Result<()> {
         .ok()
         .and_then(|port| port.parse().ok())
         .unwrap_or(9000);
-    let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_owned());
-    let verifier = Data::new(Verifier::new(&[&secret]).map_err(std::io::Error::other)?);
+    // Several secrets (space- or comma-separated) during a key rotation.
+    let secrets =
+        std::env::var("HOOKSPEC_SIGNING_SECRETS").unwrap_or_else(|_| DEMO_SECRET.to_owned());
+    let secrets: Vec<&str> = secrets
+        .split([' ', ','])
+        .filter(|secret| !secret.is_empty())
+        .collect();
+    let verifier = Data::new(Verifier::new(&secrets).map_err(std::io::Error::other)?);
     let inbox = Data::new(Inbox::default());
     let api = api();
     api.check().map_err(std::io::Error::other)?;

@@ -40,7 +40,13 @@ async fn an_invoice_with_a_callback_url_notifies_the_receiver() {
     actix_web::rt::spawn(server);
 
     let policy = AddressPolicy::listed_only().allow_loopback();
-    let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy, "memory").unwrap();
+    let callbacks = invoices::callbacks(
+        hookspec::delivery::Callbacks::builder()
+            .in_memory()
+            .signing_secrets(&[invoices::DEMO_SECRET])
+            .address_policy(policy),
+    )
+    .unwrap();
     let api = invoices::api();
     let app = test::init_service(
         App::new()

@@ -28,7 +28,13 @@ macro_rules! app_and_callbacks {
     () => {{
         let api = invoices::api();
         let policy = hookspec::delivery::AddressPolicy::listed_only().allow_loopback();
-        let callbacks = invoices::callbacks(invoices::DEMO_SECRET, policy, "memory").unwrap();
+        let callbacks = invoices::callbacks(
+            hookspec::delivery::Callbacks::builder()
+                .in_memory()
+                .signing_secrets(&[invoices::DEMO_SECRET])
+                .address_policy(policy),
+        )
+        .unwrap();
         let app = test::init_service(
             App::new()
                 .app_data(actix_web::web::Data::new(callbacks.clone()))

@@ -267,6 +267,47 @@ impl Api {
         self.built().map(|_| ()).map_err(Clone::clone)
     }
 
+    /// For tools that read the documents from the program: when its first
+    /// argument is `--print-openapi` (3.1) or `--print-openapi-3.0`, prints that
+    /// document to standard output and returns `true` (the program then exits);
+    /// otherwise returns `false` and prints nothing.
+    ///
+    /// ```no_run
+    /// # fn main() -> std::io::Result<()> {
+    /// let api = hookspec::Api::new("Invoices", "1.0.0");
+    /// if api.print_document_if_asked()? {
+    ///     return Ok(());
+    /// }
+    /// // ... start the server
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn print_document_if_asked(&self) -> std::io::Result<bool> {
+        self.print_document_for(std::env::args().nth(1).as_deref(), &mut std::io::stdout())
+    }
+
+    fn print_document_for(
+        &self,
+        argument: Option<&str>,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<bool> {
+        let document = match argument {
+            Some("--print-openapi") => self.openapi_json(),
+            Some("--print-openapi-3.0") => self.openapi_3_0_json(),
+            Some(other) if other.starts_with("--print-openapi") => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("`{other}`: use `--print-openapi` or `--print-openapi-3.0`"),
+                ))
+            }
+            _ => return Ok(false),
+        };
+        let document = document.map_err(std::io::Error::other)?;
+        out.write_all(&document)?;
+        out.write_all(b"\n")?;
+        Ok(true)
+    }
+
     /// The replies every documented callback and webhook declares: what a
     /// sender checks replies against (`CallbacksBuilder::api` reads them), also
     /// for deliveries it reads back from a store after a restart.
@@ -315,11 +356,7 @@ impl Api {
     /// Registers a webhook declared with `#[webhook]`: documented under the
     /// document's top-level `webhooks`.
     pub fn webhook<W: WebhookDeclaration>(mut self, _webhook: W) -> Self {
-        self.webhooks.push(WebhookRegistration {
-            meta: &W::META,
-            describe: W::describe,
-            reply: ReplyDeclaration::of_webhook::<W>(),
-        });
+        self.webhooks.push(WebhookRegistration::of::<W>());
         self.changed()
     }
 
@@ -463,4 +500,33 @@ fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
         .headers_mut()
         .insert(header::ETAG, built.etag.clone());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_printed_when_asked_and_only_then() {
+        let api = Api::new("Printed", "1");
+        let mut out = Vec::new();
+        assert!(!api.print_document_for(None, &mut out).unwrap());
+        assert!(!api.print_document_for(Some("--port"), &mut out).unwrap());
+        assert!(out.is_empty());
+        assert!(api
+            .print_document_for(Some("--print-openapi"), &mut out)
+            .unwrap());
+        let printed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(printed["openapi"], "3.1.0");
+        out.clear();
+        assert!(api
+            .print_document_for(Some("--print-openapi-3.0"), &mut out)
+            .unwrap());
+        let printed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(printed["openapi"], "3.0.3");
+        let error = api
+            .print_document_for(Some("--print-openapi-3.2"), &mut out)
+            .unwrap_err();
+        assert!(error.to_string().contains("--print-openapi-3.0"), "{error}");
+    }
 }

@@ -21,6 +21,24 @@ pub(crate) struct WebhookRegistration {
     pub reply: ReplyDeclaration,
 }
 
+impl WebhookRegistration {
+    /// The registration of webhook `W`.
+    pub(crate) fn of<W: crate::WebhookDeclaration>() -> Self {
+        WebhookRegistration {
+            meta: &W::META,
+            describe: W::describe,
+            reply: ReplyDeclaration::of_webhook::<W>(),
+        }
+    }
+
+    /// Whether both register the same declaration.
+    fn same_as(&self, other: &WebhookRegistration) -> bool {
+        self.meta.name == other.meta.name
+            && self.meta.method == other.meta.method
+            && self.meta.source == other.meta.source
+    }
+}
+
 /// A checked document, and what senders need of its declarations.
 pub(crate) struct Assembled {
     pub document: OpenApi,
@@ -104,6 +122,8 @@ pub(crate) fn assemble(
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
     let mut attached: Vec<Attached> = Vec::new();
+    // Webhooks registered on the `Api`, then those the handlers' arguments send.
+    let mut sent_webhooks: Vec<WebhookRegistration> = webhooks.to_vec();
 
     for Placed {
         prefix,
@@ -143,7 +163,12 @@ pub(crate) fn assemble(
             };
             let mut cx = OperationContext::new(&mut schemas, &mut operation, meta.path_parameters);
             (registration.describe)(&mut cx);
-            let used_callbacks = cx.into_used_callbacks();
+            let (used_callbacks, used) = cx.into_used();
+            for webhook in used {
+                if !sent_webhooks.iter().any(|known| known.same_as(&webhook)) {
+                    sent_webhooks.push(webhook);
+                }
+            }
             if !used_callbacks.is_empty() {
                 attached.push(Attached {
                     handler: meta.handler,
@@ -158,6 +183,7 @@ pub(crate) fn assemble(
 
     // 3.0 has no webhooks: they are only named, and their types not described,
     // so their schemas do not linger unused.
+    let webhooks = &sent_webhooks;
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
     let webhook_replies: Vec<ReplyDeclaration> = webhooks.iter().map(|w| w.reply).collect();
     let webhooks = match flavor {

@@ -7,6 +7,7 @@ use std::collections::btree_map::Entry;
 use hookspec_expr::UrlTemplate;
 use schemars::JsonSchema;
 
+use crate::assemble::WebhookRegistration;
 use crate::callback_check::{PathReference, UsedCallback};
 use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
 use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
@@ -171,6 +172,8 @@ pub struct OperationContext<'a> {
     is_callback: bool,
     /// The callbacks added, for checking their expressions against the operation.
     used_callbacks: Vec<UsedCallback>,
+    /// The webhooks the operation's arguments send, for the top-level `webhooks`.
+    used_webhooks: Vec<WebhookRegistration>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -185,6 +188,7 @@ impl<'a> OperationContext<'a> {
             path_parameters,
             is_callback: false,
             used_callbacks: Vec::new(),
+            used_webhooks: Vec::new(),
         }
     }
 
@@ -196,8 +200,20 @@ impl<'a> OperationContext<'a> {
         cx
     }
 
-    pub(crate) fn into_used_callbacks(self) -> Vec<UsedCallback> {
-        self.used_callbacks
+    /// The callbacks and webhooks the operation's signature added.
+    pub(crate) fn into_used(self) -> (Vec<UsedCallback>, Vec<WebhookRegistration>) {
+        (self.used_callbacks, self.used_webhooks)
+    }
+
+    /// Whether a callback of this name is documented on the operation already.
+    pub fn has_callback(&self, name: &str) -> bool {
+        self.operation.callbacks.contains_key(name)
+    }
+
+    /// Documents webhook `W` under the document's top-level `webhooks`, as
+    /// [`Api::webhook`](crate::Api::webhook) does: for an argument that sends it.
+    pub fn add_webhook<W: WebhookDeclaration>(&mut self) {
+        self.used_webhooks.push(WebhookRegistration::of::<W>());
     }
 
     /// Whether the operation described is a callback request.
@@ -292,7 +308,8 @@ impl<'a> OperationContext<'a> {
         );
     }
 
-    /// Documents the callback `C` under this operation's `callbacks`.
+    /// Documents the callback `C` under this operation's `callbacks` (once: a
+    /// second time does nothing).
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
         // The generic part is only these calls: one copy of the rest for all.
         self.add_callback_of(&C::META, C::describe, ReplyDeclaration::of_callback::<C>());
@@ -304,6 +321,11 @@ impl<'a> OperationContext<'a> {
         describe: fn(&mut OperationContext<'_>),
         reply: ReplyDeclaration,
     ) {
+        // Listed in `callbacks(...)` and sent through a `Callback<C>` argument:
+        // documented once.
+        if self.operation.callbacks.contains_key(meta.name) {
+            return;
+        }
         let mut operation = Operation {
             summary: meta.summary.map(str::to_owned),
             description: meta.description.map(str::to_owned),

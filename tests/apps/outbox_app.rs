@@ -191,14 +191,9 @@ async fn main() -> std::io::Result<()> {
             max_backoff: Duration::from_secs(1),
             budget: Duration::from_secs(600),
         });
-    let (builder, database) = match store.strip_prefix("sqlite:") {
-        Some(path) => (builder.sqlite(path), Database { url: None }),
-        None => (
-            builder.postgres(&store),
-            Database {
-                url: Some(store.clone()),
-            },
-        ),
+    let builder = builder.store_url(&store).map_err(std::io::Error::other)?;
+    let database = Database {
+        url: (!store.starts_with("sqlite:")).then(|| store.clone()),
     };
     let callbacks = builder.build().map_err(std::io::Error::other)?;
     if let Some(url) = &database.url {

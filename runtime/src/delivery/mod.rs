@@ -35,9 +35,11 @@
 
 mod attempt;
 mod dispatch;
+mod env;
 pub(crate) mod evaluate;
 mod record;
 mod replies;
+mod sender;
 mod ssrf;
 pub mod store;
 
@@ -61,8 +63,10 @@ use url::Url;
 pub use crate::signing;
 pub use crate::signing::{Signer, Verified, Verifier};
 pub use attempt::{DeliveryError, RetryPolicy};
+pub use env::{POLICY_VARIABLE, SECRETS_VARIABLE, STORE_VARIABLE};
 pub use evaluate::{NotApplicable, Trigger};
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+pub use sender::{Callback, Webhook};
 pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
 pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
@@ -316,6 +320,7 @@ impl Default for CallbacksBuilder {
 
 /// Why [`Callbacks`] could not be built.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BuildError {
     /// A signing secret is malformed.
     Secret(signing::SignatureError),
@@ -328,6 +333,14 @@ pub enum BuildError {
     /// The [`Api`](crate::Api) given to [`CallbacksBuilder::api`] has no
     /// document.
     Api(crate::SpecError),
+    /// An environment variable read by [`CallbacksBuilder::from_env`] holds
+    /// something it cannot use.
+    Env {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -338,11 +351,21 @@ impl fmt::Display for BuildError {
             BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
             BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
             BuildError::Api(error) => write!(f, "{error}"),
+            BuildError::Env { variable, reason } => write!(f, "{variable}: {reason}"),
         }
     }
 }
 
-impl std::error::Error for BuildError {}
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Secret(error) => Some(error),
+            BuildError::Store(error) => Some(error),
+            BuildError::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+}
 
 impl CallbacksBuilder {
     /// Checks the replies of the callbacks and webhooks `api` documents, also
@@ -570,8 +593,12 @@ fn http_client(
         .map_err(|error| error.to_string())
 }
 
-/// Why a callback was not sent.
+/// Why a callback was not sent. Handlers usually ask
+/// [`is_bad_url`](Self::is_bad_url) (the API user's URL: the request can go on
+/// without the callback) or [`is_unavailable`](Self::is_unavailable) (ours:
+/// answer 503, try again later) rather than match each variant.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SendError {
     /// The URL has an expression with no value for this request.
     NotApplicable(NotApplicable),
@@ -629,7 +656,53 @@ impl fmt::Display for SendError {
     }
 }
 
-impl std::error::Error for SendError {}
+impl std::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SendError::NotApplicable(error) => Some(error),
+            SendError::Refused(error) => Some(error),
+            SendError::Store(error) => Some(error),
+            SendError::Delivery(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl SendError {
+    /// The callback's URL is the problem: an expression without a value for this
+    /// request (no `callback_url` given), not a URL, or an address callbacks may
+    /// not reach. The API user's doing; nothing was accepted.
+    pub fn is_bad_url(&self) -> bool {
+        matches!(
+            self,
+            SendError::NotApplicable(_) | SendError::InvalidUrl { .. } | SendError::Refused(_)
+        )
+    }
+
+    /// Nothing was accepted for now: the store is unavailable or full, or the
+    /// sender is shutting down. Worth trying again later (a `503`).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            SendError::QueueFull { .. } | SendError::ShuttingDown => true,
+            SendError::Store(error) => error.is_unavailable(),
+            _ => false,
+        }
+    }
+
+    /// What an API client is told: the whole message for its own mistakes and
+    /// the receiver's; for ours, what happened without the internals (database
+    /// errors, addresses), which go to the log.
+    fn public_detail(&self) -> String {
+        match self {
+            SendError::Store(StoreError::Unavailable(_)) => {
+                "callback not accepted: the delivery store is unavailable; try again later".into()
+            }
+            SendError::Store(_) => "callback not accepted: the delivery store failed".into(),
+            SendError::Encode(_) => "callback not accepted: its body cannot be encoded".into(),
+            other => other.to_string(),
+        }
+    }
+}
 
 /// So a handler can answer with `?`: the API user's bad URL is their error (400),
 /// a full queue, an unavailable store or a shutdown is ours for now (503, with
@@ -652,7 +725,10 @@ impl ResponseError for SendError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = Problem::new(self.status_code(), self.to_string()).error_response();
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, "a callback was not accepted");
+        }
+        let mut response = Problem::new(self.status_code(), self.public_detail()).error_response();
         if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,

@@ -78,6 +78,32 @@ impl fmt::Display for SignatureError {
 
 impl std::error::Error for SignatureError {}
 
+/// The shortest and longest secret Standard Webhooks allows, in bytes.
+const SECRET_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
+
+/// Checks one secret's form: `whsec_` and the base64 of 24 to 64 bytes. A
+/// shorter secret could be guessed; one without the prefix is likely a
+/// password or an API key pasted in the wrong place.
+fn check_secret(secret: &str) -> Result<(), SignatureError> {
+    use base64::Engine as _;
+    let invalid = |why: String| SignatureError::InvalidSecret(why);
+    let Some(encoded) = secret.strip_prefix("whsec_") else {
+        return Err(invalid(
+            "a secret is `whsec_` followed by the base64 of 24 to 64 random bytes".into(),
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|error| invalid(format!("what follows `whsec_` is not base64: {error}")))?;
+    if !SECRET_BYTES.contains(&bytes.len()) {
+        return Err(invalid(format!(
+            "a secret of {} bytes; Standard Webhooks secrets are 24 to 64 random bytes",
+            bytes.len()
+        )));
+    }
+    Ok(())
+}
+
 fn parse_secrets(secrets: &[&str]) -> Result<Vec<Webhook>, SignatureError> {
     if secrets.is_empty() {
         return Err(SignatureError::NoSecret);
@@ -85,6 +111,7 @@ fn parse_secrets(secrets: &[&str]) -> Result<Vec<Webhook>, SignatureError> {
     secrets
         .iter()
         .map(|secret| {
+            check_secret(secret)?;
             Webhook::new(secret).map_err(|error| SignatureError::InvalidSecret(error.to_string()))
         })
         .collect()
@@ -325,7 +352,7 @@ mod tests {
                 "{secret}"
             );
         }
-        let stranger = Verifier::new(&["whsec_bm90LXRoZS1zZWNyZXQ="]).unwrap();
+        let stranger = Verifier::new(&["whsec_bm90LXRoZS1zZWNyZXQtbm90LXRoZS1zZWNyZXQ="]).unwrap();
         assert_eq!(
             stranger.verify_at(lookup(&headers), b"x", 60),
             Err(SignatureError::NoMatchingSignature)
@@ -345,5 +372,18 @@ mod tests {
             Err(SignatureError::InvalidSecret(_))
         ));
         assert_eq!(Signer::new(&[]).unwrap_err(), SignatureError::NoSecret);
+        // Too short (14 bytes), no prefix, too long (66 bytes): refused at build time.
+        for (secret, why) in [
+            ("whsec_bm90LXRoZS1zZWNyZXQ=", "a secret of 14 bytes"),
+            ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "a secret is `whsec_`"),
+            (
+                "whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+                "a secret of 66 bytes",
+            ),
+        ] {
+            let error = Signer::new(&[secret]).unwrap_err();
+            assert!(error.to_string().contains(why), "{secret}: {error}");
+        }
+        assert!(Verifier::new(&["whsec_bm90LXRoZS1zZWNyZXQ="]).is_err());
     }
 }

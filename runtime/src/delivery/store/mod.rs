@@ -158,6 +158,7 @@ impl StateKind {
 
 /// Why a store could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The store cannot be reached (database down, file not writable); nothing
     /// was written. Worth trying again later.
@@ -185,6 +186,14 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// The store cannot take or give anything now (down, or full): worth trying
+    /// again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Full { .. })
+    }
+}
 
 /// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`],
 /// `SqliteStore` and `PostgresStore`; another database can implement it too.

@@ -1,0 +1,168 @@
+//! Settings from text, for a server's `main`: the store a URL names, the address
+//! policy a name names, and [`CallbacksBuilder::from_env`] reading all of them
+//! (and the signing secrets) from the environment with errors that name the
+//! variable.
+
+use super::{AddressPolicy, BuildError, CallbacksBuilder};
+
+/// Where deliveries are kept: `sqlite:<file>`, `postgres://...` or `memory`.
+pub const STORE_VARIABLE: &str = "HOOKSPEC_DELIVERY_STORE";
+/// Which addresses callbacks may reach: `public`, `public+loopback` or
+/// `loopback-only`.
+pub const POLICY_VARIABLE: &str = "HOOKSPEC_CALLBACK_POLICY";
+/// The `whsec_...` signing secrets, separated by spaces or commas (several during
+/// a key rotation).
+pub const SECRETS_VARIABLE: &str = "HOOKSPEC_SIGNING_SECRETS";
+
+impl AddressPolicy {
+    /// The policy a name names: `public` ([`public_only`](Self::public_only)),
+    /// `public+loopback` (also 127.0.0.1 and ::1, for demos) or `loopback-only`
+    /// ([`listed_only`](Self::listed_only) with loopback: tests and CI, no DNS).
+    pub fn from_name(name: &str) -> Result<Self, String> {
+        match name {
+            "public" => Ok(AddressPolicy::public_only()),
+            "public+loopback" => Ok(AddressPolicy::public_only().allow_loopback()),
+            "loopback-only" => Ok(AddressPolicy::listed_only().allow_loopback()),
+            other => Err(format!(
+                "`{other}` is not a policy: use `public`, `public+loopback` or `loopback-only`"
+            )),
+        }
+    }
+}
+
+impl CallbacksBuilder {
+    /// Keeps deliveries where `url` says: `sqlite:<file>`, `postgres://...` (feature
+    /// `postgres`) or `memory`.
+    pub fn store_url(self, url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            #[cfg(feature = "sqlite")]
+            return Ok(self.sqlite(path));
+            #[cfg(not(feature = "sqlite"))]
+            return Err(format!("`sqlite:{path}` needs hookspec's `sqlite` feature"));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(self.postgres(url));
+            #[cfg(not(feature = "postgres"))]
+            return Err("a PostgreSQL URL needs hookspec's `postgres` feature".to_owned());
+        }
+        if url == "memory" {
+            return Ok(self.in_memory());
+        }
+        Err(format!(
+            "`{url}` is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
+        ))
+    }
+
+    /// A builder set from the environment, for a server's `main`:
+    ///
+    /// | variable | value | unset |
+    /// |---|---|---|
+    /// | `HOOKSPEC_DELIVERY_STORE` | `sqlite:<file>`, `postgres://...`, `memory` | the default SQLite file |
+    /// | `HOOKSPEC_CALLBACK_POLICY` | `public`, `public+loopback`, `loopback-only` | `public` |
+    /// | `HOOKSPEC_SIGNING_SECRETS` | `whsec_...` secrets, space- or comma-separated | unsigned (logged as a warning) |
+    ///
+    /// A value it cannot use is a [`BuildError::Env`] naming the variable.
+    pub fn from_env() -> Result<Self, BuildError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables looked up by `lookup`.
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Self, BuildError> {
+        let mut builder = CallbacksBuilder::default();
+        if let Some(url) = lookup(STORE_VARIABLE) {
+            builder = builder.store_url(&url).map_err(|reason| BuildError::Env {
+                variable: STORE_VARIABLE,
+                reason,
+            })?;
+        }
+        if let Some(name) = lookup(POLICY_VARIABLE) {
+            let policy = AddressPolicy::from_name(&name).map_err(|reason| BuildError::Env {
+                variable: POLICY_VARIABLE,
+                reason,
+            })?;
+            builder = builder.address_policy(policy);
+        }
+        let secrets: Vec<String> = lookup(SECRETS_VARIABLE)
+            .unwrap_or_default()
+            .split([' ', ',', '\n', '\t'])
+            .filter(|secret| !secret.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if secrets.is_empty() {
+            tracing::warn!("{SECRETS_VARIABLE} is not set: callbacks are sent unsigned");
+        } else {
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            // Checked here, so the error names the variable.
+            super::Signer::new(&secrets).map_err(|error| BuildError::Env {
+                variable: SECRETS_VARIABLE,
+                reason: error.to_string(),
+            })?;
+            builder = builder.signing_secrets(&secrets);
+        }
+        Ok(builder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(vars: &[(&'static str, &str)]) -> Result<CallbacksBuilder, BuildError> {
+        let vars: Vec<(&'static str, String)> =
+            vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        CallbacksBuilder::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    fn env_error(result: Result<CallbacksBuilder, BuildError>) -> (&'static str, String) {
+        match result {
+            Err(BuildError::Env { variable, reason }) => (variable, reason),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        assert_eq!(
+            env_error(from(&[(STORE_VARIABLE, "mysql://x")])),
+            (
+                STORE_VARIABLE,
+                "`mysql://x` is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            env_error(from(&[(POLICY_VARIABLE, "everything")])).0,
+            POLICY_VARIABLE
+        );
+        let (variable, reason) = env_error(from(&[(SECRETS_VARIABLE, "hunter2")]));
+        assert_eq!(variable, SECRETS_VARIABLE);
+        assert!(reason.contains("whsec_"), "{reason}");
+    }
+
+    #[test]
+    fn good_values_are_taken() {
+        let builder = from(&[
+            (STORE_VARIABLE, "memory"),
+            (POLICY_VARIABLE, "loopback-only"),
+            (
+                SECRETS_VARIABLE,
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+            ),
+        ])
+        .unwrap();
+        let text = format!("{builder:?}");
+        assert!(text.contains("store: Memory"), "{text}");
+        assert!(text.contains("listed_only: true"), "{text}");
+        assert_eq!(builder.secrets.len(), 2);
+        // Nothing set: the builder's defaults.
+        let defaults = from(&[]).unwrap();
+        assert!(defaults.secrets.is_empty());
+    }
+}
