@@ -965,21 +965,27 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
     let dir = std::env::temp_dir().join(format!("hookspec-restart-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("deliveries.sqlite3");
-    // Accepted by a previous process: only the row exists.
+    let other_dir = dir.join("other");
+    std::fs::create_dir_all(&other_dir).unwrap();
+    let other_path = other_dir.join("deliveries.sqlite3");
+    // Accepted by a previous process: only the row exists (in two files, one
+    // for each sender below).
     let id = DeliveryId::from("msg_accepted_before_a_restart");
-    SqliteStore::open(&path)
-        .unwrap()
-        .insert(&NewDelivery {
-            id: id.clone(),
-            callback: "accepted_before_a_restart".into(),
-            method: "POST".into(),
-            url: format!("{}/restarted", receiver.url()),
-            content_type: Some("application/json".into()),
-            body: serde_json::to_vec(&event()).unwrap(),
-            created_at: std::time::SystemTime::now(),
-        })
-        .await
-        .unwrap();
+    for file in [&path, &other_path] {
+        SqliteStore::open(file)
+            .unwrap()
+            .insert(&NewDelivery {
+                id: id.clone(),
+                callback: "accepted_before_a_restart".into(),
+                method: "POST".into(),
+                url: format!("{}/restarted", receiver.url()),
+                content_type: Some("application/json".into()),
+                body: serde_json::to_vec(&event()).unwrap(),
+                created_at: std::time::SystemTime::now(),
+            })
+            .await
+            .unwrap();
+    }
     // A sender that does not know the API accepts any successful reply: nothing
     // process-wide tells it the type (another Callbacks or Api in the process
     // does not either).
@@ -987,10 +993,6 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
         .service(restarted_route)
         .check()
         .unwrap();
-    let other_dir = dir.join("other");
-    std::fs::create_dir_all(&other_dir).unwrap();
-    let other_path = other_dir.join("deliveries.sqlite3");
-    std::fs::copy(&path, &other_path).unwrap();
     let unaware = Callbacks::builder()
         .sqlite(&other_path)
         .address_policy(AddressPolicy::public_only().allow_loopback())

@@ -34,27 +34,25 @@
 //! ```
 
 mod attempt;
+mod builder;
 mod dispatch;
 mod env;
+mod error;
 pub(crate) mod evaluate;
 mod record;
 mod replies;
+mod request;
 mod sender;
 mod ssrf;
 pub mod store;
 
 use std::fmt;
-use std::marker::PhantomData;
-#[cfg(feature = "sqlite")]
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::HttpRequest;
 use reqwest::header::HeaderValue;
-use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
 use url::Url;
 
@@ -63,21 +61,23 @@ use url::Url;
 pub use crate::signing;
 pub use crate::signing::{Signer, Verified, Verifier};
 pub use attempt::{DeliveryError, RetryPolicy};
+pub use builder::{BuildError, CallbacksBuilder, DEFAULT_SQLITE_PATH};
 pub use env::{POLICY_VARIABLE, SECRETS_VARIABLE, STORE_VARIABLE};
+pub use error::SendError;
 pub use evaluate::{NotApplicable, Trigger};
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+pub use request::{CallbackRequest, DeliveryRequest, WebhookRequest};
 pub use sender::{Callback, Webhook};
 pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
 pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
 
-use crate::openapi::Method;
 use crate::operation::{CallbackDeclaration, WebhookDeclaration};
-use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
-use crate::problem::Problem;
+
 use attempt::Outgoing;
 use dispatch::AwaitedError;
 use replies::Replies;
-use store::{MemoryStore, NewDelivery};
+use request::Message;
+use store::NewDelivery;
 
 /// How [`Callbacks`] sends.
 #[derive(Debug)]
@@ -239,515 +239,6 @@ impl fmt::Debug for Callbacks {
     }
 }
 
-/// Which store a [`CallbacksBuilder`] opens.
-enum StoreChoice {
-    Memory,
-    #[cfg(feature = "sqlite")]
-    Sqlite(PathBuf, store::SqliteSync),
-    #[cfg(feature = "postgres")]
-    Postgres(String),
-    Given(Arc<dyn DeliveryStore>),
-}
-
-impl fmt::Debug for StoreChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreChoice::Memory => f.write_str("Memory"),
-            #[cfg(feature = "sqlite")]
-            StoreChoice::Sqlite(path, sync) => write!(f, "Sqlite({}, {sync:?})", path.display()),
-            #[cfg(feature = "postgres")]
-            StoreChoice::Postgres(_) => f.write_str("Postgres"),
-            StoreChoice::Given(_) => f.write_str("Given"),
-        }
-    }
-}
-
-/// The file the default SQLite store opens, in the working directory.
-pub const DEFAULT_SQLITE_PATH: &str = "hookspec-deliveries.sqlite3";
-
-/// The name lookup a builder was given (closures have no `Debug`).
-#[derive(Clone)]
-struct Lookup(Arc<dyn NameLookup>);
-
-impl fmt::Debug for Lookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("NameLookup")
-    }
-}
-
-/// Builds [`Callbacks`].
-#[derive(Debug)]
-pub struct CallbacksBuilder {
-    retry: RetryPolicy,
-    attempt_timeout: Duration,
-    queue_capacity: usize,
-    concurrency: usize,
-    max_reply_bytes: usize,
-    retain_finished: usize,
-    policy: AddressPolicy,
-    lookup: Lookup,
-    secrets: Vec<String>,
-    store: StoreChoice,
-    lease: Option<Duration>,
-    poll_interval: Duration,
-    replies: Vec<ReplyDeclaration>,
-    api_error: Option<crate::SpecError>,
-}
-
-impl Default for CallbacksBuilder {
-    fn default() -> Self {
-        CallbacksBuilder {
-            retry: RetryPolicy::default(),
-            attempt_timeout: Duration::from_secs(10),
-            queue_capacity: 10_000,
-            concurrency: 64,
-            max_reply_bytes: 64 * 1024,
-            retain_finished: 10_000,
-            policy: AddressPolicy::public_only(),
-            lookup: Lookup(Arc::new(ssrf::SystemLookup)),
-            secrets: Vec::new(),
-            #[cfg(feature = "sqlite")]
-            store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
-            #[cfg(not(feature = "sqlite"))]
-            store: StoreChoice::Memory,
-            lease: None,
-            poll_interval: Duration::from_millis(500),
-            replies: Vec::new(),
-            api_error: None,
-        }
-    }
-}
-
-/// Why [`Callbacks`] could not be built.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A signing secret is malformed.
-    Secret(signing::SignatureError),
-    /// The HTTP client or the dispatcher thread could not start.
-    Start(String),
-    /// The delivery store could not be opened.
-    Store(StoreError),
-    /// The settings contradict each other.
-    Settings(String),
-    /// The [`Api`](crate::Api) given to [`CallbacksBuilder::api`] has no
-    /// document.
-    Api(crate::SpecError),
-    /// An environment variable read by [`CallbacksBuilder::from_env`] holds
-    /// something it cannot use.
-    Env {
-        /// The variable.
-        variable: &'static str,
-        /// What is wrong with its value.
-        reason: String,
-    },
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::Secret(error) => write!(f, "{error}"),
-            BuildError::Start(error) => write!(f, "cannot start callback delivery: {error}"),
-            BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
-            BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
-            BuildError::Api(error) => write!(f, "{error}"),
-            BuildError::Env { variable, reason } => write!(f, "{variable}: {reason}"),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            BuildError::Secret(error) => Some(error),
-            BuildError::Store(error) => Some(error),
-            BuildError::Api(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-
-impl CallbacksBuilder {
-    /// Checks the replies of the callbacks and webhooks `api` documents, also
-    /// of deliveries read back from the store after a restart (which carry only
-    /// their callback's name). Without it, the declarations this `Callbacks`
-    /// sends are known once it has sent them; a delivery of one not sent yet
-    /// since the start accepts any successful reply.
-    /// An API whose document cannot be built makes [`build`](Self::build)
-    /// fail with [`BuildError::Api`].
-    pub fn api(mut self, api: &crate::Api) -> Self {
-        match api.reply_declarations() {
-            Ok(replies) => self.replies.extend_from_slice(replies),
-            Err(error) => self.api_error = Some(error),
-        }
-        self
-    }
-
-    /// Signs every callback with these `whsec_...` secrets (several during a key
-    /// rotation). Without one, callbacks are sent unsigned.
-    pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
-        self.secrets = secrets.iter().map(|s| (*s).to_owned()).collect();
-        self
-    }
-
-    /// When to retry and give up (default: 6 attempts from 1 s doubling up to
-    /// 5 min, within one hour).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The longest one attempt may take, connecting and reading the reply
-    /// included (default 10 s).
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// Keeps deliveries in this process's memory only: nothing survives a
-    /// restart. For tests, and programs that accept losing unsent callbacks.
-    pub fn in_memory(mut self) -> Self {
-        self.store = StoreChoice::Memory;
-        self
-    }
-
-    /// Keeps deliveries in the SQLite file at `path` (created if missing). The
-    /// default, at [`DEFAULT_SQLITE_PATH`], when the `sqlite` feature is on.
-    #[cfg(feature = "sqlite")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
-    pub fn sqlite(mut self, path: impl Into<PathBuf>) -> Self {
-        self.store = StoreChoice::Sqlite(path.into(), store::SqliteSync::Full);
-        self
-    }
-
-    /// Like [`sqlite`](Self::sqlite), choosing how durable each write is.
-    #[cfg(feature = "sqlite")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
-    pub fn sqlite_with(mut self, path: impl Into<PathBuf>, sync: store::SqliteSync) -> Self {
-        self.store = StoreChoice::Sqlite(path.into(), sync);
-        self
-    }
-
-    /// Keeps deliveries in PostgreSQL at `url`, shared by every instance that
-    /// uses the same database.
-    #[cfg(feature = "postgres")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-    pub fn postgres(mut self, url: &str) -> Self {
-        self.store = StoreChoice::Postgres(url.to_owned());
-        self
-    }
-
-    /// Keeps deliveries in a store opened by the application.
-    pub fn store(mut self, store: impl DeliveryStore) -> Self {
-        self.store = StoreChoice::Given(Arc::new(store));
-        self
-    }
-
-    /// How long a worker's claim on a delivery lasts (default: the attempt
-    /// timeout plus 30 s). A worker that dies holding one delays that delivery
-    /// by at most this long; it must be longer than the attempt timeout.
-    pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = Some(lease);
-        self
-    }
-
-    /// How often the store is checked for deliveries this process was not told
-    /// about: enqueued by other instances or in a caller's transaction, or left
-    /// by a worker that died (default 500 ms).
-    pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval.max(Duration::from_millis(1));
-        self
-    }
-
-    /// How many deliveries the in-memory store may hold unfinished (default
-    /// 10,000); past that, sending fails with [`SendError::QueueFull`].
-    pub fn queue_capacity(mut self, capacity: usize) -> Self {
-        self.queue_capacity = capacity.max(1);
-        self
-    }
-
-    /// How many requests may be in flight at once (default 64).
-    pub fn concurrency(mut self, concurrency: usize) -> Self {
-        self.concurrency = concurrency.max(1);
-        self
-    }
-
-    /// The largest reply read (default 64 KiB); a larger one fails the delivery.
-    pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
-        self.max_reply_bytes = bytes;
-        self
-    }
-
-    /// How many finished delivery records the in-memory store keeps (default
-    /// 10,000). Durable stores keep every record.
-    pub fn retain_finished(mut self, records: usize) -> Self {
-        self.retain_finished = records;
-        self
-    }
-
-    /// Looks callback host names up with `lookup` instead of the system
-    /// resolver. The address policy still filters every address it returns,
-    /// when connecting.
-    pub fn name_lookup(mut self, lookup: impl NameLookup) -> Self {
-        self.lookup = Lookup(Arc::new(lookup));
-        self
-    }
-
-    /// Which addresses callbacks may reach (default: public addresses only).
-    pub fn address_policy(mut self, policy: AddressPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// Opens the store and starts the dispatcher.
-    pub fn build(self) -> Result<Callbacks, BuildError> {
-        if let Some(error) = self.api_error {
-            return Err(BuildError::Api(error));
-        }
-        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-        let signer = if secrets.is_empty() {
-            None
-        } else {
-            Some(Signer::new(&secrets).map_err(BuildError::Secret)?)
-        };
-        let lease = self
-            .lease
-            .unwrap_or(self.attempt_timeout + Duration::from_secs(30));
-        if lease <= self.attempt_timeout {
-            return Err(BuildError::Settings(format!(
-                "the lease ({lease:?}) must be longer than the attempt timeout ({:?}), or two workers could attempt one delivery at once",
-                self.attempt_timeout
-            )));
-        }
-        let replies = Replies::default();
-        for reply in &self.replies {
-            replies.declare(*reply);
-        }
-        let policy = Arc::new(self.policy);
-        let client = http_client(&policy, self.lookup.0).map_err(BuildError::Start)?;
-        let dispatcher =
-            Dispatcher::start().map_err(|error| BuildError::Start(error.to_string()))?;
-        let store: Arc<dyn DeliveryStore> = match self.store {
-            StoreChoice::Memory => {
-                Arc::new(MemoryStore::new(self.queue_capacity, self.retain_finished))
-            }
-            #[cfg(feature = "sqlite")]
-            StoreChoice::Sqlite(path, sync) => {
-                Arc::new(store::SqliteStore::open_with(path, sync).map_err(BuildError::Store)?)
-            }
-            #[cfg(feature = "postgres")]
-            StoreChoice::Postgres(url) => {
-                let opened = dispatcher
-                    .block_on(async move { store::PostgresStore::connect(&url).await })
-                    .ok_or_else(|| BuildError::Start("the dispatcher stopped".into()))?;
-                Arc::new(opened.map_err(BuildError::Store)?)
-            }
-            StoreChoice::Given(store) => store,
-        };
-        let shared = Arc::new(Shared {
-            settings: Settings {
-                retry: self.retry,
-                attempt_timeout: self.attempt_timeout,
-                max_reply_bytes: self.max_reply_bytes,
-                signer,
-                lease,
-                poll_interval: self.poll_interval,
-            },
-            client,
-            policy,
-            store,
-            instance: format!("inst_{:016x}", fastrand::u64(..)),
-            claims: AtomicU64::new(0),
-            wake: Notify::new(),
-            claim_slots: Arc::new(Semaphore::new(self.concurrency)),
-            in_flight: Semaphore::new(self.concurrency),
-            concurrency: self.concurrency,
-            accepting: AtomicBool::new(true),
-            replies,
-        });
-        dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
-        Ok(Callbacks {
-            inner: Arc::new(Inner {
-                shared,
-                dispatcher,
-                stopped: AtomicBool::new(false),
-            }),
-        })
-    }
-}
-
-/// reqwest's rustls (the platform's roots); no proxy (it would resolve names where
-/// the guard cannot see them) and no redirects.
-fn http_client(
-    policy: &Arc<AddressPolicy>,
-    lookup: Arc<dyn NameLookup>,
-) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .dns_resolver(Arc::new(ssrf::GuardedResolver {
-            policy: Arc::clone(policy),
-            lookup,
-        }))
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|error| error.to_string())
-}
-
-/// Why a callback was not sent. Handlers usually ask
-/// [`is_bad_url`](Self::is_bad_url) (the API user's URL: the request can go on
-/// without the callback) or [`is_unavailable`](Self::is_unavailable) (ours:
-/// answer 503, try again later) rather than match each variant.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SendError {
-    /// The URL has an expression with no value for this request.
-    NotApplicable(NotApplicable),
-    /// The evaluated URL is not a URL.
-    InvalidUrl {
-        /// The text evaluated.
-        url: String,
-        /// Why it does not parse.
-        reason: String,
-    },
-    /// The URL points where callbacks may not go.
-    Refused(Refused),
-    /// The body could not be encoded.
-    Encode(String),
-    /// The in-memory store holds as many unfinished deliveries as it may.
-    QueueFull {
-        /// The queue's capacity.
-        capacity: usize,
-    },
-    /// The delivery store could not write the delivery: nothing was accepted,
-    /// and nothing will be sent. Worth trying again later.
-    Store(StoreError),
-    /// The dispatcher is shutting down.
-    ShuttingDown,
-    /// Awaited delivery failed.
-    Delivery(DeliveryError),
-}
-
-impl From<StoreError> for SendError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Full { capacity } => SendError::QueueFull { capacity },
-            other => SendError::Store(other),
-        }
-    }
-}
-
-impl fmt::Display for SendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SendError::NotApplicable(why) => write!(f, "callback not applicable: {why}"),
-            SendError::InvalidUrl { url, reason } => {
-                write!(f, "callback URL `{url}` is not a URL: {reason}")
-            }
-            SendError::Refused(refused) => write!(f, "{refused}"),
-            SendError::Encode(error) => write!(f, "callback body cannot be encoded: {error}"),
-            SendError::QueueFull { capacity } => write!(
-                f,
-                "callback queue is full ({capacity} deliveries unfinished); try again later"
-            ),
-            SendError::Store(error) => write!(f, "callback not accepted: {error}"),
-            SendError::ShuttingDown => f.write_str("callback delivery is shutting down"),
-            SendError::Delivery(error) => write!(f, "{error}"),
-        }
-    }
-}
-
-impl std::error::Error for SendError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            SendError::NotApplicable(error) => Some(error),
-            SendError::Refused(error) => Some(error),
-            SendError::Store(error) => Some(error),
-            SendError::Delivery(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-
-impl SendError {
-    /// The callback's URL is the problem: an expression without a value for this
-    /// request (no `callback_url` given), not a URL, or an address callbacks may
-    /// not reach. The API user's doing; nothing was accepted.
-    pub fn is_bad_url(&self) -> bool {
-        matches!(
-            self,
-            SendError::NotApplicable(_) | SendError::InvalidUrl { .. } | SendError::Refused(_)
-        )
-    }
-
-    /// Nothing was accepted for now: the store is unavailable or full, or the
-    /// sender is shutting down. Worth trying again later (a `503`).
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            SendError::QueueFull { .. } | SendError::ShuttingDown => true,
-            SendError::Store(error) => error.is_unavailable(),
-            _ => false,
-        }
-    }
-
-    /// What an API client is told: the whole message for its own mistakes and
-    /// the receiver's; for ours, what happened without the internals (database
-    /// errors, addresses), which go to the log.
-    fn public_detail(&self) -> String {
-        match self {
-            SendError::Store(StoreError::Unavailable(_)) => {
-                "callback not accepted: the delivery store is unavailable; try again later".into()
-            }
-            SendError::Store(_) => "callback not accepted: the delivery store failed".into(),
-            SendError::Encode(_) => "callback not accepted: its body cannot be encoded".into(),
-            other => other.to_string(),
-        }
-    }
-}
-
-/// So a handler can answer with `?`: the API user's bad URL is their error (400),
-/// a full queue, an unavailable store or a shutdown is ours for now (503, with
-/// `Retry-After`), a failed awaited delivery is the receiver's (502).
-impl ResponseError for SendError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            SendError::NotApplicable(_) | SendError::InvalidUrl { .. } | SendError::Refused(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            SendError::QueueFull { .. } | SendError::ShuttingDown => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            SendError::Store(StoreError::Corrupt(_)) | SendError::Encode(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            SendError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            SendError::Delivery(_) => StatusCode::BAD_GATEWAY,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if self.status_code().is_server_error() {
-            tracing::error!(error = %self, "a callback was not accepted");
-        }
-        let mut response = Problem::new(self.status_code(), self.public_detail()).error_response();
-        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static("1"),
-            );
-        }
-        response
-    }
-}
-
-/// Every status [`SendError`] can answer with, as problem details.
-impl crate::OperationOutput for SendError {
-    fn describe(cx: &mut crate::OperationContext<'_>) {
-        for status in [400, 500, 502, 503] {
-            cx.add_problem_response(status);
-        }
-    }
-}
-
 impl Callbacks {
     /// Starts configuring.
     pub fn builder() -> CallbacksBuilder {
@@ -756,26 +247,18 @@ impl Callbacks {
 
     /// Prepares callback `C` for the request `req` that triggered it.
     pub fn callback<C: CallbackDeclaration>(&self, req: &HttpRequest) -> CallbackRequest<'_, C> {
-        self.callback_for(Trigger::from_request(req))
+        self.callback_for::<C>(Trigger::from_request(req))
     }
 
     /// Prepares callback `C` for a trigger assembled by hand (outside a handler,
     /// or with a URL the caller supplies).
     pub fn callback_for<C: CallbackDeclaration>(&self, trigger: Trigger) -> CallbackRequest<'_, C> {
-        CallbackRequest {
-            callbacks: self,
-            trigger,
-            declaration: PhantomData,
-        }
+        DeliveryRequest::callback::<C>(self, trigger)
     }
 
     /// Prepares webhook `W` for one subscriber's `url`.
     pub fn webhook<W: WebhookDeclaration>(&self, url: &str) -> WebhookRequest<'_, W> {
-        WebhookRequest {
-            callbacks: self,
-            url: url.to_owned(),
-            declaration: PhantomData,
-        }
+        DeliveryRequest::webhook::<W>(self, url.to_owned())
     }
 
     /// Runs a store call on the dispatcher's runtime, where the store's
@@ -948,159 +431,5 @@ impl Callbacks {
             Ok(Err(AwaitedError::Delivery(error))) => Err(SendError::Delivery(error)),
             Err(_) => Err(SendError::ShuttingDown),
         }
-    }
-}
-
-/// What one delivery sends, before it is checked and accepted.
-struct Message {
-    name: &'static str,
-    method: Method,
-    url: String,
-    body: Result<Vec<u8>, String>,
-    content_type: Option<&'static str>,
-    reply: ReplyDeclaration,
-}
-
-impl Message {
-    fn new<P: CallbackBody>(
-        reply: ReplyDeclaration,
-        method: Method,
-        url: String,
-        body: &P::Body,
-    ) -> Self {
-        Message {
-            name: reply.name,
-            method,
-            url,
-            body: P::encode(body),
-            content_type: P::content_type(),
-            reply,
-        }
-    }
-}
-
-fn decode_reply<A: CallbackReply>(reply: &[u8]) -> Result<A::Reply, SendError> {
-    A::decode(reply)
-        .map_err(|reason| SendError::Encode(format!("the reply no longer decodes: {reason}")))
-}
-
-/// One callback about to be sent; from [`Callbacks::callback`].
-pub struct CallbackRequest<'a, C> {
-    callbacks: &'a Callbacks,
-    trigger: Trigger,
-    declaration: PhantomData<C>,
-}
-
-impl<C: CallbackDeclaration> CallbackRequest<'_, C> {
-    /// Makes the response to the triggering request known, for URLs that read
-    /// `$statusCode` or `$response.body#/...`.
-    pub fn with_response<T: Serialize>(mut self, status: u16, body: &T) -> Self {
-        self.trigger.status = Some(status);
-        self.trigger.response_body = serde_json::to_value(body).ok();
-        self
-    }
-
-    /// Writes the callback to the store and returns its id once it is there (in
-    /// a durable store, it then survives a crash); the dispatcher sends it in
-    /// the background. Progress is in [`Callbacks::delivery`].
-    pub async fn enqueue(
-        self,
-        body: &<C::Payload as CallbackBody>::Body,
-    ) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
-        self.callbacks.enqueue_delivery(delivery).await
-    }
-
-    /// Writes the callback inside the caller's PostgreSQL transaction (the
-    /// transactional outbox): it is sent if and only if the transaction
-    /// commits. The transaction must be on the database the [`Callbacks`]
-    /// store uses; the dispatcher finds the delivery at its next poll after
-    /// the commit, or at once after [`Callbacks::poll_now`].
-    #[cfg(feature = "postgres")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-    pub async fn enqueue_in(
-        self,
-        transaction: &tokio_postgres::Transaction<'_>,
-        body: &<C::Payload as CallbackBody>::Body,
-    ) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
-        store::enqueue_in(transaction, &delivery).await?;
-        Ok(delivery.id)
-    }
-
-    /// Sends the callback, retrying as configured, and returns the receiver's
-    /// decoded reply. The delivery is written to the store first: if this
-    /// process dies meanwhile, another worker finishes it.
-    pub async fn send(
-        self,
-        body: &<C::Payload as CallbackBody>::Body,
-    ) -> Result<<C::Answer as CallbackReply>::Reply, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
-        let reply = self.callbacks.send_delivery(delivery).await?;
-        decode_reply::<C::Answer>(&reply)
-    }
-
-    /// The message, with the URL evaluated for the trigger.
-    fn message(&self, body: &<C::Payload as CallbackBody>::Body) -> Result<Message, SendError> {
-        let meta = &C::META;
-        let url = evaluate::evaluate(&meta.url, &self.trigger).map_err(SendError::NotApplicable)?;
-        Ok(Message::new::<C::Payload>(
-            ReplyDeclaration::of_callback::<C>(),
-            meta.method,
-            url,
-            body,
-        ))
-    }
-}
-
-/// One webhook about to be sent to one subscriber; from [`Callbacks::webhook`].
-pub struct WebhookRequest<'a, W> {
-    callbacks: &'a Callbacks,
-    url: String,
-    declaration: PhantomData<W>,
-}
-
-impl<W: WebhookDeclaration> WebhookRequest<'_, W> {
-    fn message(&self, body: &<W::Payload as CallbackBody>::Body) -> Message {
-        let meta = &W::META;
-        Message::new::<W::Payload>(
-            ReplyDeclaration::of_webhook::<W>(),
-            meta.method,
-            self.url.clone(),
-            body,
-        )
-    }
-
-    /// Writes the webhook to the store; see [`CallbackRequest::enqueue`].
-    pub async fn enqueue(
-        self,
-        body: &<W::Payload as CallbackBody>::Body,
-    ) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body))?;
-        self.callbacks.enqueue_delivery(delivery).await
-    }
-
-    /// Writes the webhook inside the caller's PostgreSQL transaction; see
-    /// [`CallbackRequest::enqueue_in`].
-    #[cfg(feature = "postgres")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-    pub async fn enqueue_in(
-        self,
-        transaction: &tokio_postgres::Transaction<'_>,
-        body: &<W::Payload as CallbackBody>::Body,
-    ) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body))?;
-        store::enqueue_in(transaction, &delivery).await?;
-        Ok(delivery.id)
-    }
-
-    /// Sends the webhook and waits for the decoded reply; see [`CallbackRequest::send`].
-    pub async fn send(
-        self,
-        body: &<W::Payload as CallbackBody>::Body,
-    ) -> Result<<W::Answer as CallbackReply>::Reply, SendError> {
-        let delivery = self.callbacks.accept(self.message(body))?;
-        let reply = self.callbacks.send_delivery(delivery).await?;
-        decode_reply::<W::Answer>(&reply)
     }
 }

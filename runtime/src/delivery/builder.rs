@@ -1,0 +1,375 @@
+//! Configuring and starting [`Callbacks`]: the builder, its settings' checks, the
+//! store it opens and the HTTP client it sends with.
+
+use std::fmt;
+#[cfg(feature = "sqlite")]
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+
+use super::replies::Replies;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use super::store;
+use super::store::MemoryStore;
+use super::{
+    dispatch, signing, ssrf, AddressPolicy, Callbacks, DeliveryStore, Dispatcher, Inner,
+    NameLookup, RetryPolicy, Settings, Shared, Signer, StoreError,
+};
+use crate::payload::ReplyDeclaration;
+
+/// Which store a [`CallbacksBuilder`] opens.
+enum StoreChoice {
+    Memory,
+    #[cfg(feature = "sqlite")]
+    Sqlite(PathBuf, store::SqliteSync),
+    #[cfg(feature = "postgres")]
+    Postgres(String),
+    Given(Arc<dyn DeliveryStore>),
+}
+
+impl fmt::Debug for StoreChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreChoice::Memory => f.write_str("Memory"),
+            #[cfg(feature = "sqlite")]
+            StoreChoice::Sqlite(path, sync) => write!(f, "Sqlite({}, {sync:?})", path.display()),
+            #[cfg(feature = "postgres")]
+            StoreChoice::Postgres(_) => f.write_str("Postgres"),
+            StoreChoice::Given(_) => f.write_str("Given"),
+        }
+    }
+}
+
+/// The file the default SQLite store opens, in the working directory.
+pub const DEFAULT_SQLITE_PATH: &str = "hookspec-deliveries.sqlite3";
+
+/// The name lookup a builder was given (closures have no `Debug`).
+#[derive(Clone)]
+struct Lookup(Arc<dyn NameLookup>);
+
+impl fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NameLookup")
+    }
+}
+
+/// Builds [`Callbacks`].
+#[derive(Debug)]
+pub struct CallbacksBuilder {
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
+    queue_capacity: usize,
+    concurrency: usize,
+    max_reply_bytes: usize,
+    retain_finished: usize,
+    policy: AddressPolicy,
+    lookup: Lookup,
+    pub(super) secrets: Vec<String>,
+    store: StoreChoice,
+    lease: Option<Duration>,
+    poll_interval: Duration,
+    replies: Vec<ReplyDeclaration>,
+    api_error: Option<crate::SpecError>,
+}
+
+impl Default for CallbacksBuilder {
+    fn default() -> Self {
+        CallbacksBuilder {
+            retry: RetryPolicy::default(),
+            attempt_timeout: Duration::from_secs(10),
+            queue_capacity: 10_000,
+            concurrency: 64,
+            max_reply_bytes: 64 * 1024,
+            retain_finished: 10_000,
+            policy: AddressPolicy::public_only(),
+            lookup: Lookup(Arc::new(ssrf::SystemLookup)),
+            secrets: Vec::new(),
+            #[cfg(feature = "sqlite")]
+            store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
+            #[cfg(not(feature = "sqlite"))]
+            store: StoreChoice::Memory,
+            lease: None,
+            poll_interval: Duration::from_millis(500),
+            replies: Vec::new(),
+            api_error: None,
+        }
+    }
+}
+
+/// Why [`Callbacks`] could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A signing secret is malformed.
+    Secret(signing::SignatureError),
+    /// The HTTP client or the dispatcher thread could not start.
+    Start(String),
+    /// The delivery store could not be opened.
+    Store(StoreError),
+    /// The settings contradict each other.
+    Settings(String),
+    /// The [`Api`](crate::Api) given to [`CallbacksBuilder::api`] has no
+    /// document.
+    Api(crate::SpecError),
+    /// An environment variable read by [`CallbacksBuilder::from_env`] holds
+    /// something it cannot use.
+    Env {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Secret(error) => write!(f, "{error}"),
+            BuildError::Start(error) => write!(f, "cannot start callback delivery: {error}"),
+            BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
+            BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
+            BuildError::Api(error) => write!(f, "{error}"),
+            BuildError::Env { variable, reason } => write!(f, "{variable}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Secret(error) => Some(error),
+            BuildError::Store(error) => Some(error),
+            BuildError::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl CallbacksBuilder {
+    /// Checks the replies of the callbacks and webhooks `api` documents, also
+    /// of deliveries read back from the store after a restart (which carry only
+    /// their callback's name). Without it, the declarations this `Callbacks`
+    /// sends are known once it has sent them; a delivery of one not sent yet
+    /// since the start accepts any successful reply.
+    /// An API whose document cannot be built makes [`build`](Self::build)
+    /// fail with [`BuildError::Api`].
+    pub fn api(mut self, api: &crate::Api) -> Self {
+        match api.reply_declarations() {
+            Ok(replies) => self.replies.extend_from_slice(replies),
+            Err(error) => self.api_error = Some(error),
+        }
+        self
+    }
+
+    /// Signs every callback with these `whsec_...` secrets (several during a key
+    /// rotation). Without one, callbacks are sent unsigned.
+    pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
+        self.secrets = secrets.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// When to retry and give up (default: 6 attempts from 1 s doubling up to
+    /// 5 min, within one hour).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The longest one attempt may take, connecting and reading the reply
+    /// included (default 10 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Keeps deliveries in this process's memory only: nothing survives a
+    /// restart. For tests, and programs that accept losing unsent callbacks.
+    pub fn in_memory(mut self) -> Self {
+        self.store = StoreChoice::Memory;
+        self
+    }
+
+    /// Keeps deliveries in the SQLite file at `path` (created if missing). The
+    /// default, at [`DEFAULT_SQLITE_PATH`], when the `sqlite` feature is on.
+    #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+    pub fn sqlite(mut self, path: impl Into<PathBuf>) -> Self {
+        self.store = StoreChoice::Sqlite(path.into(), store::SqliteSync::Full);
+        self
+    }
+
+    /// Like [`sqlite`](Self::sqlite), choosing how durable each write is.
+    #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+    pub fn sqlite_with(mut self, path: impl Into<PathBuf>, sync: store::SqliteSync) -> Self {
+        self.store = StoreChoice::Sqlite(path.into(), sync);
+        self
+    }
+
+    /// Keeps deliveries in PostgreSQL at `url`, shared by every instance that
+    /// uses the same database.
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub fn postgres(mut self, url: &str) -> Self {
+        self.store = StoreChoice::Postgres(url.to_owned());
+        self
+    }
+
+    /// Keeps deliveries in a store opened by the application.
+    pub fn store(mut self, store: impl DeliveryStore) -> Self {
+        self.store = StoreChoice::Given(Arc::new(store));
+        self
+    }
+
+    /// How long a worker's claim on a delivery lasts (default: the attempt
+    /// timeout plus 30 s). A worker that dies holding one delays that delivery
+    /// by at most this long; it must be longer than the attempt timeout.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// How often the store is checked for deliveries this process was not told
+    /// about: enqueued by other instances or in a caller's transaction, or left
+    /// by a worker that died (default 500 ms).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How many deliveries the in-memory store may hold unfinished (default
+    /// 10,000); past that, sending fails with [`SendError::QueueFull`](super::SendError::QueueFull).
+    pub fn queue_capacity(mut self, capacity: usize) -> Self {
+        self.queue_capacity = capacity.max(1);
+        self
+    }
+
+    /// How many requests may be in flight at once (default 64).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The largest reply read (default 64 KiB); a larger one fails the delivery.
+    pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
+        self.max_reply_bytes = bytes;
+        self
+    }
+
+    /// How many finished delivery records the in-memory store keeps (default
+    /// 10,000). Durable stores keep every record.
+    pub fn retain_finished(mut self, records: usize) -> Self {
+        self.retain_finished = records;
+        self
+    }
+
+    /// Looks callback host names up with `lookup` instead of the system
+    /// resolver. The address policy still filters every address it returns,
+    /// when connecting.
+    pub fn name_lookup(mut self, lookup: impl NameLookup) -> Self {
+        self.lookup = Lookup(Arc::new(lookup));
+        self
+    }
+
+    /// Which addresses callbacks may reach (default: public addresses only).
+    pub fn address_policy(mut self, policy: AddressPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Opens the store and starts the dispatcher.
+    pub fn build(self) -> Result<Callbacks, BuildError> {
+        if let Some(error) = self.api_error {
+            return Err(BuildError::Api(error));
+        }
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        let signer = if secrets.is_empty() {
+            None
+        } else {
+            Some(Signer::new(&secrets).map_err(BuildError::Secret)?)
+        };
+        let lease = self
+            .lease
+            .unwrap_or(self.attempt_timeout + Duration::from_secs(30));
+        if lease <= self.attempt_timeout {
+            return Err(BuildError::Settings(format!(
+                "the lease ({lease:?}) must be longer than the attempt timeout ({:?}), or two workers could attempt one delivery at once",
+                self.attempt_timeout
+            )));
+        }
+        let replies = Replies::default();
+        for reply in &self.replies {
+            replies.declare(*reply);
+        }
+        let policy = Arc::new(self.policy);
+        let client = http_client(&policy, self.lookup.0).map_err(BuildError::Start)?;
+        let dispatcher =
+            Dispatcher::start().map_err(|error| BuildError::Start(error.to_string()))?;
+        let store: Arc<dyn DeliveryStore> = match self.store {
+            StoreChoice::Memory => {
+                Arc::new(MemoryStore::new(self.queue_capacity, self.retain_finished))
+            }
+            #[cfg(feature = "sqlite")]
+            StoreChoice::Sqlite(path, sync) => {
+                Arc::new(store::SqliteStore::open_with(path, sync).map_err(BuildError::Store)?)
+            }
+            #[cfg(feature = "postgres")]
+            StoreChoice::Postgres(url) => {
+                let opened = dispatcher
+                    .block_on(async move { store::PostgresStore::connect(&url).await })
+                    .ok_or_else(|| BuildError::Start("the dispatcher stopped".into()))?;
+                Arc::new(opened.map_err(BuildError::Store)?)
+            }
+            StoreChoice::Given(store) => store,
+        };
+        let shared = Arc::new(Shared {
+            settings: Settings {
+                retry: self.retry,
+                attempt_timeout: self.attempt_timeout,
+                max_reply_bytes: self.max_reply_bytes,
+                signer,
+                lease,
+                poll_interval: self.poll_interval,
+            },
+            client,
+            policy,
+            store,
+            instance: format!("inst_{:016x}", fastrand::u64(..)),
+            claims: AtomicU64::new(0),
+            wake: Notify::new(),
+            claim_slots: Arc::new(Semaphore::new(self.concurrency)),
+            in_flight: Semaphore::new(self.concurrency),
+            concurrency: self.concurrency,
+            accepting: AtomicBool::new(true),
+            replies,
+        });
+        dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
+        Ok(Callbacks {
+            inner: Arc::new(Inner {
+                shared,
+                dispatcher,
+                stopped: AtomicBool::new(false),
+            }),
+        })
+    }
+}
+
+/// reqwest's rustls (the platform's roots); no proxy (it would resolve names where
+/// the guard cannot see them) and no redirects.
+fn http_client(
+    policy: &Arc<AddressPolicy>,
+    lookup: Arc<dyn NameLookup>,
+) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .dns_resolver(Arc::new(ssrf::GuardedResolver {
+            policy: Arc::clone(policy),
+            lookup,
+        }))
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|error| error.to_string())
+}

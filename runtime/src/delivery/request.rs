@@ -1,0 +1,154 @@
+//! One callback or webhook about to be sent: [`DeliveryRequest`], the one request
+//! type behind [`CallbackRequest`] (URL evaluated from the triggering request)
+//! and [`WebhookRequest`] (URL given by the caller).
+
+use std::marker::PhantomData;
+
+use serde::Serialize;
+
+#[cfg(feature = "postgres")]
+use super::store;
+use super::{evaluate, Callbacks, DeliveryId, SendError, Trigger};
+use crate::openapi::Method;
+use crate::operation::{CallbackDeclaration, WebhookDeclaration};
+use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
+use hookspec_expr::UrlTemplate;
+
+/// What one delivery sends, before it is checked and accepted.
+pub(super) struct Message {
+    pub name: &'static str,
+    pub method: Method,
+    pub url: String,
+    pub body: Result<Vec<u8>, String>,
+    pub content_type: Option<&'static str>,
+    pub reply: ReplyDeclaration,
+}
+
+/// Where a delivery goes.
+enum Target {
+    /// A callback's URL template, evaluated against its trigger when sent.
+    Template {
+        template: UrlTemplate<'static>,
+        trigger: Box<Trigger>,
+    },
+    /// A webhook subscriber's URL.
+    Url(String),
+}
+
+/// A callback or webhook about to be sent: body type `P`, reply type `A`. From
+/// [`Callbacks::callback`] (a [`CallbackRequest`]) or [`Callbacks::webhook`] (a
+/// [`WebhookRequest`]).
+pub struct DeliveryRequest<'a, P, A> {
+    callbacks: &'a Callbacks,
+    target: Target,
+    method: Method,
+    reply: ReplyDeclaration,
+    types: PhantomData<fn() -> (P, A)>,
+}
+
+/// Callback `C` about to be sent for its trigger; from [`Callbacks::callback`].
+pub type CallbackRequest<'a, C> =
+    DeliveryRequest<'a, <C as CallbackDeclaration>::Payload, <C as CallbackDeclaration>::Answer>;
+
+/// Webhook `W` about to be sent to one subscriber; from [`Callbacks::webhook`].
+pub type WebhookRequest<'a, W> =
+    DeliveryRequest<'a, <W as WebhookDeclaration>::Payload, <W as WebhookDeclaration>::Answer>;
+
+impl<'a, P, A> DeliveryRequest<'a, P, A> {
+    /// Callback `C` for `trigger`.
+    pub(super) fn callback<C: CallbackDeclaration<Payload = P, Answer = A>>(
+        callbacks: &'a Callbacks,
+        trigger: Trigger,
+    ) -> Self {
+        DeliveryRequest {
+            callbacks,
+            target: Target::Template {
+                template: C::META.url,
+                trigger: Box::new(trigger),
+            },
+            method: C::META.method,
+            reply: ReplyDeclaration::of_callback::<C>(),
+            types: PhantomData,
+        }
+    }
+
+    /// Webhook `W` to `url`.
+    pub(super) fn webhook<W: WebhookDeclaration<Payload = P, Answer = A>>(
+        callbacks: &'a Callbacks,
+        url: String,
+    ) -> Self {
+        DeliveryRequest {
+            callbacks,
+            target: Target::Url(url),
+            method: W::META.method,
+            reply: ReplyDeclaration::of_webhook::<W>(),
+            types: PhantomData,
+        }
+    }
+}
+
+impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
+    /// Makes the response to the triggering request known, for callback URLs
+    /// that read `$statusCode` or `$response.body#/...` (a webhook's URL is
+    /// given, so this changes nothing for one).
+    pub fn with_response<T: Serialize>(mut self, status: u16, body: &T) -> Self {
+        if let Target::Template { trigger, .. } = &mut self.target {
+            trigger.status = Some(status);
+            trigger.response_body = serde_json::to_value(body).ok();
+        }
+        self
+    }
+
+    /// Writes the delivery to the store and returns its id once it is there (in
+    /// a durable store, it then survives a crash); the dispatcher sends it in
+    /// the background. Progress is in [`Callbacks::delivery`].
+    pub async fn enqueue(self, body: &P::Body) -> Result<DeliveryId, SendError> {
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        self.callbacks.enqueue_delivery(delivery).await
+    }
+
+    /// Writes the delivery inside the caller's PostgreSQL transaction (the
+    /// transactional outbox): it is sent if and only if the transaction
+    /// commits. The transaction must be on the database the [`Callbacks`]
+    /// store uses; the dispatcher finds the delivery at its next poll after
+    /// the commit, or at once after [`Callbacks::poll_now`].
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub async fn enqueue_in(
+        self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        body: &P::Body,
+    ) -> Result<DeliveryId, SendError> {
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        store::enqueue_in(transaction, &delivery).await?;
+        Ok(delivery.id)
+    }
+
+    /// Sends the delivery, retrying as configured, and returns the receiver's
+    /// decoded reply. The delivery is written to the store first: if this
+    /// process dies meanwhile, another worker finishes it.
+    pub async fn send(self, body: &P::Body) -> Result<A::Reply, SendError> {
+        let delivery = self.callbacks.accept(self.message(body)?)?;
+        let reply = self.callbacks.send_delivery(delivery).await?;
+        A::decode(&reply)
+            .map_err(|reason| SendError::Encode(format!("the reply no longer decodes: {reason}")))
+    }
+
+    /// The message, with a callback's URL evaluated for its trigger.
+    fn message(&self, body: &P::Body) -> Result<Message, SendError> {
+        let url = match &self.target {
+            Target::Template { template, trigger } => {
+                evaluate::evaluate(template, trigger).map_err(SendError::NotApplicable)?
+            }
+            Target::Url(url) => url.clone(),
+        };
+        Ok(Message {
+            name: self.reply.name,
+            method: self.method,
+            url,
+            body: P::encode(body),
+            content_type: P::content_type(),
+            reply: self.reply,
+        })
+    }
+}
