@@ -7,8 +7,6 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitInt, LitStr, Path, Token, Type};
 
-use hookspec_expr::{parse_template, Expression, Source};
-
 mod kw {
     syn::custom_keyword!(name);
     syn::custom_keyword!(guard);
@@ -403,6 +401,8 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
 pub struct CallbackArgs {
     pub method: MethodArg,
     pub url: LitStr,
+    /// The literal's text, which the checked template borrows.
+    pub url_text: String,
 }
 
 impl Parse for CallbackArgs {
@@ -433,30 +433,6 @@ impl Parse for CallbackArgs {
                 "expected the callback URL as a string literal of runtime expressions",
             )
         })?;
-        let text = url.value();
-        let template = parse_template(&text).map_err(|error| {
-            syn::Error::new(
-                url.span(),
-                format!(
-                    "invalid callback URL (at character {}): {}",
-                    error.column_in(&text),
-                    error.message()
-                ),
-            )
-        })?;
-        // Grammatical, but never resolvable: a response has no query or path.
-        for expression in template.expressions() {
-            if let Expression::Response(source @ (Source::Query(_) | Source::Path(_))) = expression
-            {
-                return Err(syn::Error::new(
-                    url.span(),
-                    format!(
-                        "invalid callback URL: `{expression}` cannot be evaluated, since \
-                         responses have no query or path parameters; write `$request.{source}`"
-                    ),
-                ));
-            }
-        }
         if !input.is_empty() {
             input.parse::<Token![,]>()?;
             if !input.is_empty() {
@@ -465,7 +441,12 @@ impl Parse for CallbackArgs {
                 );
             }
         }
-        Ok(CallbackArgs { method, url })
+        let url_text = url.value();
+        Ok(CallbackArgs {
+            method,
+            url,
+            url_text,
+        })
     }
 }
 

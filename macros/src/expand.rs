@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
 
-use hookspec_expr::{parse_template, Expression, Segment, Source};
+use hookspec_expr::{Expression, Segment, Source, UrlTemplate};
 
 use crate::ast::{Doc, Function};
 use crate::attr::{CallbackArgs, MethodArg, RouteArgs, WebhookArgs};
@@ -267,17 +267,17 @@ fn path_fields_check(ty: &Type, names: &[String], path_span: Span) -> TokenStrea
     }
 }
 
-pub fn callback(args: &CallbackArgs, func: &Function) -> TokenStream {
+pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function) -> TokenStream {
     let private = private();
     let name = &func.sig.ident;
     let callback_name = name.to_string();
     let method = method_variant(&args.method);
-    let url = template_tokens(&args.url);
+    let url = template_tokens(template);
     let (summary, description, deprecated) = stub_docs(func);
     // `valid.rs` allows at most one argument: the body.
     let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
-    let path_references = path_references(&callback_name, &args.url);
+    let path_references = path_references(&callback_name, template);
 
     quote! {
         #unit_struct
@@ -363,12 +363,8 @@ pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
 }
 
 /// One `PathReference` per `$request.path.x` of the URL, with its compile error.
-fn path_references(callback: &str, url: &LitStr) -> Vec<TokenStream> {
+fn path_references(callback: &str, template: &UrlTemplate<'_>) -> Vec<TokenStream> {
     let private = private();
-    let text = url.value();
-    let Ok(template) = parse_template(&text) else {
-        return Vec::new();
-    };
     template
         .expressions()
         .filter_map(|expression| match expression {
@@ -385,15 +381,9 @@ fn path_references(callback: &str, url: &LitStr) -> Vec<TokenStream> {
 }
 
 /// The parsed URL template as a `'static` constant of the runtime's types.
-fn template_tokens(url: &LitStr) -> TokenStream {
+fn template_tokens(template: &UrlTemplate<'_>) -> TokenStream {
     let private = private();
-    let text = url.value();
-    // Parsed successfully in `attr.rs`; an error here cannot happen.
-    let segments = match parse_template(&text) {
-        Ok(template) => template.segments().to_vec(),
-        Err(_) => Vec::new(),
-    };
-    let segments = segments.iter().map(|segment| match segment {
+    let segments = template.segments().iter().map(|segment| match segment {
         Segment::Literal(text) => quote!(#private::Segment::Literal(#text)),
         Segment::Expression(expression) => {
             let expression = expression_tokens(expression);

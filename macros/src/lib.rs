@@ -10,6 +10,8 @@ mod attr;
 mod expand;
 mod fallback;
 mod path;
+#[cfg(test)]
+mod snapshots;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -33,7 +35,12 @@ fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) ->
     let args = match (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed)).parse2(args)
     {
         Ok(args) => args,
-        Err(error) => return fallback::with_errors(item, error),
+        Err(error) => {
+            // Reported with what is wrong with the signature, if anything.
+            let mut errors = valid::Errors::default();
+            valid::check_route_signature(&func, &mut errors);
+            return fallback::with_errors(item, errors.fail_with(error));
+        }
     };
     match valid::check_route(&args, &func) {
         Ok(checked) => expand::route(&args, &func, &checked),
@@ -42,27 +49,46 @@ fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) ->
 }
 
 /// `#[callback]` and `#[webhook]`: a stub whose signature is checked the same way
-/// and whose body is never emitted.
+/// and whose body is never emitted. The attribute's errors and the signature's
+/// are reported together (a misspelt key does not hide a wrong signature).
 fn expand_stub<A: syn::parse::Parse>(
     args: TokenStream2,
     item: TokenStream2,
-    expand: fn(&A, &Function) -> TokenStream2,
+    stage: fn(&A, &Function, &mut valid::Errors) -> Option<TokenStream2>,
 ) -> TokenStream2 {
     let func: Function = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(error) => return fallback::with_errors(item, error),
     };
-    let args: A = match syn::parse2(args) {
-        Ok(args) => args,
-        Err(error) => return fallback::callback_with_errors(&func, error),
-    };
     let mut errors = valid::Errors::default();
+    let args: Option<A> = syn::parse2(args).map_err(|error| errors.push(error)).ok();
     valid::check_signature(&func, &mut errors);
     valid::check_callback_arguments(&func, &mut errors);
+    let expanded = args.and_then(|args| stage(&args, &func, &mut errors));
     match errors.finish() {
-        Ok(()) => expand(&args, &func),
         Err(error) => fallback::callback_with_errors(&func, error),
+        // A stage returns nothing only after reporting why.
+        Ok(()) => expanded.unwrap_or_default(),
     }
+}
+
+/// `#[callback]`: its URL parsed and checked once, then quoted.
+fn callback_stage(
+    args: &CallbackArgs,
+    func: &Function,
+    errors: &mut valid::Errors,
+) -> Option<TokenStream2> {
+    let template = valid::check_callback_url(args, errors)?;
+    Some(expand::callback(args, &template, func))
+}
+
+/// `#[webhook]`: nothing to check beyond the attribute and the signature.
+fn webhook_stage(
+    args: &WebhookArgs,
+    func: &Function,
+    _: &mut valid::Errors,
+) -> Option<TokenStream2> {
+    Some(expand::webhook(args, func))
 }
 
 macro_rules! method_macro {
@@ -96,11 +122,11 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `hookspec` crate.
 #[proc_macro_attribute]
 pub fn webhook(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_stub::<WebhookArgs>(args.into(), item.into(), expand::webhook).into()
+    expand_stub::<WebhookArgs>(args.into(), item.into(), webhook_stage).into()
 }
 
 /// Declares a callback: a request the API sends to its users. See the `hookspec` crate.
 #[proc_macro_attribute]
 pub fn callback(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_stub::<CallbackArgs>(args.into(), item.into(), expand::callback).into()
+    expand_stub::<CallbackArgs>(args.into(), item.into(), callback_stage).into()
 }

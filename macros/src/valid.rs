@@ -6,8 +6,9 @@ use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, PathArguments, Type};
 
 use crate::ast::Function;
-use crate::attr::RouteArgs;
+use crate::attr::{CallbackArgs, RouteArgs};
 use crate::path::{parse_path, PathTemplate};
+use hookspec_expr::{parse_template, Expression, Source, UrlTemplate};
 
 /// Errors collected across checks, reported together.
 #[derive(Default)]
@@ -87,15 +88,20 @@ pub fn check_callback_arguments(func: &Function, errors: &mut Errors) {
     }
 }
 
-pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<CheckedRoute<'a>> {
-    let mut errors = Errors::default();
-    check_signature(func, &mut errors);
+/// What a route handler's signature must be, whatever its attribute says.
+pub fn check_route_signature(func: &Function, errors: &mut Errors) {
+    check_signature(func, errors);
     if func.sig.asyncness.is_none() {
         errors.push(syn::Error::new_spanned(
             func.sig.fn_token,
             "route handlers must be `async fn`: actix-web awaits them",
         ));
     }
+}
+
+pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<CheckedRoute<'a>> {
+    let mut errors = Errors::default();
+    check_route_signature(func, &mut errors);
     let template = match parse_path(&args.path.value()) {
         Ok(template) => template,
         Err(message) => {
@@ -233,4 +239,42 @@ pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
     } else {
         None
     }
+}
+
+/// Parses and checks a callback's URL template (once per expansion: the
+/// expansion quotes this parse).
+pub fn check_callback_url<'a>(
+    args: &'a CallbackArgs,
+    errors: &mut Errors,
+) -> Option<UrlTemplate<'a>> {
+    let url = &args.url;
+    let text = args.url_text.as_str();
+    let template = match parse_template(text) {
+        Ok(template) => template,
+        Err(error) => {
+            errors.push(syn::Error::new(
+                url.span(),
+                format!(
+                    "invalid callback URL (at character {}): {}",
+                    error.column_in(text),
+                    error.message()
+                ),
+            ));
+            return None;
+        }
+    };
+    // Grammatical, but never resolvable: a response has no query or path.
+    for expression in template.expressions() {
+        if let Expression::Response(source @ (Source::Query(_) | Source::Path(_))) = expression {
+            errors.push(syn::Error::new(
+                url.span(),
+                format!(
+                    "invalid callback URL: `{expression}` cannot be evaluated, since \
+                     responses have no query or path parameters; write `$request.{source}`"
+                ),
+            ));
+            return None;
+        }
+    }
+    Some(template)
 }

@@ -1,0 +1,105 @@
+/// Create an invoice.
+///
+/// And notify the API user.
+#[allow(non_camel_case_types, missing_docs)]
+struct create_invoice;
+impl ::core::clone::Clone for create_invoice {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl ::core::marker::Copy for create_invoice {}
+impl ::core::fmt::Debug for create_invoice {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("create_invoice")
+    }
+}
+impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoice {
+    fn register(self, __config: &mut ::hookspec::__private::actix_web::dev::AppService) {
+        async fn create_invoice(
+            shop: Path<String>,
+            invoice: Json<Invoice>,
+            params: Query<Params>,
+        ) -> Json<Invoice> {
+            invoice
+        }
+        #[allow(deprecated, clippy::too_many_arguments)]
+        let __hookspec_handler = |
+            __hookspec_arg0: <Path<
+                String,
+            > as ::hookspec::__private::OperationInput>::Extractor,
+            __hookspec_arg1: <Json<
+                Invoice,
+            > as ::hookspec::__private::OperationInput>::Extractor,
+            __hookspec_arg2: <Query<
+                Params,
+            > as ::hookspec::__private::OperationInput>::Extractor|
+        {
+            create_invoice(
+                <Path<
+                    String,
+                > as ::hookspec::__private::OperationInput>::from_extractor(
+                    __hookspec_arg0,
+                ),
+                <Json<
+                    Invoice,
+                > as ::hookspec::__private::OperationInput>::from_extractor(
+                    __hookspec_arg1,
+                ),
+                <Query<
+                    Params,
+                > as ::hookspec::__private::OperationInput>::from_extractor(
+                    __hookspec_arg2,
+                ),
+            )
+        };
+        let __resource = ::hookspec::__private::actix_web::Resource::new(
+                "/shops/{shop}/invoices/",
+            )
+            .name("create_invoice")
+            .guard(
+                ::hookspec::__private::actix_web::guard::Any(
+                    ::hookspec::__private::actix_web::guard::Method(
+                        ::hookspec::__private::actix_web::http::Method::POST,
+                    ),
+                ),
+            )
+            .to(__hookspec_handler);
+        ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
+            __resource,
+            __config,
+        );
+    }
+}
+impl ::hookspec::__private::DocumentedOperation for create_invoice {
+    const META: ::hookspec::__private::OperationMeta = ::hookspec::__private::OperationMeta {
+        handler: "create_invoice",
+        source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+        methods: &[::hookspec::__private::Method::Post],
+        path: "/shops/{shop}/invoices/",
+        openapi_path: "/shops/{shop}/invoices/",
+        path_parameters: &["shop"],
+        operation_id: "create_invoice",
+        summary: ::core::option::Option::Some("Create an invoice."),
+        description: ::core::option::Option::Some("And notify the API user."),
+        tags: &["invoices"],
+        deprecated: false,
+    };
+    fn describe(__cx: &mut ::hookspec::__private::OperationContext<'_>) {
+        <Path<String> as ::hookspec::__private::OperationInput>::describe(__cx);
+        <Json<Invoice> as ::hookspec::__private::OperationInput>::describe(__cx);
+        <Query<Params> as ::hookspec::__private::OperationInput>::describe(__cx);
+        <Json<Invoice> as ::hookspec::__private::OperationOutput>::describe(__cx);
+        <invoice_notification as ::hookspec::__private::CallbackDeclaration>::add_to(
+            __cx,
+        );
+    }
+}
+const _: () = match ::hookspec::__private::unknown_path_parameter(
+    <invoice_notification as ::hookspec::__private::CallbackDeclaration>::PATH_REFERENCES,
+    &["shop"],
+) {
+    ::core::option::Option::Some(message) => ::core::panic!("{}", message),
+    ::core::option::Option::None => {}
+};
