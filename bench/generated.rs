@@ -11,7 +11,11 @@
 //!   process is not possible: both libraries build once per process, so each run
 //!   is a fresh process) and peak resident memory added.
 //!
+//! - `cold`: the tutorial app built from nothing (dependencies included) as
+//!   plain actix-web, hookspec documentation-only and hookspec with delivery.
+//!
 //! ```text
+//! cd bench && cargo run --release --bin generated -- cold
 //! cd bench && cargo run --release --bin generated -- build
 //! cd bench && cargo run --release --bin generated -- assembly
 //! ```
@@ -319,12 +323,139 @@ fn assembly() {
     );
 }
 
+/// The tutorial app (one invoice route and its callback) in three builds: plain
+/// actix-web, hookspec for documentation only, hookspec sending the callback.
+fn tutorial_app(style: &str) -> (String, String) {
+    let (dependency, code) = match style {
+        "actix" => (
+            String::new(),
+            r#"use actix_web::web::{Json, Query};
+#[derive(serde::Deserialize, serde::Serialize)] pub struct Invoice { pub id: String, pub total: f64 }
+#[derive(serde::Deserialize)] pub struct Params { pub callback_url: Option<String> }
+#[actix_web::post("/invoices/")]
+async fn create_invoice(invoice: Json<Invoice>, params: Query<Params>) -> Json<Invoice> { let _ = params; invoice }
+fn main() { let _ = actix_web::App::new().service(create_invoice); }
+"#,
+        ),
+        "docs" => (
+            format!(
+                "hookspec = {{ path = \"{}\", default-features = false, features = [\"swagger-ui\"] }}\nschemars = \"1.2\"\n",
+                runtime_path()
+            ),
+            r#"use actix_web::web::{Json, Query};
+#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)] pub struct Invoice { pub id: String, pub total: f64 }
+#[derive(serde::Serialize, schemars::JsonSchema)] pub struct InvoiceEvent { pub paid: bool }
+#[derive(serde::Deserialize, schemars::JsonSchema)] pub struct Params { pub callback_url: Option<String> }
+#[hookspec::callback(post, "{$request.query.callback_url}/invoices/{$request.body#/id}")]
+async fn invoice_notification(body: Json<InvoiceEvent>) {}
+#[hookspec::post("/invoices/", callbacks(invoice_notification))]
+async fn create_invoice(invoice: Json<Invoice>, params: Query<Params>) -> Json<Invoice> { let _ = params; invoice }
+fn main() { let api = hookspec::Api::new("Invoices", "1").service(create_invoice); let _ = actix_web::App::new().configure(api.configure()); }
+"#,
+        ),
+        _ => (
+            format!(
+                "hookspec = {{ path = \"{}\" }}\nschemars = \"1.2\"\n",
+                runtime_path()
+            ),
+            r#"use actix_web::web::{Json, Query};
+use hookspec::delivery::{Callback, Callbacks, SendError};
+#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)] pub struct Invoice { pub id: String, pub total: f64 }
+#[derive(serde::Serialize, schemars::JsonSchema)] pub struct InvoiceEvent { pub paid: bool }
+#[derive(serde::Deserialize, schemars::JsonSchema)] pub struct Params { pub callback_url: Option<String> }
+#[hookspec::callback(post, "{$request.query.callback_url}/invoices/{$request.body#/id}")]
+async fn invoice_notification(body: Json<InvoiceEvent>) {}
+#[hookspec::post("/invoices/")]
+async fn create_invoice(invoice: Json<Invoice>, params: Query<Params>, notify: Callback<invoice_notification>) -> Result<Json<Invoice>, SendError> {
+    let _ = params; notify.enqueue(&InvoiceEvent { paid: true }).await?; Ok(invoice)
+}
+fn main() {
+    let api = hookspec::Api::new("Invoices", "1").service(create_invoice);
+    let callbacks = Callbacks::builder().api(&api).in_memory().build();
+    let _ = (callbacks, actix_web::App::new().configure(api.configure()));
+}
+"#,
+        ),
+    };
+    let manifest = format!(
+        r#"[workspace]
+
+[package]
+name = "tutorial_{style}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+actix-web = {{ version = "4.12", default-features = false, features = ["macros"] }}
+serde = {{ version = "1", features = ["derive"] }}
+{dependency}"#
+    );
+    (manifest, code.to_owned())
+}
+
+/// Cold builds (dependencies included, fresh target directory each) of the
+/// tutorial app: plain actix-web, hookspec documentation-only, hookspec with
+/// delivery. Sources are fetched first, so only compiling is measured.
+fn cold_build() {
+    println!("cold debug build of the tutorial app (dependencies included), CPU seconds");
+    let mut results = Vec::new();
+    for style in ["actix", "docs", "delivery"] {
+        let dir = root().join(format!("tutorial-{style}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).expect("crate directory");
+        let (manifest, code) = tutorial_app(style);
+        std::fs::write(dir.join("Cargo.toml"), manifest).expect("manifest");
+        std::fs::write(dir.join("src/main.rs"), code).expect("main.rs");
+        // The lock file of the bench workspace: the same versions everywhere.
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"),
+            dir.join("Cargo.lock"),
+        )
+        .expect("Cargo.lock");
+        let status = Command::new("cargo")
+            .arg("fetch")
+            .current_dir(&dir)
+            .status()
+            .expect("cargo fetch");
+        assert!(status.success());
+        let cpu_before = children_cpu_seconds();
+        let started = Instant::now();
+        let status = Command::new("cargo")
+            .args(["build", "--quiet", "--target-dir"])
+            .arg(dir.join("target"))
+            .env("CARGO_INCREMENTAL", "0")
+            .current_dir(&dir)
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "{style} did not build");
+        let cpu = children_cpu_seconds() - cpu_before;
+        let wall = started.elapsed().as_secs_f64();
+        let crates = std::fs::read_dir(dir.join("target/debug/.fingerprint"))
+            .map(|entries| entries.count())
+            .unwrap_or(0);
+        results.push((style, cpu, wall, crates));
+        let _ = std::fs::remove_dir_all(dir.join("target"));
+    }
+    let base = results[0].1;
+    println!();
+    println!("| app | crates compiled | CPU s | wall s | CPU ratio to actix-web |");
+    println!("|---|---:|---:|---:|---:|");
+    for (style, cpu, wall, crates) in &results {
+        println!(
+            "| {style} | {crates} | {cpu:.0} | {wall:.0} | {:.2} |",
+            cpu / base
+        );
+    }
+}
+
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("build") => build_cost(),
         Some("assembly") => assembly(),
+        Some("cold") => cold_build(),
         _ => {
-            eprintln!("usage: generated build | generated assembly");
+            eprintln!("usage: generated build | generated assembly | generated cold");
             std::process::exit(2);
         }
     }
