@@ -167,10 +167,7 @@ fn callbacks(store: &Store, capacity: usize, timeout: Duration, signed: bool) ->
         .queue_capacity(capacity)
         .concurrency(CONCURRENCY)
         .attempt_timeout(timeout)
-        .retry(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::with_schedule([]))
         .retain_finished(capacity);
     store.fresh(builder).build().expect("callbacks")
 }

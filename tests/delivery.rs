@@ -187,13 +187,11 @@ impl Receiver {
     }
 }
 
+/// Fast retries; a receiver's `Retry-After` honoured up to a minute.
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 5,
-        initial_backoff: Duration::from_millis(50),
-        max_backoff: Duration::from_millis(200),
-        budget: Duration::from_secs(20),
-    }
+    RetryPolicy::exponential(Duration::from_millis(50), Duration::from_millis(200), 5)
+        .budget(Duration::from_secs(20))
+        .max_retry_after(Duration::from_secs(60))
 }
 
 /// Loopback callbacks with fast retries and a timeout generous enough that a
@@ -350,12 +348,10 @@ async fn a_receiver_that_is_down_then_up_gets_the_callback() {
     let callbacks = Callbacks::builder()
         .in_memory()
         .address_policy(AddressPolicy::public_only().allow_loopback())
-        .retry(RetryPolicy {
-            max_attempts: 20,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(100),
-            budget: Duration::from_secs(20),
-        })
+        .retry(
+            RetryPolicy::exponential(Duration::from_millis(100), Duration::from_millis(100), 20)
+                .budget(Duration::from_secs(20)),
+        )
         .build()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}/hooks");
@@ -450,12 +446,14 @@ async fn a_huge_retry_after_is_scheduled_within_the_budget() {
     let DeliveryState::Retrying { at } = record.state else {
         panic!("{record:?}");
     };
-    let end_of_budget = record.created_at + fast_retries().budget;
+    let end_of_budget = record.created_at + fast_retries().time_budget();
     assert!(
         at <= end_of_budget,
         "retry at {at:?} after {end_of_budget:?}"
     );
-    assert!(at > record.created_at + fast_retries().max_backoff);
+    // Later than the schedule would have waited (at most 240 ms): the receiver's
+    // wait, capped and cut to what the budget leaves.
+    assert!(at > record.created_at + Duration::from_secs(2));
     // The dispatcher still works: the next delivery goes out at once.
     let next = callbacks
         .callback_for::<invoice_notification>(trigger(&receiver.url(), "after"))
@@ -669,12 +667,7 @@ async fn names_are_filtered_per_address_and_rebinding_is_refused() {
             };
             async move { Ok(answer) }
         })
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(10),
-            budget: Duration::from_secs(20),
-        })
+        .retry(RetryPolicy::with_schedule([Duration::from_millis(10)]))
         .build()
         .unwrap();
     let base = format!("http://hooks.test:{port}/hooks");
@@ -740,12 +733,10 @@ async fn retries_stop_when_the_budget_is_spent() {
     let callbacks = Callbacks::builder()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .retry(RetryPolicy {
-            max_attempts: 100,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_millis(200),
-            budget: Duration::from_millis(700),
-        })
+        .retry(
+            RetryPolicy::exponential(Duration::from_millis(150), Duration::from_millis(150), 100)
+                .budget(Duration::from_millis(700)),
+        )
         .build()
         .unwrap();
     let id = callbacks

@@ -36,10 +36,7 @@ async fn proxy_variables_are_ignored() {
     let callbacks = Callbacks::builder()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .retry(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::with_schedule([]))
         .build()
         .unwrap();
     let trigger = Trigger {

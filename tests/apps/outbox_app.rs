@@ -185,12 +185,10 @@ async fn main() -> std::io::Result<()> {
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(64),
         )
-        .retry(RetryPolicy {
-            max_attempts: 1000,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-            budget: Duration::from_secs(600),
-        });
+        .retry(
+            RetryPolicy::exponential(Duration::from_millis(100), Duration::from_secs(1), 1000)
+                .budget(Duration::from_secs(600)),
+        );
     let builder = builder.store_url(&store).map_err(std::io::Error::other)?;
     let database = Database {
         url: (!store.starts_with("sqlite:")).then(|| store.clone()),

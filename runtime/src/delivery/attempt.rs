@@ -6,64 +6,35 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AG
 use url::Url;
 
 use super::record::{Attempt, DeliveryId};
+use super::retry::{decide, Verdict};
 use super::ssrf::Refused;
 use super::store::{ClaimedDelivery, Next};
 use super::Shared;
 use crate::payload::ReplyCheck;
 
-/// When to retry and when to give up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts at most, the first included.
-    pub max_attempts: u32,
-    /// The wait after the first failed attempt; it doubles after each.
-    pub initial_backoff: Duration,
-    /// The longest wait between attempts.
-    pub max_backoff: Duration,
-    /// No attempt starts later than this after the delivery was accepted.
-    pub budget: Duration,
+/// How an attempt ended: the verdict, and the reply's bytes if delivered.
+struct Outcome {
+    verdict: Verdict,
+    reply: Option<Vec<u8>>,
 }
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 6,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(5 * 60),
-            budget: Duration::from_secs(60 * 60),
+impl Outcome {
+    fn transient(error: String) -> Self {
+        Outcome {
+            verdict: Verdict::Transient {
+                error,
+                retry_after: None,
+            },
+            reply: None,
         }
     }
-}
 
-impl RetryPolicy {
-    /// The wait after failed attempt `attempt` (1-based): exponential, with jitter
-    /// over its upper half so that receivers coming back up are not hit in step.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(31);
-        let full = self
-            .initial_backoff
-            .saturating_mul(1u32 << exponent)
-            .min(self.max_backoff);
-        let half = full / 2;
-        // Saturating: a policy of `Duration::MAX` must not overflow by rounding.
-        let jitter = Duration::try_from_secs_f64(half.as_secs_f64() * fastrand::f64())
-            .unwrap_or(half)
-            .min(half);
-        half.saturating_add(jitter)
+    fn permanent(error: String) -> Self {
+        Outcome {
+            verdict: Verdict::Permanent(error),
+            reply: None,
+        }
     }
-}
-
-/// How an attempt ended.
-enum Outcome {
-    /// 2xx with a reply of the declared shape: the reply's bytes.
-    Delivered(Vec<u8>),
-    /// Worth another attempt, after `retry_after` if the receiver said so.
-    Transient {
-        error: String,
-        retry_after: Option<Duration>,
-    },
-    /// Another attempt would fail the same way.
-    Permanent(String),
 }
 
 /// Why a delivery failed, for callers that awaited it.
@@ -127,9 +98,9 @@ pub(crate) async fn attempt(
         // Boxed: only the few deliveries in flight need the HTTP exchange's state.
         Box::pin(send_once(shared, outgoing)).await
     };
-    let error = match &outcome {
-        Outcome::Delivered(_) => None,
-        Outcome::Transient { error, .. } | Outcome::Permanent(error) => Some(error.clone()),
+    let error = match &outcome.verdict {
+        Verdict::Delivered => None,
+        Verdict::Transient { error, .. } | Verdict::Permanent(error) => Some(error.clone()),
     };
     let attempt = Attempt {
         number,
@@ -138,7 +109,14 @@ pub(crate) async fn attempt(
         status,
         error,
     };
-    let (next, reply) = decide(&shared.settings.retry, claimed, outcome, SystemTime::now());
+    let next = decide(
+        &shared.settings.retry,
+        claimed,
+        outcome.verdict,
+        SystemTime::now(),
+        fastrand::f64(),
+    );
+    let reply = outcome.reply;
     match &next {
         Next::Succeeded => tracing::info!(
             delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
@@ -160,51 +138,6 @@ pub(crate) async fn attempt(
         attempt,
         next,
         reply,
-    }
-}
-
-/// What comes after an attempt that ended in `outcome` at `now`: the retry
-/// policy counts the attempts and the time since the current round began
-/// (acceptance, or the last replay).
-///
-/// `Retry-After` comes from the receiver, so it is untrusted: it never moves the
-/// next attempt past the end of the budget (a wait longer than the time left is
-/// cut to it, so the last attempt is made when the budget ends), and no value
-/// of it can overflow the time arithmetic.
-fn decide(
-    policy: &RetryPolicy,
-    claimed: &ClaimedDelivery,
-    outcome: Outcome,
-    now: SystemTime,
-) -> (Next, Option<Vec<u8>>) {
-    let (error, retry_after) = match outcome {
-        Outcome::Delivered(reply) => return (Next::Succeeded, Some(reply)),
-        Outcome::Permanent(error) => return (Next::Failed(error), None),
-        Outcome::Transient { error, retry_after } => (error, retry_after),
-    };
-    let in_round = claimed.attempts_in_round().saturating_add(1);
-    if in_round >= policy.max_attempts {
-        return (
-            Next::Failed(format!("{in_round} attempts made; the last: {error}")),
-            None,
-        );
-    }
-    let elapsed = now
-        .duration_since(claimed.round_started_at)
-        .unwrap_or_default();
-    let left = policy.budget.saturating_sub(elapsed);
-    let wait = retry_after
-        .unwrap_or_else(|| policy.backoff(in_round))
-        .min(left);
-    match now.checked_add(wait) {
-        Some(at) if !left.is_zero() => (Next::RetryAt(at), None),
-        _ => (
-            Next::Failed(format!(
-                "the {:?} retry budget is spent; the last: {error}",
-                policy.budget
-            )),
-            None,
-        ),
     }
 }
 
@@ -238,7 +171,7 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
 async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcome) {
     let headers = match headers(shared, outgoing) {
         Ok(headers) => headers,
-        Err(error) => return (None, Outcome::Permanent(format!("cannot sign: {error}"))),
+        Err(error) => return (None, Outcome::permanent(format!("cannot sign: {error}"))),
     };
     let timeout = shared.settings.attempt_timeout;
     let request = shared
@@ -248,75 +181,114 @@ async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcom
         .body(outgoing.body.clone());
     let exchange = async {
         let response = request.send().await?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(parse_retry_after);
-        let body = read_capped(response, shared.settings.max_reply_bytes).await;
+        let status = response.status().as_u16();
+        let retry_after = response.headers().get(RETRY_AFTER).cloned();
+        // Only a success's reply is read (and checked); for any other status
+        // the status decides, so a huge or broken error body costs nothing.
+        let body = if response.status().is_success() {
+            read_capped(response, shared.settings.max_reply_bytes).await
+        } else {
+            Ok(Vec::new())
+        };
         Ok::<_, reqwest::Error>((status, retry_after, body))
     };
-    let (status, retry_after, body) = match tokio::time::timeout(timeout, exchange).await {
-        Err(_) => {
-            return (
-                None,
-                Outcome::Transient {
-                    error: format!("no complete answer within {timeout:?}"),
-                    retry_after: None,
-                },
-            )
-        }
-        Ok(Err(error)) => return (None, classify_error(&error)),
-        Ok(Ok(exchange)) => exchange,
-    };
-    let code = status.as_u16();
-    let body = match body {
-        Ok(body) => body,
-        Err(error) => return (Some(code), Outcome::Permanent(error)),
-    };
-    let outcome = if status.is_success() {
-        match outgoing.check_reply.map_or(Ok(()), |check| check(&body)) {
-            Ok(()) => Outcome::Delivered(body),
-            Err(error) => Outcome::Permanent(error),
-        }
-    } else if code == 429 || status.is_server_error() || code == 408 {
-        Outcome::Transient {
-            error: format!("the receiver answered {status}"),
-            retry_after,
-        }
-    } else {
-        Outcome::Permanent(format!("the receiver answered {status}"))
-    };
-    (Some(code), outcome)
+    match tokio::time::timeout(timeout, exchange).await {
+        Err(_) => (
+            None,
+            Outcome::transient(format!("no complete answer within {timeout:?}")),
+        ),
+        Ok(Err(error)) => (None, classify_error(&error)),
+        Ok(Ok((status, retry_after, body))) => (
+            Some(status),
+            classify(
+                status,
+                retry_after.as_ref(),
+                body,
+                outgoing.check_reply,
+                SystemTime::now(),
+            ),
+        ),
+    }
 }
 
-async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+/// Why a success's reply could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ReplyError {
+    /// Larger than the cap: the receiver will answer the same again.
+    TooLarge(usize),
+    /// Cut off or unreadable (a reset mid-body): worth another attempt.
+    Broken(String),
+}
+
+/// The outcome of an answer, from what the receiver sent (all of it untrusted):
+/// `408`, `429` and `5xx` are worth retrying (after `Retry-After` if it parses),
+/// whatever their body; a `2xx` is delivered if its reply reads and has the
+/// declared shape, retried if it was cut off, failed if it is too large or of
+/// another shape; anything else (`3xx`: redirects are not followed; `4xx`,
+/// `410 Gone` among them) is final.
+fn classify(
+    status: u16,
+    retry_after: Option<&HeaderValue>,
+    body: Result<Vec<u8>, ReplyError>,
+    check: Option<ReplyCheck>,
+    now: SystemTime,
+) -> Outcome {
+    let reason = || match reqwest::StatusCode::from_u16(status) {
+        Ok(code) => format!("the receiver answered {code}"),
+        Err(_) => format!("the receiver answered {status}"),
+    };
+    match status {
+        200..=299 => match body {
+            Ok(body) => match check.map_or(Ok(()), |check| check(&body)) {
+                Ok(()) => Outcome {
+                    verdict: Verdict::Delivered,
+                    reply: Some(body),
+                },
+                Err(error) => Outcome::permanent(error),
+            },
+            Err(ReplyError::TooLarge(limit)) => {
+                Outcome::permanent(format!("the reply is larger than {limit} bytes"))
+            }
+            Err(ReplyError::Broken(error)) => {
+                Outcome::transient(format!("the reply could not be read: {error}"))
+            }
+        },
+        408 | 429 | 500..=599 => Outcome {
+            verdict: Verdict::Transient {
+                error: reason(),
+                retry_after: retry_after.and_then(|value| parse_retry_after(value, now)),
+            },
+            reply: None,
+        },
+        _ => Outcome::permanent(reason()),
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, ReplyError> {
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > limit {
-                    return Err(format!("the reply is larger than {limit} bytes"));
+                if body.len().saturating_add(chunk.len()) > limit {
+                    return Err(ReplyError::TooLarge(limit));
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(error) => return Err(format!("the reply could not be read: {error}")),
+            Err(error) => return Err(ReplyError::Broken(error_chain(&error))),
         }
     }
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+/// `Retry-After` as seconds or as an HTTP date (a past one: now); anything
+/// else (negative, fractional, garbage) is ignored.
+fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
     if let Ok(seconds) = text.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(text).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Connection errors, resets and the like are worth retrying; a refused address,
@@ -325,21 +297,18 @@ fn classify_error(error: &reqwest::Error) -> Outcome {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(cause) = source {
         if let Some(refused) = cause.downcast_ref::<Refused>() {
-            return Outcome::Permanent(refused.to_string());
+            return Outcome::permanent(refused.to_string());
         }
         source = cause.source();
     }
     let detail = error_chain(error);
     if error.is_redirect() {
-        return Outcome::Permanent(format!("redirects are not followed: {detail}"));
+        return Outcome::permanent(format!("redirects are not followed: {detail}"));
     }
     if error.is_builder() {
-        return Outcome::Permanent(detail);
+        return Outcome::permanent(detail);
     }
-    Outcome::Transient {
-        error: detail,
-        retry_after: None,
-    }
+    Outcome::transient(detail)
 }
 
 fn error_chain(error: &reqwest::Error) -> String {
@@ -356,51 +325,76 @@ fn error_chain(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::retry::RetryPolicy;
+    use crate::delivery::store::NewDelivery;
 
-    #[test]
-    fn backoff_grows_with_jitter_and_caps() {
-        let policy = RetryPolicy {
-            max_attempts: 10,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(1000),
-            budget: Duration::from_secs(60),
-        };
-        for _ in 0..100 {
-            let first = policy.backoff(1);
-            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
-            let third = policy.backoff(3);
-            assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
-            let late = policy.backoff(30);
-            assert!(late >= Duration::from_millis(500) && late <= Duration::from_millis(1000));
-        }
+    fn now() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
     }
 
     #[test]
-    fn retry_after_reads_seconds_and_dates() {
+    fn retry_after_reads_seconds_and_dates_and_ignores_the_rest() {
+        let parse = |text: &str| parse_retry_after(&HeaderValue::from_str(text).unwrap(), now());
+        assert_eq!(parse("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse(" 7 "), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now() + Duration::from_secs(120));
+        assert_eq!(parse(&later), Some(Duration::from_secs(120)));
+        // A date in the past: now.
+        assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
         assert_eq!(
-            parse_retry_after(&HeaderValue::from_static("7")),
-            Some(Duration::from_secs(7))
-        );
-        let later = SystemTime::now() + Duration::from_secs(120);
-        let date = httpdate::fmt_http_date(later);
-        let parsed = parse_retry_after(&HeaderValue::from_str(&date).unwrap()).unwrap();
-        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
-        assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
-        assert_eq!(parse_retry_after(&HeaderValue::from_static("-5")), None);
-        assert_eq!(
-            parse_retry_after(&HeaderValue::from_static("18446744073709551615")),
+            parse("18446744073709551615"),
             Some(Duration::from_secs(u64::MAX))
         );
-        // A date in the past: retry at once (the backoff is not consulted).
+        for garbage in ["soon", "-5", "1.5", "", "99999999999999999999999"] {
+            assert_eq!(parse(garbage), None, "{garbage:?}");
+        }
+    }
+
+    fn verdict(status: u16, body: Result<Vec<u8>, ReplyError>) -> Verdict {
+        classify(status, None, body, None, now()).verdict
+    }
+
+    #[test]
+    fn answers_are_classified_by_status_whatever_their_body() {
+        assert_eq!(verdict(200, Ok(b"{}".to_vec())), Verdict::Delivered);
+        // A success cut off mid-body: worth another attempt.
+        assert!(matches!(
+            verdict(200, Err(ReplyError::Broken("reset".into()))),
+            Verdict::Transient { .. }
+        ));
         assert_eq!(
-            parse_retry_after(&HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT")),
-            Some(Duration::ZERO)
+            verdict(200, Err(ReplyError::TooLarge(1024))),
+            Verdict::Permanent("the reply is larger than 1024 bytes".into())
+        );
+        for status in [408, 429, 500, 502, 503, 599] {
+            assert!(
+                matches!(verdict(status, Ok(Vec::new())), Verdict::Transient { .. }),
+                "{status}"
+            );
+        }
+        assert_eq!(
+            verdict(410, Ok(Vec::new())),
+            Verdict::Permanent("the receiver answered 410 Gone".into())
+        );
+        assert_eq!(
+            verdict(307, Ok(Vec::new())),
+            Verdict::Permanent("the receiver answered 307 Temporary Redirect".into())
+        );
+        assert_eq!(
+            verdict(799, Ok(Vec::new())),
+            Verdict::Permanent("the receiver answered 799 <unknown status code>".into())
+        );
+        // A declared reply type that the body does not have.
+        let refuse: ReplyCheck = |_| Err("the reply is not a `Ack`".into());
+        assert_eq!(
+            classify(200, None, Ok(b"{}".to_vec()), Some(refuse), now()).verdict,
+            Verdict::Permanent("the reply is not a `Ack`".into())
         );
     }
 
     fn claimed(attempts_made: u32, round_started_at: SystemTime) -> ClaimedDelivery {
         ClaimedDelivery {
-            delivery: super::super::store::NewDelivery {
+            delivery: NewDelivery {
                 id: DeliveryId::from("d1"),
                 callback: "cb".into(),
                 method: "POST".into(),
@@ -415,90 +409,49 @@ mod tests {
         }
     }
 
-    fn transient(retry_after: Option<Duration>) -> Outcome {
-        Outcome::Transient {
-            error: "the receiver answered 503".into(),
-            retry_after,
-        }
-    }
-
-    /// Every `Retry-After` a receiver can send, the largest included, gives a
-    /// decision within the budget instead of an overflow panic in the
-    /// dispatcher (which would leave the delivery to be claimed and panic again
-    /// after every lease).
-    #[test]
-    fn a_receivers_retry_after_never_overflows_and_stays_within_the_budget() {
-        let policy = RetryPolicy::default();
-        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let now = started + Duration::from_secs(10);
-        let left = policy.budget - Duration::from_secs(10);
-        for header in [
-            "18446744073709551615",
-            "9999999999999",
-            "Fri, 31 Dec 9999 23:59:59 GMT",
-        ] {
-            let retry_after = parse_retry_after(&HeaderValue::from_static(header));
-            assert!(retry_after.is_some(), "{header}");
-            let (next, _) = decide(&policy, &claimed(1, started), transient(retry_after), now);
-            assert_eq!(next, Next::RetryAt(now + left), "{header}");
-        }
-        let (next, _) = decide(
-            &policy,
-            &claimed(1, started),
-            transient(Some(Duration::MAX)),
-            now,
-        );
-        assert_eq!(next, Next::RetryAt(now + left));
-        // A shorter wait is honoured as asked.
-        let (next, _) = decide(
-            &policy,
-            &claimed(1, started),
-            transient(Some(Duration::from_secs(7))),
-            now,
-        );
-        assert_eq!(next, Next::RetryAt(now + Duration::from_secs(7)));
-    }
-
-    #[test]
-    fn a_spent_budget_or_attempt_count_fails_the_delivery() {
-        let policy = RetryPolicy::default();
-        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let late = started + policy.budget;
-        let (next, _) = decide(&policy, &claimed(1, started), transient(None), late);
-        let Next::Failed(reason) = next else {
-            panic!("{next:?}")
-        };
-        assert!(
-            reason.starts_with("the 3600s retry budget is spent"),
-            "{reason}"
-        );
-        let (next, _) = decide(
-            &policy,
-            &claimed(policy.max_attempts - 1, started),
-            transient(Some(Duration::ZERO)),
-            started,
-        );
-        assert!(matches!(next, Next::Failed(ref reason) if reason.starts_with("6 attempts made")));
-        // Clocks that went backwards, or a round that starts in the future.
-        let (next, _) = decide(
-            &policy,
-            &claimed(1, late),
-            transient(Some(Duration::MAX)),
-            started,
-        );
-        assert_eq!(next, Next::RetryAt(started + policy.budget));
-    }
-
-    #[test]
-    fn backoff_of_the_largest_policy_saturates() {
-        let policy = RetryPolicy {
-            max_attempts: u32::MAX,
-            initial_backoff: Duration::MAX,
-            max_backoff: Duration::MAX,
-            budget: Duration::MAX,
-        };
-        for attempt in [1, 2, 31, 32, u32::MAX] {
-            assert!(policy.backoff(attempt) >= Duration::MAX / 2);
+    proptest::proptest! {
+        /// Whatever a receiver answers (any status, any `Retry-After` text, a
+        /// body that reads or not) at whatever point of the round, the decision
+        /// is defined and within the policy: a retry no earlier than now, no
+        /// later than the budget's end or than `max_retry_after` away, and none
+        /// past the last attempt.
+        #[test]
+        fn every_answer_gets_a_decision_within_the_policy(
+            status in 0u16..1000,
+            retry_after in proptest::option::of(".{0,40}"),
+            retry_seconds in proptest::option::of(proptest::num::u64::ANY),
+            broken in proptest::bool::ANY,
+            attempts_made in 0u32..20,
+            elapsed_ms in 0u64..(200 * 3_600_000),
+            random in 0.0f64..1.0,
+        ) {
+            let policy = RetryPolicy::default();
+            let header = retry_seconds
+                .map(|seconds| seconds.to_string())
+                .or(retry_after)
+                .and_then(|text| HeaderValue::from_str(&text).ok());
+            let body = if broken {
+                Err(ReplyError::Broken("reset".into()))
+            } else {
+                Ok(Vec::new())
+            };
+            let start = now();
+            let at = start + Duration::from_millis(elapsed_ms);
+            let outcome = classify(status, header.as_ref(), body, None, at);
+            let next = decide(&policy, &claimed(attempts_made, start), outcome.verdict, at, random);
+            match next {
+                Next::RetryAt(when) => {
+                    proptest::prop_assert!(when >= at);
+                    proptest::prop_assert!(when <= start + policy.time_budget());
+                    let waits = policy.waits();
+                    let longest = waits.iter().max().copied().unwrap_or_default();
+                    let cap = longest.mul_f64(1.2).max(Duration::from_secs(10 * 3600));
+                    proptest::prop_assert!(when.duration_since(at).unwrap() <= cap);
+                    proptest::prop_assert!(attempts_made + 1 < policy.max_attempts());
+                }
+                Next::Succeeded => proptest::prop_assert!((200..300).contains(&status) && !broken),
+                Next::Failed(reason) => proptest::prop_assert!(!reason.is_empty()),
+            }
         }
     }
 }

@@ -171,8 +171,8 @@ impl CallbacksBuilder {
         self
     }
 
-    /// When to retry and give up (default: 6 attempts from 1 s doubling up to
-    /// 5 min, within one hour).
+    /// When to retry and give up (default: [`RetryPolicy::default`], 8 attempts
+    /// over about a day).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
