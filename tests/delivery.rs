@@ -1015,3 +1015,72 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
     receiver.handle.stop(false).await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A stored delivery is checked against the address policy again when it is
+/// sent: one written under another policy (another instance, an older
+/// version, a replay after the policy tightened) never reaches a refused
+/// address.
+#[actix_web::test]
+async fn a_stored_delivery_is_checked_against_the_policy_when_sent() {
+    use hookspec::delivery::store::{NewDelivery, SqliteStore};
+    use hookspec::delivery::DeliveryStore;
+    let (v4, _v6) = loopback_accept_counters();
+    let dir = std::env::temp_dir().join(format!("hookspec-recheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("deliveries.sqlite3");
+    let id = DeliveryId::from("msg_written_under_another_policy");
+    SqliteStore::open(&path)
+        .unwrap()
+        .insert(&NewDelivery {
+            id: id.clone(),
+            callback: "invoice_notification".into(),
+            method: "POST".into(),
+            url: format!("http://127.0.0.1:{}/hooks", v4.addr.port()),
+            content_type: Some("application/json".into()),
+            body: serde_json::to_vec(&event()).unwrap(),
+            created_at: std::time::SystemTime::now(),
+        })
+        .await
+        .unwrap();
+    // The default policy: public addresses only.
+    let callbacks = Callbacks::builder().sqlite(&path).build().unwrap();
+    let record = finished(&callbacks, &id).await;
+    let DeliveryState::Failed { reason } = &record.state else {
+        panic!("{record:?}");
+    };
+    assert!(reason.contains("loopback"), "{reason}");
+    assert_eq!(v4.accepted(), 0, "a refused address was contacted");
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An awaited send waits at most its deadline; the delivery goes on after it.
+#[actix_web::test]
+async fn an_awaited_send_answers_by_its_deadline_and_the_delivery_goes_on() {
+    let slow = Answer {
+        delay: Duration::from_secs(2),
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![slow]);
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .attempt_timeout(Duration::from_secs(10))
+        .send_deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let sent = callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), "slow"))
+        .send(&event())
+        .await;
+    let waited = started.elapsed();
+    let Err(SendError::StillPending { id }) = sent else {
+        panic!("{sent:?}");
+    };
+    assert!(waited < Duration::from_secs(2), "waited {waited:?}");
+    let record = finished(&callbacks, &id).await;
+    assert_eq!(record.state, DeliveryState::Succeeded);
+    assert_eq!(receiver.received().len(), 1);
+    receiver.handle.stop(false).await;
+}

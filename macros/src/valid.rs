@@ -8,7 +8,7 @@ use syn::{FnArg, GenericArgument, PathArguments, Type};
 use crate::ast::Function;
 use crate::attr::{CallbackArgs, RouteArgs};
 use crate::path::{parse_path, PathTemplate};
-use hookspec_expr::{parse_template, Expression, Source, UrlTemplate};
+use hookspec_expr::{parse_template, Expression, Segment, Source, UrlTemplate};
 
 /// Errors collected across checks, reported together.
 #[derive(Default)]
@@ -263,6 +263,26 @@ pub fn check_callback_url<'a>(
             return None;
         }
     };
+    // A value substituted into the scheme or host would choose where the
+    // callback goes: only a whole base URL at the start may (checked against
+    // the address policy when sent); elsewhere, expressions come after the
+    // host's first `/`.
+    if let Some(Segment::Literal(prefix)) = template.segments().first() {
+        let has_expression = template.segments().len() > 1;
+        let path_starts = prefix
+            .find("://")
+            .and_then(|scheme_end| prefix[scheme_end + 3..].find('/'));
+        if has_expression && path_starts.is_none() {
+            errors.push(syn::Error::new(
+                url.span(),
+                "invalid callback URL: an expression in the scheme or host would let a \
+                 request choose where the callback goes; start the URL with the whole base \
+                 URL as one expression (`{$request.query.callback_url}/...`), or put \
+                 expressions after the host (`https://hooks.example.com/{...}`)",
+            ));
+            return None;
+        }
+    }
     // Grammatical, but never resolvable: a response has no query or path.
     for expression in template.expressions() {
         if let Expression::Response(source @ (Source::Query(_) | Source::Path(_))) = expression {

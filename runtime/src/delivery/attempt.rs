@@ -84,20 +84,31 @@ pub(crate) struct Attempted {
 
 /// Makes attempt number `claimed.attempts_made + 1` of a claimed delivery and
 /// decides, by the retry policy, what comes next.
+///
+/// `None` when no send slot came free early enough to finish before
+/// `must_finish_by` (the end of the lease the delivery is held under): sending
+/// later could overlap with the worker that takes the delivery over once the
+/// lease has run out, so nothing is sent.
 pub(crate) async fn attempt(
     shared: &Shared,
     outgoing: &Outgoing,
     claimed: &ClaimedDelivery,
-) -> Attempted {
+    must_finish_by: SystemTime,
+) -> Option<Attempted> {
     let number = claimed.attempts_made + 1;
+    // Bounds the requests in flight at once, across all deliveries.
+    let slot = slot_in_time(shared, must_finish_by).await;
+    let Some(_slot) = slot else {
+        tracing::warn!(
+            delivery_id = %outgoing.id,
+            "no send slot came free before the lease ends; left for the next claim"
+        );
+        return None;
+    };
     let started_at = SystemTime::now();
     let started = Instant::now();
-    let (status, outcome) = {
-        // Bounds the requests in flight at once, across all deliveries.
-        let _slot = shared.in_flight.acquire().await;
-        // Boxed: only the few deliveries in flight need the HTTP exchange's state.
-        Box::pin(send_once(shared, outgoing)).await
-    };
+    // Boxed: only the few deliveries in flight need the HTTP exchange's state.
+    let (status, outcome) = Box::pin(send_once(shared, outgoing)).await;
     let error = match &outcome.verdict {
         Verdict::Delivered => None,
         Verdict::Transient { error, .. } | Verdict::Permanent(error) => Some(error.clone()),
@@ -134,11 +145,25 @@ pub(crate) async fn attempt(
             "callback attempt failed; retrying"
         ),
     }
-    Attempted {
+    Some(Attempted {
         attempt,
         next,
         reply,
-    }
+    })
+}
+
+/// A send slot, if one comes free while an attempt started then can still end
+/// (by its timeout) before `must_finish_by`.
+async fn slot_in_time(
+    shared: &Shared,
+    must_finish_by: SystemTime,
+) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    let latest_start = must_finish_by.checked_sub(shared.settings.attempt_timeout)?;
+    let wait = latest_start.duration_since(SystemTime::now()).ok()?;
+    tokio::time::timeout(wait, shared.in_flight.acquire())
+        .await
+        .ok()?
+        .ok()
 }
 
 fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {

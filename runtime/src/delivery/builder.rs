@@ -71,6 +71,7 @@ pub struct CallbacksBuilder {
     store: StoreChoice,
     lease: Option<Duration>,
     poll_interval: Duration,
+    send_deadline: Duration,
     replies: Vec<ReplyDeclaration>,
     api_error: Option<crate::SpecError>,
 }
@@ -93,6 +94,7 @@ impl Default for CallbacksBuilder {
             store: StoreChoice::Memory,
             lease: None,
             poll_interval: Duration::from_millis(500),
+            send_deadline: Duration::from_secs(30),
             replies: Vec::new(),
             api_error: None,
         }
@@ -266,6 +268,15 @@ impl CallbacksBuilder {
         self
     }
 
+    /// How long an awaited [`send`](super::DeliveryRequest::send) waits for a
+    /// successful reply, retries included (default 30 s). Past it, `send`
+    /// answers [`SendError::StillPending`](super::SendError::StillPending) and
+    /// the delivery goes on in the background.
+    pub fn send_deadline(mut self, deadline: Duration) -> Self {
+        self.send_deadline = deadline;
+        self
+    }
+
     /// Looks callback host names up with `lookup` instead of the system
     /// resolver. The address policy still filters every address it returns,
     /// when connecting.
@@ -333,6 +344,7 @@ impl CallbacksBuilder {
                 signer,
                 lease,
                 poll_interval: self.poll_interval,
+                send_deadline: self.send_deadline,
             },
             client,
             policy,

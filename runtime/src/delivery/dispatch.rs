@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::attempt::{attempt, Attempted, DeliveryError};
-use super::record::Attempt;
+use super::record::{Attempt, DeliveryId};
 use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StoreError};
 use super::Shared;
 
@@ -104,9 +104,16 @@ async fn attempt_claimed(
     // must not leave the outcome unwritten: the delivery would be claimed again
     // after every lease and panic again, without end. It becomes a dead letter.
     let started_at = SystemTime::now();
-    let attempted = AssertUnwindSafe(attempt(&shared, &outgoing, &claimed))
+    let attempted = AssertUnwindSafe(attempt(&shared, &outgoing, &claimed, lease.until))
         .catch_unwind()
         .await;
+    let attempted = match attempted {
+        // No slot in time: nothing sent, nothing to write; the lease runs out
+        // and the delivery is claimed again.
+        Ok(None) => return,
+        Ok(Some(attempted)) => Ok(attempted),
+        Err(panic) => Err(panic),
+    };
     let Attempted { attempt, next, .. } = attempted.unwrap_or_else(|_| {
         let reason = "internal error: the attempt panicked (see the log)".to_owned();
         tracing::error!(delivery_id = %claimed.delivery.id, "{reason}");
@@ -190,6 +197,8 @@ async fn write_outcome(
 pub(crate) enum AwaitedError {
     Store(StoreError),
     Delivery(DeliveryError),
+    /// Accepted, not attempted in time: the dispatcher goes on with it.
+    Pending(DeliveryId),
 }
 
 /// An awaited send: written to the store under this caller's lease, attempted
@@ -217,11 +226,15 @@ pub(crate) async fn send_awaited(
     };
     let mut last_status = None;
     loop {
-        let Attempted {
+        let Some(Attempted {
             attempt,
             next,
             reply,
-        } = attempt(&shared, &outgoing, &claimed).await;
+        }) = attempt(&shared, &outgoing, &claimed, lease.until).await
+        else {
+            // The lease runs out; the dispatcher takes the delivery over.
+            return Err(AwaitedError::Pending(claimed.delivery.id));
+        };
         last_status = attempt.status.or(last_status);
         let hold_until = match next {
             Next::RetryAt(at) => Some(at.checked_add(shared.settings.lease).unwrap_or(at)),

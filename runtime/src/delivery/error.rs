@@ -38,6 +38,13 @@ pub enum SendError {
     Store(StoreError),
     /// The dispatcher is shutting down.
     ShuttingDown,
+    /// An awaited send was accepted but not delivered before its deadline
+    /// (`CallbacksBuilder::send_deadline`): the delivery goes on in the
+    /// background, retries included.
+    StillPending {
+        /// The delivery, to look up with `Callbacks::delivery`.
+        id: super::DeliveryId,
+    },
     /// Awaited delivery failed.
     Delivery(DeliveryError),
 }
@@ -66,6 +73,10 @@ impl fmt::Display for SendError {
             ),
             SendError::Store(error) => write!(f, "callback not accepted: {error}"),
             SendError::ShuttingDown => f.write_str("callback delivery is shutting down"),
+            SendError::StillPending { id } => write!(
+                f,
+                "callback delivery {id} has not succeeded yet; it goes on in the background"
+            ),
             SendError::Delivery(error) => write!(f, "{error}"),
         }
     }
@@ -136,6 +147,7 @@ impl ResponseError for SendError {
             }
             SendError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             SendError::Delivery(_) => StatusCode::BAD_GATEWAY,
+            SendError::StillPending { .. } => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 

@@ -8,8 +8,12 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::Value;
 
 /// Characters escaped in a value placed inside a path segment: `/`, `?` and `#`
-/// among them, so a value such as `../admin` cannot change the URL's shape.
+/// among them, so a value such as `../admin` cannot change the URL's shape, and
+/// `@` and `:`, so a value right after a host cannot turn it into userinfo or a
+/// port.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b'@')
+    .add(b':')
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -126,6 +130,15 @@ pub(crate) fn evaluate(
                     url.push_str(&value);
                 } else if url.contains('?') {
                     url.extend(utf8_percent_encode(&value, QUERY_VALUE));
+                } else if (value == "." || value == "..") && segment_is_whole(template, index) {
+                    // URL parsing resolves a dot segment away (`/invoices/..` is
+                    // `/`), escaped (`%2E%2E`) or not: no value may move the URL.
+                    return Err(NotApplicable {
+                        expression: expression.to_string(),
+                        reason: format!(
+                            "`{value}` cannot be a path segment: it would move the URL"
+                        ),
+                    });
                 } else {
                     url.extend(utf8_percent_encode(&value, PATH_SEGMENT));
                 }
@@ -133,6 +146,22 @@ pub(crate) fn evaluate(
         }
     }
     Ok(url)
+}
+
+/// Whether the expression at `index` fills a whole path segment (`/{...}/` or
+/// `/{...}` at the end), where a value of dots is a dot segment.
+fn segment_is_whole(template: &UrlTemplate<'_>, index: usize) -> bool {
+    let segments = template.segments();
+    let before = match index.checked_sub(1).map(|i| &segments[i]) {
+        Some(Segment::Literal(text)) => text.ends_with('/'),
+        _ => false,
+    };
+    let after = match segments.get(index + 1) {
+        None => true,
+        Some(Segment::Literal(text)) => text.starts_with(['/', '?', '#']),
+        Some(Segment::Expression(_)) => false,
+    };
+    before && after
 }
 
 fn lookup<'a>(
@@ -257,6 +286,68 @@ mod tests {
         assert_eq!(
             eval("{$url}").unwrap(),
             "http://api.example/invoices/?callback_url=https://u.example/hooks"
+        );
+    }
+
+    /// Values after the base URL cannot add path segments, climb out of the
+    /// path, or change the authority; checked on the URL as parsed, which is
+    /// what the sender connects to.
+    #[test]
+    fn substituted_values_cannot_change_the_urls_shape() {
+        let with_id = |id: &str| {
+            let trigger = Trigger {
+                body: Some(serde_json::json!({ "id": id })),
+                ..trigger()
+            };
+            let template =
+                parse_template("{$request.query.callback_url}/invoices/{$request.body#/id}")
+                    .unwrap();
+            url::Url::parse(&evaluate(&template, &trigger).unwrap()).unwrap()
+        };
+        for id in [
+            "../../admin",
+            "a/b",
+            "x?y=1",
+            "#frag",
+            "%2e%2e",
+            "...",
+            "a..",
+        ] {
+            let url = with_id(id);
+            assert_eq!(url.host_str(), Some("u.example"), "{id}: {url}");
+            assert_eq!(url.path_segments().unwrap().count(), 3, "{id}: {url}");
+            assert!(url.path().starts_with("/hooks/invoices/"), "{id}: {url}");
+            assert_eq!((url.query(), url.fragment()), (None, None), "{id}: {url}");
+        }
+        // A whole segment of dots would be resolved away, escaped or not.
+        for dots in [".", ".."] {
+            let trigger = Trigger {
+                body: Some(serde_json::json!({ "id": dots })),
+                ..trigger()
+            };
+            let template =
+                parse_template("{$request.query.callback_url}/invoices/{$request.body#/id}")
+                    .unwrap();
+            let error = evaluate(&template, &trigger).unwrap_err();
+            assert!(error.reason.contains("cannot be a path segment"), "{error}");
+        }
+        // Inside a segment, dots are plain data.
+        assert_eq!(
+            eval("https://h.example/v{$request.body#/n}.json").unwrap(),
+            "https://h.example/v3.json"
+        );
+        // Right after a bare host: no userinfo, no port.
+        let trigger = Trigger {
+            body: Some(serde_json::json!({ "id": "@evil.example:8080" })),
+            ..trigger()
+        };
+        let template = parse_template("https://h.example{$request.body#/id}").unwrap();
+        let url = url::Url::parse(&evaluate(&template, &trigger).unwrap());
+        assert!(
+            url.as_ref()
+                .map_or(true, |url| url.host_str() == Some("h.example")
+                    && url.port().is_none()),
+            "{url:?}"
         );
     }
 

@@ -92,6 +92,8 @@ pub(crate) struct Settings {
     pub lease: Duration,
     /// How often the store is asked for due deliveries without a wake-up.
     pub poll_interval: Duration,
+    /// How long an awaited `send` waits before answering `StillPending`.
+    pub send_deadline: Duration,
 }
 
 /// What the dispatcher's tasks and the senders share.
@@ -124,6 +126,12 @@ impl Shared {
     pub(crate) fn outgoing(&self, delivery: &NewDelivery) -> Result<Outgoing, String> {
         let url = Url::parse(&delivery.url)
             .map_err(|error| format!("the stored URL `{}` is not a URL: {error}", delivery.url))?;
+        // Checked again when sent, not only when accepted: a delivery written by
+        // another instance, under an older policy, or replayed after the policy
+        // changed goes only where this policy admits (names still at connect).
+        self.policy
+            .check_url(&url)
+            .map_err(|refused| refused.to_string())?;
         let method = reqwest::Method::from_bytes(delivery.method.as_bytes()).map_err(|error| {
             format!(
                 "the stored method `{}` is not a method: {error}",
@@ -422,16 +430,22 @@ impl Callbacks {
     /// runtime, and an abandoned wait does not abandon the delivery.
     async fn send_delivery(&self, delivery: NewDelivery) -> Result<Vec<u8>, SendError> {
         let shared = Arc::clone(&self.inner.shared);
+        let id = delivery.id.clone();
+        let deadline = shared.settings.send_deadline;
         let sent = self
             .inner
             .dispatcher
             .handle
             .spawn(dispatch::send_awaited(shared, delivery));
-        match sent.await {
-            Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(AwaitedError::Store(error))) => Err(error.into()),
-            Ok(Err(AwaitedError::Delivery(error))) => Err(SendError::Delivery(error)),
-            Err(_) => Err(SendError::ShuttingDown),
+        // Past the deadline the caller stops waiting; the delivery does not stop
+        // (the task goes on, retries included, and the store keeps it).
+        match tokio::time::timeout(deadline, sent).await {
+            Err(_) => Err(SendError::StillPending { id }),
+            Ok(Ok(Ok(reply))) => Ok(reply),
+            Ok(Ok(Err(AwaitedError::Store(error)))) => Err(error.into()),
+            Ok(Ok(Err(AwaitedError::Delivery(error)))) => Err(SendError::Delivery(error)),
+            Ok(Ok(Err(AwaitedError::Pending(id)))) => Err(SendError::StillPending { id }),
+            Ok(Err(_)) => Err(SendError::ShuttingDown),
         }
     }
 }

@@ -109,6 +109,7 @@ impl SqliteStore {
     /// Like [`open`](Self::open), choosing how durable each write is.
     pub fn open_with(path: impl AsRef<Path>, sync: SqliteSync) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
         let mut connection = Connection::open(&path).map_err(|error| {
             StoreError::Unavailable(format!("cannot open {}: {error}", path.display()))
         })?;
@@ -205,6 +206,24 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
         for (reply, own_error) in replies {
             reply(own_error.or_else(|| committed.clone()));
         }
+    }
+}
+
+/// Creates the file readable by its owner only (`0600`) if it does not exist:
+/// deliveries hold URLs and bodies, possibly personal data. SQLite gives the
+/// `-wal` and `-shm` files the same permissions. An existing file keeps its own.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(StoreError::Unavailable(format!(
+            "cannot create {}: {error}",
+            path.display()
+        ))),
     }
 }
 
@@ -585,6 +604,25 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         dir.join("deliveries.sqlite3")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_and_its_journal_are_readable_by_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = temp_file("private");
+        let _store = SqliteStore::open(&path).unwrap();
+        // Opening migrated the file: its write-ahead log exists.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let wal = path.with_extension("sqlite3-wal");
+        while !wal.exists() {
+            assert!(std::time::Instant::now() < deadline, "no WAL file");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        for file in [&path, &wal] {
+            let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
     }
 
     #[test]
