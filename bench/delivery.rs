@@ -166,6 +166,8 @@ fn callbacks(store: &Store, capacity: usize, timeout: Duration, signed: bool) ->
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .queue_capacity(capacity)
         .concurrency(CONCURRENCY)
+        // One receiver here: its throughput, not the fairness cap, is measured.
+        .max_in_flight_per_endpoint(CONCURRENCY)
         .attempt_timeout(timeout)
         .retry(RetryPolicy::with_schedule([]))
         .retain_finished(capacity);

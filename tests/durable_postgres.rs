@@ -260,7 +260,7 @@ async fn the_postgres_store_conforms() {
         .await
         .unwrap();
     use hookspec::delivery::DeliveryStore;
-    assert_eq!(again.unfinished().await.unwrap(), 2);
+    assert_eq!(again.unfinished().await.unwrap(), 3);
 }
 
 #[actix_web::test]

@@ -22,7 +22,7 @@ async fn the_sqlite_store_conforms() {
         hookspec::delivery::DeliveryStore::unfinished(&store)
             .await
             .unwrap(),
-        2
+        3
     );
     drop(store);
     let _ = std::fs::remove_dir_all(dir);

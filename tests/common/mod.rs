@@ -156,3 +156,66 @@ pub fn loopback_accept_counters() -> (AcceptCounter, AcceptCounter) {
     }
     panic!("no port free on both 127.0.0.1 and [::1]");
 }
+
+/// A receiver that accepts connections and never answers (nor reads): every
+/// request to it waits for the sender's timeout. Holds what it accepted until
+/// dropped; accepts on a thread of its own, for at most a minute.
+pub struct Tarpit {
+    pub addr: std::net::SocketAddr,
+    counter: AcceptCounterHolding,
+}
+
+struct AcceptCounterHolding {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Tarpit {
+    pub fn bind() -> Tarpit {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (stopped, count) = (stop.clone(), accepted.clone());
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !stopped.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        held.push(stream);
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(2)),
+                }
+            }
+        });
+        Tarpit {
+            addr,
+            counter: AcceptCounterHolding {
+                stop,
+                accepted,
+                thread: Some(thread),
+            },
+        }
+    }
+
+    /// Connections it holds (or held).
+    pub fn accepted(&self) -> usize {
+        self.counter
+            .accepted
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for AcceptCounterHolding {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

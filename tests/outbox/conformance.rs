@@ -216,6 +216,37 @@ pub async fn check(store: &dyn DeliveryStore) {
     let claimed = store.claim(t0 + s(400), &other, 10).await.unwrap();
     assert_eq!(ids(&claimed), ["msg_c"]);
 
+    // A delivery deferred without an attempt (its endpoint busy): given back,
+    // due at the time given, nothing counted.
+    let lease_d = lease("inst_6/1", t0 + s(800));
+    store.insert(&delivery("msg_d", t0 + s(600))).await.unwrap();
+    let claimed = store.claim(t0 + s(600), &lease_d, 10).await.unwrap();
+    assert!(ids(&claimed).contains(&"msg_d"));
+    let d = DeliveryId::from("msg_d");
+    assert!(
+        !store.defer(&d, "inst_9/9", t0 + s(700)).await.unwrap(),
+        "deferred under a lease it does not hold"
+    );
+    assert!(store.defer(&d, "inst_6/1", t0 + s(700)).await.unwrap());
+    assert!(
+        !ids(&store
+            .claim(t0 + s(650), &lease("inst_7/1", t0 + s(900)), 10)
+            .await
+            .unwrap())
+        .contains(&"msg_d"),
+        "not due before the time given"
+    );
+    let claimed = store
+        .claim(t0 + s(700), &lease("inst_7/2", t0 + s(900)), 10)
+        .await
+        .unwrap();
+    let again = claimed
+        .iter()
+        .find(|c| c.delivery.id == d)
+        .expect("due again at the time given");
+    assert_eq!(again.attempts_made, 0, "no attempt counted");
+    assert!(store.get(&d).await.unwrap().unwrap().attempts.is_empty());
+
     // Filters: by state, and a limit, oldest first.
     let succeeded = DeliveryFilter {
         state: Some(StateKind::Succeeded),
@@ -226,7 +257,7 @@ pub async fn check(store: &dyn DeliveryStore) {
     assert_eq!(listed[0].id, a);
     let all = store.list(&DeliveryFilter::all()).await.unwrap();
     let all: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(all, ["msg_a", "msg_b", "msg_c"]);
+    assert_eq!(all, ["msg_a", "msg_b", "msg_c", "msg_d"]);
     let limited = store.list(&DeliveryFilter::all().limit(2)).await.unwrap();
     assert_eq!(limited.len(), 2);
 }

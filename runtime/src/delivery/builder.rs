@@ -72,6 +72,7 @@ pub struct CallbacksBuilder {
     lease: Option<Duration>,
     poll_interval: Duration,
     send_deadline: Duration,
+    per_endpoint: Option<usize>,
     replies: Vec<ReplyDeclaration>,
     api_error: Option<crate::SpecError>,
 }
@@ -95,6 +96,7 @@ impl Default for CallbacksBuilder {
             lease: None,
             poll_interval: Duration::from_millis(500),
             send_deadline: Duration::from_secs(30),
+            per_endpoint: None,
             replies: Vec::new(),
             api_error: None,
         }
@@ -268,6 +270,16 @@ impl CallbacksBuilder {
         self
     }
 
+    /// How many deliveries to one endpoint (scheme, host and port) are in
+    /// flight at once (default: a quarter of [`concurrency`](Self::concurrency),
+    /// 16 of 64). A slow or dead receiver holds at most that many send slots;
+    /// its other deliveries wait in the store (due again a second later), and
+    /// the other endpoints' callbacks go on at full speed.
+    pub fn max_in_flight_per_endpoint(mut self, deliveries: usize) -> Self {
+        self.per_endpoint = Some(deliveries.max(1));
+        self
+    }
+
     /// How long an awaited [`send`](super::DeliveryRequest::send) waits for a
     /// successful reply, retries included (default 30 s). Past it, `send`
     /// answers [`SendError::StillPending`](super::SendError::StillPending) and
@@ -311,6 +323,10 @@ impl CallbacksBuilder {
                 self.attempt_timeout
             )));
         }
+        let per_endpoint = self
+            .per_endpoint
+            .unwrap_or(self.concurrency / 4)
+            .clamp(1, self.concurrency);
         let replies = Replies::default();
         for reply in &self.replies {
             replies.declare(*reply);
@@ -345,6 +361,7 @@ impl CallbacksBuilder {
                 lease,
                 poll_interval: self.poll_interval,
                 send_deadline: self.send_deadline,
+                per_endpoint,
             },
             client,
             policy,
@@ -357,6 +374,7 @@ impl CallbacksBuilder {
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
             replies,
+            endpoints: std::sync::Mutex::default(),
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         Ok(Callbacks {

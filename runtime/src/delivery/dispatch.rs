@@ -100,6 +100,19 @@ async fn attempt_claimed(
             return;
         }
     };
+    // Fairness: one endpoint holds at most its share of the send slots. A
+    // delivery to an endpoint at its share goes back to the store without an
+    // attempt, due a little later, so a slow or dead receiver cannot make the
+    // others' callbacks wait behind it.
+    let _endpoint_slot = match shared.endpoint_slot(&outgoing.url) {
+        Ok(slot) => slot,
+        Err(put_back_for) => {
+            defer(&shared, &claimed, &lease, put_back_for).await;
+            drop(slot);
+            shared.wake.notify_one();
+            return;
+        }
+    };
     // A panic while attempting (a bug: nothing a receiver sends may cause one)
     // must not leave the outcome unwritten: the delivery would be claimed again
     // after every lease and panic again, without end. It becomes a dead letter.
@@ -135,6 +148,23 @@ async fn attempt_claimed(
         wake_at(&shared, at);
     }
     shared.wake.notify_one();
+}
+
+/// Puts a claimed delivery back, due in `wait`, without an attempt (its
+/// endpoint is at its share of send slots).
+async fn defer(shared: &Arc<Shared>, claimed: &ClaimedDelivery, lease: &Lease, wait: Duration) {
+    let until = SystemTime::now() + wait;
+    if let Err(error) = shared
+        .store
+        .defer(&claimed.delivery.id, &lease.token, until)
+        .await
+    {
+        tracing::warn!(
+            delivery_id = %claimed.delivery.id, %error,
+            "cannot put a delivery back; it is claimed again when its lease ends"
+        );
+    }
+    wake_at(shared, until);
 }
 
 /// Wakes the dispatcher when a retry comes due.

@@ -251,6 +251,28 @@ impl DeliveryStore for MemoryStore {
         Box::pin(async move { Ok(held) })
     }
 
+    fn defer<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        until: SystemTime,
+    ) -> StoreFuture<'a, bool> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let deferred = match state.rows.get_mut(id) {
+            Some(row) if row.lease.as_ref().is_some_and(|lease| lease.token == token) => {
+                if let Some(lease) = row.lease.take() {
+                    state.leased.remove(&(lease.until, id.clone()));
+                }
+                row.next_attempt_at = until;
+                state.due.insert((until, id.clone()));
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(deferred) })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         let mut guard = self.state();
         let state = &mut *guard;

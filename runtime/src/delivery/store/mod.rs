@@ -237,6 +237,16 @@ pub trait DeliveryStore: Send + Sync + 'static {
         hold_until: Option<SystemTime>,
     ) -> StoreFuture<'a, bool>;
 
+    /// Gives back one delivery leased under `token` without an attempt, due
+    /// again at `until` (its endpoint was busy); `false` if the lease is not
+    /// held. Its attempts and round are unchanged.
+    fn defer<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        until: SystemTime,
+    ) -> StoreFuture<'a, bool>;
+
     /// Gives back every lease whose token starts with `instance` (shutdown).
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64>;
 

@@ -411,6 +411,27 @@ impl DeliveryStore for PostgresStore {
         })
     }
 
+    fn defer<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        until: SystemTime,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let updated = client
+                .execute(
+                    "UPDATE hookspec_deliveries
+                     SET next_attempt_at = $3, lease_token = NULL, lease_until = NULL
+                     WHERE id = $1 AND lease_token = $2",
+                    &[&id.as_str(), &token, &to_millis(until)],
+                )
+                .await
+                .map_err(database)?;
+            Ok(updated == 1)
+        })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         Box::pin(async move {
             let client = self.client().await?;

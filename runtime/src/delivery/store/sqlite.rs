@@ -507,6 +507,26 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
+    fn defer<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        until: SystemTime,
+    ) -> StoreFuture<'a, bool> {
+        let (id, token) = (id.as_str().to_owned(), token.to_owned());
+        self.run(move |connection| {
+            let updated = connection
+                .execute(
+                    "UPDATE hookspec_deliveries
+                     SET next_attempt_at = ?3, lease_token = NULL, lease_until = NULL
+                     WHERE id = ?1 AND lease_token = ?2",
+                    params![id, token, to_millis(until)],
+                )
+                .map_err(unavailable)?;
+            Ok(updated == 1)
+        })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         let prefix = format!("{instance}/%");
         self.run(move |connection| {
