@@ -389,8 +389,11 @@ pub async fn every_accepted_callback_survives_a_kill(store: &str) {
     // Once 20 have completed, the receiver holds every request unanswered until
     // the kill: those are certainly in flight when the app dies.
     let receiver = Receiver::start_holding(Duration::from_millis(20), 20);
-    // A short lease: the deliveries in flight at the kill are resumed 2 s later.
-    let lease = Duration::from_secs(2);
+    // A short lease: the deliveries in flight at the kill are resumed 6 s later.
+    // The app's attempt timeout is half of it: 3 s, longer than the receiver
+    // holds requests before the kill, so no attempt of the killed instance times
+    // out (and is retried while the receiver still holds the first).
+    let lease = Duration::from_secs(6);
     let mut app = App::start(store, lease);
     let accepted = post_events(&app, &receiver, 0, 200).await;
     assert_eq!(accepted.len(), 200);
