@@ -174,17 +174,19 @@ async fn main() -> std::io::Result<()> {
         std::io::Error::other("set OUTBOX_STORE to sqlite:<file> or postgres://...")
     })?;
     let lease = millis("OUTBOX_LEASE_MS", 30_000);
+    let concurrency = std::env::var("OUTBOX_CONCURRENCY")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(64);
     let builder = Callbacks::builder()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .attempt_timeout(lease / 2)
         .lease(lease)
         .poll_interval(millis("OUTBOX_POLL_MS", 100))
-        .concurrency(
-            std::env::var("OUTBOX_CONCURRENCY")
-                .ok()
-                .and_then(|value| value.parse().ok())
-                .unwrap_or(64),
-        )
+        .concurrency(concurrency)
+        // Its tests send to one receiver and are about durability: the
+        // per-endpoint fairness cap would only slow them.
+        .max_in_flight_per_endpoint(concurrency)
         .retry(
             RetryPolicy::exponential(Duration::from_millis(100), Duration::from_secs(1), 1000)
                 .budget(Duration::from_secs(600)),
