@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use url::Url;
 
-use super::record::{Attempt, DeliveryId};
+use super::record::{redact_url, Attempt, DeliveryId};
 use super::retry::{decide, Verdict};
 use super::ssrf::Refused;
 use super::store::{ClaimedDelivery, Next};
@@ -130,16 +130,16 @@ pub(crate) async fn attempt(
     let reply = outcome.reply;
     match &next {
         Next::Succeeded => tracing::info!(
-            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %redact_url(outgoing.url.as_str()),
             attempts = number, status = ?status, "callback delivered"
         ),
         Next::Failed(reason) => tracing::error!(
-            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %redact_url(outgoing.url.as_str()),
             attempts = number, status = ?status, reason = %reason,
             "callback delivery failed; kept as a dead letter"
         ),
         Next::RetryAt(at) => tracing::warn!(
-            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %outgoing.url,
+            delivery_id = %outgoing.id, callback = %outgoing.callback, url = %redact_url(outgoing.url.as_str()),
             attempt = number, status = ?status, error = ?attempt.error,
             retry_in = ?at.duration_since(SystemTime::now()).unwrap_or_default(),
             "callback attempt failed; retrying"
@@ -222,7 +222,9 @@ async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcom
             None,
             Outcome::transient(format!("no complete answer within {timeout:?}")),
         ),
-        Ok(Err(error)) => (None, classify_error(&error)),
+        // The message without the URL (which may carry a token): the record
+        // and the log show the URL redacted already.
+        Ok(Err(error)) => (None, classify_error(&error.without_url())),
         Ok(Ok((status, retry_after, body))) => (
             Some(status),
             classify(
@@ -300,7 +302,7 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ve
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(error) => return Err(ReplyError::Broken(error_chain(&error))),
+            Err(error) => return Err(ReplyError::Broken(error_chain(&error.without_url()))),
         }
     }
 }

@@ -82,6 +82,28 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// `url` as logs and records show it: without userinfo (`user:password@`) and
+/// with every query value replaced by `REDACTED` (tokens often travel there);
+/// text that is not a URL is shown as `<not a URL>`.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "<not a URL>".to_owned();
+    };
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    if parsed.query().is_some() {
+        let names: Vec<String> = parsed
+            .query_pairs()
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        parsed
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(names.iter().map(|name| (name.as_str(), "REDACTED")));
+    }
+    parsed.to_string()
+}
+
 /// Everything known about one delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveryRecord {
@@ -89,7 +111,8 @@ pub struct DeliveryRecord {
     pub id: DeliveryId,
     /// The callback's name.
     pub callback: String,
-    /// The URL, as evaluated for the triggering request.
+    /// The URL, as evaluated for the triggering request, without userinfo and
+    /// with query values redacted (the store keeps the whole URL to send).
     pub url: String,
     /// When it was accepted.
     pub created_at: SystemTime,
@@ -119,6 +142,19 @@ impl DeliveryRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_shown_without_secrets() {
+        assert_eq!(
+            redact_url("https://user:pw@hooks.example/a/b?token=s3cret&x=1#f"),
+            "https://hooks.example/a/b?token=REDACTED&x=REDACTED#f"
+        );
+        assert_eq!(
+            redact_url("https://hooks.example/a/b"),
+            "https://hooks.example/a/b"
+        );
+        assert_eq!(redact_url("::"), "<not a URL>");
+    }
 
     #[test]
     fn ids_are_distinct_and_prefixed() {

@@ -64,7 +64,7 @@ impl Row {
         DeliveryRecord {
             id: self.delivery.id.clone(),
             callback: self.delivery.callback.clone(),
-            url: self.delivery.url.clone(),
+            url: crate::delivery::record::redact_url(&self.delivery.url),
             created_at: self.delivery.created_at,
             state,
             attempts: self.attempts.clone(),

@@ -75,7 +75,7 @@ impl StoredRow {
         Ok(DeliveryRecord {
             id: DeliveryId(self.id),
             callback: self.callback,
-            url: self.url,
+            url: crate::delivery::record::redact_url(&self.url),
             created_at: from_millis(self.created_at),
             state,
             attempts,
