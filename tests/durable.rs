@@ -110,3 +110,72 @@ async fn a_graceful_shutdown_with_a_grace_lets_attempts_under_way_finish() {
     receiver.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Finished deliveries leave a durable store after the retention; dead
+/// letters stay until purged.
+#[actix_web::test]
+async fn finished_deliveries_are_purged_after_the_retention() {
+    use hookspec::delivery::{
+        AddressPolicy, Callbacks, DeliveryFilter, DeliveryState, RetryPolicy, Trigger,
+    };
+    use std::time::{Duration, Instant, SystemTime};
+    let dir = temp_dir("sqlite-retention");
+    let receiver = outbox::Receiver::start(Duration::ZERO);
+    let callbacks = Callbacks::builder()
+        .sqlite(dir.join("deliveries.sqlite3"))
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .retry(RetryPolicy::with_schedule([]))
+        .retention(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let send = |base: String| {
+        let callbacks = callbacks.clone();
+        async move {
+            let trigger = Trigger {
+                query: vec![("callback_url".into(), base)],
+                body: Some(serde_json::json!({ "n": 1 })),
+                ..Trigger::default()
+            };
+            callbacks
+                .callback_for::<event_notification>(trigger)
+                .enqueue(&serde_json::json!({ "n": 1 }))
+                .await
+                .unwrap()
+        }
+    };
+    let delivered = send(receiver.url()).await;
+    // Port 9 on loopback: refused at once, a dead letter after one attempt.
+    let dead = send("http://127.0.0.1:9".into()).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let gone = callbacks.delivery(&delivered).await.unwrap().is_none();
+        let dead_state = callbacks.delivery(&dead).await.unwrap().map(|r| r.state);
+        if gone && matches!(dead_state, Some(DeliveryState::Failed { .. })) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "delivered one still kept: {}, dead letter: {dead_state:?}",
+            !gone
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(receiver.distinct(), 1);
+    // The dead letter is kept past the retention, until purged.
+    assert_eq!(callbacks.dead_letters().await.unwrap().len(), 1);
+    assert_eq!(
+        callbacks
+            .purge_dead_letters(SystemTime::now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(callbacks
+        .deliveries(DeliveryFilter::all())
+        .await
+        .unwrap()
+        .is_empty());
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    receiver.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

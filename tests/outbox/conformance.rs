@@ -260,4 +260,34 @@ pub async fn check(store: &dyn DeliveryStore) {
     assert_eq!(all, ["msg_a", "msg_b", "msg_c", "msg_d"]);
     let limited = store.list(&DeliveryFilter::all().limit(2)).await.unwrap();
     assert_eq!(limited.len(), 2);
+
+    // Retention: finished deliveries accepted before a time are deleted, in
+    // bounded batches; unfinished ones never.
+    assert_eq!(
+        store
+            .purge(StateKind::Unfinished, t0 + s(10_000), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store.purge(StateKind::Succeeded, t0, 100).await.unwrap(),
+        0,
+        "accepted at t0, not before"
+    );
+    assert_eq!(
+        store
+            .purge(StateKind::Succeeded, t0 + s(1), 100)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store.get(&a).await.unwrap().is_none(),
+        "purged with its attempts"
+    );
+    assert_eq!(store.unfinished().await.unwrap(), 3, "unfinished ones stay");
+    let all = store.list(&DeliveryFilter::all()).await.unwrap();
+    let all: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(all, ["msg_b", "msg_c", "msg_d"]);
 }

@@ -73,6 +73,7 @@ pub struct CallbacksBuilder {
     poll_interval: Duration,
     send_deadline: Duration,
     per_endpoint: Option<usize>,
+    retention: Duration,
     replies: Vec<ReplyDeclaration>,
     api_error: Option<crate::SpecError>,
 }
@@ -97,6 +98,7 @@ impl Default for CallbacksBuilder {
             poll_interval: Duration::from_millis(500),
             send_deadline: Duration::from_secs(30),
             per_endpoint: None,
+            retention: Duration::from_secs(7 * 24 * 3600),
             replies: Vec::new(),
             api_error: None,
         }
@@ -270,6 +272,15 @@ impl CallbacksBuilder {
         self
     }
 
+    /// How long finished deliveries (succeeded or abandoned) stay in a durable
+    /// store after they were accepted (default 7 days); a background task
+    /// deletes older ones in batches. Dead letters stay until replayed or
+    /// purged ([`Callbacks::purge_dead_letters`](super::Callbacks::purge_dead_letters)).
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
     /// How many deliveries to one endpoint (scheme, host and port) are in
     /// flight at once (default: a quarter of [`concurrency`](Self::concurrency),
     /// 16 of 64). A slow or dead receiver holds at most that many send slots;
@@ -377,6 +388,10 @@ impl CallbacksBuilder {
             endpoints: std::sync::Mutex::default(),
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
+        dispatcher.handle.spawn(dispatch::purge_finished(
+            Arc::clone(&shared),
+            self.retention,
+        ));
         Ok(Callbacks {
             inner: Arc::new(Inner {
                 shared,

@@ -11,7 +11,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::attempt::{attempt, Attempted, DeliveryError};
 use super::record::{Attempt, DeliveryId};
-use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StoreError};
+use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StateKind, StoreError};
 use super::Shared;
 
 /// Claims and attempts due deliveries until the dispatcher stops: after every
@@ -148,6 +148,41 @@ async fn attempt_claimed(
         wake_at(&shared, at);
     }
     shared.wake.notify_one();
+}
+
+/// Deletes finished deliveries accepted more than `retention` ago, every
+/// tenth of the retention (at most hourly), in batches of 1,000 so no single
+/// statement holds the store for long.
+pub(crate) async fn purge_finished(shared: Arc<Shared>, retention: Duration) {
+    const BATCH: usize = 1000;
+    let every = (retention / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(before) = SystemTime::now().checked_sub(retention) else {
+            continue;
+        };
+        for kind in [StateKind::Succeeded, StateKind::Abandoned] {
+            loop {
+                match shared.store.purge(kind, before, BATCH).await {
+                    Ok(purged) if purged as usize == BATCH => continue,
+                    Ok(purged) => {
+                        if purged > 0 {
+                            tracing::debug!(
+                                purged,
+                                state = kind.as_str(),
+                                "finished deliveries purged"
+                            );
+                        }
+                        break;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot purge finished deliveries");
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Puts a claimed delivery back, due in `wait`, without an attempt (its

@@ -373,6 +373,18 @@ impl Callbacks {
         Ok(replayed)
     }
 
+    /// Deletes the dead letters accepted before `accepted_before`, with their
+    /// attempts (up to 10,000 a call); how many.
+    pub async fn purge_dead_letters(&self, accepted_before: SystemTime) -> Result<u64, StoreError> {
+        let store = self.store();
+        self.on_store(async move {
+            store
+                .purge(StateKind::Failed, accepted_before, 10_000)
+                .await
+        })
+        .await
+    }
+
     /// Looks for due deliveries now rather than at the next poll: call after
     /// committing a transaction that enqueued callbacks.
     pub fn poll_now(&self) {

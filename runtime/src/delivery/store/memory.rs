@@ -341,6 +341,33 @@ impl DeliveryStore for MemoryStore {
         Box::pin(async move { Ok(replayed) })
     }
 
+    fn purge<'a>(
+        &'a self,
+        kind: StateKind,
+        accepted_before: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let purged: Vec<DeliveryId> = if kind == StateKind::Unfinished {
+            Vec::new()
+        } else {
+            state
+                .rows
+                .values()
+                .filter(|row| row.state == kind && row.delivery.created_at < accepted_before)
+                .map(|row| row.delivery.id.clone())
+                .take(limit)
+                .collect()
+        };
+        for id in &purged {
+            state.rows.remove(id);
+        }
+        state.finished.retain(|id| state.rows.contains_key(id));
+        let purged = purged.len() as u64;
+        Box::pin(async move { Ok(purged) })
+    }
+
     fn unfinished(&self) -> StoreFuture<'_, u64> {
         let unfinished = self.state().unfinished as u64;
         Box::pin(async move { Ok(unfinished) })

@@ -237,6 +237,16 @@ pub trait DeliveryStore: Send + Sync + 'static {
         hold_until: Option<SystemTime>,
     ) -> StoreFuture<'a, bool>;
 
+    /// Deletes up to `limit` deliveries in state `kind` (a finished one:
+    /// succeeded, failed or abandoned) accepted before `accepted_before`, with
+    /// their attempts; how many. Unfinished deliveries are never purged.
+    fn purge<'a>(
+        &'a self,
+        kind: StateKind,
+        accepted_before: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64>;
+
     /// Gives back one delivery leased under `token` without an attempt, due
     /// again at `until` (its endpoint was busy); `false` if the lease is not
     /// held. Its attempts and round are unchanged.

@@ -12,7 +12,7 @@ use tokio_postgres::NoTls;
 
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
-    NewDelivery, Next, StoreError, StoreFuture, StoredRow,
+    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -408,6 +408,34 @@ impl DeliveryStore for PostgresStore {
                 .map_err(database)?
                 .get(0);
             Ok(updated == 1)
+        })
+    }
+
+    fn purge<'a>(
+        &'a self,
+        kind: StateKind,
+        accepted_before: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            if kind == StateKind::Unfinished {
+                return Ok(0);
+            }
+            let client = self.client().await?;
+            // Attempts go with their delivery (ON DELETE CASCADE).
+            client
+                .execute(
+                    "DELETE FROM hookspec_deliveries WHERE id IN (
+                         SELECT id FROM hookspec_deliveries
+                         WHERE state = $1 AND created_at < $2 LIMIT $3)",
+                    &[
+                        &kind.as_str(),
+                        &to_millis(accepted_before),
+                        &i64::try_from(limit).unwrap_or(i64::MAX),
+                    ],
+                )
+                .await
+                .map_err(database)
         })
     }
 

@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
-    NewDelivery, Next, StoreError, StoreFuture, StoredRow,
+    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -504,6 +504,33 @@ impl DeliveryStore for SqliteStore {
         );
         self.run(move |connection| {
             complete_in(connection, &id, &token, &attempt, &next, hold_until)
+        })
+    }
+
+    fn purge<'a>(
+        &'a self,
+        kind: StateKind,
+        accepted_before: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        self.run(move |connection| {
+            if kind == StateKind::Unfinished {
+                return Ok(0);
+            }
+            // Attempts go with their delivery (ON DELETE CASCADE).
+            let purged = connection
+                .execute(
+                    "DELETE FROM hookspec_deliveries WHERE id IN (
+                         SELECT id FROM hookspec_deliveries
+                         WHERE state = ?1 AND created_at < ?2 LIMIT ?3)",
+                    params![
+                        kind.as_str(),
+                        to_millis(accepted_before),
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                )
+                .map_err(unavailable)?;
+            Ok(purged as u64)
         })
     }
 
