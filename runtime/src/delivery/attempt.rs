@@ -352,8 +352,8 @@ fn error_chain(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::retry::tests::claimed;
     use crate::delivery::retry::RetryPolicy;
-    use crate::delivery::store::NewDelivery;
 
     fn now() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
@@ -417,23 +417,6 @@ mod tests {
             classify(200, None, Ok(b"{}".to_vec()), Some(refuse), now()).verdict,
             Verdict::Permanent("the reply is not a `Ack`".into())
         );
-    }
-
-    fn claimed(attempts_made: u32, round_started_at: SystemTime) -> ClaimedDelivery {
-        ClaimedDelivery {
-            delivery: NewDelivery {
-                id: DeliveryId::from("d1"),
-                callback: "cb".into(),
-                method: "POST".into(),
-                url: "https://example.com/".into(),
-                content_type: None,
-                body: Vec::new(),
-                created_at: round_started_at,
-            },
-            attempts_made,
-            round_started_at,
-            round_first_attempt: 0,
-        }
     }
 
     proptest::proptest! {

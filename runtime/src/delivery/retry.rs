@@ -200,12 +200,14 @@ fn humanize(duration: Duration) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::delivery::record::DeliveryId;
     use crate::delivery::store::NewDelivery;
 
-    fn claimed(attempts_made: u32, round_started_at: SystemTime) -> ClaimedDelivery {
+    /// A delivery claimed after `attempts_made` attempts in a round begun at
+    /// `round_started_at` (shared with `attempt.rs`'s tests).
+    pub(crate) fn claimed(attempts_made: u32, round_started_at: SystemTime) -> ClaimedDelivery {
         ClaimedDelivery {
             delivery: NewDelivery {
                 id: DeliveryId::from("d1"),
