@@ -16,7 +16,8 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// the first attempt, retries after **5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h**
 /// (8 attempts over about 27 h 35 min), each wait varied by up to ±20 % so that
 /// receivers coming back up are not hit in step; no attempt later than 36 h
-/// after the round began; a receiver's `Retry-After` is honoured up to 10 h.
+/// after the round began; a receiver's `Retry-After` can lengthen a wait, up
+/// to 10 h, never shorten it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -150,9 +151,10 @@ pub(crate) enum Verdict {
 /// the attempts and the time since the current round began (acceptance, or the
 /// last replay).
 ///
-/// `Retry-After` comes from the receiver, so it is untrusted: capped by the
-/// policy's `max_retry_after`, never moving the next attempt past the budget's
-/// end, and no value of it can overflow the time arithmetic.
+/// `Retry-After` comes from the receiver, so it is untrusted: it can lengthen
+/// the scheduled wait (up to the policy's `max_retry_after`), never shorten it,
+/// never move the next attempt past the budget's end, and no value of it can
+/// overflow the time arithmetic.
 pub(crate) fn decide(
     policy: &RetryPolicy,
     claimed: &ClaimedDelivery,
@@ -173,8 +175,12 @@ pub(crate) fn decide(
         .duration_since(claimed.round_started_at)
         .unwrap_or_default();
     let left = policy.budget.saturating_sub(elapsed);
+    // A receiver may ask for a longer wait, never a shorter one: a past date or
+    // `0` must not burn the schedule in a burst of requests.
     let wait = retry_after
-        .map_or(scheduled, |asked| asked.min(policy.max_retry_after))
+        .map_or(scheduled, |asked| {
+            asked.min(policy.max_retry_after).max(scheduled)
+        })
         .min(left);
     match now.checked_add(wait) {
         Some(at) if !left.is_zero() => Next::RetryAt(at),
@@ -334,15 +340,31 @@ pub(crate) mod tests {
             );
             assert_eq!(next, Next::RetryAt(now + 10 * HOUR), "{asked:?}");
         }
-        // A shorter wait is honoured as asked, even below the schedule.
+        // A longer wait than the schedule's is honoured as asked; a shorter one
+        // (a past date, `0`) does not shorten the schedule (5 s after the first
+        // attempt).
         let next = decide(
             &policy,
-            &claimed(1, start()),
+            &claimed(0, start()),
             transient(Some(Duration::from_secs(7))),
             now,
             0.5,
         );
         assert_eq!(next, Next::RetryAt(now + Duration::from_secs(7)));
+        for asked in [Duration::ZERO, Duration::from_secs(1)] {
+            let next = decide(
+                &policy,
+                &claimed(0, start()),
+                transient(Some(asked)),
+                now,
+                0.5,
+            );
+            assert_eq!(
+                next,
+                Next::RetryAt(now + Duration::from_secs(5)),
+                "{asked:?}"
+            );
+        }
         // Near the budget's end, cut to it.
         let late = start() + policy.time_budget() - Duration::from_secs(60);
         let next = decide(
