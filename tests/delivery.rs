@@ -1084,3 +1084,54 @@ async fn an_awaited_send_answers_by_its_deadline_and_the_delivery_goes_on() {
     assert_eq!(receiver.received().len(), 1);
     receiver.handle.stop(false).await;
 }
+
+/// Each API user's callbacks are signed with that user's own secret: a
+/// verifier holding another user's secret refuses them, so no user can forge
+/// callbacks that another accepts.
+#[actix_web::test]
+async fn each_receiver_gets_callbacks_signed_with_its_own_secret() {
+    const ACME: &str = "whsec_QUNNRS1zZWNyZXQtb2YtYXQtbGVhc3QtMjQtYnl0ZXM=";
+    const GLOBEX: &str = "whsec_R0xPQkVYLXNlY3JldC1vZi1hdC1sZWFzdC0yNC1ieXQ=";
+    let acme = Receiver::start(vec![]);
+    let globex = Receiver::start(vec![]);
+    let (acme_port, globex_port) = (acme.port, globex.port);
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .signing_secrets_for(move |url: &hookspec::delivery::Url| match url.port() {
+            Some(port) if port == acme_port => Some(vec![ACME.to_owned()]),
+            Some(port) if port == globex_port => Some(vec![GLOBEX.to_owned()]),
+            _ => None,
+        })
+        .build()
+        .unwrap();
+    for (receiver, id) in [(&acme, "a-1"), (&globex, "g-1")] {
+        let delivery = callbacks
+            .callback_for::<invoice_notification>(trigger(&receiver.url(), id))
+            .enqueue(&event())
+            .await
+            .unwrap();
+        assert_eq!(
+            finished(&callbacks, &delivery).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    let verify = |secret: &str, request: &Received| {
+        Verifier::new(&[secret])
+            .unwrap()
+            .verify(|name| request.header(name), &request.body)
+            .is_ok()
+    };
+    let (to_acme, to_globex) = (&acme.received()[0], &globex.received()[0]);
+    assert!(verify(ACME, to_acme) && verify(GLOBEX, to_globex));
+    assert!(
+        !verify(GLOBEX, to_acme),
+        "globex's secret verifies acme's callback"
+    );
+    assert!(
+        !verify(ACME, to_globex),
+        "acme's secret verifies globex's callback"
+    );
+    acme.handle.stop(false).await;
+    globex.handle.stop(false).await;
+}

@@ -9,7 +9,7 @@ use super::record::{redact_url, Attempt, DeliveryId};
 use super::retry::{decide, Verdict};
 use super::ssrf::Refused;
 use super::store::{ClaimedDelivery, Next};
-use super::Shared;
+use super::{Shared, Signer, Signing};
 use crate::payload::ReplyCheck;
 
 /// How an attempt ended: the verdict, and the reply's bytes if delivered.
@@ -179,7 +179,20 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
     // the duplicates at-least-once delivery allows.
     let id = HeaderValue::from_str(outgoing.id.as_str()).map_err(|error| error.to_string())?;
     headers.insert("webhook-id", id);
-    if let Some(signer) = &shared.settings.signer {
+    let resolved;
+    let signer = match &shared.settings.signing {
+        Signing::Unsigned => None,
+        Signing::Fixed(signer) => Some(signer),
+        Signing::PerEndpoint(resolver) => match resolver.secrets_for(&outgoing.url) {
+            None => None,
+            Some(secrets) => {
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                resolved = Signer::new(&secrets).map_err(|error| error.to_string())?;
+                Some(&resolved)
+            }
+        },
+    };
+    if let Some(signer) = signer {
         // A fresh timestamp per attempt, the same id on every one.
         let signed = signer
             .headers_now(outgoing.id.as_str(), &outgoing.body)

@@ -16,7 +16,7 @@ use super::store;
 use super::store::MemoryStore;
 use super::{
     dispatch, signing, ssrf, AddressPolicy, Callbacks, DeliveryStore, Dispatcher, Inner,
-    NameLookup, RetryPolicy, Settings, Shared, Signer, StoreError,
+    NameLookup, RetryPolicy, Settings, Shared, Signer, Signing, StoreError,
 };
 use crate::payload::ReplyDeclaration;
 
@@ -56,6 +56,16 @@ impl fmt::Debug for Lookup {
     }
 }
 
+/// The secret resolver a builder was given (closures have no `Debug`).
+#[derive(Clone)]
+struct Resolver(Arc<dyn super::SecretResolver>);
+
+impl fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretResolver")
+    }
+}
+
 /// Builds [`Callbacks`].
 #[derive(Debug)]
 pub struct CallbacksBuilder {
@@ -68,6 +78,7 @@ pub struct CallbacksBuilder {
     policy: AddressPolicy,
     lookup: Lookup,
     pub(super) secrets: Vec<String>,
+    secret_resolver: Option<Resolver>,
     store: StoreChoice,
     lease: Option<Duration>,
     poll_interval: Duration,
@@ -90,6 +101,7 @@ impl Default for CallbacksBuilder {
             policy: AddressPolicy::public_only(),
             lookup: Lookup(Arc::new(ssrf::SystemLookup)),
             secrets: Vec::new(),
+            secret_resolver: None,
             #[cfg(feature = "sqlite")]
             store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
             #[cfg(not(feature = "sqlite"))]
@@ -174,6 +186,29 @@ impl CallbacksBuilder {
     /// rotation). Without one, callbacks are sent unsigned.
     pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
         self.secrets = secrets.iter().map(|s| (*s).to_owned()).collect();
+        self.secret_resolver = None;
+        self
+    }
+
+    /// Signs each callback with the secrets of the API user it goes to, looked
+    /// up by `resolver` from its URL at every attempt: one user's secret never
+    /// signs another's callbacks. Replaces [`signing_secrets`](Self::signing_secrets).
+    ///
+    /// ```no_run
+    /// # use hookspec::delivery::Callbacks;
+    /// let callbacks = Callbacks::builder()
+    ///     .signing_secrets_for(|url: &hookspec::delivery::Url| {
+    ///         // The secret the API user registered with their endpoint.
+    ///         match url.host_str() {
+    ///             Some("hooks.acme.example") => Some(vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()]),
+    ///             _ => None, // unsigned
+    ///         }
+    ///     })
+    ///     .build();
+    /// ```
+    pub fn signing_secrets_for(mut self, resolver: impl super::SecretResolver) -> Self {
+        self.secret_resolver = Some(Resolver(Arc::new(resolver)));
+        self.secrets.clear();
         self
     }
 
@@ -320,10 +355,10 @@ impl CallbacksBuilder {
             return Err(BuildError::Api(error));
         }
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-        let signer = if secrets.is_empty() {
-            None
-        } else {
-            Some(Signer::new(&secrets).map_err(BuildError::Secret)?)
+        let signing = match (self.secret_resolver, secrets.is_empty()) {
+            (Some(resolver), _) => Signing::PerEndpoint(resolver.0),
+            (None, true) => Signing::Unsigned,
+            (None, false) => Signing::Fixed(Signer::new(&secrets).map_err(BuildError::Secret)?),
         };
         let lease = self
             .lease
@@ -368,7 +403,7 @@ impl CallbacksBuilder {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
                 max_reply_bytes: self.max_reply_bytes,
-                signer,
+                signing,
                 lease,
                 poll_interval: self.poll_interval,
                 send_deadline: self.send_deadline,

@@ -55,7 +55,6 @@ use std::time::{Duration, Instant, SystemTime};
 use actix_web::HttpRequest;
 use reqwest::header::HeaderValue;
 use tokio::sync::{Notify, Semaphore};
-use url::Url;
 
 /// Signatures (also reachable as [`crate::signing`], for receivers that use
 /// nothing else).
@@ -72,6 +71,8 @@ pub use retry::RetryPolicy;
 pub use sender::{Callback, Webhook};
 pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
 pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
+/// The URL type [`SecretResolver`]s are given (the `url` crate's).
+pub use url::Url;
 
 use crate::operation::{CallbackDeclaration, WebhookDeclaration};
 
@@ -87,7 +88,7 @@ pub(crate) struct Settings {
     pub retry: RetryPolicy,
     pub attempt_timeout: Duration,
     pub max_reply_bytes: usize,
-    pub signer: Option<Signer>,
+    pub signing: Signing,
     /// How long a claim holds a delivery; longer than an attempt can take.
     pub lease: Duration,
     /// How often the store is asked for due deliveries without a wake-up.
@@ -96,6 +97,47 @@ pub(crate) struct Settings {
     pub send_deadline: Duration,
     /// Claimed deliveries in flight at once to one endpoint.
     pub per_endpoint: usize,
+}
+
+/// How deliveries are signed.
+pub(crate) enum Signing {
+    /// Not at all.
+    Unsigned,
+    /// With the same secrets for every receiver.
+    Fixed(Signer),
+    /// With each receiver's own secrets, looked up per attempt.
+    PerEndpoint(Arc<dyn SecretResolver>),
+}
+
+impl fmt::Debug for Signing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Signing::Unsigned => f.write_str("Unsigned"),
+            Signing::Fixed(signer) => write!(f, "Fixed({signer:?})"),
+            Signing::PerEndpoint(_) => f.write_str("PerEndpoint"),
+        }
+    }
+}
+
+/// Looks up the signing secrets of the API user a delivery goes to, from its
+/// URL (most often by its host: each user registers their own endpoint), so one
+/// user cannot forge callbacks another user's verifier accepts. Any
+/// `Fn(&Url) -> Option<Vec<String>>` is one; `None` sends unsigned. Secrets are
+/// checked as at build time (`whsec_`, 24 to 64 bytes); a bad one fails the
+/// delivery instead of sending it unsigned.
+pub trait SecretResolver: Send + Sync + 'static {
+    /// The `whsec_...` secrets for a delivery to `url` (several during a
+    /// rotation), or `None` to send it unsigned.
+    fn secrets_for(&self, url: &Url) -> Option<Vec<String>>;
+}
+
+impl<F> SecretResolver for F
+where
+    F: Fn(&Url) -> Option<Vec<String>> + Send + Sync + 'static,
+{
+    fn secrets_for(&self, url: &Url) -> Option<Vec<String>> {
+        self(url)
+    }
 }
 
 /// What the dispatcher's tasks and the senders share.
