@@ -737,6 +737,8 @@ async fn retries_stop_when_the_budget_is_spent() {
             RetryPolicy::exponential(Duration::from_millis(150), Duration::from_millis(150), 100)
                 .budget(Duration::from_millis(700)),
         )
+        // The budget is the subject, not the endpoint's health.
+        .circuit_breaker(1000, Duration::from_secs(60))
         .build()
         .unwrap();
     let id = callbacks

@@ -258,6 +258,9 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_network([127, 0, 0, 1].into(), 32))
         .attempt_timeout(Duration::from_secs(20))
+        // Every case shares one endpoint; this test is about each answer, not
+        // about the endpoint's health (the next test is).
+        .circuit_breaker(1000, Duration::from_secs(60))
         .build()
         .unwrap();
     let before = resident_kib();
@@ -356,4 +359,98 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     callbacks.shutdown(Duration::ZERO).await;
+}
+
+/// An endpoint that fails attempt after attempt is disabled: its deliveries
+/// wait in the store (no attempt, no dead letter) while one probe at a time
+/// tries it; when it answers again it is enabled and they all arrive.
+#[actix_web::test]
+async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
+    use common::AcceptCounter;
+    use hookspec::delivery::{EndpointEvent, RetryPolicy};
+    // Down: the port is bound, and every connection is closed at once.
+    let down = AcceptCounter::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", down.addr);
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_events = std::sync::Arc::clone(&events);
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .retry(RetryPolicy::with_schedule([Duration::from_millis(50); 30]))
+        .circuit_breaker(3, Duration::from_millis(300))
+        .on_endpoint_event(move |event| seen_events.lock().unwrap().push(event.clone()))
+        .build()
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        ids.push(
+            callbacks
+                .callback_for::<event_notification>(trigger(&base))
+                .enqueue(&serde_json::json!({ "n": n }))
+                .await
+                .unwrap(),
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while events.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "never disabled");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let disabled_at = Instant::now();
+    let attempts_then = down.accepted();
+    let health = callbacks.endpoints();
+    assert_eq!(health.len(), 1);
+    assert_eq!(health[0].endpoint, base);
+    assert!(health[0].disabled_since.is_some(), "{health:?}");
+    assert!(health[0].consecutive_failures >= 3, "{health:?}");
+    // Disabled for a second: one probe every 300 ms, not a retry storm of ten
+    // deliveries every 50 ms; nothing dead-lettered.
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let probes = down.accepted() - attempts_then;
+    assert!(
+        probes <= 5,
+        "{probes} attempts in the second after the endpoint was disabled"
+    );
+    assert!(callbacks.dead_letters().await.unwrap().is_empty());
+    // Back up, on the same port.
+    let listener = down.into_listener();
+    let server = HttpServer::new(|| App::new().default_service(web::to(HttpResponse::Ok)))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut delivered = 0;
+        for id in &ids {
+            if callbacks.delivery(id).await.unwrap().unwrap().state == DeliveryState::Succeeded {
+                delivered += 1;
+            }
+        }
+        if delivered == ids.len() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{delivered} of 10 delivered after recovery"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    let events = events.lock().unwrap().clone();
+    assert!(
+        matches!(
+            &events[..],
+            [
+                EndpointEvent::Disabled { failures: 3, .. },
+                EndpointEvent::Recovered { .. }
+            ]
+        ),
+        "{events:?}"
+    );
+    assert!(callbacks.endpoints()[0].disabled_since.is_none());
+    eprintln!("disabled for {:?}", disabled_at.elapsed());
+    callbacks.shutdown(Duration::ZERO).await;
+    handle.stop(false).await;
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 
+use super::endpoints::{CircuitSettings, Endpoints, EventHook};
 use super::replies::Replies;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use super::store;
@@ -56,6 +57,16 @@ impl fmt::Debug for Lookup {
     }
 }
 
+/// The endpoint-event hook a builder was given (closures have no `Debug`).
+#[derive(Clone)]
+struct Hook(EventHook);
+
+impl fmt::Debug for Hook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EndpointEventHook")
+    }
+}
+
 /// The secret resolver a builder was given (closures have no `Debug`).
 #[derive(Clone)]
 struct Resolver(Arc<dyn super::SecretResolver>);
@@ -84,6 +95,8 @@ pub struct CallbacksBuilder {
     poll_interval: Duration,
     send_deadline: Duration,
     per_endpoint: Option<usize>,
+    circuit: CircuitSettings,
+    on_endpoint_event: Option<Hook>,
     retention: Duration,
     replies: Vec<ReplyDeclaration>,
     api_error: Option<crate::SpecError>,
@@ -110,6 +123,11 @@ impl Default for CallbacksBuilder {
             poll_interval: Duration::from_millis(500),
             send_deadline: Duration::from_secs(30),
             per_endpoint: None,
+            circuit: CircuitSettings {
+                failures: 5,
+                probe_every: Duration::from_secs(60),
+            },
+            on_endpoint_event: None,
             retention: Duration::from_secs(7 * 24 * 3600),
             replies: Vec::new(),
             api_error: None,
@@ -326,6 +344,29 @@ impl CallbacksBuilder {
         self
     }
 
+    /// Disables an endpoint after `failures` failed attempts in a row
+    /// (connection errors, timeouts, `408`, `429`, `5xx`; default 5): its
+    /// deliveries are held in the store (not attempted, not dead-lettered) and
+    /// one of them probes it every `probe_every` (default 1 min); the first
+    /// success enables it again.
+    pub fn circuit_breaker(mut self, failures: u32, probe_every: Duration) -> Self {
+        self.circuit = CircuitSettings {
+            failures: failures.max(1),
+            probe_every,
+        };
+        self
+    }
+
+    /// Calls `hook` when an endpoint is disabled or recovers (also logged with
+    /// `tracing`): to alert the API user, or to pause their subscription.
+    pub fn on_endpoint_event(
+        mut self,
+        hook: impl Fn(&super::EndpointEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_endpoint_event = Some(Hook(Arc::new(hook)));
+        self
+    }
+
     /// How long an awaited [`send`](super::DeliveryRequest::send) waits for a
     /// successful reply, retries included (default 30 s). Past it, `send`
     /// answers [`SendError::StillPending`](super::SendError::StillPending) and
@@ -407,7 +448,6 @@ impl CallbacksBuilder {
                 lease,
                 poll_interval: self.poll_interval,
                 send_deadline: self.send_deadline,
-                per_endpoint,
             },
             client,
             policy,
@@ -420,7 +460,11 @@ impl CallbacksBuilder {
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
             replies,
-            endpoints: std::sync::Mutex::default(),
+            endpoints: Endpoints::new(
+                per_endpoint,
+                self.circuit,
+                self.on_endpoint_event.map(|hook| hook.0),
+            ),
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         dispatcher.handle.spawn(dispatch::purge_finished(

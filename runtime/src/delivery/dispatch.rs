@@ -10,6 +10,7 @@ use futures_util::FutureExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::attempt::{attempt, Attempted, DeliveryError};
+use super::endpoints::Health;
 use super::record::{Attempt, DeliveryId};
 use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StateKind, StoreError};
 use super::Shared;
@@ -100,12 +101,13 @@ async fn attempt_claimed(
             return;
         }
     };
-    // Fairness: one endpoint holds at most its share of the send slots. A
-    // delivery to an endpoint at its share goes back to the store without an
-    // attempt, due a little later, so a slow or dead receiver cannot make the
-    // others' callbacks wait behind it.
-    let _endpoint_slot = match shared.endpoint_slot(&outgoing.url) {
-        Ok(slot) => slot,
+    // Fairness and health: one endpoint holds at most its share of the send
+    // slots, and a disabled one gets a probe now and then. A delivery its
+    // endpoint cannot take now goes back to the store without an attempt, due
+    // a little later (or at the next probe), so a slow or dead receiver cannot
+    // make the others' callbacks wait behind it, nor burn its own retries.
+    let admission = match shared.endpoints.admit(&outgoing.url) {
+        Ok(admission) => admission,
         Err(put_back_for) => {
             defer(&shared, &claimed, &lease, put_back_for).await;
             drop(slot);
@@ -142,7 +144,11 @@ async fn attempt_claimed(
             reply: None,
         }
     });
+    shared
+        .endpoints
+        .record(&admission, endpoint_health(&attempt));
     write_outcome(&shared, &claimed, &lease, &attempt, &next, None).await;
+    drop(admission);
     drop(slot);
     if let Next::RetryAt(at) = next {
         wake_at(&shared, at);
@@ -182,6 +188,19 @@ pub(crate) async fn purge_finished(shared: Arc<Shared>, retention: Duration) {
                 }
             }
         }
+    }
+}
+
+/// What an attempt says of its endpoint: it answered (any status but `408`,
+/// `429` and `5xx`), or it failed.
+fn endpoint_health(attempt: &Attempt) -> Health {
+    match (attempt.status, &attempt.error) {
+        (Some(408 | 429 | 500..=599), error) | (None, error) => Health::Failed(
+            error
+                .clone()
+                .unwrap_or_else(|| "the receiver did not answer".to_owned()),
+        ),
+        _ => Health::Answered,
     }
 }
 

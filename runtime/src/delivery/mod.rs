@@ -36,6 +36,7 @@
 mod attempt;
 mod builder;
 mod dispatch;
+mod endpoints;
 mod env;
 mod error;
 pub(crate) mod evaluate;
@@ -62,6 +63,7 @@ pub use crate::signing;
 pub use crate::signing::{Signer, Verified, Verifier};
 pub use attempt::DeliveryError;
 pub use builder::{BuildError, CallbacksBuilder, DEFAULT_SQLITE_PATH};
+pub use endpoints::{EndpointEvent, EndpointHealth};
 pub use env::{POLICY_VARIABLE, SECRETS_VARIABLE, STORE_VARIABLE};
 pub use error::SendError;
 pub use evaluate::{NotApplicable, Trigger};
@@ -95,8 +97,6 @@ pub(crate) struct Settings {
     pub poll_interval: Duration,
     /// How long an awaited `send` waits before answering `StillPending`.
     pub send_deadline: Duration,
-    /// Claimed deliveries in flight at once to one endpoint.
-    pub per_endpoint: usize,
 }
 
 /// How deliveries are signed.
@@ -159,55 +159,11 @@ pub(crate) struct Shared {
     accepting: AtomicBool,
     /// The reply types deliveries are checked against, by name.
     replies: Replies,
-    /// Send slots per endpoint (origin), `settings.per_endpoint` each.
-    endpoints: Mutex<std::collections::HashMap<String, Endpoint>>,
-}
-
-/// One receiving endpoint's share of the send slots.
-pub(crate) struct Endpoint {
-    slots: Arc<Semaphore>,
-    /// Since when every slot has been taken, if it is full.
-    full_since: Option<Instant>,
+    /// Each endpoint's send slots and health.
+    pub endpoints: endpoints::Endpoints,
 }
 
 impl Shared {
-    /// A send slot of `url`'s endpoint (scheme, host, port), or, if it has
-    /// none free, how long to put the delivery back for: 50 ms while the
-    /// endpoint has just filled up (a burst to a healthy receiver), growing
-    /// with how long it has been full to 5 s (a tarpit: few store writes).
-    pub(crate) fn endpoint_slot(
-        &self,
-        url: &Url,
-    ) -> Result<tokio::sync::OwnedSemaphorePermit, Duration> {
-        let origin = url.origin().ascii_serialization();
-        let mut endpoints = self
-            .endpoints
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Forget idle endpoints now and then, so the map stays small.
-        if endpoints.len() > 10_000 {
-            let per_endpoint = self.settings.per_endpoint;
-            endpoints.retain(|_, endpoint| endpoint.slots.available_permits() < per_endpoint);
-        }
-        let endpoint = endpoints.entry(origin).or_insert_with(|| Endpoint {
-            slots: Arc::new(Semaphore::new(self.settings.per_endpoint)),
-            full_since: None,
-        });
-        match Arc::clone(&endpoint.slots).try_acquire_owned() {
-            Ok(permit) => {
-                endpoint.full_since = None;
-                Ok(permit)
-            }
-            Err(_) => {
-                let full_for = endpoint
-                    .full_since
-                    .get_or_insert_with(Instant::now)
-                    .elapsed();
-                Err((full_for / 2).clamp(Duration::from_millis(50), Duration::from_secs(5)))
-            }
-        }
-    }
-
     pub(crate) fn is_accepting(&self) -> bool {
         self.accepting.load(Ordering::SeqCst)
     }
@@ -413,6 +369,13 @@ impl Callbacks {
             .await?;
         self.inner.shared.wake.notify_one();
         Ok(replayed)
+    }
+
+    /// The health of every endpoint this process has sent to, by name: failed
+    /// attempts in a row, whether (since when) it is disabled, its last error,
+    /// its deliveries in flight.
+    pub fn endpoints(&self) -> Vec<EndpointHealth> {
+        self.inner.shared.endpoints.list()
     }
 
     /// Deletes the dead letters accepted before `accepted_before`, with their
