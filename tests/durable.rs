@@ -179,3 +179,50 @@ async fn finished_deliveries_are_purged_after_the_retention() {
     receiver.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A durable store has a bound too: past `max_unfinished`, callbacks are
+/// refused with `QueueFull` (a 503 for a handler), nothing dropped silently.
+#[actix_web::test]
+async fn a_full_durable_store_refuses_instead_of_growing() {
+    use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, SendError, Trigger};
+    use std::time::Duration;
+    let dir = temp_dir("sqlite-bound");
+    // Port 9 on loopback refuses: every delivery stays unfinished, retrying.
+    let callbacks = Callbacks::builder()
+        .sqlite(dir.join("deliveries.sqlite3"))
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .retry(RetryPolicy::with_schedule([Duration::from_secs(3600)]))
+        .max_unfinished(5)
+        .build()
+        .unwrap();
+    // After the first count (at start): the bound is then exact for one instance.
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let trigger = || Trigger {
+        query: vec![("callback_url".into(), "http://127.0.0.1:9".into())],
+        body: Some(serde_json::json!({ "n": 1 })),
+        ..Trigger::default()
+    };
+    for _ in 0..5 {
+        callbacks
+            .callback_for::<event_notification>(trigger())
+            .enqueue(&serde_json::json!({ "n": 1 }))
+            .await
+            .unwrap();
+    }
+    let refused = callbacks
+        .callback_for::<event_notification>(trigger())
+        .enqueue(&serde_json::json!({ "n": 1 }))
+        .await;
+    assert!(
+        matches!(refused, Err(SendError::QueueFull { capacity: 5 })),
+        "{refused:?}"
+    );
+    assert!(refused.unwrap_err().is_unavailable());
+    assert_eq!(
+        callbacks.unfinished().await.unwrap(),
+        5,
+        "nothing more was written"
+    );
+    callbacks.shutdown(Duration::ZERO).await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -83,6 +83,7 @@ pub struct CallbacksBuilder {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     queue_capacity: usize,
+    max_unfinished: u64,
     concurrency: usize,
     max_reply_bytes: usize,
     retain_finished: usize,
@@ -108,6 +109,7 @@ impl Default for CallbacksBuilder {
             retry: RetryPolicy::default(),
             attempt_timeout: Duration::from_secs(10),
             queue_capacity: 10_000,
+            max_unfinished: 1_000_000,
             concurrency: 64,
             max_reply_bytes: 64 * 1024,
             retain_finished: 10_000,
@@ -306,6 +308,17 @@ impl CallbacksBuilder {
         self
     }
 
+    /// How many deliveries a durable store may hold unfinished (default
+    /// 1,000,000); past that, sending fails with
+    /// [`SendError::QueueFull`](super::SendError::QueueFull) (a 503) instead of
+    /// the disk filling up. Counted across instances every poll interval (at
+    /// least every second), plus this instance's acceptances since: a bound
+    /// that several instances can overshoot by what they accept in between.
+    pub fn max_unfinished(mut self, deliveries: u64) -> Self {
+        self.max_unfinished = deliveries.max(1);
+        self
+    }
+
     /// How many requests may be in flight at once (default 64).
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
@@ -460,6 +473,8 @@ impl CallbacksBuilder {
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
             replies,
+            unfinished_estimate: AtomicU64::new(0),
+            max_unfinished: self.max_unfinished,
             endpoints: Endpoints::new(
                 per_endpoint,
                 self.circuit,
@@ -471,6 +486,11 @@ impl CallbacksBuilder {
             Arc::clone(&shared),
             self.retention,
         ));
+        if shared.store.is_durable() {
+            dispatcher
+                .handle
+                .spawn(dispatch::count_unfinished(Arc::clone(&shared)));
+        }
         Ok(Callbacks {
             inner: Arc::new(Inner {
                 shared,

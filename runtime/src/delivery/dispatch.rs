@@ -156,6 +156,21 @@ async fn attempt_claimed(
     shared.wake.notify_one();
 }
 
+/// Counts a durable store's unfinished deliveries (by every instance) each
+/// poll interval, at least every second, for the bound on accepting more.
+pub(crate) async fn count_unfinished(shared: Arc<Shared>) {
+    let every = shared.settings.poll_interval.max(Duration::from_secs(1));
+    loop {
+        match shared.store.unfinished().await {
+            Ok(count) => shared
+                .unfinished_estimate
+                .store(count, std::sync::atomic::Ordering::Relaxed),
+            Err(error) => tracing::debug!(%error, "cannot count unfinished deliveries"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// Deletes finished deliveries accepted more than `retention` ago, every
 /// tenth of the retention (at most hourly), in batches of 1,000 so no single
 /// statement holds the store for long.

@@ -161,6 +161,10 @@ pub(crate) struct Shared {
     replies: Replies,
     /// Each endpoint's send slots and health.
     pub endpoints: endpoints::Endpoints,
+    /// A durable store's unfinished deliveries, as last counted plus this
+    /// instance's acceptances since; checked against `max_unfinished`.
+    pub unfinished_estimate: AtomicU64,
+    pub max_unfinished: u64,
 }
 
 impl Shared {
@@ -467,6 +471,17 @@ impl Callbacks {
             reason: error.to_string(),
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
+        // A durable store has a bound too (the memory store checks its own):
+        // past it, nothing more is accepted rather than the disk filling up.
+        if shared.store.is_durable() {
+            let unfinished = shared.unfinished_estimate.fetch_add(1, Ordering::Relaxed);
+            if unfinished >= shared.max_unfinished {
+                shared.unfinished_estimate.fetch_sub(1, Ordering::Relaxed);
+                return Err(SendError::QueueFull {
+                    capacity: usize::try_from(shared.max_unfinished).unwrap_or(usize::MAX),
+                });
+            }
+        }
         let body = message.body.map_err(SendError::Encode)?;
         shared.replies.declare(message.reply);
         Ok(NewDelivery {
