@@ -128,6 +128,7 @@ pub(crate) async fn attempt(
         fastrand::f64(),
     );
     let reply = outcome.reply;
+    super::metrics::attempt(&next, attempt.duration);
     match &next {
         Next::Succeeded => tracing::info!(
             delivery_id = %outgoing.id, callback = %outgoing.callback, url = %redact_url(outgoing.url.as_str()),

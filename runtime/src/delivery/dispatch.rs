@@ -162,9 +162,12 @@ pub(crate) async fn count_unfinished(shared: Arc<Shared>) {
     let every = shared.settings.poll_interval.max(Duration::from_secs(1));
     loop {
         match shared.store.unfinished().await {
-            Ok(count) => shared
-                .unfinished_estimate
-                .store(count, std::sync::atomic::Ordering::Relaxed),
+            Ok(count) => {
+                shared
+                    .unfinished_estimate
+                    .store(count, std::sync::atomic::Ordering::Relaxed);
+                super::metrics::unfinished(count);
+            }
             Err(error) => tracing::debug!(%error, "cannot count unfinished deliveries"),
         }
         tokio::time::sleep(every).await;

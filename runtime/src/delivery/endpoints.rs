@@ -196,6 +196,16 @@ impl Endpoints {
             }
         };
         if let Some(event) = event {
+            let disabled = self
+                .map()
+                .values()
+                .filter(|endpoint| endpoint.disabled.is_some())
+                .count();
+            let name = match &event {
+                EndpointEvent::Disabled { .. } => "disabled",
+                EndpointEvent::Recovered { .. } => "recovered",
+            };
+            super::metrics::endpoint_event(name, disabled);
             match &event {
                 EndpointEvent::Disabled {
                     endpoint,

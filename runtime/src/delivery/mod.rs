@@ -40,6 +40,7 @@ mod endpoints;
 mod env;
 mod error;
 pub(crate) mod evaluate;
+pub mod metrics;
 mod record;
 mod replies;
 mod request;
