@@ -15,8 +15,12 @@
 //! there are none. Traffic goes to 127.0.0.1 only; counts are fixed and every
 //! wait is bounded.
 //!
+//! 3. `--tarpit`: the throughput to a healthy receiver alone, and while 200
+//!    deliveries wait on a receiver that never answers, in the same run.
+//!
 //! ```text
 //! cd bench && cargo run --release --bin delivery
+//! cd bench && cargo run --release --bin delivery -- --tarpit
 //! ```
 
 use std::net::TcpListener;
@@ -352,8 +356,88 @@ fn measure_in_child(phase: &str, port: u16) -> u64 {
         .expect("child printed KiB")
 }
 
+/// Seconds to deliver `DELIVERIES` callbacks to a healthy receiver with the
+/// default fairness cap (a quarter of the send slots per endpoint), while
+/// `TARPIT` deliveries wait on a receiver that never answers, if `tarpit`.
+fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
+    const TARPIT: usize = 200;
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .queue_capacity(DELIVERIES + TARPIT)
+        .retain_finished(DELIVERIES + TARPIT)
+        .concurrency(CONCURRENCY)
+        .attempt_timeout(Duration::from_secs(60))
+        .retry(RetryPolicy::with_schedule([]))
+        .build()
+        .expect("callbacks");
+    let rt = runtime();
+    let waiting = tarpit.map_or(0, |_| TARPIT as u64);
+    rt.block_on(async {
+        if let Some(tarpit) = tarpit {
+            for n in 0..TARPIT {
+                callbacks
+                    .callback_for::<ping>(trigger(tarpit))
+                    .enqueue(&ping_body(n as u64))
+                    .await
+                    .expect("enqueued");
+            }
+            // The tarpit holds its share of the slots before the clock starts.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let started = Instant::now();
+    rt.block_on(async {
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|producer| {
+                let callbacks = callbacks.clone();
+                tokio::spawn(async move {
+                    for n in (producer..DELIVERIES).step_by(PRODUCERS) {
+                        callbacks
+                            .callback_for::<ping>(trigger(port))
+                            .enqueue(&ping_body(n as u64))
+                            .await
+                            .expect("enqueued");
+                    }
+                })
+            })
+            .collect();
+        for producer in producers {
+            producer.await.expect("producer");
+        }
+        while callbacks.unfinished().await.expect("store") > waiting {
+            assert!(started.elapsed() < PHASE_LIMIT, "tarpit run too slow");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    rt.block_on(callbacks.shutdown(Duration::ZERO));
+    elapsed
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // `--tarpit`: a healthy receiver's throughput beside a tarpit, and without.
+    if args.get(1).map(String::as_str) == Some("--tarpit") {
+        let (port, _server) = start_receiver();
+        let (tarpit, _held) = stalled_receiver();
+        tarpit_run(port, None);
+        let (mut alone, mut beside) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            alone.push(tarpit_run(port, None));
+            beside.push(tarpit_run(port, Some(tarpit)));
+        }
+        let rate = |seconds: Vec<f64>| DELIVERIES as f64 / median(seconds);
+        let (alone, beside) = (rate(alone), rate(beside));
+        println!("| {DELIVERIES} callbacks to a healthy receiver | deliveries/s (median of {RUNS}) | ratio |");
+        println!("|---|---:|---:|");
+        println!("| alone | {alone:.0} | 1.00 |");
+        println!(
+            "| while 200 wait on a tarpit | {beside:.0} | {:.2} |",
+            beside / alone
+        );
+        return;
+    }
     // `--profile-hookspec`: one signed in-memory run only, for a profiler.
     if args.get(1).map(String::as_str) == Some("--profile-hookspec") {
         let (port, _server) = start_receiver();

@@ -348,10 +348,11 @@ impl CallbacksBuilder {
     }
 
     /// How many deliveries to one endpoint (scheme, host and port) are in
-    /// flight at once (default: a quarter of [`concurrency`](Self::concurrency),
-    /// 16 of 64). A slow or dead receiver holds at most that many send slots;
-    /// its other deliveries wait in the store (due again a second later), and
-    /// the other endpoints' callbacks go on at full speed.
+    /// flight at once (default: half of [`concurrency`](Self::concurrency),
+    /// 32 of 64). A slow or dead receiver holds at most that many send slots;
+    /// its other deliveries wait in the store (due again 50 ms to 5 s later),
+    /// and the other endpoints' callbacks go on. The price: one receiver alone
+    /// gets at most this many deliveries in flight.
     pub fn max_in_flight_per_endpoint(mut self, deliveries: usize) -> Self {
         self.per_endpoint = Some(deliveries.max(1));
         self
@@ -425,7 +426,7 @@ impl CallbacksBuilder {
         }
         let per_endpoint = self
             .per_endpoint
-            .unwrap_or(self.concurrency / 4)
+            .unwrap_or(self.concurrency / 2)
             .clamp(1, self.concurrency);
         let replies = Replies::default();
         for reply in &self.replies {
