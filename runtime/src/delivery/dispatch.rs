@@ -106,7 +106,7 @@ async fn attempt_claimed(
     // endpoint cannot take now goes back to the store without an attempt, due
     // a little later (or at the next probe), so a slow or dead receiver cannot
     // make the others' callbacks wait behind it, nor burn its own retries.
-    let admission = match shared.endpoints.admit(&outgoing.url) {
+    let admission = match shared.endpoints.admit(&outgoing.url).await {
         Ok(admission) => admission,
         Err(put_back_for) => {
             defer(&shared, &claimed, &lease, put_back_for).await;

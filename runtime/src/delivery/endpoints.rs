@@ -115,47 +115,68 @@ impl Endpoints {
     }
 
     /// Admits a delivery to `url`'s endpoint, or says how long to put it back
-    /// for: until the next probe of a disabled endpoint; while the endpoint is
-    /// full, 50 ms after it just filled up (a burst to a healthy receiver),
-    /// growing with how long it stays full to 5 s (a tarpit: few store writes).
-    pub(crate) fn admit(&self, url: &Url) -> Result<Admission, Duration> {
+    /// for: until the next probe of a disabled endpoint; for a full endpoint,
+    /// after waiting up to 5 ms for one of its slots (a healthy receiver frees
+    /// one within a millisecond or two), as long as it has been full, from
+    /// 50 ms up to 5 s (a tarpit: few claims, few store writes).
+    pub(crate) async fn admit(&self, url: &Url) -> Result<Admission, Duration> {
+        const WAIT_FOR_A_SLOT: Duration = Duration::from_millis(5);
         let origin = url.origin().ascii_serialization();
-        let mut map = self.map();
-        // Forget idle, healthy endpoints now and then, so the map stays small.
-        if map.len() > 10_000 {
-            let per_endpoint = self.per_endpoint;
-            map.retain(|_, endpoint| {
-                endpoint.slots.available_permits() < per_endpoint || endpoint.disabled.is_some()
-            });
-        }
-        let now = Instant::now();
-        let endpoint = map.entry(origin.clone()).or_insert_with(|| Endpoint {
-            slots: Arc::new(Semaphore::new(self.per_endpoint)),
-            full_since: None,
-            consecutive_failures: 0,
-            last_error: None,
-            disabled: None,
-            next_probe: now,
-        });
-        if endpoint.disabled.is_some() {
-            // One probe at a time, every `probe_every`.
-            if now < endpoint.next_probe {
-                return Err(endpoint.next_probe - now);
+        let slots = {
+            let mut map = self.map();
+            // Forget idle, healthy endpoints now and then, so the map stays small.
+            if map.len() > 10_000 {
+                let per_endpoint = self.per_endpoint;
+                map.retain(|_, endpoint| {
+                    endpoint.slots.available_permits() < per_endpoint || endpoint.disabled.is_some()
+                });
             }
-            endpoint.next_probe = now + self.circuit.probe_every;
-        }
-        match Arc::clone(&endpoint.slots).try_acquire_owned() {
-            Ok(slot) => {
+            let now = Instant::now();
+            let endpoint = map.entry(origin.clone()).or_insert_with(|| Endpoint {
+                slots: Arc::new(Semaphore::new(self.per_endpoint)),
+                full_since: None,
+                consecutive_failures: 0,
+                last_error: None,
+                disabled: None,
+                next_probe: now,
+            });
+            if endpoint.disabled.is_some() {
+                // One probe at a time, every `probe_every`.
+                if now < endpoint.next_probe {
+                    return Err(endpoint.next_probe - now);
+                }
+                endpoint.next_probe = now + self.circuit.probe_every;
+            }
+            if let Ok(slot) = Arc::clone(&endpoint.slots).try_acquire_owned() {
                 endpoint.full_since = None;
+                return Ok(Admission {
+                    origin,
+                    _slot: slot,
+                });
+            }
+            Arc::clone(&endpoint.slots)
+        };
+        let waited = tokio::time::timeout(WAIT_FOR_A_SLOT, slots.acquire_owned()).await;
+        let mut map = self.map();
+        let endpoint = map.get_mut(&origin);
+        match (waited, endpoint) {
+            (Ok(Ok(slot)), endpoint) => {
+                if let Some(endpoint) = endpoint {
+                    endpoint.full_since = None;
+                }
                 Ok(Admission {
                     origin,
                     _slot: slot,
                 })
             }
-            Err(_) => {
-                let full_for = endpoint.full_since.get_or_insert(now).elapsed();
-                Err((full_for / 2).clamp(Duration::from_millis(50), Duration::from_secs(5)))
+            (_, Some(endpoint)) => {
+                let full_for = endpoint
+                    .full_since
+                    .get_or_insert_with(Instant::now)
+                    .elapsed();
+                Err(full_for.clamp(Duration::from_millis(50), Duration::from_secs(5)))
             }
+            (_, None) => Err(Duration::from_millis(50)),
         }
     }
 
