@@ -399,7 +399,11 @@ async fn declared_routes_are_served() {
     )
     .await;
     assert_eq!(atest::read_body(response).await, "short and stout");
+    // A guard that refuses the request: 404, as actix-web answers (the method
+    // is handled on this path, so 405 would be wrong).
     let response = call(atest::TestRequest::get().uri("/brew")).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = call(atest::TestRequest::delete().uri("/brew")).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     // A path with several methods lists them all.
     let response = call(atest::TestRequest::post().uri("/v1/shops/acme/items/1")).await;

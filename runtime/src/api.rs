@@ -433,10 +433,25 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
         methods.extend(meta.methods.iter().map(|method| method.http_name()));
     }
     for (path, methods) in allowed {
+        let handled: Arc<BTreeSet<&'static str>> = Arc::new(methods.iter().copied().collect());
         let allow = methods.into_iter().collect::<Vec<_>>().join(", ");
         config.service(web::resource(path).to(move |req: HttpRequest| {
             let allow = allow.clone();
+            let handled = Arc::clone(&handled);
             async move {
+                // A handled method reached this resource because a handler's
+                // guard refused the request: not found, as actix-web says.
+                if handled.contains(req.method().as_str()) {
+                    return Problem::new(
+                        StatusCode::NOT_FOUND,
+                        format!(
+                            "no handler of {} {} accepts this request",
+                            req.method(),
+                            req.path()
+                        ),
+                    )
+                    .error_response();
+                }
                 let problem = Problem::new(
                     StatusCode::METHOD_NOT_ALLOWED,
                     format!("{} is not allowed here; allowed: {allow}", req.method()),
