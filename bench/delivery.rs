@@ -185,6 +185,28 @@ fn trigger(port: u16) -> Trigger {
     }
 }
 
+/// Enqueues `DELIVERIES` callbacks to `port` from `PRODUCERS` tasks at once
+/// (as concurrent handlers would).
+async fn enqueue_all(callbacks: &Callbacks, port: u16) {
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|producer| {
+            let callbacks = callbacks.clone();
+            tokio::spawn(async move {
+                for n in (producer..DELIVERIES).step_by(PRODUCERS) {
+                    callbacks
+                        .callback_for::<ping>(trigger(port))
+                        .enqueue(&ping_body(n as u64))
+                        .await
+                        .expect("enqueued");
+                }
+            })
+        })
+        .collect();
+    for producer in producers {
+        producer.await.expect("producer");
+    }
+}
+
 /// Seconds to deliver `DELIVERIES` callbacks through hookspec, enqueued by
 /// `PRODUCERS` tasks at once (as concurrent handlers would).
 fn hookspec_run(port: u16, signed: bool, store: &Store) -> f64 {
@@ -192,23 +214,7 @@ fn hookspec_run(port: u16, signed: bool, store: &Store) -> f64 {
     let rt = runtime();
     let started = Instant::now();
     rt.block_on(async {
-        let producers: Vec<_> = (0..PRODUCERS)
-            .map(|producer| {
-                let callbacks = callbacks.clone();
-                tokio::spawn(async move {
-                    for n in (producer..DELIVERIES).step_by(PRODUCERS) {
-                        callbacks
-                            .callback_for::<ping>(trigger(port))
-                            .enqueue(&ping_body(n as u64))
-                            .await
-                            .expect("enqueued");
-                    }
-                })
-            })
-            .collect();
-        for producer in producers {
-            producer.await.expect("producer");
-        }
+        enqueue_all(&callbacks, port).await;
         while callbacks.unfinished().await.expect("store") > 0 {
             assert!(started.elapsed() < PHASE_LIMIT, "hookspec run too slow");
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -388,23 +394,7 @@ fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
     });
     let started = Instant::now();
     rt.block_on(async {
-        let producers: Vec<_> = (0..PRODUCERS)
-            .map(|producer| {
-                let callbacks = callbacks.clone();
-                tokio::spawn(async move {
-                    for n in (producer..DELIVERIES).step_by(PRODUCERS) {
-                        callbacks
-                            .callback_for::<ping>(trigger(port))
-                            .enqueue(&ping_body(n as u64))
-                            .await
-                            .expect("enqueued");
-                    }
-                })
-            })
-            .collect();
-        for producer in producers {
-            producer.await.expect("producer");
-        }
+        enqueue_all(&callbacks, port).await;
         while callbacks.unfinished().await.expect("store") > waiting {
             assert!(started.elapsed() < PHASE_LIMIT, "tarpit run too slow");
             tokio::time::sleep(Duration::from_millis(1)).await;

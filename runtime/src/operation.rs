@@ -205,11 +205,6 @@ impl<'a> OperationContext<'a> {
         (self.used_callbacks, self.used_webhooks)
     }
 
-    /// Whether a callback of this name is documented on the operation already.
-    pub fn has_callback(&self, name: &str) -> bool {
-        self.operation.callbacks.contains_key(name)
-    }
-
     /// Documents webhook `W` under the document's top-level `webhooks`, as
     /// [`Api::webhook`](crate::Api::webhook) does: for an argument that sends it.
     pub fn add_webhook<W: WebhookDeclaration>(&mut self) {
