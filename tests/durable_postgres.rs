@@ -294,7 +294,7 @@ async fn instances_starting_at_once_migrate_a_fresh_database_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [1], "each migration recorded once");
+    assert_eq!(versions, [1, 2], "each migration recorded once");
 }
 
 /// Schema version 1 exactly as it shipped (a frozen copy, so an edit to a
@@ -324,8 +324,9 @@ INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body, 
 INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'busy');
 "#;
 
-/// Every older schema version opens, its deliveries intact (version 1 is the
-/// only one shipped so far); a newer one is refused.
+/// Every older schema version opens, its deliveries intact and claimable
+/// (version 2 added `signing_key`; a version 1 row has none); a newer one is
+/// refused.
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
@@ -348,6 +349,17 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
     assert_eq!(record.attempts.len(), 1);
     assert_eq!(record.attempts[0].status, Some(503));
     assert_eq!(store.unfinished().await.unwrap(), 1);
+    let lease = hookspec::delivery::store::Lease {
+        token: "test/1".into(),
+        until: std::time::SystemTime::now() + Duration::from_secs(60),
+    };
+    let claimed = store
+        .claim(std::time::SystemTime::now(), &lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].delivery.signing_key, None);
+    assert_eq!(claimed[0].delivery.body, b"{}");
 
     db.batch_execute("INSERT INTO hookspec_migrations VALUES (99, 0)")
         .await
@@ -356,7 +368,7 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
     assert!(
         error
             .to_string()
-            .contains("the database is at schema version 99, newer than this hookspec's 1"),
+            .contains("the database is at schema version 99, newer than this hookspec's 2"),
         "{error}"
     );
 }

@@ -18,6 +18,7 @@ fn delivery(id: &str, at: SystemTime) -> NewDelivery {
         content_type: Some("application/json".into()),
         body: br#"{"n":1}"#.to_vec(),
         created_at: at,
+        signing_key: None,
     }
 }
 
@@ -58,7 +59,12 @@ pub async fn check(store: &dyn DeliveryStore) {
 
     // A new delivery is pending and read back whole.
     store.insert(&delivery("msg_a", t0)).await.unwrap();
-    store.insert(&delivery("msg_b", t0 + s(1))).await.unwrap();
+    // msg_b names a signing key, which the store keeps for every attempt.
+    let keyed = NewDelivery {
+        signing_key: Some("user_42".into()),
+        ..delivery("msg_b", t0 + s(1))
+    };
+    store.insert(&keyed).await.unwrap();
     let record = store.get(&a).await.unwrap().expect("a record");
     assert_eq!(record.state, DeliveryState::Pending);
     assert_eq!(record.url, "http://127.0.0.1:9/events/1");
@@ -83,6 +89,7 @@ pub async fn check(store: &dyn DeliveryStore) {
         ["msg_b"],
         "a leased delivery is not claimed again"
     );
+    assert_eq!(claimed[0].delivery, keyed, "read back whole, its key too");
     // msg_b waits for a retry long after everything below.
     let much_later = t0 + s(10_000);
     assert!(store

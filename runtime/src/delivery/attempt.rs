@@ -73,6 +73,8 @@ pub(crate) struct Outgoing {
     /// `None` when this process has not seen the callback declared (a delivery
     /// accepted before a restart): any 2xx reply then counts as delivered.
     pub check_reply: Option<ReplyCheck>,
+    /// The key the delivery is signed with, if the handler named one.
+    pub signing_key: Option<String>,
 }
 
 /// One attempt made: its record, what comes next, and the reply if delivered.
@@ -181,17 +183,39 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
     let id = HeaderValue::from_str(outgoing.id.as_str()).map_err(|error| error.to_string())?;
     headers.insert("webhook-id", id);
     let resolved;
-    let signer = match &shared.settings.signing {
-        Signing::Unsigned => None,
-        Signing::Fixed(signer) => Some(signer),
-        Signing::PerEndpoint(resolver) => match resolver.secrets_for(&outgoing.url) {
-            None => None,
-            Some(secrets) => {
-                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                resolved = Signer::new(&secrets).map_err(|error| error.to_string())?;
-                Some(&resolved)
-            }
-        },
+    // A delivery stored with a key by an instance that signs by key is never
+    // signed any other way here (nor unsigned): it fails instead.
+    if let (Some(key), false) = (
+        &outgoing.signing_key,
+        matches!(shared.settings.signing, Signing::ByKey(_)),
+    ) {
+        return Err(format!(
+            "the delivery names signing key `{key}`, and this dispatcher has no key resolver"
+        ));
+    }
+    let secrets = match &shared.settings.signing {
+        Signing::Unsigned | Signing::Fixed(_) => None,
+        Signing::PerEndpoint(resolver) => resolver.secrets_for(&outgoing.url),
+        Signing::ByKey(resolver) => {
+            let key = outgoing
+                .signing_key
+                .as_deref()
+                .ok_or("the delivery names no signing key, and this dispatcher signs by key")?;
+            Some(
+                resolver
+                    .secrets_for_key(key)
+                    .ok_or_else(|| format!("no signing secrets for key `{key}`"))?,
+            )
+        }
+    };
+    let signer = match (&shared.settings.signing, secrets) {
+        (Signing::Fixed(signer), _) => Some(signer),
+        (_, None) => None,
+        (_, Some(secrets)) => {
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            resolved = Signer::new(&secrets).map_err(|error| error.to_string())?;
+            Some(&resolved)
+        }
     };
     if let Some(signer) = signer {
         // A fresh timestamp per attempt, the same id on every one.

@@ -69,7 +69,10 @@ impl fmt::Debug for Hook {
 
 /// The secret resolver a builder was given (closures have no `Debug`).
 #[derive(Clone)]
-struct Resolver(Arc<dyn super::SecretResolver>);
+enum Resolver {
+    ByUrl(Arc<dyn super::SecretResolver>),
+    ByKey(Arc<dyn super::KeySecretResolver>),
+}
 
 impl fmt::Debug for Resolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -227,7 +230,32 @@ impl CallbacksBuilder {
     ///     .build();
     /// ```
     pub fn signing_secrets_for(mut self, resolver: impl super::SecretResolver) -> Self {
-        self.secret_resolver = Some(Resolver(Arc::new(resolver)));
+        self.secret_resolver = Some(Resolver::ByUrl(Arc::new(resolver)));
+        self.secrets.clear();
+        self
+    }
+
+    /// Signs each callback with the secrets of the key its handler names with
+    /// [`signing_key`](super::DeliveryRequest::signing_key) (the API user's id,
+    /// for example), looked up by `resolver` at every attempt. Every delivery
+    /// must then name a key; a key without secrets fails its delivery instead
+    /// of sending it unsigned. Replaces [`signing_secrets`](Self::signing_secrets)
+    /// and [`signing_secrets_for`](Self::signing_secrets_for).
+    ///
+    /// ```no_run
+    /// # use hookspec::delivery::Callbacks;
+    /// let callbacks = Callbacks::builder()
+    ///     .signing_secrets_by_key(|user: &str| {
+    ///         // The secrets stored with the API user's account.
+    ///         match user {
+    ///             "acme" => Some(vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()]),
+    ///             _ => None, // no such user: the delivery fails
+    ///         }
+    ///     })
+    ///     .build();
+    /// ```
+    pub fn signing_secrets_by_key(mut self, resolver: impl super::KeySecretResolver) -> Self {
+        self.secret_resolver = Some(Resolver::ByKey(Arc::new(resolver)));
         self.secrets.clear();
         self
     }
@@ -411,7 +439,8 @@ impl CallbacksBuilder {
         }
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
         let signing = match (self.secret_resolver, secrets.is_empty()) {
-            (Some(resolver), _) => Signing::PerEndpoint(resolver.0),
+            (Some(Resolver::ByUrl(resolver)), _) => Signing::PerEndpoint(resolver),
+            (Some(Resolver::ByKey(resolver)), _) => Signing::ByKey(resolver),
             (None, true) => Signing::Unsigned,
             (None, false) => Signing::Fixed(Signer::new(&secrets).map_err(BuildError::Secret)?),
         };

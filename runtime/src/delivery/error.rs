@@ -47,6 +47,10 @@ pub enum SendError {
     },
     /// Awaited delivery failed.
     Delivery(DeliveryError),
+    /// The delivery's signing key does not fit how the dispatcher signs: none
+    /// named where it signs by key (`CallbacksBuilder::signing_secrets_by_key`),
+    /// or one named where it does not. A mistake in our code, not the client's.
+    SigningKey(&'static str),
 }
 
 impl From<StoreError> for SendError {
@@ -78,6 +82,7 @@ impl fmt::Display for SendError {
                 "callback delivery {id} has not succeeded yet; it goes on in the background"
             ),
             SendError::Delivery(error) => write!(f, "{error}"),
+            SendError::SigningKey(reason) => write!(f, "callback not accepted: {reason}"),
         }
     }
 }
@@ -125,6 +130,7 @@ impl SendError {
             }
             SendError::Store(_) => "callback not accepted: the delivery store failed".into(),
             SendError::Encode(_) => "callback not accepted: its body cannot be encoded".into(),
+            SendError::SigningKey(_) => "callback not accepted: it cannot be signed".into(),
             other => other.to_string(),
         }
     }
@@ -142,9 +148,9 @@ impl ResponseError for SendError {
             SendError::QueueFull { .. } | SendError::ShuttingDown => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            SendError::Store(StoreError::Corrupt(_)) | SendError::Encode(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            SendError::Store(StoreError::Corrupt(_))
+            | SendError::Encode(_)
+            | SendError::SigningKey(_) => StatusCode::INTERNAL_SERVER_ERROR,
             SendError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             SendError::Delivery(_) => StatusCode::BAD_GATEWAY,
             SendError::StillPending { .. } => StatusCode::GATEWAY_TIMEOUT,

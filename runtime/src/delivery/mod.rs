@@ -108,6 +108,8 @@ pub(crate) enum Signing {
     Fixed(Signer),
     /// With each receiver's own secrets, looked up per attempt.
     PerEndpoint(Arc<dyn SecretResolver>),
+    /// With the secrets of the key each delivery names, looked up per attempt.
+    ByKey(Arc<dyn KeySecretResolver>),
 }
 
 impl fmt::Debug for Signing {
@@ -116,6 +118,7 @@ impl fmt::Debug for Signing {
             Signing::Unsigned => f.write_str("Unsigned"),
             Signing::Fixed(signer) => write!(f, "Fixed({signer:?})"),
             Signing::PerEndpoint(_) => f.write_str("PerEndpoint"),
+            Signing::ByKey(_) => f.write_str("ByKey"),
         }
     }
 }
@@ -138,6 +141,28 @@ where
 {
     fn secrets_for(&self, url: &Url) -> Option<Vec<String>> {
         self(url)
+    }
+}
+
+/// Looks up the signing secrets of the key a handler named for a delivery
+/// ([`DeliveryRequest::signing_key`]: the API user's id, or whatever the
+/// application keys its users' secrets by). Any
+/// `Fn(&str) -> Option<Vec<String>>` is one. Only the key is stored with the
+/// delivery: secrets are looked up at every attempt, so a rotation applies to
+/// retries too. `None` (the key's owner is gone) fails the delivery rather than
+/// send it unsigned; secrets are checked as at build time.
+pub trait KeySecretResolver: Send + Sync + 'static {
+    /// The `whsec_...` secrets of `key` (several during a rotation), or `None`
+    /// if there are none.
+    fn secrets_for_key(&self, key: &str) -> Option<Vec<String>>;
+}
+
+impl<F> KeySecretResolver for F
+where
+    F: Fn(&str) -> Option<Vec<String>> + Send + Sync + 'static,
+{
+    fn secrets_for_key(&self, key: &str) -> Option<Vec<String>> {
+        self(key)
     }
 }
 
@@ -204,6 +229,7 @@ impl Shared {
             body: delivery.body.clone(),
             content_type,
             check_reply,
+            signing_key: delivery.signing_key.clone(),
         })
     }
 }
@@ -467,6 +493,21 @@ impl Callbacks {
         if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
         }
+        match (&shared.settings.signing, &message.signing_key) {
+            (Signing::ByKey(_), None) => {
+                return Err(SendError::SigningKey(
+                    "the dispatcher signs by key (`signing_secrets_by_key`) and the delivery \
+                     names none (`.signing_key(..)`)",
+                ))
+            }
+            (Signing::ByKey(_), Some(_)) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(SendError::SigningKey(
+                    "the delivery names a signing key, and the dispatcher has no key \
+                     resolver (`signing_secrets_by_key`)",
+                ))
+            }
+        }
         let url = Url::parse(&message.url).map_err(|error| SendError::InvalidUrl {
             url: message.url.clone(),
             reason: error.to_string(),
@@ -493,6 +534,7 @@ impl Callbacks {
             content_type: message.content_type.map(str::to_owned),
             body,
             created_at: SystemTime::now(),
+            signing_key: message.signing_key,
         })
     }
 

@@ -22,6 +22,7 @@ pub(super) struct Message {
     pub body: Result<Vec<u8>, String>,
     pub content_type: Option<&'static str>,
     pub reply: ReplyDeclaration,
+    pub signing_key: Option<String>,
 }
 
 /// Where a delivery goes.
@@ -43,6 +44,7 @@ pub struct DeliveryRequest<'a, P, A> {
     target: Target,
     method: Method,
     reply: ReplyDeclaration,
+    signing_key: Option<String>,
     types: PhantomData<fn() -> (P, A)>,
 }
 
@@ -68,6 +70,7 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
             },
             method: C::META.method,
             reply: ReplyDeclaration::of_callback::<C>(),
+            signing_key: None,
             types: PhantomData,
         }
     }
@@ -82,8 +85,21 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
             target: Target::Url(url),
             method: W::META.method,
             reply: ReplyDeclaration::of_webhook::<W>(),
+            signing_key: None,
             types: PhantomData,
         }
+    }
+
+    /// Signs this delivery with the secrets of `key` (the API user's id, for
+    /// example), as the resolver given to
+    /// [`signing_secrets_by_key`](super::CallbacksBuilder::signing_secrets_by_key)
+    /// looks them up at each attempt: one user's secret never signs another
+    /// user's callbacks. The key is stored with the delivery, the secrets are
+    /// not. Required when the dispatcher signs by key, refused otherwise
+    /// ([`SendError::SigningKey`]).
+    pub fn signing_key(mut self, key: impl Into<String>) -> Self {
+        self.signing_key = Some(key.into());
+        self
     }
 }
 
@@ -149,6 +165,7 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
             body: P::encode(body),
             content_type: P::content_type(),
             reply: self.reply,
+            signing_key: self.signing_key.clone(),
         })
     }
 }

@@ -414,6 +414,7 @@ mod tests {
             content_type: None,
             body: Vec::new(),
             created_at: at,
+            signing_key: None,
         }
     }
 

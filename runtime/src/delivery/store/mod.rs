@@ -58,6 +58,10 @@ pub struct NewDelivery {
     pub body: Vec<u8>,
     /// When it was accepted.
     pub created_at: SystemTime,
+    /// The key the handler named to sign it with
+    /// ([`DeliveryRequest::signing_key`](crate::delivery::DeliveryRequest::signing_key)),
+    /// looked up by the dispatcher's key resolver at each attempt.
+    pub signing_key: Option<String>,
 }
 
 /// A delivery a worker holds the lease of.

@@ -18,7 +18,8 @@ use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 /// The migrations, in order; `hookspec_migrations` records which ran. Never edit
 /// one that shipped: add the next.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE hookspec_deliveries (
     id                  TEXT PRIMARY KEY,
     callback            TEXT NOT NULL,
@@ -48,15 +49,20 @@ CREATE TABLE hookspec_attempts (
     error       TEXT,
     PRIMARY KEY (delivery_id, number)
 );
-"#];
+"#,
+    // 2: the key a handler named to sign the delivery with
+    // (`DeliveryRequest::signing_key`).
+    "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
+];
 
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).
 const MIGRATION_LOCK: i64 = 0x686f_6f6b_7370_6563;
 
 const INSERT: &str = "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,
-        body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9)";
+        body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
+        signing_key)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9, $10)";
 
 const RECORD_COLUMNS: &str =
     "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
@@ -251,6 +257,7 @@ where
                 &created,
                 &lease.map(|lease| lease.token.as_str()),
                 &lease.map(|lease| to_millis(lease.until)),
+                &delivery.signing_key,
             ],
         )
         .await
@@ -307,7 +314,7 @@ impl DeliveryStore for PostgresStore {
                          ORDER BY next_attempt_at LIMIT $4
                          FOR UPDATE SKIP LOCKED)
                      RETURNING id, callback, method, url, content_type, body, created_at,
-                               attempts, round_started_at, round_first_attempt",
+                               attempts, round_started_at, round_first_attempt, signing_key",
                 )
                 .await
                 .map_err(database)?;
@@ -335,6 +342,7 @@ impl DeliveryStore for PostgresStore {
                         content_type: row.get(4),
                         body: row.get(5),
                         created_at: from_millis(row.get(6)),
+                        signing_key: row.get(10),
                     },
                     attempts_made: row.get::<_, i32>(7).max(0) as u32,
                     round_started_at: from_millis(row.get(8)),

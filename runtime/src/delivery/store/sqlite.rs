@@ -23,7 +23,8 @@ use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 /// The migrations, in order; `PRAGMA user_version` is how many have run. Never
 /// edit one that shipped: add the next.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE hookspec_deliveries (
     id                  TEXT PRIMARY KEY,
     callback            TEXT NOT NULL,
@@ -53,7 +54,11 @@ CREATE TABLE hookspec_attempts (
     error       TEXT,
     PRIMARY KEY (delivery_id, number)
 );
-"#];
+"#,
+    // 2: the key a handler named to sign the delivery with
+    // (`DeliveryRequest::signing_key`).
+    "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
+];
 
 /// How SQLite makes each write durable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -298,8 +303,9 @@ fn insert_row(
     connection
         .execute(
             "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
-                 created_at, state, round_started_at, next_attempt_at, lease_token, lease_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9)",
+                 created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
+                 signing_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10)",
             params![
                 delivery.id.as_str(),
                 delivery.callback,
@@ -310,6 +316,7 @@ fn insert_row(
                 created,
                 lease.map(|lease| lease.token.as_str()),
                 lease.map(|lease| to_millis(lease.until)),
+                delivery.signing_key,
             ],
         )
         .map_err(unavailable)?;
@@ -455,7 +462,7 @@ impl DeliveryStore for SqliteStore {
                            AND (lease_until IS NULL OR lease_until <= ?3)
                          ORDER BY next_attempt_at LIMIT ?4)
                      RETURNING id, callback, method, url, content_type, body, created_at,
-                               attempts, round_started_at, round_first_attempt",
+                               attempts, round_started_at, round_first_attempt, signing_key",
                 )
                 .map_err(unavailable)?;
             let rows = statement
@@ -476,6 +483,7 @@ impl DeliveryStore for SqliteStore {
                                 content_type: row.get(4)?,
                                 body: row.get(5)?,
                                 created_at: from_millis(row.get(6)?),
+                                signing_key: row.get(10)?,
                             },
                             attempts_made: row.get(7)?,
                             round_started_at: from_millis(row.get(8)?),
@@ -716,8 +724,8 @@ INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'b
 PRAGMA user_version = 1;
 "#;
 
-    /// Every older schema version opens, its deliveries intact. Version 1 is
-    /// the only one shipped so far: the next migration adds its own start.
+    /// Every older schema version opens, its deliveries intact and still
+    /// claimable (version 2 added `signing_key`; a version 1 row has none).
     #[actix_web::test]
     async fn a_file_of_every_shipped_version_opens_with_its_deliveries() {
         let path = temp_file("v1");
@@ -735,6 +743,14 @@ PRAGMA user_version = 1;
         assert_eq!(record.attempts.len(), 1);
         assert_eq!(record.attempts[0].status, Some(503));
         assert_eq!(store.unfinished().await.unwrap(), 1);
+        let lease = Lease {
+            token: "test/1".into(),
+            until: SystemTime::now() + std::time::Duration::from_secs(60),
+        };
+        let claimed = store.claim(SystemTime::now(), &lease, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].delivery.signing_key, None);
+        assert_eq!(claimed[0].delivery.body, b"{}");
         let version: i64 = Connection::open(&path)
             .unwrap()
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -753,7 +769,7 @@ PRAGMA user_version = 1;
         assert_eq!(
             error.to_string(),
             StoreError::Corrupt(
-                "the file is at schema version 99, newer than this hookspec's 1".into()
+                "the file is at schema version 99, newer than this hookspec's 2".into()
             )
             .to_string()
         );
