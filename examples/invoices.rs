@@ -14,7 +14,9 @@
 //! 127.0.0.1, and no DNS lookups); `HOOKSPEC_DELIVERY_STORE`: where accepted
 //! notifications wait for delivery: `sqlite:<file>` (default: a SQLite file in the
 //! working directory, survives restarts), `postgres://...` (shared by several
-//! instances) or `memory`.
+//! instances) or `memory`. `HOOKSPEC_METRICS=1`: delivery metrics (attempts by
+//! outcome, their durations, unfinished deliveries, disabled endpoints) for
+//! Prometheus at `/metrics`.
 
 use std::time::Duration;
 
@@ -23,7 +25,11 @@ use hookspec::delivery::{
     BuildError, Callback, Callbacks, CallbacksBuilder, SendError, SECRETS_VARIABLE,
 };
 use hookspec::{callback, post, Api, JsonSchema};
+use metrics_exporter_prometheus::PrometheusBuilder;
 use serde::{Deserialize, Serialize};
+
+/// Set (to anything) to serve delivery metrics for Prometheus at `/metrics`.
+pub const METRICS_VARIABLE: &str = "HOOKSPEC_METRICS";
 
 /// The demo signing secret, shared with `examples/receiver.rs`; set
 /// `HOOKSPEC_SIGNING_SECRETS` to a secret of your own anywhere else.
@@ -138,6 +144,15 @@ async fn main() -> std::io::Result<()> {
     if std::env::var_os(SECRETS_VARIABLE).is_none() {
         builder = builder.signing_secrets(&[DEMO_SECRET]);
     }
+    // Installed before the dispatcher starts, so it sees every metric.
+    let metrics = match std::env::var_os(METRICS_VARIABLE) {
+        Some(_) => Some(
+            PrometheusBuilder::new()
+                .install_recorder()
+                .map_err(std::io::Error::other)?,
+        ),
+        None => None,
+    };
     let callbacks = callbacks(builder).map_err(std::io::Error::other)?;
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port: u16 = std::env::var("PORT")
@@ -146,9 +161,24 @@ async fn main() -> std::io::Result<()> {
     println!("Invoices API on http://{host}:{port} (docs at http://{host}:{port}/docs)");
     let data = Data::new(callbacks.clone());
     actix_web::HttpServer::new(move || {
-        actix_web::App::new()
+        let app = actix_web::App::new()
             .app_data(data.clone())
-            .configure(api.configure())
+            .configure(api.configure());
+        // Operators' endpoint, not part of the API: not in the document.
+        match metrics.clone() {
+            Some(handle) => app.route(
+                "/metrics",
+                actix_web::web::get().to(move || {
+                    let text = handle.render();
+                    async move {
+                        actix_web::HttpResponse::Ok()
+                            .content_type("text/plain; version=0.0.4")
+                            .body(text)
+                    }
+                }),
+            ),
+            None => app,
+        }
     })
     .bind((host.as_str(), port))?
     .run()
