@@ -207,6 +207,16 @@ fn parse_source<'a>(text: &'a str, root: &str) -> Result<Source<'a>, ParseError>
         ));
     }
     let found = text.split('.').next().unwrap_or(text);
+    // `$request.method`, `$request.url`: those are roots of their own.
+    if root == "$request." && ["method", "url"].contains(&found) && found == text {
+        return Err(ParseError::new(
+            0,
+            format!(
+                "`$request.{found}` is not an expression: the request's {found} is \
+                 `${found}`, write `{{${found}}}`"
+            ),
+        ));
+    }
     Err(ParseError::new(
         0,
         format!(
@@ -394,6 +404,17 @@ mod tests {
         assert!(message.contains("write `$request.body#/id`"), "{message}");
         let (_, message) = error("{$response.body.a.b}");
         assert!(message.contains("write `$response.body#/a/b`"), "{message}");
+    }
+
+    #[test]
+    fn request_method_and_url_suggest_their_roots() {
+        let (_, message) = error("{$url}/{$request.method}");
+        assert_eq!(
+            message,
+            "`$request.method` is not an expression: the request's method is `$method`, \
+             write `{$method}`"
+        );
+        assert!(error("{$request.url}").1.contains("write `{$url}`"));
     }
 
     #[test]

@@ -36,6 +36,18 @@ impl Parse for Function {
     }
 }
 
+/// The function as written (after a macro removed attributes of its own).
+impl quote::ToTokens for Function {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for attr in &self.attrs {
+            attr.to_tokens(tokens);
+        }
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        tokens.extend(self.body.clone());
+    }
+}
+
 /// One typed argument of the function.
 pub struct Argument<'a> {
     pub ty: &'a Type,

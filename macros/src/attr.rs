@@ -22,6 +22,7 @@ mod kw {
     syn::custom_keyword!(status);
     syn::custom_keyword!(body);
     syn::custom_keyword!(content_type);
+    syn::custom_keyword!(__scope);
 }
 
 /// The HTTP methods OpenAPI can document, as the macros and `method = "..."` name them.
@@ -69,6 +70,63 @@ impl MethodArg {
     }
 }
 
+/// A method a route answers: one OpenAPI documents, or one it cannot (`CONNECT`,
+/// custom methods such as `HELLO`), which is routed and left out of the document.
+#[derive(Clone)]
+pub enum RouteMethod {
+    Documented(MethodArg),
+    Undocumented {
+        /// As sent: `CONNECT`, `HELLO`.
+        http: String,
+    },
+}
+
+impl RouteMethod {
+    /// The method macros' own method, by the macro's name (`post`, `connect`).
+    pub fn of_macro(name: &str) -> syn::Result<Self> {
+        if name == "connect" {
+            return Ok(RouteMethod::Undocumented {
+                http: "CONNECT".to_owned(),
+            });
+        }
+        MethodArg::from_name(name, Span::call_site()).map(RouteMethod::Documented)
+    }
+
+    /// `method = "..."` of `#[route]`: upper case, as actix-web requires; any
+    /// token is a method (RFC 9110), documented if OpenAPI knows it.
+    fn from_literal(lit: &LitStr) -> syn::Result<Self> {
+        let name = lit.value();
+        if name != name.to_ascii_uppercase() {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("HTTP method must be uppercase: `{name}`"),
+            ));
+        }
+        let is_tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(is_tchar) {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{name}` is not an HTTP method: a method is a token of letters, digits \
+                     and ! # $ % & ' * + - . ^ _ ` | ~"
+                ),
+            ));
+        }
+        match MethodArg::from_name(&name, lit.span()) {
+            Ok(method) => Ok(RouteMethod::Documented(method)),
+            Err(_) => Ok(RouteMethod::Undocumented { http: name }),
+        }
+    }
+
+    /// The name as sent: `GET`, `HELLO`.
+    pub fn http(&self) -> String {
+        match self {
+            RouteMethod::Documented(method) => method.name.to_ascii_uppercase(),
+            RouteMethod::Undocumented { http } => http.clone(),
+        }
+    }
+}
+
 /// One entry of `responses(...)`: `(status = 404, description = "...", body = T)`.
 pub struct ResponseArg {
     /// `"404"` or `"default"`.
@@ -83,7 +141,7 @@ pub struct ResponseArg {
 pub struct RouteArgs {
     pub path: LitStr,
     /// Given by the macro's name, or by `method = "..."` in `#[route]`.
-    pub methods: Vec<MethodArg>,
+    pub methods: Vec<RouteMethod>,
     pub resource_name: Option<LitStr>,
     pub guards: Vec<Path>,
     pub wraps: Vec<Expr>,
@@ -93,6 +151,10 @@ pub struct RouteArgs {
     pub summary: Option<LitStr>,
     pub description: Option<LitStr>,
     pub responses: Vec<ResponseArg>,
+    /// The module of a `#[scope]` the handler is in (written by `#[scope]`,
+    /// not by users): default operation ids are `<module>_<fn>`, so `v1::list`
+    /// and `v2::list` do not clash.
+    pub scope_module: Option<LitStr>,
 }
 
 /// Records a key seen once; a second occurrence is an error on that occurrence.
@@ -120,7 +182,7 @@ const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tag
 impl RouteArgs {
     /// Parses `"/path", key = value, ...`. `fixed_method` is the macro's own method;
     /// `None` for `#[route]`, which takes `method = "..."` arguments instead.
-    pub fn parse(input: ParseStream, fixed_method: Option<MethodArg>) -> syn::Result<Self> {
+    pub fn parse(input: ParseStream, fixed_method: Option<RouteMethod>) -> syn::Result<Self> {
         if input.is_empty() {
             return Err(syn::Error::new(
                 Span::call_site(),
@@ -145,6 +207,7 @@ impl RouteArgs {
             summary: None,
             description: None,
             responses: Vec::new(),
+            scope_module: None,
         };
         let is_route = args.methods.is_empty();
         let mut seen_callbacks = false;
@@ -154,6 +217,15 @@ impl RouteArgs {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
                 break;
+            }
+            if input.peek(LitStr) {
+                let second: LitStr = input.parse()?;
+                return Err(syn::Error::new(
+                    second.span(),
+                    "one path per attribute: to route this handler at several paths, put \
+                     `#[routes]` above one method attribute per path, as in \
+                     `#[routes] #[get(\"/a\")] #[get(\"/b\")]`",
+                ));
             }
             let lookahead = input.lookahead1();
             if lookahead.peek(kw::name) {
@@ -187,8 +259,8 @@ impl RouteArgs {
                 }
                 input.parse::<Token![=]>()?;
                 let lit: LitStr = input.parse()?;
-                let method = MethodArg::from_name(&lit.value(), lit.span())?;
-                if args.methods.iter().any(|m| m.name == method.name) {
+                let method = RouteMethod::from_literal(&lit)?;
+                if args.methods.iter().any(|m| m.http() == method.http()) {
                     return Err(syn::Error::new(
                         lit.span(),
                         format!("duplicate method `{}`", lit.value()),
@@ -242,6 +314,10 @@ impl RouteArgs {
                 }
                 seen_responses = true;
                 args.responses = parse_responses(input)?;
+            } else if lookahead.peek(kw::__scope) {
+                let key = input.parse::<kw::__scope>()?;
+                input.parse::<Token![=]>()?;
+                once(&mut args.scope_module, input.parse()?, "__scope", key.span)?;
             } else if input.peek(Ident) {
                 let unknown: Ident = input.parse()?;
                 return Err(syn::Error::new(
@@ -403,6 +479,36 @@ pub struct CallbackArgs {
     pub url: LitStr,
     /// The literal's text, which the checked template borrows.
     pub url_text: String,
+    /// Replies the return type does not show, as on routes.
+    pub responses: Vec<ResponseArg>,
+}
+
+/// The optional `, responses(...)` after a stub's required arguments; `what`
+/// names the macro and those arguments for the error.
+fn parse_stub_responses(input: ParseStream, what: &str) -> syn::Result<Vec<ResponseArg>> {
+    if input.is_empty() {
+        return Ok(Vec::new());
+    }
+    input.parse::<Token![,]>()?;
+    if input.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !input.peek(kw::responses) {
+        return Err(input.error(format!(
+            "unexpected argument: {what}, then optionally `responses(...)`"
+        )));
+    }
+    input.parse::<kw::responses>()?;
+    let responses = parse_responses(input)?;
+    if !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if !input.is_empty() {
+            return Err(input.error(format!(
+                "unexpected argument: {what}, then optionally `responses(...)`"
+            )));
+        }
+    }
+    Ok(responses)
 }
 
 impl Parse for CallbackArgs {
@@ -433,19 +539,13 @@ impl Parse for CallbackArgs {
                 "expected the callback URL as a string literal of runtime expressions",
             )
         })?;
-        if !input.is_empty() {
-            input.parse::<Token![,]>()?;
-            if !input.is_empty() {
-                return Err(
-                    input.error("unexpected argument: `#[callback]` takes a method and a URL")
-                );
-            }
-        }
+        let responses = parse_stub_responses(input, "`#[callback]` takes a method and a URL")?;
         let url_text = url.value();
         Ok(CallbackArgs {
             method,
             url,
             url_text,
+            responses,
         })
     }
 }
@@ -454,6 +554,8 @@ impl Parse for CallbackArgs {
 pub struct WebhookArgs {
     pub method: MethodArg,
     pub name: LitStr,
+    /// Replies the return type does not show, as on routes.
+    pub responses: Vec<ResponseArg>,
 }
 
 impl Parse for WebhookArgs {
@@ -479,14 +581,84 @@ impl Parse for WebhookArgs {
             )
         })?;
         let name = non_empty(name, "a webhook's name")?;
-        if !input.is_empty() {
-            input.parse::<Token![,]>()?;
-            if !input.is_empty() {
-                return Err(input.error(
-                    "unexpected argument: `#[webhook]` takes an optional method and a name",
-                ));
-            }
-        }
-        Ok(WebhookArgs { method, name })
+        let responses =
+            parse_stub_responses(input, "`#[webhook]` takes an optional method and a name")?;
+        Ok(WebhookArgs {
+            method,
+            name,
+            responses,
+        })
     }
+}
+
+/// The route macro an attribute names, if any: `get`, ..., `connect`, `route`,
+/// written bare (`#[get(...)]`) or through hookspec (`#[hookspec::get(...)]`).
+/// `#[routes]` and `#[scope]` act on these.
+pub fn route_attribute(attr: &syn::Attribute) -> Option<&'static str> {
+    const ROUTE_MACROS: [&str; 10] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace", "connect", "route",
+    ];
+    let path = attr.path();
+    let through_hookspec = path.segments.len() == 2 && path.segments[0].ident == "hookspec";
+    if path.segments.len() != 1 && !through_hookspec {
+        return None;
+    }
+    let last = &path.segments.last()?.ident;
+    ROUTE_MACROS.into_iter().find(|name| last == name)
+}
+
+/// The prefix of `#[scope("/prefix")]`, as actix-web checks it.
+pub fn scope_prefix(args: proc_macro2::TokenStream) -> syn::Result<LitStr> {
+    if args.is_empty() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "missing arguments for scope macro, expected: #[scope(\"/prefix\")]",
+        ));
+    }
+    let prefix: LitStr = syn::parse2(args).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "argument to scope macro is not a string literal, expected: #[scope(\"/prefix\")]",
+        )
+    })?;
+    if prefix.value().ends_with('/') {
+        return Err(syn::Error::new(
+            prefix.span(),
+            "scopes should not have trailing slashes; see \
+             https://docs.rs/actix-web/4/actix_web/struct.Scope.html#avoid-trailing-slashes",
+        ));
+    }
+    Ok(prefix)
+}
+
+/// `#[get("/path", ...)]` → `#[get("<prefix>/path", ..., __scope = "<module>")]`,
+/// the new literal spanned on the old (errors about the path still point at
+/// it). Attributes without a leading string literal are left for their macro
+/// to report.
+pub fn prefix_route_path(attr: &mut syn::Attribute, prefix: &str, module: &Ident) {
+    use proc_macro2::TokenTree;
+    let syn::Meta::List(list) = &mut attr.meta else {
+        return;
+    };
+    let mut tokens = list.tokens.clone().into_iter();
+    let Some(TokenTree::Literal(first)) = tokens.next() else {
+        return;
+    };
+    let Ok(path) = syn::parse2::<LitStr>(TokenTree::Literal(first).into()) else {
+        return;
+    };
+    let prefixed = LitStr::new(&format!("{prefix}{}", path.value()), path.span());
+    let mut rewritten: proc_macro2::TokenStream = TokenTree::Literal(prefixed.token()).into();
+    let rest: proc_macro2::TokenStream = tokens.collect();
+    let trailing_comma = matches!(
+        rest.clone().into_iter().last(),
+        Some(TokenTree::Punct(punct)) if punct.as_char() == ','
+    );
+    rewritten.extend(rest);
+    if !trailing_comma {
+        rewritten.extend(quote::quote!(,));
+    }
+    let module = LitStr::new(&module.to_string(), Span::call_site());
+    rewritten.extend(quote::quote!(__scope = #module));
+    list.tokens = rewritten;
 }

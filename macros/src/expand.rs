@@ -1,7 +1,7 @@
 //! Quoting only: checked arguments and function → generated items. Every path in
 //! the output is absolute (`::hookspec::__private::...`, `::core::...`).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
@@ -9,8 +9,8 @@ use syn::{Ident, LitStr, Type};
 use hookspec_expr::{Expression, Segment, Source, UrlTemplate};
 
 use crate::ast::{Doc, Function};
-use crate::attr::{CallbackArgs, MethodArg, RouteArgs, WebhookArgs};
-use crate::valid::{field_ident, CheckedRoute, PathShape};
+use crate::attr::{CallbackArgs, MethodArg, ResponseArg, RouteArgs, RouteMethod, WebhookArgs};
+use crate::valid::CheckedRoute;
 
 fn private() -> TokenStream {
     quote!(::hookspec::__private)
@@ -35,18 +35,6 @@ fn describe_input(ty: &Type) -> TokenStream {
     let private = private();
     quote_spanned! {ty.span()=>
         <#ty as #private::OperationInput>::describe(__cx);
-    }
-}
-
-fn describe_output(func: &Function) -> TokenStream {
-    let private = private();
-    match func.return_type() {
-        Some(Type::ImplTrait(_)) | None => {
-            quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);)
-        }
-        Some(ty) => quote_spanned! {ty.span()=>
-            <#ty as #private::OperationOutput>::describe(__cx);
-        },
     }
 }
 
@@ -80,15 +68,118 @@ fn unit_struct(func: &Function) -> TokenStream {
     }
 }
 
-pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> TokenStream {
+/// The type whose `OperationOutput` documents the handler's responses: what an
+/// `async fn` returns, the `Output` of a plain `fn`'s future; `impl Trait` inside
+/// it (`Result<impl Responder>`) documented as a generic success. `None`: only
+/// a generic success is known.
+fn response_type(func: &Function) -> Option<Type> {
+    let ty = func.return_type()?;
+    if func.sig.asyncness.is_some() {
+        return Some(opaque_impls(ty));
+    }
+    match ty {
+        Type::ImplTrait(bounds) => future_output(bounds).map(opaque_impls),
+        // A named future type (`Ready<Result<HttpResponse, Error>>`).
+        ty => {
+            let ty = opaque_impls(ty);
+            Some(syn::parse_quote_spanned!(ty.span()=>
+                <#ty as ::core::future::IntoFuture>::Output))
+        }
+    }
+}
+
+/// `X` of `impl Future<Output = X>`.
+fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
+    bounds.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(bound) = bound else {
+            return None;
+        };
+        let last = bound.path.segments.last()?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
+            _ => None,
+        })
+    })
+}
+
+/// `ty` with every `impl Trait` in it replaced by the runtime's `Opaque`: a type
+/// can be named in a path (`<T as OperationOutput>`) only without them.
+fn opaque_impls(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    replace_impls(&mut ty);
+    ty
+}
+
+fn replace_impls(ty: &mut Type) {
+    match ty {
+        Type::ImplTrait(bounds) => {
+            let span = bounds.impl_token.span;
+            *ty = syn::parse_quote_spanned!(span=> ::hookspec::__private::Opaque);
+        }
+        Type::Path(path) => {
+            if let Some(qself) = &mut path.qself {
+                replace_impls(&mut qself.ty);
+            }
+            for segment in &mut path.path.segments {
+                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let syn::GenericArgument::Type(inner) = arg {
+                            replace_impls(inner);
+                        }
+                    }
+                }
+            }
+        }
+        Type::Reference(reference) => replace_impls(&mut reference.elem),
+        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(replace_impls),
+        Type::Array(array) => replace_impls(&mut array.elem),
+        Type::Slice(slice) => replace_impls(&mut slice.elem),
+        Type::Paren(paren) => replace_impls(&mut paren.elem),
+        Type::Group(group) => replace_impls(&mut group.elem),
+        _ => {}
+    }
+}
+
+fn describe_output(func: &Function) -> TokenStream {
+    let private = private();
+    match response_type(func) {
+        None => quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);),
+        Some(ty) => quote_spanned! {ty.span()=>
+            <#ty as #private::OperationOutput>::describe(__cx);
+        },
+    }
+}
+
+/// The guard admitting a route's method.
+fn method_guard(method: &RouteMethod) -> TokenStream {
+    let private = private();
+    match method {
+        RouteMethod::Documented(method) => {
+            let http = Ident::new(&method.name.to_ascii_uppercase(), method.span);
+            quote!(#private::actix_web::guard::Method(#private::actix_web::http::Method::#http))
+        }
+        RouteMethod::Undocumented { http } if http == "CONNECT" => quote!(
+            #private::actix_web::guard::Method(#private::actix_web::http::Method::CONNECT)
+        ),
+        RouteMethod::Undocumented { http } => quote!(#private::method_guard(#http)),
+    }
+}
+
+/// One route of a handler: its attribute, and what the checks established.
+pub struct RouteSpec {
+    pub args: RouteArgs,
+    pub checked: CheckedRoute,
+}
+
+/// A handler with its routes: one for `#[get]` and the others, several under
+/// `#[routes]` (each its own operation; operation ids `<fn>_<n>`).
+pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
     let private = private();
     let name = &func.sig.ident;
     let handler_name = name.to_string();
-    let path = &args.path;
-    let resource_name = args
-        .resource_name
-        .clone()
-        .unwrap_or_else(|| LitStr::new(&handler_name, name.span()));
 
     // The handler as written, then a wrapper that extracts each argument through
     // hookspec (for problem-details errors) and calls it.
@@ -103,94 +194,128 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
         .enumerate()
         .map(|(i, arg)| format_ident!("__hookspec_arg{}", i, span = arg.ty.span()))
         .collect();
-    let extractor_types = arguments.iter().map(|arg| {
-        let ty = arg.ty;
-        quote_spanned!(ty.span()=> <#ty as #private::OperationInput>::Extractor)
-    });
+    // The closure's parameter types are inferred from these calls, not
+    // written: written, an elided lifetime in them (`Data<Handlebars<'_>>`)
+    // would be a fresh one the handler's `'static` bound refuses.
     let conversions = arguments.iter().zip(&arg_names).map(|(arg, var)| {
         let ty = arg.ty;
         quote_spanned!(ty.span()=> <#ty as #private::OperationInput>::from_extractor(#var))
     });
 
-    let guard = {
-        let mut methods = args.methods.iter().map(|method| {
-            let http = Ident::new(&method.name.to_ascii_uppercase(), method.span);
-            quote!(#private::actix_web::guard::Method(#private::actix_web::http::Method::#http))
-        });
+    let registrations = routes.iter().map(|RouteSpec { args, .. }| {
+        let path = &args.path;
+        let resource_name = args
+            .resource_name
+            .clone()
+            .unwrap_or_else(|| LitStr::new(&handler_name, name.span()));
+        let mut methods = args.methods.iter().map(method_guard);
         let first = methods.next();
-        quote!(#private::actix_web::guard::Any(#first) #(.or(#methods))*)
-    };
-    let guards = args
-        .guards
-        .iter()
-        .map(|guard| quote!(.guard(#private::actix_web::guard::fn_guard(#guard))));
-    let wraps = args.wraps.iter().map(|wrap| quote!(.wrap(#wrap)));
+        let guards = args
+            .guards
+            .iter()
+            .map(|guard| quote!(.guard(#private::actix_web::guard::fn_guard(#guard))));
+        let wraps = args.wraps.iter().map(|wrap| quote!(.wrap(#wrap)));
+        quote! {
+            let __resource = #private::actix_web::Resource::new(#path)
+                .name(#resource_name)
+                .guard(#private::actix_web::guard::Any(#first) #(.or(#methods))*)
+                #(#guards)*
+                #(#wraps)*
+                .to(__hookspec_handler);
+            #private::actix_web::dev::HttpServiceFactory::register(__resource, __config);
+        }
+    });
 
     let doc = func.doc();
-    let summary = option_str(args.summary.as_ref().map(LitStr::value).or(doc.summary));
-    let description = option_str(
-        args.description
-            .as_ref()
-            .map(LitStr::value)
-            .or(doc.description),
-    );
-    let operation_id = args
-        .operation_id
-        .as_ref()
-        .map_or(handler_name.clone(), LitStr::value);
-    let tags = args.tags.iter();
-    let methods = args.methods.iter().map(method_variant);
-    let openapi_path = &checked.template.openapi;
-    let path_parameters = &checked.template.names;
     let deprecated = func.is_deprecated();
-
-    let describe_inputs = arguments.iter().map(|arg| describe_input(arg.ty));
+    let describe_inputs: Vec<TokenStream> =
+        arguments.iter().map(|arg| describe_input(arg.ty)).collect();
     let describe_output = describe_output(func);
-    let extra_responses = args.responses.iter().map(|response| {
-        let status = &response.status;
-        let description = &response.description;
-        match &response.body {
-            None => quote! {
-                __cx.add_response(#status, #private::Response::new(#description));
-            },
-            Some(ty) => {
-                let content_type = response
-                    .content_type
-                    .as_ref()
-                    .map_or_else(|| quote!("application/json"), |ct| quote!(#ct));
-                quote_spanned! {ty.span()=>
-                    let __schema = __cx.schemas().reference::<#ty>();
-                    __cx.add_response(
-                        #status,
-                        #private::Response::with_body(#description, #content_type, __schema),
-                    );
-                }
+    let several = routes.len() > 1;
+    let documented_routes = routes.iter().enumerate().map(|(index, spec)| {
+        let RouteSpec { args, checked } = spec;
+        let path = &args.path;
+        let summary = option_str(
+            args.summary
+                .as_ref()
+                .map(LitStr::value)
+                .or_else(|| doc.summary.clone()),
+        );
+        let description = option_str(
+            args.description
+                .as_ref()
+                .map(LitStr::value)
+                .or_else(|| doc.description.clone()),
+        );
+        let base_id = match &args.scope_module {
+            Some(module) => format!("{}_{handler_name}", module.value()),
+            None => handler_name.clone(),
+        };
+        let operation_id = match &args.operation_id {
+            Some(id) => id.value(),
+            None if several => format!("{base_id}_{}", index + 1),
+            None => base_id,
+        };
+        let tags = args.tags.iter();
+        let documented = args.methods.iter().filter_map(|method| match method {
+            RouteMethod::Documented(method) => Some(method_variant(method)),
+            RouteMethod::Undocumented { .. } => None,
+        });
+        let undocumented = args.methods.iter().filter_map(|method| match method {
+            RouteMethod::Documented(_) => None,
+            RouteMethod::Undocumented { http } => Some(http),
+        });
+        let openapi_path = &checked.template.openapi;
+        let path_parameters = &checked.template.names;
+        let extra_responses = extra_responses(&args.responses);
+        let callbacks = args.callbacks.iter().map(|callback| {
+            quote_spanned!(callback.span()=> (#private::callback_use(&#callback).add)(__cx);)
+        });
+        quote! {
+            #private::DocumentedRoute {
+                meta: #private::OperationMeta {
+                    handler: #handler_name,
+                    source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                    methods: &[#(#documented),*],
+                    undocumented_methods: &[#(#undocumented),*],
+                    path: #path,
+                    openapi_path: #openapi_path,
+                    path_parameters: &[#(#path_parameters),*],
+                    operation_id: #operation_id,
+                    summary: #summary,
+                    description: #description,
+                    tags: &[#(#tags),*],
+                    deprecated: #deprecated,
+                },
+                describe: {
+                    fn __hookspec_describe(__cx: &mut #private::OperationContext<'_>) {
+                        #(#describe_inputs)*
+                        #describe_output
+                        #(#extra_responses)*
+                        #(#callbacks)*
+                    }
+                    __hookspec_describe
+                },
             }
         }
     });
-    let callbacks = args
-        .callbacks
-        .iter()
-        .map(|callback| {
-            quote_spanned!(callback.span()=> <#callback as #private::CallbackDeclaration>::add_to(__cx);)
-        });
     // Each callback's `$request.path.x` must be a parameter of this path: checked
     // by const evaluation, so the error is a compile error at the callback's name.
-    let callback_path_checks = args.callbacks.iter().map(|callback| {
-        quote_spanned! {callback.span()=>
-            const _: () = match #private::unknown_path_parameter(
-                <#callback as #private::CallbackDeclaration>::PATH_REFERENCES,
-                &[#(#path_parameters),*],
-            ) {
-                ::core::option::Option::Some(message) => ::core::panic!("{}", message),
-                ::core::option::Option::None => (),
-            };
-        }
+    let callback_path_checks = routes.iter().flat_map(|RouteSpec { args, checked }| {
+        let path_parameters = &checked.template.names;
+        let private = &private;
+        args.callbacks.iter().map(move |callback| {
+            quote_spanned! {callback.span()=>
+                const _: () = match #private::unknown_path_parameter(
+                    #private::callback_use(&#callback).path_references,
+                    &[#(#path_parameters),*],
+                ) {
+                    ::core::option::Option::Some(message) => ::core::panic!("{}", message),
+                    ::core::option::Option::None => (),
+                };
+            }
+        })
     });
-    let path_fields_check = match checked.path_shape {
-        PathShape::Struct(ty) => path_fields_check(ty, path_parameters, path.span()),
-        PathShape::None | PathShape::Positional => TokenStream::new(),
-    };
     let unit_struct = unit_struct(func);
 
     quote! {
@@ -204,67 +329,50 @@ pub fn route(args: &RouteArgs, func: &Function, checked: &CheckedRoute<'_>) -> T
                 // A closure returning the handler's own future: no second async
                 // state machine per handler (cheaper to compile, nothing to poll).
                 #[allow(deprecated, clippy::too_many_arguments)]
-                let __hookspec_handler = |#(#arg_names: #extractor_types),*| {
+                let __hookspec_handler = |#(#arg_names),*| {
                     #name(#(#conversions),*)
                 };
 
-                let __resource = #private::actix_web::Resource::new(#path)
-                    .name(#resource_name)
-                    .guard(#guard)
-                    #(#guards)*
-                    #(#wraps)*
-                    .to(__hookspec_handler);
-                #private::actix_web::dev::HttpServiceFactory::register(__resource, __config);
+                #(#registrations)*
             }
         }
 
         impl #private::DocumentedOperation for #name {
-            const META: #private::OperationMeta = #private::OperationMeta {
-                handler: #handler_name,
-                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
-                methods: &[#(#methods),*],
-                path: #path,
-                openapi_path: #openapi_path,
-                path_parameters: &[#(#path_parameters),*],
-                operation_id: #operation_id,
-                summary: #summary,
-                description: #description,
-                tags: &[#(#tags),*],
-                deprecated: #deprecated,
-            };
-
-            fn describe(__cx: &mut #private::OperationContext<'_>) {
-                #(#describe_inputs)*
-                #describe_output
-                #(#extra_responses)*
-                #(#callbacks)*
-            }
+            const ROUTES: &'static [#private::DocumentedRoute] = &[#(#documented_routes),*];
         }
 
-        #path_fields_check
         #(#callback_path_checks)*
     }
 }
 
-/// A compile-time check that the struct `ty` of `Path<ty>` has exactly the template's
-/// parameters as fields: a struct expression naming them all. rustc reports a
-/// parameter with no field ("struct has no field named `x`") at the route path, and
-/// a field with no parameter ("missing field `y` in initializer") at the type.
-fn path_fields_check(ty: &Type, names: &[String], path_span: Span) -> TokenStream {
-    // Names that cannot be fields were reported in `valid.rs`.
-    let fields = names.iter().filter_map(|name| {
-        let field = field_ident(name, path_span)?;
-        Some(quote!(#field: ::core::unreachable!()))
-    });
-    let struct_path = quote_spanned!(ty.span()=> #ty);
-    quote! {
-        const _: () = {
-            #[allow(dead_code, unreachable_code, clippy::diverging_sub_expression)]
-            fn __hookspec_path_fields() -> #ty {
-                #struct_path { #(#fields),* }
+/// The `responses(...)` of an attribute, added to the operation.
+fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
+    let private = private();
+    responses
+        .iter()
+        .map(|response| {
+            let status = &response.status;
+            let description = &response.description;
+            match &response.body {
+                None => quote! {
+                    __cx.add_response(#status, #private::Response::new(#description));
+                },
+                Some(ty) => {
+                    let content_type = response
+                        .content_type
+                        .as_ref()
+                        .map_or_else(|| quote!("application/json"), |ct| quote!(#ct));
+                    quote_spanned! {ty.span()=>
+                        let __schema = __cx.schemas().reference::<#ty>();
+                        __cx.add_response(
+                            #status,
+                            #private::Response::with_body(#description, #content_type, __schema),
+                        );
+                    }
+                }
             }
-        };
-    }
+        })
+        .collect()
 }
 
 pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function) -> TokenStream {
@@ -278,6 +386,7 @@ pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function
     let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
     let path_references = path_references(&callback_name, template);
+    let stub_describe = stub_describe(&args.responses);
 
     quote! {
         #unit_struct
@@ -297,6 +406,25 @@ pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function
 
             type Payload = #payload;
             type Answer = #answer;
+
+            #stub_describe
+        }
+    }
+}
+
+/// A stub's `describe`, when it has `responses(...)` to add to what its types
+/// document (otherwise the trait's default).
+fn stub_describe(responses: &[ResponseArg]) -> TokenStream {
+    if responses.is_empty() {
+        return TokenStream::new();
+    }
+    let private = private();
+    let extra_responses = extra_responses(responses);
+    quote! {
+        fn describe(__cx: &mut #private::OperationContext<'_>) {
+            <Self::Payload as #private::CallbackBody>::describe(__cx);
+            <Self::Answer as #private::CallbackReply>::describe(__cx);
+            #(#extra_responses)*
         }
     }
 }
@@ -341,6 +469,7 @@ pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
     let (summary, description, deprecated) = stub_docs(func);
     let (payload, answer) = stub_types(func);
     let unit_struct = unit_struct(func);
+    let stub_describe = stub_describe(&args.responses);
 
     quote! {
         #unit_struct
@@ -358,6 +487,8 @@ pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
 
             type Payload = #payload;
             type Answer = #answer;
+
+            #stub_describe
         }
     }
 }

@@ -18,34 +18,139 @@ use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use syn::parse::Parser;
 
+use quote::ToTokens;
+
 use crate::ast::Function;
-use crate::attr::{CallbackArgs, MethodArg, RouteArgs, WebhookArgs};
+use crate::attr::{CallbackArgs, RouteArgs, RouteMethod, WebhookArgs};
 
 /// A route macro: `method` is the macro's own (`Some`), or `None` for `#[route]`.
+/// The attribute's errors and the signature's are reported together.
 fn expand_route(method: Option<&str>, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     let func: Function = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(error) => return fallback::with_errors(item, error),
     };
-    let fixed = method.map(|name| MethodArg::from_name(name, Span::call_site()));
-    let fixed = match fixed.transpose() {
+    let fixed = match method.map(RouteMethod::of_macro).transpose() {
         Ok(fixed) => fixed,
         Err(error) => return fallback::with_errors(item, error),
     };
-    let args = match (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed)).parse2(args)
-    {
-        Ok(args) => args,
+    let mut errors = valid::Errors::default();
+    valid::check_route_signature(&func, &mut errors);
+    let spec = route_spec(&func, fixed, args, &mut errors);
+    match (errors.finish(), spec) {
+        (Ok(()), Some(spec)) => expand::route(&func, &[spec]),
+        (Err(error), _) => fallback::with_errors(item, error),
+        // A route is missing only after its error was reported.
+        (Ok(()), None) => {
+            fallback::with_errors(item, syn::Error::new(Span::call_site(), "invalid route"))
+        }
+    }
+}
+
+/// One route's attribute arguments, parsed and checked against the function.
+fn route_spec(
+    func: &Function,
+    fixed: Option<RouteMethod>,
+    args: TokenStream2,
+    errors: &mut valid::Errors,
+) -> Option<expand::RouteSpec> {
+    let args = (|input: syn::parse::ParseStream| RouteArgs::parse(input, fixed))
+        .parse2(args)
+        .map_err(|error| errors.push(error))
+        .ok()?;
+    let checked = valid::check_route(&args, func)
+        .map_err(|error| errors.push(error))
+        .ok()?;
+    Some(expand::RouteSpec { args, checked })
+}
+
+/// `#[routes]`: the method attributes under it, each a route of the one handler.
+fn expand_routes(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let mut func: Function = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let mut errors = valid::Errors::default();
+    if let Some(first) = args.into_iter().next() {
+        errors.push(syn::Error::new(
+            first.span(),
+            "`#[routes]` takes no arguments: put one method attribute per route under it, as \
+             in `#[routes] #[get(\"/a\")] #[post(\"/b\")]`",
+        ));
+    }
+    valid::check_route_signature(&func, &mut errors);
+    let mut specs = Vec::new();
+    let mut found_any = false;
+    for attr in std::mem::take(&mut func.attrs) {
+        let Some(macro_name) = attr::route_attribute(&attr) else {
+            func.attrs.push(attr);
+            continue;
+        };
+        found_any = true;
+        let syn::Meta::List(list) = &attr.meta else {
+            errors.push(syn::Error::new_spanned(
+                attr.path(),
+                format!("expected attribute arguments in parentheses: #[{macro_name}(...)]"),
+            ));
+            continue;
+        };
+        let fixed = match macro_name {
+            "route" => None,
+            name => match RouteMethod::of_macro(name) {
+                Ok(method) => Some(method),
+                Err(error) => {
+                    errors.push(error);
+                    continue;
+                }
+            },
+        };
+        if let Some(spec) = route_spec(&func, fixed, list.tokens.clone(), &mut errors) {
+            specs.push(spec);
+        }
+    }
+    if !found_any {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "The #[routes] macro requires at least one `#[<method>(..)]` attribute.",
+        ));
+    }
+    match errors.finish() {
+        Ok(()) => expand::route(&func, &specs),
+        // The function without its method attributes, which would expand (and
+        // fail) on their own. (Like actix-web's, `#[routes]` reads them without
+        // resolving them: they need no import.)
+        Err(error) => fallback::with_errors(func.to_token_stream(), error),
+    }
+}
+
+/// `#[scope("/prefix")] mod m { ... }`: the route attributes of the module's
+/// functions get the prefix in front of their paths, so it is in both their
+/// routing and their documentation.
+fn expand_scope(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let prefix = match attr::scope_prefix(args) {
+        Ok(prefix) => prefix,
+        Err(error) => return fallback::with_errors(item, error),
+    };
+    let mut module: syn::ItemMod = match syn::parse2(item.clone()) {
+        Ok(module) => module,
         Err(error) => {
-            // Reported with what is wrong with the signature, if anything.
-            let mut errors = valid::Errors::default();
-            valid::check_route_signature(&func, &mut errors);
-            return fallback::with_errors(item, errors.fail_with(error));
+            let error =
+                syn::Error::new(error.span(), "#[scope] macro must be attached to a module");
+            return fallback::with_errors(item, error);
         }
     };
-    match valid::check_route(&args, &func) {
-        Ok(checked) => expand::route(&args, &func, &checked),
-        Err(error) => fallback::with_errors(item, error),
+    if let Some((_, items)) = &mut module.content {
+        for item in items {
+            if let syn::Item::Fn(function) = item {
+                for attr in &mut function.attrs {
+                    if attr::route_attribute(attr).is_some() {
+                        attr::prefix_route_path(attr, &prefix.value(), &module.ident);
+                    }
+                }
+            }
+        }
     }
+    module.into_token_stream()
 }
 
 /// `#[callback]` and `#[webhook]`: a stub whose signature is checked the same way
@@ -110,6 +215,20 @@ method_macro! {
     head => "HEAD",
     options => "OPTIONS",
     trace => "TRACE",
+    connect => "CONNECT",
+}
+
+/// Registers and documents one handler at several routes: one method attribute
+/// (`#[get("/a")]`, `#[post("/b")]`, `#[route(...)]`) per route under it.
+#[proc_macro_attribute]
+pub fn routes(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_routes(args.into(), item.into()).into()
+}
+
+/// Puts a path prefix in front of the routes of a module's handlers.
+#[proc_macro_attribute]
+pub fn scope(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_scope(args.into(), item.into()).into()
 }
 
 /// Registers and documents a handler for the methods given by `method = "..."`.

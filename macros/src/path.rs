@@ -22,6 +22,7 @@ pub fn parse_path(path: &str) -> Result<PathTemplate, String> {
         match c {
             '{' => {
                 let mut name = String::new();
+                let mut regex: Option<String> = None;
                 let mut closed = false;
                 let mut in_regex = false;
                 let mut depth = 0usize;
@@ -31,11 +32,20 @@ pub fn parse_path(path: &str) -> Result<PathTemplate, String> {
                             closed = true;
                             break;
                         }
-                        '}' => depth -= 1,
-                        '{' if in_regex => depth += 1,
-                        ':' if !in_regex => in_regex = true,
+                        '}' => {
+                            depth -= 1;
+                            regex.get_or_insert_with(String::new).push(c);
+                        }
+                        '{' if in_regex => {
+                            depth += 1;
+                            regex.get_or_insert_with(String::new).push(c);
+                        }
+                        ':' if !in_regex => {
+                            in_regex = true;
+                            regex = Some(String::new());
+                        }
                         c if !in_regex => name.push(c),
-                        _ => {}
+                        c => regex.get_or_insert_with(String::new).push(c),
                     }
                 }
                 if !closed {
@@ -55,7 +65,16 @@ pub fn parse_path(path: &str) -> Result<PathTemplate, String> {
                 if names.contains(&name) {
                     return Err(format!("path parameter `{name}` appears twice"));
                 }
+                if let Some(regex) = &regex {
+                    check_regex(&name, regex)?;
+                }
                 if chars.peek().is_some_and(|(_, c)| *c == '*') {
+                    if regex.is_some() {
+                        return Err(format!(
+                            "`{{{name}:...}}*`: a tail match takes no regex (actix-router \
+                             matches the rest of the path)"
+                        ));
+                    }
                     chars.next();
                 }
                 openapi.push('{');
@@ -67,7 +86,30 @@ pub fn parse_path(path: &str) -> Result<PathTemplate, String> {
             c => openapi.push(c),
         }
     }
+    if names.len() > MAX_PARAMETERS {
+        return Err(format!(
+            "{} path parameters: actix-router takes at most {MAX_PARAMETERS}",
+            names.len()
+        ));
+    }
     Ok(PathTemplate { names, openapi })
+}
+
+/// actix-router's limit on dynamic segments (it panics above it).
+const MAX_PARAMETERS: usize = 16;
+
+/// A `{name:regex}` segment's regex parses (as actix-router will parse it when
+/// the app starts, panicking if it does not).
+fn check_regex(name: &str, regex: &str) -> Result<(), String> {
+    regex_syntax::ast::parse::Parser::new()
+        .parse(regex)
+        .map(drop)
+        .map_err(|error| {
+            format!(
+                "the regex `{regex}` of path parameter `{name}` does not parse: {}",
+                error.kind()
+            )
+        })
 }
 
 #[cfg(test)]
@@ -101,5 +143,17 @@ mod tests {
             .contains("appears twice"));
         assert!(parse_path("/a/{i-d}").unwrap_err().contains("has `-`"));
         assert!(parse_path("/a/{n²}").unwrap_err().contains("has `²`"));
+        assert_eq!(
+            parse_path("/a/{id:[0-9+}").unwrap_err(),
+            "the regex `[0-9+` of path parameter `id` does not parse: unclosed character class"
+        );
+        assert!(parse_path("/a/{tail:\\d+}*")
+            .unwrap_err()
+            .contains("takes no regex"));
+        let seventeen: String = (0..17).map(|i| format!("/{{p{i}}}")).collect();
+        assert!(parse_path(&seventeen)
+            .unwrap_err()
+            .contains("17 path parameters: actix-router takes at most 16"));
+        assert!(parse_path(&seventeen[..seventeen.rfind('/').unwrap()]).is_ok());
     }
 }

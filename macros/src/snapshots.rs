@@ -80,3 +80,46 @@ fn route_with_errors_keeps_the_item() {
     );
     assert_expansion("route_with_errors", expanded);
 }
+
+#[test]
+fn routes_one_handler_at_two_routes() {
+    let expanded = crate::expand_routes(
+        quote!(),
+        quote! {
+            /// Say hello.
+            #[get("/hello")]
+            #[route("/hi", method = "GET", method = "HELLO")]
+            fn hello() -> impl Future<Output = actix_web::Result<impl Responder>> {
+                ready(Ok("hello"))
+            }
+        },
+    );
+    assert_expansion("routes", expanded);
+}
+
+#[test]
+fn scope_prefixes_the_routes_of_its_module() {
+    let expanded = crate::expand_scope(
+        quote!("/v1"),
+        quote! {
+            mod v1 {
+                use super::*;
+
+                #[get("/items", tag = "items",)]
+                pub async fn list() -> &'static str {
+                    "items"
+                }
+
+                #[routes]
+                #[hookspec::head("/items")]
+                #[connect("/tunnel")]
+                pub async fn probe() -> HttpResponse {
+                    HttpResponse::Ok().finish()
+                }
+
+                pub fn not_a_handler() {}
+            }
+        },
+    );
+    assert_expansion("scope", expanded);
+}

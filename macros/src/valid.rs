@@ -38,21 +38,9 @@ impl Errors {
     }
 }
 
-/// How the `Path<T>` argument must match the template's parameters.
-pub enum PathShape<'a> {
-    /// No `Path` argument (and no parameters).
-    None,
-    /// A tuple or scalar: checked here by count.
-    Positional,
-    /// A struct `T`: its fields are checked by the compiler against the names (see
-    /// `expand::path_fields_check`), since only it knows the fields.
-    Struct(&'a Type),
-}
-
 /// What the route checks established, for the expansion.
-pub struct CheckedRoute<'a> {
+pub struct CheckedRoute {
     pub template: PathTemplate,
-    pub path_shape: PathShape<'a>,
 }
 
 /// Shapes shared by route handlers and callback stubs.
@@ -88,20 +76,36 @@ pub fn check_callback_arguments(func: &Function, errors: &mut Errors) {
     }
 }
 
-/// What a route handler's signature must be, whatever its attribute says.
+/// What a route handler's signature must be, whatever its attribute says. An
+/// `async fn`, or a plain `fn` returning a future, as actix-web takes.
 pub fn check_route_signature(func: &Function, errors: &mut Errors) {
     check_signature(func, errors);
-    if func.sig.asyncness.is_none() {
-        errors.push(syn::Error::new_spanned(
-            func.sig.fn_token,
-            "route handlers must be `async fn`: actix-web awaits them",
+    if func.return_type().is_none() {
+        let sig = &func.sig;
+        let (what, example) = match sig.asyncness {
+            Some(_) => ("a response", "-> impl Responder"),
+            None => (
+                "a future of a response",
+                "-> impl Future<Output = HttpResponse>` or make it `async fn",
+            ),
+        };
+        errors.push(syn::Error::new(
+            sig.ident
+                .span()
+                .join(sig.paren_token.span.close())
+                .unwrap_or(sig.ident.span()),
+            format!(
+                "`{}` has no return type: a route handler returns {what}, as in `{example}`",
+                sig.ident
+            ),
         ));
     }
 }
 
-pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<CheckedRoute<'a>> {
+/// One route's attribute against the function (the signature is checked once,
+/// by `check_route_signature`, for all of a handler's routes).
+pub fn check_route(args: &RouteArgs, func: &Function) -> syn::Result<CheckedRoute> {
     let mut errors = Errors::default();
-    check_route_signature(func, &mut errors);
     let template = match parse_path(&args.path.value()) {
         Ok(template) => template,
         Err(message) => {
@@ -109,12 +113,9 @@ pub fn check_route<'a>(args: &RouteArgs, func: &'a Function) -> syn::Result<Chec
             return Err(errors.fail_with(error));
         }
     };
-    let path_shape = check_path_argument(args, func, &template, &mut errors);
+    check_path_argument(args, func, &template, &mut errors);
     errors.finish()?;
-    Ok(CheckedRoute {
-        template,
-        path_shape,
-    })
+    Ok(CheckedRoute { template })
 }
 
 /// The `T` of an argument typed `Path<T>` (`web::Path<T>`, `actix_web::web::Path<T>`).
@@ -139,12 +140,16 @@ const SCALARS: [&str; 17] = [
     "f64", "bool", "char", "String",
 ];
 
-fn check_path_argument<'a>(
+/// The `Path` argument against the template: one at most, and a tuple or scalar
+/// extracting as many parameters as the template has. A struct's fields are
+/// matched by what serde deserialises (renames included), so by its schema,
+/// when the document is built.
+fn check_path_argument(
     args: &RouteArgs,
-    func: &'a Function,
+    func: &Function,
     template: &PathTemplate,
     errors: &mut Errors,
-) -> PathShape<'a> {
+) {
     let path_args: Vec<(&Type, &Type)> = func
         .arguments()
         .into_iter()
@@ -157,17 +162,10 @@ fn check_path_argument<'a>(
         ));
     }
     let names = &template.names;
+    // Parameters read through `HttpRequest::match_info()` are valid actix-web:
+    // without a `Path` argument they are documented as strings.
     let Some(&(outer, inner)) = path_args.first() else {
-        if let Some(name) = names.first() {
-            errors.push(syn::Error::new(
-                args.path.span(),
-                format!(
-                    "path parameter `{name}` is not extracted: add an argument of type \
-                     `web::Path<...>` so its type is known and documented"
-                ),
-            ));
-        }
-        return PathShape::None;
+        return;
     };
     if names.is_empty() {
         errors.push(syn::Error::new_spanned(
@@ -177,7 +175,7 @@ fn check_path_argument<'a>(
                 args.path.value()
             ),
         ));
-        return PathShape::None;
+        return;
     }
     let count = match inner {
         Type::Tuple(tuple) => Some(tuple.elems.len()),
@@ -191,53 +189,22 @@ fn check_path_argument<'a>(
         Type::Path(_) => None,
         _ => Some(names.len()),
     };
-    match count {
-        Some(count) if count != names.len() => {
-            errors.push(syn::Error::new_spanned(
-                inner,
-                format!(
-                    "`{}` extracts {count} path parameter{}, but the path \"{}\" has {}: {}",
-                    inner.to_token_stream(),
-                    if count == 1 { "" } else { "s" },
-                    args.path.value(),
-                    names.len(),
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ));
-            PathShape::Positional
-        }
-        Some(_) => PathShape::Positional,
-        None => {
-            for name in names {
-                if field_ident(name, args.path.span()).is_none() {
-                    errors.push(syn::Error::new(
-                        args.path.span(),
-                        format!(
-                            "path parameter `{name}` cannot be a field of `{}`: extract it \
-                             with a tuple, as in `Path<(...)>`",
-                            inner.to_token_stream()
-                        ),
-                    ));
-                }
-            }
-            PathShape::Struct(inner)
-        }
-    }
-}
-
-/// The struct field a path parameter fills: `id` → `id`, `type` → `r#type`; `None`
-/// where no field can have that name (`1st`, `self`).
-pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
-    if syn::parse_str::<syn::Ident>(name).is_ok() {
-        Some(syn::Ident::new(name, span))
-    } else if syn::parse_str::<syn::Ident>(&format!("r#{name}")).is_ok() {
-        Some(syn::Ident::new_raw(name, span))
-    } else {
-        None
+    if let Some(count) = count.filter(|count| *count != names.len()) {
+        errors.push(syn::Error::new_spanned(
+            inner,
+            format!(
+                "`{}` extracts {count} path parameter{}, but the path \"{}\" has {}: {}",
+                inner.to_token_stream(),
+                if count == 1 { "" } else { "s" },
+                args.path.value(),
+                names.len(),
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ));
     }
 }
 

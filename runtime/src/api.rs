@@ -27,7 +27,10 @@ type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
 
 #[derive(Clone)]
 struct Entry {
-    placed: Placed,
+    /// The scope prefix the handler is mounted under (`""` for none).
+    prefix: String,
+    /// Its routes: one, or several under `#[routes]`.
+    routes: Vec<Registration>,
     mount: Mount,
 }
 
@@ -201,13 +204,14 @@ impl Api {
         S: DocumentedOperation,
     {
         self.entries.push(Entry {
-            placed: Placed {
-                prefix: String::new(),
-                registration: Registration {
-                    meta: &S::META,
-                    describe: S::describe,
-                },
-            },
+            prefix: String::new(),
+            routes: S::ROUTES
+                .iter()
+                .map(|route| Registration {
+                    meta: &route.meta,
+                    describe: route.describe,
+                })
+                .collect(),
             mount: Arc::new(move |config: &mut ServiceConfig| {
                 config.service(service.clone());
             }),
@@ -228,7 +232,7 @@ impl Api {
         );
         let inner = build(Api::new("", ""));
         for mut entry in inner.entries {
-            entry.placed.prefix = join_path(prefix, &entry.placed.prefix);
+            entry.prefix = join_path(prefix, &entry.prefix);
             self.entries.push(entry);
         }
         self.changed()
@@ -244,7 +248,16 @@ impl Api {
             .get_or_init(|| {
                 let inputs = Inputs {
                     info: self.info.clone(),
-                    placed: self.entries.iter().map(|e| e.placed.clone()).collect(),
+                    placed: self
+                        .entries
+                        .iter()
+                        .flat_map(|entry| {
+                            entry.routes.iter().map(|&registration| Placed {
+                                prefix: entry.prefix.clone(),
+                                registration,
+                            })
+                        })
+                        .collect(),
                     webhooks: self.webhooks.clone(),
                     servers: self.servers.clone(),
                     security: self.security.clone(),
@@ -396,7 +409,7 @@ impl Api {
         let mut prefixes: Vec<&str> = self
             .entries
             .iter()
-            .map(|entry| entry.placed.prefix.as_str())
+            .map(|entry| entry.prefix.as_str())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -405,7 +418,7 @@ impl Api {
             let entries: Vec<Entry> = self
                 .entries
                 .iter()
-                .filter(|entry| entry.placed.prefix == prefix)
+                .filter(|entry| entry.prefix == prefix)
                 .cloned()
                 .collect();
             let mount = move |config: &mut ServiceConfig| {
@@ -427,10 +440,11 @@ impl Api {
 /// `405 Method Not Allowed` and an `Allow` header, instead of actix-web's 404.
 fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
     let mut allowed: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
-    for entry in entries {
-        let meta = entry.placed.registration.meta;
+    for registration in entries.iter().flat_map(|entry| &entry.routes) {
+        let meta = registration.meta;
         let methods = allowed.entry(meta.path).or_default();
         methods.extend(meta.methods.iter().map(|method| method.http_name()));
+        methods.extend(meta.undocumented_methods.iter().copied());
     }
     for (path, methods) in allowed {
         let handled: Arc<BTreeSet<&'static str>> = Arc::new(methods.iter().copied().collect());

@@ -163,7 +163,27 @@ pub(crate) fn assemble(
             };
             let mut cx = OperationContext::new(&mut schemas, &mut operation, meta.path_parameters);
             (registration.describe)(&mut cx);
-            let (used_callbacks, used) = cx.into_used();
+            let (used_callbacks, used, found) = cx.into_used();
+            for problem in found {
+                problems.push(format!("{}: {problem}", describe_handler(meta)));
+            }
+            // Parameters no argument documents (read through
+            // `HttpRequest::match_info()`) are still in the path: strings.
+            for name in meta.path_parameters {
+                let documented = operation.parameters.iter().any(|parameter| {
+                    parameter.location == crate::openapi::ParameterIn::Path
+                        && parameter.name == *name
+                });
+                if !documented {
+                    operation.parameters.push(crate::openapi::Parameter {
+                        name: (*name).to_owned(),
+                        location: crate::openapi::ParameterIn::Path,
+                        description: None,
+                        required: true,
+                        schema: schemars::json_schema!({ "type": "string" }),
+                    });
+                }
+            }
             for webhook in used {
                 if !sent_webhooks.iter().any(|known| known.same_as(&webhook)) {
                     sent_webhooks.push(webhook);

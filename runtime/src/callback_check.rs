@@ -24,6 +24,29 @@ pub struct PathReference {
     pub message: &'static str,
 }
 
+/// A callback as a route's `callbacks(...)` names it: by value, so that a plain
+/// `fn` named there is reported as not being a callback (named as a type,
+/// rustc would say only "expected type, found function"), and through this one
+/// function for both of its uses, so that rustc says it once.
+pub struct CallbackUse {
+    /// Its `$request.path.x` references, checked in a `const` against the path.
+    pub path_references: &'static [PathReference],
+    /// Documents it under the operation.
+    pub add: fn(&mut crate::OperationContext<'_>),
+}
+
+/// The [`CallbackUse`] of callback `C`.
+pub const fn callback_use<C: crate::CallbackDeclaration>(_callback: &C) -> CallbackUse {
+    CallbackUse {
+        path_references: C::PATH_REFERENCES,
+        add: add_callback::<C>,
+    }
+}
+
+fn add_callback<C: crate::CallbackDeclaration>(cx: &mut crate::OperationContext<'_>) {
+    cx.add_callback::<C>();
+}
+
 /// The message of the first reference that is not among `names`, if any. Called in
 /// a `const` by the route macros, so that a mismatch is a compile error.
 pub const fn unknown_path_parameter(

@@ -63,7 +63,7 @@ use crate::schema::without_null;
 #[diagnostic::on_unimplemented(
     message = "hookspec cannot document the handler argument type `{Self}`",
     label = "no `hookspec::OperationInput` implementation for this type",
-    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String`; for your own extractor, implement `hookspec::OperationInput`"
+    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String` (also in `Option`, `Result` and `Either`); for your own extractor, implement `hookspec::OperationInput`"
 )]
 pub trait OperationInput: Sized {
     /// What is extracted from the request; often `Self`.
@@ -141,6 +141,38 @@ fn object_properties(schema: &Schema) -> Vec<(String, Value, bool)> {
         .unwrap_or_default()
 }
 
+/// Every template parameter is a field of the `Path<T>` struct, and every
+/// required field a template parameter; what differs is a problem of the
+/// operation (actix-web would answer every request with 404).
+fn check_path_fields<T: JsonSchema>(
+    cx: &mut OperationContext<'_>,
+    names: &[&str],
+    properties: &[(String, Value, bool)],
+) {
+    let type_name = T::schema_name();
+    let fields = properties
+        .iter()
+        .map(|(name, _, _)| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for name in names {
+        if !properties.iter().any(|(property, _, _)| property == name) {
+            cx.report_problem(format!(
+                "path parameter `{name}` is not a field of `{type_name}` as serde reads it \
+                 (its fields: {fields}); rename the field or the parameter"
+            ));
+        }
+    }
+    for (property, _, required) in properties {
+        if *required && !names.contains(&property.as_str()) {
+            cx.report_problem(format!(
+                "field `{property}` of `{type_name}` is not a parameter of the path: \
+                 add `{{{property}}}` to the path, or make the field optional"
+            ));
+        }
+    }
+}
+
 fn parameter(name: String, location: ParameterIn, schema: Value, required: bool) -> Parameter {
     let mut schema = Schema::try_from(schema).unwrap_or_else(|_| Schema::default());
     // A property's description documents the parameter, not its values.
@@ -186,6 +218,11 @@ impl<T: DeserializeOwned + JsonSchema> OperationInput for web::Path<T> {
         let schema = cx.schemas().inline::<T>();
         let names = cx.path_parameters().to_vec();
         let properties = object_properties(&schema);
+        // A struct's fields are matched by what serde reads (renames
+        // included), so here, by its schema, not by the compiler.
+        if !properties.is_empty() {
+            check_path_fields::<T>(cx, &names, &properties);
+        }
         let elements = schema.get("prefixItems").and_then(Value::as_array).cloned();
         for (index, name) in names.iter().enumerate() {
             let value = if let Some((_, property, _)) =

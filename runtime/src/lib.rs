@@ -57,7 +57,9 @@ mod callback_check;
 pub mod delivery;
 mod extract;
 mod input;
+mod input_combinators;
 mod locate;
+mod method_guard;
 pub mod openapi;
 mod operation;
 mod output;
@@ -76,8 +78,8 @@ pub use assemble::SpecError;
 pub use callback_check::PathReference;
 pub use input::{schema_for, OperationInput};
 pub use operation::{
-    CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
-    WebhookDeclaration, WebhookMeta,
+    CallbackDeclaration, CallbackMeta, DocumentedOperation, DocumentedRoute, OperationContext,
+    OperationMeta, WebhookDeclaration, WebhookMeta,
 };
 pub use output::OperationOutput;
 pub use payload::{CallbackBody, CallbackReply, ReplyCheck, ReplyDeclaration};
@@ -109,14 +111,27 @@ macro_rules! route_macros {
 
 route_macros!(post put patch delete head options trace route);
 
+/// Like [`get`], for `CONNECT`: routed, and left out of the document (OpenAPI
+/// has no `connect` operation).
+pub use hookspec_macros::connect;
+
+#[doc = include_str!("../docs/routes.md")]
+pub use hookspec_macros::routes;
+
+#[doc = include_str!("../docs/scope.md")]
+pub use hookspec_macros::scope;
+
 /// What the macros' expansions use. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::callback_check::{unknown_path_parameter, PathReference};
+    pub use crate::callback_check::{
+        callback_use, unknown_path_parameter, CallbackUse, PathReference,
+    };
+    pub use crate::method_guard::method_guard;
     pub use crate::openapi::{Method, Response};
     pub use crate::operation::{
-        CallbackDeclaration, CallbackMeta, DocumentedOperation, OperationContext, OperationMeta,
-        WebhookDeclaration, WebhookMeta,
+        CallbackDeclaration, CallbackMeta, DocumentedOperation, DocumentedRoute, OperationContext,
+        OperationMeta, WebhookDeclaration, WebhookMeta,
     };
     pub use crate::output::Opaque;
     pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};

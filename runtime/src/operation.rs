@@ -21,8 +21,11 @@ pub struct OperationMeta {
     pub handler: &'static str,
     /// Where the handler is declared (`file:line`), for error messages.
     pub source: &'static str,
-    /// The methods it answers; one OpenAPI operation each.
+    /// The methods it answers that OpenAPI can describe; one operation each.
     pub methods: &'static [Method],
+    /// The methods it answers that OpenAPI cannot describe (`CONNECT`, custom
+    /// methods such as `HELLO`): routed, left out of the document.
+    pub undocumented_methods: &'static [&'static str],
     /// The path template as actix-web reads it (`/invoices/{id:\d+}`).
     pub path: &'static str,
     /// The same template as OpenAPI writes it (`/invoices/{id}`).
@@ -113,11 +116,19 @@ pub trait WebhookDeclaration {
 pub trait DocumentedOperation:
     actix_web::dev::HttpServiceFactory + Clone + Send + Sync + 'static
 {
-    /// The facts known at compile time.
-    const META: OperationMeta;
+    /// The handler's routes: one for `#[get]` and the others, one per method
+    /// attribute under `#[routes]`.
+    const ROUTES: &'static [DocumentedRoute];
+}
 
-    /// Adds what the handler's argument and return types document.
-    fn describe(cx: &mut OperationContext<'_>);
+/// One route of a handler: its facts, and how its signature documents it.
+#[derive(Debug)]
+pub struct DocumentedRoute {
+    /// The facts known at compile time.
+    pub meta: OperationMeta,
+    /// Adds what the handler's argument and return types (and the route's
+    /// `responses(...)` and `callbacks(...)`) document.
+    pub describe: fn(&mut OperationContext<'_>),
 }
 
 /// A callback declaration; implemented by `#[callback]` on the type it generates.
@@ -145,17 +156,6 @@ pub trait CallbackDeclaration {
         <Self::Payload as CallbackBody>::describe(cx);
         <Self::Answer as CallbackReply>::describe(cx);
     }
-
-    /// Adds this callback to the operation being described (what the route
-    /// macros call for each name in `callbacks(...)`: a trait path, so a name
-    /// that is not a callback gets the one error above).
-    #[doc(hidden)]
-    fn add_to(cx: &mut OperationContext<'_>)
-    where
-        Self: Sized,
-    {
-        cx.add_callback::<Self>();
-    }
 }
 
 /// The operation being described, handed to each type of a handler's signature.
@@ -174,6 +174,9 @@ pub struct OperationContext<'a> {
     used_callbacks: Vec<UsedCallback>,
     /// The webhooks the operation's arguments send, for the top-level `webhooks`.
     used_webhooks: Vec<WebhookRegistration>,
+    /// What the signature's types found wrong (a `Path<T>` whose fields are not
+    /// the template's parameters), reported by `Api::check` with the handler.
+    problems: Vec<String>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -189,6 +192,7 @@ impl<'a> OperationContext<'a> {
             is_callback: false,
             used_callbacks: Vec::new(),
             used_webhooks: Vec::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -200,9 +204,16 @@ impl<'a> OperationContext<'a> {
         cx
     }
 
-    /// The callbacks and webhooks the operation's signature added.
-    pub(crate) fn into_used(self) -> (Vec<UsedCallback>, Vec<WebhookRegistration>) {
-        (self.used_callbacks, self.used_webhooks)
+    /// The callbacks and webhooks the operation's signature added, and the
+    /// problems its types reported.
+    pub(crate) fn into_used(self) -> (Vec<UsedCallback>, Vec<WebhookRegistration>, Vec<String>) {
+        (self.used_callbacks, self.used_webhooks, self.problems)
+    }
+
+    /// Reports what is wrong with the operation's signature: the document is
+    /// not built, and `Api::check` lists `problem` with the handler's name.
+    pub fn report_problem(&mut self, problem: impl Into<String>) {
+        self.problems.push(problem.into());
     }
 
     /// Documents webhook `W` under the document's top-level `webhooks`, as

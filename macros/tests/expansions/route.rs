@@ -25,17 +25,7 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoic
             invoice
         }
         #[allow(deprecated, clippy::too_many_arguments)]
-        let __hookspec_handler = |
-            __hookspec_arg0: <Path<
-                String,
-            > as ::hookspec::__private::OperationInput>::Extractor,
-            __hookspec_arg1: <Json<
-                Invoice,
-            > as ::hookspec::__private::OperationInput>::Extractor,
-            __hookspec_arg2: <Query<
-                Params,
-            > as ::hookspec::__private::OperationInput>::Extractor|
-        {
+        let __hookspec_handler = |__hookspec_arg0, __hookspec_arg1, __hookspec_arg2| {
             create_invoice(
                 <Path<
                     String,
@@ -73,31 +63,48 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoic
     }
 }
 impl ::hookspec::__private::DocumentedOperation for create_invoice {
-    const META: ::hookspec::__private::OperationMeta = ::hookspec::__private::OperationMeta {
-        handler: "create_invoice",
-        source: ::core::concat!(::core::file!(), ":", ::core::line!()),
-        methods: &[::hookspec::__private::Method::Post],
-        path: "/shops/{shop}/invoices/",
-        openapi_path: "/shops/{shop}/invoices/",
-        path_parameters: &["shop"],
-        operation_id: "create_invoice",
-        summary: ::core::option::Option::Some("Create an invoice."),
-        description: ::core::option::Option::Some("And notify the API user."),
-        tags: &["invoices"],
-        deprecated: false,
-    };
-    fn describe(__cx: &mut ::hookspec::__private::OperationContext<'_>) {
-        <Path<String> as ::hookspec::__private::OperationInput>::describe(__cx);
-        <Json<Invoice> as ::hookspec::__private::OperationInput>::describe(__cx);
-        <Query<Params> as ::hookspec::__private::OperationInput>::describe(__cx);
-        <Json<Invoice> as ::hookspec::__private::OperationOutput>::describe(__cx);
-        <invoice_notification as ::hookspec::__private::CallbackDeclaration>::add_to(
-            __cx,
-        );
-    }
+    const ROUTES: &'static [::hookspec::__private::DocumentedRoute] = &[
+        ::hookspec::__private::DocumentedRoute {
+            meta: ::hookspec::__private::OperationMeta {
+                handler: "create_invoice",
+                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                methods: &[::hookspec::__private::Method::Post],
+                undocumented_methods: &[],
+                path: "/shops/{shop}/invoices/",
+                openapi_path: "/shops/{shop}/invoices/",
+                path_parameters: &["shop"],
+                operation_id: "create_invoice",
+                summary: ::core::option::Option::Some("Create an invoice."),
+                description: ::core::option::Option::Some("And notify the API user."),
+                tags: &["invoices"],
+                deprecated: false,
+            },
+            describe: {
+                fn __hookspec_describe(
+                    __cx: &mut ::hookspec::__private::OperationContext<'_>,
+                ) {
+                    <Path<
+                        String,
+                    > as ::hookspec::__private::OperationInput>::describe(__cx);
+                    <Json<
+                        Invoice,
+                    > as ::hookspec::__private::OperationInput>::describe(__cx);
+                    <Query<
+                        Params,
+                    > as ::hookspec::__private::OperationInput>::describe(__cx);
+                    <Json<
+                        Invoice,
+                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                    (::hookspec::__private::callback_use(&invoice_notification)
+                        .add)(__cx);
+                }
+                __hookspec_describe
+            },
+        },
+    ];
 }
 const _: () = match ::hookspec::__private::unknown_path_parameter(
-    <invoice_notification as ::hookspec::__private::CallbackDeclaration>::PATH_REFERENCES,
+    ::hookspec::__private::callback_use(&invoice_notification).path_references,
     &["shop"],
 ) {
     ::core::option::Option::Some(message) => ::core::panic!("{}", message),

@@ -1,7 +1,4 @@
 ::core::compile_error! {
-    "route handlers must be `async fn`: actix-web awaits them"
-}
-::core::compile_error! {
     "unknown argument `operationid`: expected one of `name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, `operation_id`, `summary`, `description`, `responses(...)`"
 }
 fn list_items() -> &'static str {

@@ -1,8 +1,8 @@
 use hookspec::get;
 
-// A misspelt key and a handler that is not `async`: both reported at once.
+// A misspelt key and a generic handler: both reported at once.
 #[get("/items", operationid = "list")]
-fn list_items() -> &'static str {
+async fn list_items<T>() -> &'static str {
     "items"
 }
 

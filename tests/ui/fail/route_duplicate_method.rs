@@ -1,6 +1,6 @@
 use hookspec::route;
 
-#[route("/", method = "GET", method = "get")]
+#[route("/", method = "GET", method = "GET")]
 async fn index() -> &'static str {
     "hello"
 }

@@ -1,6 +1,6 @@
 use hookspec::route;
 
-#[route("/", method = "FETCH")]
+#[route("/", method = "FE TCH")]
 async fn index() -> &'static str {
     "hello"
 }

@@ -1,0 +1,109 @@
+/// Say hello.
+#[allow(non_camel_case_types, missing_docs)]
+struct hello;
+impl ::core::clone::Clone for hello {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl ::core::marker::Copy for hello {}
+impl ::core::fmt::Debug for hello {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("hello")
+    }
+}
+impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for hello {
+    fn register(self, __config: &mut ::hookspec::__private::actix_web::dev::AppService) {
+        fn hello() -> impl Future<Output = actix_web::Result<impl Responder>> {
+            ready(Ok("hello"))
+        }
+        #[allow(deprecated, clippy::too_many_arguments)]
+        let __hookspec_handler = || { hello() };
+        let __resource = ::hookspec::__private::actix_web::Resource::new("/hello")
+            .name("hello")
+            .guard(
+                ::hookspec::__private::actix_web::guard::Any(
+                    ::hookspec::__private::actix_web::guard::Method(
+                        ::hookspec::__private::actix_web::http::Method::GET,
+                    ),
+                ),
+            )
+            .to(__hookspec_handler);
+        ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
+            __resource,
+            __config,
+        );
+        let __resource = ::hookspec::__private::actix_web::Resource::new("/hi")
+            .name("hello")
+            .guard(
+                ::hookspec::__private::actix_web::guard::Any(
+                        ::hookspec::__private::actix_web::guard::Method(
+                            ::hookspec::__private::actix_web::http::Method::GET,
+                        ),
+                    )
+                    .or(::hookspec::__private::method_guard("HELLO")),
+            )
+            .to(__hookspec_handler);
+        ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
+            __resource,
+            __config,
+        );
+    }
+}
+impl ::hookspec::__private::DocumentedOperation for hello {
+    const ROUTES: &'static [::hookspec::__private::DocumentedRoute] = &[
+        ::hookspec::__private::DocumentedRoute {
+            meta: ::hookspec::__private::OperationMeta {
+                handler: "hello",
+                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                methods: &[::hookspec::__private::Method::Get],
+                undocumented_methods: &[],
+                path: "/hello",
+                openapi_path: "/hello",
+                path_parameters: &[],
+                operation_id: "hello_1",
+                summary: ::core::option::Option::Some("Say hello."),
+                description: ::core::option::Option::None,
+                tags: &[],
+                deprecated: false,
+            },
+            describe: {
+                fn __hookspec_describe(
+                    __cx: &mut ::hookspec::__private::OperationContext<'_>,
+                ) {
+                    <actix_web::Result<
+                        ::hookspec::__private::Opaque,
+                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                }
+                __hookspec_describe
+            },
+        },
+        ::hookspec::__private::DocumentedRoute {
+            meta: ::hookspec::__private::OperationMeta {
+                handler: "hello",
+                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                methods: &[::hookspec::__private::Method::Get],
+                undocumented_methods: &["HELLO"],
+                path: "/hi",
+                openapi_path: "/hi",
+                path_parameters: &[],
+                operation_id: "hello_2",
+                summary: ::core::option::Option::Some("Say hello."),
+                description: ::core::option::Option::None,
+                tags: &[],
+                deprecated: false,
+            },
+            describe: {
+                fn __hookspec_describe(
+                    __cx: &mut ::hookspec::__private::OperationContext<'_>,
+                ) {
+                    <actix_web::Result<
+                        ::hookspec::__private::Opaque,
+                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                }
+                __hookspec_describe
+            },
+        },
+    ];
+}

@@ -1,0 +1,10 @@
+use hookspec::post;
+
+async fn send_email() {}
+
+#[post("/invoices/", callbacks(send_email))]
+async fn create() -> &'static str {
+    "created"
+}
+
+fn main() {}

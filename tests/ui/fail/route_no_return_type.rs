@@ -1,0 +1,6 @@
+use hookspec::get;
+
+#[get("/")]
+async fn index() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use hookspec::delete;
+
+#[delete("/four", "/five")]
+async fn index() -> &'static str {
+    "gone"
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use hookspec::routes;
+
+#[routes]
+#[get]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use hookspec::routes;
+
+#[routes]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

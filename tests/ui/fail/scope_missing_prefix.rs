@@ -1,0 +1,6 @@
+use hookspec::scope;
+
+#[scope]
+mod api {}
+
+fn main() {}

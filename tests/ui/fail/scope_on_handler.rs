@@ -1,0 +1,8 @@
+use hookspec::scope;
+
+#[scope("/api")]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hookspec::scope;
+
+#[scope("/api/")]
+mod api {}
+
+fn main() {}
