@@ -31,10 +31,28 @@ fn method_variant(method: &MethodArg) -> TokenStream {
 
 /// `<Ty as Trait>::describe(__cx);`, spanned on the user's type so that a missing
 /// implementation is reported there.
-fn describe_input(ty: &Type) -> TokenStream {
+/// The kind of argument type `ty` (see the runtime's `gradual.rs`): documented,
+/// a schema-less `Json`, an unknown extractor, or an error; picked by autoref
+/// specialization on the concrete type, spanned on it.
+fn argument_kind(ty: &Type) -> TokenStream {
     let private = private();
     quote_spanned! {ty.span()=>
-        <#ty as #private::OperationInput>::describe(__cx);
+        {
+            #[allow(unused_imports)]
+            use #private::{
+                DocumentedKind as _, NotAnExtractorKind as _, SchemalessJsonKind as _,
+                UnknownExtractorKind as _,
+            };
+            (&&&&#private::Arg::<#ty>::NEW).kind()
+        }
+    }
+}
+
+/// `<ty>`'s part of the operation.
+fn describe_input(ty: &Type) -> TokenStream {
+    let kind = argument_kind(ty);
+    quote_spanned! {ty.span()=>
+        #kind.describe(__cx);
     }
 }
 
@@ -147,8 +165,15 @@ fn describe_output(func: &Function) -> TokenStream {
     let private = private();
     match response_type(func) {
         None => quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);),
+        // Documented, an unknown responder, or an error, as for arguments.
         Some(ty) => quote_spanned! {ty.span()=>
-            <#ty as #private::OperationOutput>::describe(__cx);
+            {
+                #[allow(unused_imports)]
+                use #private::{
+                    DocumentedOutputKind as _, NotAResponderKind as _, UnknownResponderKind as _,
+                };
+                (&&&#private::Ret::<#ty>::NEW).kind().describe(__cx);
+            }
         },
     }
 }
@@ -199,7 +224,8 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
     // would be a fresh one the handler's `'static` bound refuses.
     let conversions = arguments.iter().zip(&arg_names).map(|(arg, var)| {
         let ty = arg.ty;
-        quote_spanned!(ty.span()=> <#ty as #private::OperationInput>::from_extractor(#var))
+        let kind = argument_kind(ty);
+        quote_spanned!(ty.span()=> #kind.argument(#var))
     });
 
     let registrations = routes.iter().map(|RouteSpec { args, .. }| {

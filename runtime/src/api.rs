@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use crate::assemble::{
     assemble, join_path, Assembled, Placed, Registration, SpecError, WebhookRegistration,
 };
+use crate::gradual::Undocumented;
 use crate::openapi::{Info, License, OpenApi, Server};
 use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
@@ -70,6 +71,8 @@ struct Built {
     /// same registrations and checks as the 3.1 document, which passed them.
     v3_0: OnceLock<Result<Served, SpecError>>,
     inputs: Inputs,
+    /// The types handlers' signatures could not document.
+    undocumented: Vec<Undocumented>,
 }
 
 /// What the documents are built from.
@@ -79,11 +82,22 @@ struct Inputs {
     webhooks: Vec<WebhookRegistration>,
     servers: Vec<Server>,
     security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
+    /// Whether undocumented types are errors.
+    strict: bool,
 }
 
 impl Inputs {
     fn document(&self, flavor: Flavor) -> Result<Assembled, SpecError> {
         let mut assembled = assemble(self.info.clone(), &self.placed, &self.webhooks, flavor)?;
+        if self.strict && !assembled.undocumented.is_empty() {
+            return Err(SpecError::new(
+                assembled
+                    .undocumented
+                    .iter()
+                    .map(|item| format!("not documented (strict): {item}"))
+                    .collect(),
+            ));
+        }
         let document = &mut assembled.document;
         document.servers = self.servers.clone();
         document.security = self.security.clone();
@@ -140,6 +154,7 @@ pub struct Api {
     security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
     entries: Vec<Entry>,
     webhooks: Vec<WebhookRegistration>,
+    strict: bool,
     built: Arc<OnceLock<Result<Arc<Built>, SpecError>>>,
 }
 
@@ -157,6 +172,7 @@ impl Api {
             security: None,
             entries: Vec::new(),
             webhooks: Vec::new(),
+            strict: false,
             built: Arc::default(),
         }
     }
@@ -261,9 +277,11 @@ impl Api {
                     webhooks: self.webhooks.clone(),
                     servers: self.servers.clone(),
                     security: self.security.clone(),
+                    strict: self.strict,
                 };
                 let assembled = inputs.document(Flavor::V3_1)?;
                 Ok(Arc::new(Built {
+                    undocumented: assembled.undocumented,
                     v3_1: Served::new(assembled.document),
                     replies: assembled.replies,
                     documents_callbacks: assembled.documents_callbacks,
@@ -278,6 +296,25 @@ impl Api {
     /// operation ids, two handlers for one method and path.
     pub fn check(&self) -> Result<(), SpecError> {
         self.built().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// The types of handlers' signatures hookspec could not document (fully),
+    /// each with its handler, where it is declared and what to add: extractors
+    /// and responders it does not know, and `Json<T>` bodies whose `T` has no
+    /// JSON Schema. They still route as in actix-web, so an app converts one
+    /// type at a time; [`strict`](Self::strict) makes each one an error.
+    pub fn undocumented(&self) -> Result<&[Undocumented], SpecError> {
+        self.built()
+            .map(|built| built.undocumented.as_slice())
+            .map_err(Clone::clone)
+    }
+
+    /// Makes every [`undocumented`](Self::undocumented) type an error of
+    /// [`check`](Self::check) (and so of `configure()`, which then refuses to
+    /// start): for an app whose document must be complete.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self.changed()
     }
 
     /// For tools that read the documents from the program: when its first

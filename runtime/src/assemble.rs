@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
+use crate::gradual::Undocumented;
 use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
-use crate::operation::{OperationContext, OperationMeta, WebhookMeta};
+use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
 use crate::payload::ReplyDeclaration;
 use crate::schema::{Flavor, SchemaRegistry};
 
@@ -46,6 +47,8 @@ pub(crate) struct Assembled {
     pub replies: Vec<ReplyDeclaration>,
     /// Whether an operation documents a callback.
     pub documents_callbacks: bool,
+    /// The types handlers' signatures could not document, once each.
+    pub undocumented: Vec<Undocumented>,
 }
 
 /// One handler as registered on the [`Api`](crate::Api).
@@ -77,6 +80,10 @@ pub struct SpecError {
 }
 
 impl SpecError {
+    pub(crate) fn new(problems: Vec<String>) -> Self {
+        SpecError { problems }
+    }
+
     /// One message per problem, each naming the handlers involved.
     pub fn problems(&self) -> &[String] {
         &self.problems
@@ -122,6 +129,7 @@ pub(crate) fn assemble(
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
     let mut attached: Vec<Attached> = Vec::new();
+    let mut undocumented: Vec<Undocumented> = Vec::new();
     // Webhooks registered on the `Api`, then those the handlers' arguments send.
     let mut sent_webhooks: Vec<WebhookRegistration> = webhooks.to_vec();
 
@@ -163,9 +171,26 @@ pub(crate) fn assemble(
             };
             let mut cx = OperationContext::new(&mut schemas, &mut operation, meta.path_parameters);
             (registration.describe)(&mut cx);
-            let (used_callbacks, used, found) = cx.into_used();
+            let Used {
+                callbacks: used_callbacks,
+                webhooks: used,
+                problems: found,
+                undocumented: not_documented,
+            } = cx.into_used();
             for problem in found {
                 problems.push(format!("{}: {problem}", describe_handler(meta)));
+            }
+            for (what, fix) in not_documented {
+                let item = Undocumented {
+                    handler: meta.handler,
+                    source: meta.source,
+                    what,
+                    fix,
+                };
+                // Once per handler, not per method or route.
+                if !undocumented.contains(&item) {
+                    undocumented.push(item);
+                }
             }
             // Parameters no argument documents (read through
             // `HttpRequest::match_info()`) are still in the path: strings.
@@ -281,6 +306,7 @@ pub(crate) fn assemble(
         document,
         replies,
         documents_callbacks: !attached.is_empty(),
+        undocumented,
     })
 }
 

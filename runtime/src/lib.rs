@@ -56,6 +56,7 @@ mod callback_check;
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
 mod extract;
+mod gradual;
 mod input;
 mod input_combinators;
 mod locate;
@@ -76,6 +77,7 @@ mod swagger_ui;
 pub use api::Api;
 pub use assemble::SpecError;
 pub use callback_check::PathReference;
+pub use gradual::Undocumented;
 pub use input::{schema_for, OperationInput};
 pub use operation::{
     CallbackDeclaration, CallbackMeta, DocumentedOperation, DocumentedRoute, OperationContext,
@@ -126,6 +128,10 @@ pub use hookspec_macros::scope;
 pub mod __private {
     pub use crate::callback_check::{
         callback_use, unknown_path_parameter, CallbackUse, PathReference,
+    };
+    pub use crate::gradual::{
+        Arg, DocumentedKind, DocumentedOutputKind, NotAResponderKind, NotAnExtractorKind, Ret,
+        SchemalessJsonKind, UnknownExtractorKind, UnknownResponderKind,
     };
     pub use crate::method_guard::method_guard;
     pub use crate::openapi::{Method, Response};

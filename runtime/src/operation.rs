@@ -158,6 +158,14 @@ pub trait CallbackDeclaration {
     }
 }
 
+/// What describing an operation found besides the operation itself.
+pub(crate) struct Used {
+    pub callbacks: Vec<UsedCallback>,
+    pub webhooks: Vec<WebhookRegistration>,
+    pub problems: Vec<String>,
+    pub undocumented: Vec<(String, &'static str)>,
+}
+
 /// The operation being described, handed to each type of a handler's signature.
 ///
 /// Implementations of [`OperationInput`](crate::OperationInput) and
@@ -177,6 +185,8 @@ pub struct OperationContext<'a> {
     /// What the signature's types found wrong (a `Path<T>` whose fields are not
     /// the template's parameters), reported by `Api::check` with the handler.
     problems: Vec<String>,
+    /// What the signature's types could not document: (what, how to fix it).
+    undocumented: Vec<(String, &'static str)>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -193,6 +203,7 @@ impl<'a> OperationContext<'a> {
             used_callbacks: Vec::new(),
             used_webhooks: Vec::new(),
             problems: Vec::new(),
+            undocumented: Vec::new(),
         }
     }
 
@@ -206,8 +217,20 @@ impl<'a> OperationContext<'a> {
 
     /// The callbacks and webhooks the operation's signature added, and the
     /// problems its types reported.
-    pub(crate) fn into_used(self) -> (Vec<UsedCallback>, Vec<WebhookRegistration>, Vec<String>) {
-        (self.used_callbacks, self.used_webhooks, self.problems)
+    pub(crate) fn into_used(self) -> Used {
+        Used {
+            callbacks: self.used_callbacks,
+            webhooks: self.used_webhooks,
+            problems: self.problems,
+            undocumented: self.undocumented,
+        }
+    }
+
+    /// Records a type of the signature that documents nothing or too little
+    /// (`what`), and how to document it (`fix`): listed by
+    /// `Api::undocumented`, an error under `Api::strict`.
+    pub(crate) fn report_undocumented(&mut self, what: String, fix: &'static str) {
+        self.undocumented.push((what, fix));
     }
 
     /// Reports what is wrong with the operation's signature: the document is

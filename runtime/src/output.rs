@@ -108,7 +108,17 @@ impl OperationOutput for Problem {
 }
 
 /// Stands for an `impl Responder` return type: a success of unknown shape.
-pub struct Opaque;
+/// Never built; a `Responder` so that types around it (`Result<Opaque, E>`
+/// with an `E` hookspec does not know) are responders too.
+pub enum Opaque {}
+
+impl actix_web::Responder for Opaque {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &actix_web::HttpRequest) -> HttpResponse {
+        match self {}
+    }
+}
 
 impl OperationOutput for Opaque {
     fn describe(cx: &mut OperationContext<'_>) {

@@ -27,21 +27,33 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoic
         #[allow(deprecated, clippy::too_many_arguments)]
         let __hookspec_handler = |__hookspec_arg0, __hookspec_arg1, __hookspec_arg2| {
             create_invoice(
-                <Path<
-                    String,
-                > as ::hookspec::__private::OperationInput>::from_extractor(
-                    __hookspec_arg0,
-                ),
-                <Json<
-                    Invoice,
-                > as ::hookspec::__private::OperationInput>::from_extractor(
-                    __hookspec_arg1,
-                ),
-                <Query<
-                    Params,
-                > as ::hookspec::__private::OperationInput>::from_extractor(
-                    __hookspec_arg2,
-                ),
+                {
+                    #[allow(unused_imports)]
+                    use ::hookspec::__private::{
+                        DocumentedKind as _, NotAnExtractorKind as _,
+                        SchemalessJsonKind as _, UnknownExtractorKind as _,
+                    };
+                    (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind()
+                }
+                    .argument(__hookspec_arg0),
+                {
+                    #[allow(unused_imports)]
+                    use ::hookspec::__private::{
+                        DocumentedKind as _, NotAnExtractorKind as _,
+                        SchemalessJsonKind as _, UnknownExtractorKind as _,
+                    };
+                    (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW).kind()
+                }
+                    .argument(__hookspec_arg1),
+                {
+                    #[allow(unused_imports)]
+                    use ::hookspec::__private::{
+                        DocumentedKind as _, NotAnExtractorKind as _,
+                        SchemalessJsonKind as _, UnknownExtractorKind as _,
+                    };
+                    (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind()
+                }
+                    .argument(__hookspec_arg2),
             )
         };
         let __resource = ::hookspec::__private::actix_web::Resource::new(
@@ -83,18 +95,43 @@ impl ::hookspec::__private::DocumentedOperation for create_invoice {
                 fn __hookspec_describe(
                     __cx: &mut ::hookspec::__private::OperationContext<'_>,
                 ) {
-                    <Path<
-                        String,
-                    > as ::hookspec::__private::OperationInput>::describe(__cx);
-                    <Json<
-                        Invoice,
-                    > as ::hookspec::__private::OperationInput>::describe(__cx);
-                    <Query<
-                        Params,
-                    > as ::hookspec::__private::OperationInput>::describe(__cx);
-                    <Json<
-                        Invoice,
-                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedKind as _, NotAnExtractorKind as _,
+                            SchemalessJsonKind as _, UnknownExtractorKind as _,
+                        };
+                        (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind()
+                    }
+                        .describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedKind as _, NotAnExtractorKind as _,
+                            SchemalessJsonKind as _, UnknownExtractorKind as _,
+                        };
+                        (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW).kind()
+                    }
+                        .describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedKind as _, NotAnExtractorKind as _,
+                            SchemalessJsonKind as _, UnknownExtractorKind as _,
+                        };
+                        (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind()
+                    }
+                        .describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedOutputKind as _, NotAResponderKind as _,
+                            UnknownResponderKind as _,
+                        };
+                        (&&&::hookspec::__private::Ret::<Json<Invoice>>::NEW)
+                            .kind()
+                            .describe(__cx);
+                    }
                     (::hookspec::__private::callback_use(&invoice_notification)
                         .add)(__cx);
                 }

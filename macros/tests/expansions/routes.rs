@@ -72,9 +72,18 @@ impl ::hookspec::__private::DocumentedOperation for hello {
                 fn __hookspec_describe(
                     __cx: &mut ::hookspec::__private::OperationContext<'_>,
                 ) {
-                    <actix_web::Result<
-                        ::hookspec::__private::Opaque,
-                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedOutputKind as _, NotAResponderKind as _,
+                            UnknownResponderKind as _,
+                        };
+                        (&&&::hookspec::__private::Ret::<
+                            actix_web::Result<::hookspec::__private::Opaque>,
+                        >::NEW)
+                            .kind()
+                            .describe(__cx);
+                    }
                 }
                 __hookspec_describe
             },
@@ -98,9 +107,18 @@ impl ::hookspec::__private::DocumentedOperation for hello {
                 fn __hookspec_describe(
                     __cx: &mut ::hookspec::__private::OperationContext<'_>,
                 ) {
-                    <actix_web::Result<
-                        ::hookspec::__private::Opaque,
-                    > as ::hookspec::__private::OperationOutput>::describe(__cx);
+                    {
+                        #[allow(unused_imports)]
+                        use ::hookspec::__private::{
+                            DocumentedOutputKind as _, NotAResponderKind as _,
+                            UnknownResponderKind as _,
+                        };
+                        (&&&::hookspec::__private::Ret::<
+                            actix_web::Result<::hookspec::__private::Opaque>,
+                        >::NEW)
+                            .kind()
+                            .describe(__cx);
+                    }
                 }
                 __hookspec_describe
             },
