@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, dead_code, clippy::all)]
 
 use ::actix_web::web::{Json, Path, Query};
-use ::hookspec::{callback, get, Api};
+use ::hookspec::{callback, get, routes, scope, Api};
 
 // The prelude's names, shadowed by things that are not what expansions mean,
 // as serde's test suite does: an expansion that reaches any of them by a
@@ -62,7 +62,30 @@ pub async fn read(id: Path<u32>, params: Query<Params>) -> Json<u32> {
     Json(id.into_inner())
 }
 
+/// Several routes, a custom method, a plain `fn` returning a future.
+#[routes]
+#[get("/a")]
+#[route("/b", method = "GET", method = "BREW")]
+pub fn several() -> impl ::core::future::Future<Output = &'static str> {
+    ::core::future::ready("several")
+}
+
+#[scope("/v1")]
+mod v1 {
+    use ::actix_web::web::Json;
+    use ::hookspec::get;
+
+    /// Scoped.
+    #[get("/things")]
+    pub async fn list() -> Json<u32> {
+        Json(1)
+    }
+}
+
 fn main() {
-    let api = Api::new("Hygiene", "1").service(read);
+    let api = Api::new("Hygiene", "1")
+        .service(read)
+        .service(several)
+        .service(v1::list);
     api.check().unwrap();
 }
