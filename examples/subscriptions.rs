@@ -1,13 +1,154 @@
-//! A versioned API under a scope, with several callbacks on one operation, one
-//! callback shared by two operations, and a webhook.
+//! A versioned, protected API under a scope, with several callbacks on one
+//! operation, one callback shared by two operations, and a webhook.
+//!
+//! Users authenticate with a bearer token, administrators with an API key in
+//! `X-Admin-Key`; `GET /v1/status` is public. The extractors that check them
+//! (`Authenticated`, `Admin`) document their own requirement and their `401`,
+//! so no handler taking one can leave its authentication undocumented.
 //!
 //! ```text
 //! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
 //! ```
+//!
+//! Environment: `SUBSCRIPTIONS_TOKENS` (`user:token` pairs, comma-separated;
+//! default `demo:demo-token`), `SUBSCRIPTIONS_ADMIN_KEY` (default
+//! `demo-admin-key`), `HOST`, `PORT`.
 
-use actix_web::web::{Json, Path};
-use hookspec::{callback, post, webhook, Api, JsonSchema};
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::web::{Data, Json, Path};
+use actix_web::{FromRequest, HttpRequest, ResponseError};
+use hookspec::openapi::{ApiKeyIn, SecurityScheme};
+use hookspec::{
+    callback, get, post, webhook, Api, JsonSchema, OperationContext, OperationInput, Problem,
+};
 use serde::{Deserialize, Serialize};
+
+/// The name of the bearer token scheme in the document.
+pub const BEARER: &str = "bearer";
+/// The name of the administrators' API key scheme in the document.
+pub const ADMIN_KEY: &str = "admin_key";
+
+/// Checks bearer tokens: the application's own rule (a database, a JWT
+/// library), given as a function from a token to its user.
+#[derive(Clone)]
+pub struct TokenValidator(Arc<Validate>);
+
+/// A token's user, if the token is valid.
+type Validate = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+impl TokenValidator {
+    /// A validator that accepts these `(user, token)` pairs.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let by_token: HashMap<String, String> = pairs
+            .iter()
+            .map(|(user, token)| (token.clone(), user.clone()))
+            .collect();
+        TokenValidator(Arc::new(move |token| by_token.get(token).cloned()))
+    }
+}
+
+/// The administrators' key.
+#[derive(Clone)]
+pub struct AdminKey(pub String);
+
+/// `401` with `WWW-Authenticate`, as a problem-details body.
+fn unauthorized(challenge: &'static str, detail: &str) -> actix_web::Error {
+    let mut response = Problem::new(StatusCode::UNAUTHORIZED, detail).error_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static(challenge),
+    );
+    actix_web::error::InternalError::from_response(detail.to_owned(), response).into()
+}
+
+/// A user authenticated by `Authorization: Bearer <token>`.
+pub struct Authenticated {
+    /// Who.
+    pub user: String,
+}
+
+impl FromRequest for Authenticated {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        let validator = request.app_data::<Data<TokenValidator>>();
+        ready(match (token, validator) {
+            (Some(token), Some(validator)) => match (validator.0)(token) {
+                Some(user) => Ok(Authenticated { user }),
+                None => Err(unauthorized(
+                    "Bearer error=\"invalid_token\"",
+                    "the bearer token is not valid",
+                )),
+            },
+            (None, _) => Err(unauthorized("Bearer", "a bearer token is required")),
+            (Some(_), None) => Err(actix_web::error::ErrorInternalServerError(
+                "no TokenValidator in the app data",
+            )),
+        })
+    }
+}
+
+/// Documents the requirement with the extractor: a handler taking it is a
+/// protected operation in the document, with its `401`.
+impl OperationInput for Authenticated {
+    type Extractor = Self;
+
+    fn from_extractor(user: Self) -> Self {
+        user
+    }
+
+    fn describe(cx: &mut OperationContext<'_>) {
+        cx.require(BEARER, &[]);
+        cx.add_problem_response(401);
+    }
+}
+
+/// An administrator, authenticated by the `X-Admin-Key` header.
+pub struct Admin;
+
+impl FromRequest for Admin {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let given = request
+            .headers()
+            .get("x-admin-key")
+            .and_then(|value| value.to_str().ok());
+        let expected = request.app_data::<Data<AdminKey>>();
+        ready(match (given, expected) {
+            (Some(given), Some(expected)) if given == expected.0 => Ok(Admin),
+            _ => Err(unauthorized(
+                "X-Admin-Key",
+                "a valid X-Admin-Key is required",
+            )),
+        })
+    }
+}
+
+impl OperationInput for Admin {
+    type Extractor = Self;
+
+    fn from_extractor(admin: Self) -> Self {
+        admin
+    }
+
+    fn describe(cx: &mut OperationContext<'_>) {
+        cx.require(ADMIN_KEY, &[]);
+        cx.add_problem_response(401);
+    }
+}
 
 /// A subscription request: where to send events.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -82,7 +223,8 @@ pub struct PriceChange {
     tag = "subscriptions",
     callbacks(subscription_confirmed, event_delivered, subscription_ended)
 )]
-pub async fn subscribe(body: Json<NewSubscription>) -> Json<Subscription> {
+pub async fn subscribe(user: Authenticated, body: Json<NewSubscription>) -> Json<Subscription> {
+    let _ = user.user;
     Json(Subscription {
         id: 1,
         events: body.into_inner().events,
@@ -95,23 +237,83 @@ pub async fn subscribe(body: Json<NewSubscription>) -> Json<Subscription> {
     tag = "subscriptions",
     callbacks(subscription_ended)
 )]
-pub async fn unsubscribe(id: Path<u64>, cancellation: Json<Cancellation>) -> Json<Subscription> {
-    let _ = cancellation;
+pub async fn unsubscribe(
+    user: Authenticated,
+    id: Path<u64>,
+    cancellation: Json<Cancellation>,
+) -> Json<Subscription> {
+    let _ = (user, cancellation);
     Json(Subscription {
         id: id.into_inner(),
         events: Vec::new(),
     })
 }
 
-/// The API, with everything under `/v1`.
+/// The caller's subscriptions.
+#[get("/subscriptions", tag = "subscriptions")]
+pub async fn list_subscriptions(user: Authenticated) -> Json<Vec<Subscription>> {
+    let _ = user.user;
+    Json(vec![Subscription {
+        id: 1,
+        events: vec!["invoice.paid".to_owned()],
+    }])
+}
+
+/// Every subscription (administrators only).
+#[get("/admin/subscriptions", tag = "admin")]
+pub async fn all_subscriptions(_admin: Admin) -> Json<Vec<Subscription>> {
+    Json(vec![Subscription {
+        id: 1,
+        events: vec!["invoice.paid".to_owned()],
+    }])
+}
+
+/// Whether the service is up (public).
+#[get("/status", tag = "status", security())]
+pub async fn status() -> &'static str {
+    "up"
+}
+
+/// The API, with everything under `/v1`: bearer tokens for users by default,
+/// the admin key for administrators, one public operation.
 pub fn api() -> Api {
     Api::new("Subscriptions", "1.0.0")
         .description("Event subscriptions with callbacks.")
         .license("Apache 2.0", "Apache-2.0")
         .server("/", None)
-        .without_authentication()
-        .scope("/v1", |v1| v1.service(subscribe).service(unsubscribe))
+        .security_scheme(
+            BEARER,
+            SecurityScheme::bearer()
+                .bearer_format("opaque token")
+                .description("A user's token: `Authorization: Bearer <token>`."),
+        )
+        .security_scheme(
+            ADMIN_KEY,
+            SecurityScheme::api_key(ApiKeyIn::Header, "X-Admin-Key")
+                .description("The administrators' key."),
+        )
+        .security_requirement(BEARER, &[])
+        .scope("/v1", |v1| {
+            v1.service(subscribe)
+                .service(list_subscriptions)
+                .service(unsubscribe)
+                .service(all_subscriptions)
+                .service(status)
+        })
         .webhook(plan_price_changed)
+}
+
+/// The tokens and admin key from the environment (demo ones by default).
+pub fn credentials() -> (TokenValidator, AdminKey) {
+    let tokens = std::env::var("SUBSCRIPTIONS_TOKENS").unwrap_or_else(|_| "demo:demo-token".into());
+    let pairs: Vec<(String, String)> = tokens
+        .split(',')
+        .filter_map(|pair| pair.split_once(':'))
+        .map(|(user, token)| (user.trim().to_owned(), token.trim().to_owned()))
+        .collect();
+    let admin =
+        std::env::var("SUBSCRIPTIONS_ADMIN_KEY").unwrap_or_else(|_| "demo-admin-key".into());
+    (TokenValidator::from_pairs(&pairs), AdminKey(admin))
 }
 
 #[actix_web::main]
@@ -134,9 +336,16 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or(8000);
     let api = api();
     api.check().map_err(std::io::Error::other)?;
+    let (tokens, admin) = credentials();
+    let (tokens, admin) = (Data::new(tokens), Data::new(admin));
     println!("Subscriptions API on http://{host}:{port}/docs");
-    actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
-        .bind((host.as_str(), port))?
-        .run()
-        .await
+    actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(tokens.clone())
+            .app_data(admin.clone())
+            .configure(api.configure())
+    })
+    .bind((host.as_str(), port))?
+    .run()
+    .await
 }

@@ -23,6 +23,7 @@ mod kw {
     syn::custom_keyword!(body);
     syn::custom_keyword!(content_type);
     syn::custom_keyword!(__scope);
+    syn::custom_keyword!(security);
 }
 
 /// The HTTP methods OpenAPI can document, as the macros and `method = "..."` name them.
@@ -155,6 +156,48 @@ pub struct RouteArgs {
     /// not by users): default operation ids are `<module>_<fn>`, so `v1::list`
     /// and `v2::list` do not clash.
     pub scope_module: Option<LitStr>,
+    /// `security(...)`: the alternatives that admit a request, each a scheme
+    /// and its scopes; `Some(vec![])` for `security()` (public).
+    pub security: Option<Vec<(LitStr, Vec<LitStr>)>>,
+}
+
+/// `security("bearer", ("oauth", "read:invoices"), ...)`: alternatives, each a
+/// scheme name, or a scheme with the OAuth 2 scopes it needs.
+fn parse_security(input: ParseStream) -> syn::Result<Vec<(LitStr, Vec<LitStr>)>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut alternatives = Vec::new();
+    while !content.is_empty() {
+        if content.peek(LitStr) {
+            alternatives.push((
+                non_empty(content.parse()?, "a security scheme's name")?,
+                Vec::new(),
+            ));
+        } else if content.peek(syn::token::Paren) {
+            let inner;
+            syn::parenthesized!(inner in content);
+            let mut names = Punctuated::<LitStr, Token![,]>::parse_terminated(&inner)?.into_iter();
+            let Some(scheme) = names.next() else {
+                return Err(inner.error(
+                    "expected a scheme and its scopes, as in `(\"oauth\", \"read:invoices\")`",
+                ));
+            };
+            alternatives.push((
+                non_empty(scheme, "a security scheme's name")?,
+                names.collect(),
+            ));
+        } else {
+            return Err(content.error(
+                "expected a security scheme's name, as in `\"bearer\"`, or a scheme with \
+                 scopes, as in `(\"oauth\", \"read:invoices\")`",
+            ));
+        }
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(alternatives)
 }
 
 /// Records a key seen once; a second occurrence is an error on that occurrence.
@@ -177,7 +220,8 @@ fn non_empty(lit: LitStr, what: &str) -> syn::Result<LitStr> {
 }
 
 const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
-                          `operation_id`, `summary`, `description`, `responses(...)`";
+                          `operation_id`, `summary`, `description`, `responses(...)`, \
+                          `security(...)`";
 
 impl RouteArgs {
     /// Parses `"/path", key = value, ...`. `fixed_method` is the macro's own method;
@@ -208,6 +252,7 @@ impl RouteArgs {
             description: None,
             responses: Vec::new(),
             scope_module: None,
+            security: None,
         };
         let is_route = args.methods.is_empty();
         let mut seen_callbacks = false;
@@ -314,6 +359,10 @@ impl RouteArgs {
                 }
                 seen_responses = true;
                 args.responses = parse_responses(input)?;
+            } else if lookahead.peek(kw::security) {
+                let key = input.parse::<kw::security>()?;
+                let security = parse_security(input)?;
+                once(&mut args.security, security, "security", key.span)?;
             } else if lookahead.peek(kw::__scope) {
                 let key = input.parse::<kw::__scope>()?;
                 input.parse::<Token![=]>()?;

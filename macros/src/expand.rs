@@ -293,6 +293,15 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         });
         let openapi_path = &checked.template.openapi;
         let path_parameters = &checked.template.names;
+        let security = match &args.security {
+            None => quote!(::core::option::Option::None),
+            Some(alternatives) => {
+                let alternatives = alternatives.iter().map(|(scheme, scopes)| {
+                    quote!(#private::RequirementMeta { scheme: #scheme, scopes: &[#(#scopes),*] })
+                });
+                quote!(::core::option::Option::Some(&[#(#alternatives),*]))
+            }
+        };
         let extra_responses = extra_responses(&args.responses);
         let callbacks = args.callbacks.iter().map(|callback| {
             quote_spanned!(callback.span()=> (#private::callback_use(&#callback).add)(__cx);)
@@ -312,6 +321,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                     description: #description,
                     tags: &[#(#tags),*],
                     deprecated: #deprecated,
+                    security: #security,
                 },
                 describe: {
                     fn __hookspec_describe(__cx: &mut #private::OperationContext<'_>) {

@@ -11,7 +11,8 @@ use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::assemble::{
-    assemble, join_path, Assembled, Placed, Registration, SpecError, WebhookRegistration,
+    assemble, join_path, ApiSecurity, Assembled, Placed, Registration, SpecError,
+    WebhookRegistration,
 };
 use crate::gradual::Undocumented;
 use crate::openapi::{Info, License, OpenApi, Server};
@@ -21,6 +22,7 @@ use crate::problem::Problem;
 #[cfg(feature = "delivery")]
 use crate::received::KeepRequestBodies;
 use crate::schema::Flavor;
+use crate::security::{SecurityRequirement, SecurityScheme};
 #[cfg(feature = "swagger-ui")]
 use crate::swagger_ui;
 
@@ -30,6 +32,8 @@ type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
 struct Entry {
     /// The scope prefix the handler is mounted under (`""` for none).
     prefix: String,
+    /// The requirement of the scope it is in, if that states one.
+    security: Option<Vec<SecurityRequirement>>,
     /// Its routes: one, or several under `#[routes]`.
     routes: Vec<Registration>,
     mount: Mount,
@@ -81,14 +85,20 @@ struct Inputs {
     placed: Vec<Placed>,
     webhooks: Vec<WebhookRegistration>,
     servers: Vec<Server>,
-    security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
+    security: ApiSecurity,
     /// Whether undocumented types are errors.
     strict: bool,
 }
 
 impl Inputs {
     fn document(&self, flavor: Flavor) -> Result<Assembled, SpecError> {
-        let mut assembled = assemble(self.info.clone(), &self.placed, &self.webhooks, flavor)?;
+        let mut assembled = assemble(
+            self.info.clone(),
+            &self.placed,
+            &self.webhooks,
+            &self.security,
+            flavor,
+        )?;
         if self.strict && !assembled.undocumented.is_empty() {
             return Err(SpecError::new(
                 assembled
@@ -100,7 +110,6 @@ impl Inputs {
         }
         let document = &mut assembled.document;
         document.servers = self.servers.clone();
-        document.security = self.security.clone();
         if flavor == Flavor::V3_0 {
             // 3.0 licences have a URL, not an SPDX identifier.
             if let Some(license) = &mut document.info.license {
@@ -151,7 +160,7 @@ impl Built {
 pub struct Api {
     info: Info,
     servers: Vec<Server>,
-    security: Option<Vec<std::collections::BTreeMap<String, Vec<String>>>>,
+    security: ApiSecurity,
     entries: Vec<Entry>,
     webhooks: Vec<WebhookRegistration>,
     strict: bool,
@@ -169,7 +178,7 @@ impl Api {
                 license: None,
             },
             servers: Vec::new(),
-            security: None,
+            security: ApiSecurity::default(),
             entries: Vec::new(),
             webhooks: Vec::new(),
             strict: false,
@@ -207,7 +216,34 @@ impl Api {
     /// Declares that the API requires no authentication: a top-level empty
     /// `security` list, which says so explicitly instead of by omission.
     pub fn without_authentication(mut self) -> Self {
-        self.security = Some(Vec::new());
+        self.security.requirements = Some(Vec::new());
+        self.changed()
+    }
+
+    /// Declares a way to authenticate under `name`, which requirements name:
+    /// `Api::security_scheme("bearer", SecurityScheme::bearer().bearer_format("JWT"))`.
+    /// Emitted under `components.securitySchemes` (so Swagger UI offers it in
+    /// its Authorize dialog).
+    pub fn security_scheme(mut self, name: impl Into<String>, scheme: SecurityScheme) -> Self {
+        self.security.schemes.insert(name.into(), scheme);
+        self.changed()
+    }
+
+    /// Requires scheme `name` (with these OAuth 2 `scopes`) of every operation
+    /// that states nothing else; several calls are alternatives. On the `Api`
+    /// given to [`scope`](Self::scope), it is that scope's requirement. An
+    /// operation's `security(...)` attribute, or an argument that requires
+    /// authentication, takes precedence; `security()` makes one public.
+    pub fn security_requirement(mut self, name: &str, scopes: &[&str]) -> Self {
+        let mut requirement = SecurityRequirement::new();
+        requirement.insert(
+            name.to_owned(),
+            scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+        );
+        self.security
+            .requirements
+            .get_or_insert_with(Vec::new)
+            .push(requirement);
         self.changed()
     }
 
@@ -221,6 +257,7 @@ impl Api {
     {
         self.entries.push(Entry {
             prefix: String::new(),
+            security: None,
             routes: S::ROUTES
                 .iter()
                 .map(|route| Registration {
@@ -247,8 +284,13 @@ impl Api {
              parameters in the handlers' paths"
         );
         let inner = build(Api::new("", ""));
+        let scope_security = inner.security.requirements;
         for mut entry in inner.entries {
             entry.prefix = join_path(prefix, &entry.prefix);
+            // The innermost scope's requirement wins.
+            if entry.security.is_none() {
+                entry.security = scope_security.clone();
+            }
             self.entries.push(entry);
         }
         self.changed()
@@ -271,6 +313,7 @@ impl Api {
                             entry.routes.iter().map(|&registration| Placed {
                                 prefix: entry.prefix.clone(),
                                 registration,
+                                security: entry.security.clone(),
                             })
                         })
                         .collect(),

@@ -10,6 +10,7 @@ use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
 use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
 use crate::payload::ReplyDeclaration;
 use crate::schema::{Flavor, SchemaRegistry};
+use crate::security::{check_requirements, SecurityRequirement, SecurityScheme};
 
 /// The dialect OpenAPI 3.1 schemas are written in.
 const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
@@ -71,6 +72,17 @@ struct Attached {
 pub(crate) struct Placed {
     pub prefix: String,
     pub registration: Registration,
+    /// The security of the `Api::scope` the handler is in, for operations
+    /// that state none of their own.
+    pub security: Option<Vec<SecurityRequirement>>,
+}
+
+/// An API's authentication: its schemes and its document-level requirements.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ApiSecurity {
+    pub schemes: BTreeMap<String, SecurityScheme>,
+    /// `None`: not stated; `Some(vec![])`: no authentication.
+    pub requirements: Option<Vec<SecurityRequirement>>,
 }
 
 /// Everything wrong with an API's document, found at once.
@@ -117,13 +129,60 @@ fn describe_handler(meta: &OperationMeta) -> String {
     format!("`{}` ({})", meta.handler, meta.source)
 }
 
+/// An operation's security: its `security(...)` attribute, else what its
+/// arguments require (an authentication extractor), else its scope's; `None`
+/// leaves the document's. An operation declared public whose argument
+/// requires authentication is a problem.
+fn operation_security(
+    meta: &OperationMeta,
+    scope: &Option<Vec<SecurityRequirement>>,
+    required: Vec<SecurityRequirement>,
+    problems: &mut Vec<String>,
+) -> Option<Vec<SecurityRequirement>> {
+    if let Some(stated) = meta.security {
+        if stated.is_empty() && !required.is_empty() {
+            let schemes: Vec<&String> = required.iter().flat_map(|r| r.keys()).collect();
+            problems.push(format!(
+                "{} is declared public (`security()`), but an argument requires {}",
+                describe_handler(meta),
+                schemes
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+        }
+        return Some(
+            stated
+                .iter()
+                .map(|requirement| {
+                    let mut alternative = SecurityRequirement::new();
+                    alternative.insert(
+                        requirement.scheme.to_owned(),
+                        requirement.scopes.iter().map(|s| (*s).to_owned()).collect(),
+                    );
+                    alternative
+                })
+                .collect(),
+        );
+    }
+    if !required.is_empty() {
+        return Some(required);
+    }
+    scope.clone()
+}
+
 pub(crate) fn assemble(
     info: Info,
     placed: &[Placed],
     webhooks: &[WebhookRegistration],
+    security: &ApiSecurity,
     flavor: Flavor,
 ) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
+    if let Some(requirements) = &security.requirements {
+        check_requirements(requirements, &security.schemes, "the Api", &mut problems);
+    }
     let mut schemas = SchemaRegistry::new(flavor);
     let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
     // (path, method) → the handler that owns it, to report both of a clash.
@@ -136,6 +195,7 @@ pub(crate) fn assemble(
     for Placed {
         prefix,
         registration,
+        security: scope_security,
     } in placed
     {
         let meta = registration.meta;
@@ -176,7 +236,13 @@ pub(crate) fn assemble(
                 webhooks: used,
                 problems: found,
                 undocumented: not_documented,
+                required,
             } = cx.into_used();
+            operation.security = operation_security(meta, scope_security, required, &mut problems);
+            if let Some(requirements) = &operation.security {
+                let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
+                check_requirements(requirements, &security.schemes, &place, &mut problems);
+            }
             for problem in found {
                 problems.push(format!("{}: {problem}", describe_handler(meta)));
             }
@@ -297,9 +363,10 @@ pub(crate) fn assemble(
         paths,
         webhooks,
         components: Components {
+            security_schemes: security.schemes.clone(),
             schemas: components,
         },
-        security: None,
+        security: security.requirements.clone(),
         extensions,
     };
     Ok(Assembled {

@@ -68,6 +68,7 @@ mod payload;
 mod problem;
 mod received;
 mod schema;
+mod security;
 #[cfg(feature = "signing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub mod signing;
@@ -140,6 +141,7 @@ pub mod __private {
         OperationMeta, WebhookDeclaration, WebhookMeta,
     };
     pub use crate::output::Opaque;
+    pub use crate::security::RequirementMeta;
     pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};
     pub use actix_web;
     pub use hookspec_expr::{Expression, JsonPointer, Segment, Source, UrlTemplate};

@@ -10,6 +10,8 @@ use schemars::Schema;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::security::{ApiKeyIn, OAuthFlows, SecurityRequirement, SecurityScheme};
+
 /// The root of an OpenAPI 3.1 document.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct OpenApi {
@@ -84,11 +86,14 @@ pub struct Components {
     /// One schema per named type.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub schemas: serde_json::Map<String, Value>,
+    /// The ways to authenticate, by the names requirements use.
+    #[serde(rename = "securitySchemes", skip_serializing_if = "BTreeMap::is_empty")]
+    pub security_schemes: BTreeMap<String, SecurityScheme>,
 }
 
 impl Components {
     fn is_empty(&self) -> bool {
-        self.schemas.is_empty()
+        self.schemas.is_empty() && self.security_schemes.is_empty()
     }
 }
 
@@ -266,6 +271,10 @@ pub struct Operation {
     /// Set by `#[deprecated]`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
+    /// Who may call it: alternatives, any of which admits a request; `Some(vec![])`
+    /// for a public operation in a protected API; `None` for the API's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<Vec<SecurityRequirement>>,
 }
 
 /// Where a parameter is read from.

@@ -42,6 +42,9 @@ pub struct OperationMeta {
     pub tags: &'static [&'static str],
     /// Whether the handler is `#[deprecated]`.
     pub deprecated: bool,
+    /// `security(...)`: the alternatives that admit a request (`Some(&[])`:
+    /// public); `None` when the attribute does not say.
+    pub security: Option<&'static [crate::security::RequirementMeta]>,
 }
 
 /// The facts about a `#[callback]` declaration known when it compiles.
@@ -164,6 +167,7 @@ pub(crate) struct Used {
     pub webhooks: Vec<WebhookRegistration>,
     pub problems: Vec<String>,
     pub undocumented: Vec<(String, &'static str)>,
+    pub required: Vec<crate::security::SecurityRequirement>,
 }
 
 /// The operation being described, handed to each type of a handler's signature.
@@ -187,6 +191,8 @@ pub struct OperationContext<'a> {
     problems: Vec<String>,
     /// What the signature's types could not document: (what, how to fix it).
     undocumented: Vec<(String, &'static str)>,
+    /// The security requirements the signature's types stated (alternatives).
+    required: Vec<crate::security::SecurityRequirement>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -204,6 +210,7 @@ impl<'a> OperationContext<'a> {
             used_webhooks: Vec::new(),
             problems: Vec::new(),
             undocumented: Vec::new(),
+            required: Vec::new(),
         }
     }
 
@@ -223,6 +230,24 @@ impl<'a> OperationContext<'a> {
             webhooks: self.used_webhooks,
             problems: self.problems,
             undocumented: self.undocumented,
+            required: self.required,
+        }
+    }
+
+    /// States that the operation needs security scheme `scheme` (declared with
+    /// [`Api::security_scheme`](crate::Api::security_scheme)) with these OAuth 2
+    /// `scopes`: what an authentication extractor calls from its
+    /// [`OperationInput::describe`](crate::OperationInput::describe), with
+    /// `add_problem_response(401)`, so that no handler taking it can leave its
+    /// authentication undocumented. Several calls are alternatives.
+    pub fn require(&mut self, scheme: &str, scopes: &[&str]) {
+        let mut requirement = crate::security::SecurityRequirement::new();
+        requirement.insert(
+            scheme.to_owned(),
+            scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+        );
+        if !self.required.contains(&requirement) {
+            self.required.push(requirement);
         }
     }
 

@@ -3,10 +3,16 @@
 //! tab, and checks that the callback's name and URL expression are shown; saves a
 //! screenshot.
 //!
+//! Given the subscriptions example's address and a user's token too, it then
+//! opens that example's `/docs`, runs `GET /v1/subscriptions` ("Try it out")
+//! and expects `401`, authorises with the token in Swagger UI's Authorize
+//! dialog, runs it again and expects `200`.
+//!
 //! ```text
 //! chromedriver --port=9515 &
 //! cargo run --example invoices &
-//! cargo run --manifest-path clients/browser/Cargo.toml -- http://127.0.0.1:8000 target/ci-artifacts
+//! PORT=8001 cargo run --example subscriptions &
+//! cargo run --manifest-path clients/browser/Cargo.toml -- http://127.0.0.1:8000 target/ci-artifacts http://127.0.0.1:8001 demo-token
 //! ```
 
 use std::time::Duration;
@@ -27,7 +33,9 @@ async fn main() {
     let artifacts = args
         .next()
         .unwrap_or_else(|| "target/ci-artifacts".to_owned());
-    match tokio::time::timeout(Duration::from_secs(90), check(&base, &artifacts)).await {
+    let protected = args.next().zip(args.next());
+    let run = check(&base, &artifacts, protected.as_ref());
+    match tokio::time::timeout(Duration::from_secs(90), run).await {
         Ok(Ok(())) => println!("browser: 1 passed, 0 failed"),
         Ok(Err(error)) => {
             eprintln!("browser: {error}");
@@ -42,7 +50,11 @@ async fn main() {
     }
 }
 
-async fn check(base: &str, artifacts: &str) -> Result<(), String> {
+async fn check(
+    base: &str,
+    artifacts: &str,
+    protected: Option<&(String, String)>,
+) -> Result<(), String> {
     let profile = std::env::temp_dir().join(format!("hookspec-chromium-{}", std::process::id()));
     let capabilities = json!({
         "goog:chromeOptions": {
@@ -69,7 +81,10 @@ async fn check(base: &str, artifacts: &str) -> Result<(), String> {
         .connect(WEBDRIVER)
         .await
         .map_err(|e| format!("cannot reach chromedriver at {WEBDRIVER}: {e}"))?;
-    let result = drive(&client, base, artifacts).await;
+    let mut result = drive(&client, base, artifacts).await;
+    if let (Ok(()), Some((subscriptions, token))) = (&result, protected) {
+        result = authorize(&client, subscriptions, token, artifacts).await;
+    }
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&profile);
     result
@@ -163,4 +178,149 @@ async fn drive(client: &fantoccini::Client, base: &str, artifacts: &str) -> Resu
     std::fs::write(&path, png).map_err(|e| e.to_string())?;
     println!("browser: Callbacks tab shows `{CALLBACK}` at `{EXPRESSION}`; {} resources, all from {base}; screenshot {path}", loaded.len());
     Ok(())
+}
+
+/// The `GET /v1/subscriptions` operation block of the subscriptions example.
+const LIST: &str = "#operations-subscriptions-list_subscriptions";
+
+/// Runs `GET /v1/subscriptions` from Swagger UI without, then with, the bearer
+/// token entered in the Authorize dialog: `401`, then `200`.
+async fn authorize(
+    client: &fantoccini::Client,
+    base: &str,
+    token: &str,
+    artifacts: &str,
+) -> Result<(), String> {
+    let error = |what: &str| {
+        let what = what.to_owned();
+        move |e: fantoccini::error::CmdError| format!("{what}: {e}")
+    };
+    client
+        .goto(&format!("{base}/docs"))
+        .await
+        .map_err(error("open the subscriptions example's /docs"))?;
+    wait(
+        client,
+        Locator::Css("#operations-subscriptions-list_subscriptions .opblock-summary-control"),
+        "Swagger UI did not render GET /v1/subscriptions",
+    )
+    .await?
+    .click()
+    .await
+    .map_err(error("expand GET /v1/subscriptions"))?;
+    wait(
+        client,
+        Locator::Css("#operations-subscriptions-list_subscriptions .try-out__btn"),
+        "no Try it out button",
+    )
+    .await?
+    .click()
+    .await
+    .map_err(error("Try it out"))?;
+    let unauthorised = execute(client, "before authorising").await?;
+    if unauthorised != "401" {
+        return Err(format!("without a token: {unauthorised}, expected 401"));
+    }
+
+    wait(
+        client,
+        Locator::Css(".scheme-container .btn.authorize"),
+        "no Authorize button",
+    )
+    .await?
+    .click()
+    .await
+    .map_err(error("open the Authorize dialog"))?;
+    let container =
+        "//div[contains(@class,'auth-container')][.//h4[contains(normalize-space(.), 'bearer')]]";
+    wait(
+        client,
+        Locator::XPath(&format!("{container}//input")),
+        "no input for the bearer token",
+    )
+    .await?
+    .send_keys(token)
+    .await
+    .map_err(error("type the token"))?;
+    wait(
+        client,
+        Locator::XPath(&format!(
+            "{container}//button[contains(@class,'authorize')]"
+        )),
+        "no Authorize button in the dialog",
+    )
+    .await?
+    .click()
+    .await
+    .map_err(error("authorise"))?;
+    wait(
+        client,
+        Locator::Css(".modal-ux .btn-done"),
+        "no Close button",
+    )
+    .await?
+    .click()
+    .await
+    .map_err(error("close the dialog"))?;
+    let authorised = execute(client, "after authorising").await?;
+    if authorised != "200" {
+        return Err(format!("with the token: {authorised}, expected 200"));
+    }
+    let png = client.screenshot().await.map_err(error("screenshot"))?;
+    let path = format!("{artifacts}/docs-authorized.png");
+    std::fs::write(&path, png).map_err(|e| e.to_string())?;
+    println!("browser: GET /v1/subscriptions from Swagger UI: 401 without a token, 200 after Authorize; screenshot {path}");
+    Ok(())
+}
+
+/// The element `locator` finds within 20 s.
+async fn wait(
+    client: &fantoccini::Client,
+    locator: Locator<'_>,
+    what: &str,
+) -> Result<fantoccini::elements::Element, String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(locator)
+        .await
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+/// Clicks Execute in the list operation and returns the status Swagger UI shows.
+async fn execute(client: &fantoccini::Client, when: &str) -> Result<String, String> {
+    let error = |e: fantoccini::error::CmdError| format!("execute {when}: {e}");
+    // Clear the previous response (Swagger UI's own button), so the one read
+    // is this request's.
+    if let Ok(clear) = client
+        .find(Locator::Css(&format!("{LIST} .btn-clear")))
+        .await
+    {
+        clear.click().await.map_err(error)?;
+    }
+    client
+        .find(Locator::Css(
+            "#operations-subscriptions-list_subscriptions .execute",
+        ))
+        .await
+        .map_err(error)?
+        .click()
+        .await
+        .map_err(error)?;
+    let status = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(
+            "#operations-subscriptions-list_subscriptions .live-responses-table tr.response .response-col_status",
+        ))
+        .await
+        .map_err(error)?
+        .text()
+        .await
+        .map_err(error)?;
+    Ok(status
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned())
 }

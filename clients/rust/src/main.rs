@@ -1,22 +1,40 @@
 //! Calls the running invoices example through a client progenitor generated from
-//! its OpenAPI 3.0 document, and checks the typed replies.
+//! its OpenAPI 3.0 document, and checks the typed replies; then the protected
+//! subscriptions example, whose client sends the bearer token the document's
+//! security scheme asks for.
 //!
 //! ```text
 //! cargo run --example invoices -- --print-openapi-3.0 > target/openapi/invoices-3.0.json
+//! cargo run --example subscriptions -- --print-openapi-3.0 > target/openapi/subscriptions-3.0.json
 //! cargo run --example invoices &
-//! cargo run --manifest-path clients/rust/Cargo.toml -- http://127.0.0.1:8000
+//! PORT=8001 cargo run --example subscriptions &
+//! cargo run --manifest-path clients/rust/Cargo.toml -- http://127.0.0.1:8000 http://127.0.0.1:8001 demo-token
 //! ```
 
 // The generated client: `Client`, its methods named after the operation ids, and
 // `types::*` for the schemas.
 progenitor::generate_api!("../../target/openapi/invoices-3.0.json");
 
+/// The subscriptions example's generated client.
+mod subscriptions {
+    progenitor::generate_api!("../../target/openapi/subscriptions-3.0.json");
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let base = std::env::args()
-        .nth(1)
+    let mut args = std::env::args().skip(1);
+    let base = args
+        .next()
         .unwrap_or_else(|| "http://127.0.0.1:8000".to_owned());
-    match check(&base).await {
+    let protected = args.next().zip(args.next());
+    let result = match check(&base).await {
+        Ok(()) => match &protected {
+            Some((base, token)) => check_protected(base, token).await,
+            None => Ok(()),
+        },
+        error => error,
+    };
+    match result {
         Ok(()) => println!("progenitor: 1 passed, 0 failed"),
         Err(error) => {
             eprintln!("progenitor: {error}");
@@ -85,6 +103,40 @@ async fn check(base: &str) -> Result<(), String> {
     println!(
         "progenitor: typed receipt `{}`, typed problem at `{}`",
         receipt.msg, problem.errors[0].pointer
+    );
+    Ok(())
+}
+
+/// The protected example: `401` without the token, the typed list with it (the
+/// token set once on the client, as the bearer scheme says).
+async fn check_protected(base: &str, token: &str) -> Result<(), String> {
+    let anonymous = subscriptions::Client::new(base);
+    match anonymous.list_subscriptions().await {
+        Err(progenitor_client::Error::ErrorResponse(reply)) if reply.status().as_u16() == 401 => {}
+        Err(progenitor_client::Error::UnexpectedResponse(reply))
+            if reply.status().as_u16() == 401 => {}
+        other => return Err(format!("without a token: expected 401, got {other:?}")),
+    }
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|error| error.to_string())?;
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .map_err(|error| error.to_string())?;
+    let client = subscriptions::Client::new_with_client(base, http);
+    let list = client
+        .list_subscriptions()
+        .await
+        .map_err(|error| format!("list_subscriptions with the token: {error}"))?
+        .into_inner();
+    if list.first().map(|subscription| subscription.id) != Some(1) {
+        return Err(format!("unexpected subscriptions: {list:?}"));
+    }
+    println!(
+        "progenitor: 401 without the bearer token, {} typed subscription(s) with it",
+        list.len()
     );
     Ok(())
 }

@@ -90,6 +90,7 @@ impl ::hookspec::__private::DocumentedOperation for create_invoice {
                 description: ::core::option::Option::Some("And notify the API user."),
                 tags: &["invoices"],
                 deprecated: false,
+                security: ::core::option::Option::None,
             },
             describe: {
                 fn __hookspec_describe(

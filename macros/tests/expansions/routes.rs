@@ -67,6 +67,7 @@ impl ::hookspec::__private::DocumentedOperation for hello {
                 description: ::core::option::Option::None,
                 tags: &[],
                 deprecated: false,
+                security: ::core::option::Option::None,
             },
             describe: {
                 fn __hookspec_describe(
@@ -102,6 +103,7 @@ impl ::hookspec::__private::DocumentedOperation for hello {
                 description: ::core::option::Option::None,
                 tags: &[],
                 deprecated: false,
+                security: ::core::option::Option::None,
             },
             describe: {
                 fn __hookspec_describe(
