@@ -125,6 +125,9 @@ pub fn api() -> Api {
         .license("MIT", "MIT")
         .server("/", None)
         .without_authentication()
+        // The notifications carry Standard Webhooks signatures: their headers
+        // are documented with the callback.
+        .signed_callbacks()
         .service(create_invoice)
 }
 

@@ -22,7 +22,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Data, Json, Path};
 use actix_web::{FromRequest, HttpRequest, ResponseError};
-use hookspec::openapi::{ApiKeyIn, SecurityScheme};
+use hookspec::openapi::{ApiKeyIn, SecurityScheme, Tag};
 use hookspec::{
     callback, get, post, webhook, Api, JsonSchema, OperationContext, OperationInput, Problem,
 };
@@ -293,6 +293,10 @@ pub fn api() -> Api {
                 .description("The administrators' key."),
         )
         .security_requirement(BEARER, &[])
+        .tag(Tag::new("subscriptions").description("A user's event subscriptions."))
+        .tag(Tag::new("admin").description("For administrators, with the admin key."))
+        .tag(Tag::new("status").description("Whether the service is up."))
+        .strict_tags()
         .scope("/v1", |v1| {
             v1.service(subscribe)
                 .service(list_subscriptions)

@@ -24,6 +24,9 @@ mod kw {
     syn::custom_keyword!(content_type);
     syn::custom_keyword!(__scope);
     syn::custom_keyword!(security);
+    syn::custom_keyword!(headers);
+    syn::custom_keyword!(example);
+    syn::custom_keyword!(request_example);
 }
 
 /// The HTTP methods OpenAPI can document, as the macros and `method = "..."` name them.
@@ -136,6 +139,68 @@ pub struct ResponseArg {
     pub description: LitStr,
     pub body: Option<Type>,
     pub content_type: Option<LitStr>,
+    /// `headers(("Location", String), ("X-Left", u32, "Requests left"))`.
+    pub headers: Vec<HeaderArg>,
+    /// `example = <expr>`: any `Serialize` value, shown by Swagger UI.
+    pub example: Option<Expr>,
+}
+
+/// One response header: its name, the type of its values, what it means.
+pub struct HeaderArg {
+    pub name: LitStr,
+    pub ty: Type,
+    pub description: Option<LitStr>,
+}
+
+fn parse_headers(input: ParseStream) -> syn::Result<Vec<HeaderArg>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut headers: Vec<HeaderArg> = Vec::new();
+    while !content.is_empty() {
+        let entry;
+        syn::parenthesized!(entry in content);
+        let name: LitStr = entry.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "a header is `(\"Name\", Type)` or `(\"Name\", Type, \"what it means\")`",
+            )
+        })?;
+        let name = non_empty(name, "a header's name")?;
+        if headers
+            .iter()
+            .any(|header| header.name.value().eq_ignore_ascii_case(&name.value()))
+        {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("header `{}` is listed twice", name.value()),
+            ));
+        }
+        entry.parse::<Token![,]>()?;
+        let ty: Type = entry.parse()?;
+        let description = if entry.is_empty() {
+            None
+        } else {
+            entry.parse::<Token![,]>()?;
+            if entry.is_empty() {
+                None
+            } else {
+                Some(entry.parse::<LitStr>()?)
+            }
+        };
+        if !entry.is_empty() {
+            return Err(entry.error("unexpected argument after the header's description"));
+        }
+        headers.push(HeaderArg {
+            name,
+            ty,
+            description,
+        });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(headers)
 }
 
 /// The arguments of `#[get(...)]`, `#[post(...)]`, ... and `#[route(...)]`.
@@ -159,6 +224,8 @@ pub struct RouteArgs {
     /// `security(...)`: the alternatives that admit a request, each a scheme
     /// and its scopes; `Some(vec![])` for `security()` (public).
     pub security: Option<Vec<(LitStr, Vec<LitStr>)>>,
+    /// `request_example = <expr>`: an example request body (any `Serialize`).
+    pub request_example: Option<Expr>,
 }
 
 /// `security("bearer", ("oauth", "read:invoices"), ...)`: alternatives, each a
@@ -221,7 +288,7 @@ fn non_empty(lit: LitStr, what: &str) -> syn::Result<LitStr> {
 
 const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
                           `operation_id`, `summary`, `description`, `responses(...)`, \
-                          `security(...)`";
+                          `security(...)`, `request_example`";
 
 impl RouteArgs {
     /// Parses `"/path", key = value, ...`. `fixed_method` is the macro's own method;
@@ -253,6 +320,7 @@ impl RouteArgs {
             responses: Vec::new(),
             scope_module: None,
             security: None,
+            request_example: None,
         };
         let is_route = args.methods.is_empty();
         let mut seen_callbacks = false;
@@ -363,6 +431,15 @@ impl RouteArgs {
                 let key = input.parse::<kw::security>()?;
                 let security = parse_security(input)?;
                 once(&mut args.security, security, "security", key.span)?;
+            } else if lookahead.peek(kw::request_example) {
+                let key = input.parse::<kw::request_example>()?;
+                input.parse::<Token![=]>()?;
+                once(
+                    &mut args.request_example,
+                    input.parse()?,
+                    "request_example",
+                    key.span,
+                )?;
             } else if lookahead.peek(kw::__scope) {
                 let key = input.parse::<kw::__scope>()?;
                 input.parse::<Token![=]>()?;
@@ -442,6 +519,8 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
     let mut description: Option<LitStr> = None;
     let mut body: Option<Type> = None;
     let mut content_type: Option<LitStr> = None;
+    let mut headers: Option<Vec<HeaderArg>> = None;
+    let mut example: Option<Expr> = None;
     while !input.is_empty() {
         let lookahead = input.lookahead1();
         if lookahead.peek(kw::status) {
@@ -481,13 +560,20 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
             let key = input.parse::<kw::content_type>()?;
             input.parse::<Token![=]>()?;
             once(&mut content_type, input.parse()?, "content_type", key.span)?;
+        } else if lookahead.peek(kw::headers) {
+            let key = input.parse::<kw::headers>()?;
+            once(&mut headers, parse_headers(input)?, "headers", key.span)?;
+        } else if lookahead.peek(kw::example) {
+            let key = input.parse::<kw::example>()?;
+            input.parse::<Token![=]>()?;
+            once(&mut example, input.parse()?, "example", key.span)?;
         } else if input.peek(Ident) {
             let unknown: Ident = input.parse()?;
             return Err(syn::Error::new(
                 unknown.span(),
                 format!(
                     "unknown response argument `{unknown}`: expected `status`, `description`, \
-                     `body` or `content_type`"
+                     `body`, `content_type`, `headers(...)` or `example`"
                 ),
             ));
         } else {
@@ -513,12 +599,17 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
     if content_type.is_some() && body.is_none() {
         return Err(syn::Error::new(whole, "`content_type` needs a `body` type"));
     }
+    if example.is_some() && body.is_none() {
+        return Err(syn::Error::new(whole, "`example` needs a `body` type"));
+    }
     Ok(ResponseArg {
         status,
         status_span,
         description,
         body,
         content_type,
+        headers: headers.unwrap_or_default(),
+        example,
     })
 }
 

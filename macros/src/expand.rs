@@ -303,6 +303,11 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
             }
         };
         let extra_responses = extra_responses(&args.responses);
+        let request_example = args.request_example.as_ref().map(|example| {
+            quote_spanned! {example.span()=>
+                __cx.set_request_example(#private::serde_json::to_value(&(#example)).ok());
+            }
+        });
         let callbacks = args.callbacks.iter().map(|callback| {
             quote_spanned!(callback.span()=> (#private::callback_use(&#callback).add)(__cx);)
         });
@@ -326,6 +331,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                 describe: {
                     fn __hookspec_describe(__cx: &mut #private::OperationContext<'_>) {
                         #(#describe_inputs)*
+                        #request_example
                         #describe_output
                         #(#extra_responses)*
                         #(#callbacks)*
@@ -389,23 +395,38 @@ fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
         .map(|response| {
             let status = &response.status;
             let description = &response.description;
-            match &response.body {
-                None => quote! {
-                    __cx.add_response(#status, #private::Response::new(#description));
-                },
+            let base = match &response.body {
+                None => quote!(#private::Response::new(#description)),
                 Some(ty) => {
                     let content_type = response
                         .content_type
                         .as_ref()
                         .map_or_else(|| quote!("application/json"), |ct| quote!(#ct));
                     quote_spanned! {ty.span()=>
-                        let __schema = __cx.schemas().reference::<#ty>();
-                        __cx.add_response(
-                            #status,
-                            #private::Response::with_body(#description, #content_type, __schema),
-                        );
+                        #private::Response::with_body(
+                            #description,
+                            #content_type,
+                            __cx.schemas().reference::<#ty>(),
+                        )
                     }
                 }
+            };
+            let headers = response.headers.iter().map(|header| {
+                let name = &header.name;
+                let ty = &header.ty;
+                let description = option_str(header.description.as_ref().map(LitStr::value));
+                quote_spanned! {ty.span()=>
+                    .with_header(#name, #description, __cx.schemas().reference::<#ty>())
+                }
+            });
+            let example = response.example.as_ref().map(|example| {
+                quote_spanned! {example.span()=>
+                    .with_example(#private::serde_json::to_value(&(#example)).ok())
+                }
+            });
+            quote! {
+                let __response = #base #(#headers)* #example;
+                __cx.add_response(#status, __response);
             }
         })
         .collect()

@@ -14,8 +14,9 @@ use crate::assemble::{
     assemble, join_path, ApiSecurity, Assembled, Placed, Registration, SpecError,
     WebhookRegistration,
 };
+use crate::finish::Finish;
 use crate::gradual::Undocumented;
-use crate::openapi::{Info, License, OpenApi, Server};
+use crate::openapi::{Info, License, OpenApi, Server, Tag};
 use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
@@ -84,8 +85,8 @@ struct Inputs {
     info: Info,
     placed: Vec<Placed>,
     webhooks: Vec<WebhookRegistration>,
-    servers: Vec<Server>,
     security: ApiSecurity,
+    finish: Finish,
     /// Whether undocumented types are errors.
     strict: bool,
 }
@@ -108,15 +109,11 @@ impl Inputs {
                     .collect(),
             ));
         }
-        let document = &mut assembled.document;
-        document.servers = self.servers.clone();
-        if flavor == Flavor::V3_0 {
-            // 3.0 licences have a URL, not an SPDX identifier.
-            if let Some(license) = &mut document.info.license {
-                if let Some(id) = license.identifier.take() {
-                    license.url = Some(format!("https://spdx.org/licenses/{id}.html"));
-                }
-            }
+        let mut problems = Vec::new();
+        self.finish
+            .apply(&mut assembled.document, flavor, &mut problems);
+        if !problems.is_empty() {
+            return Err(SpecError::new(problems));
         }
         Ok(assembled)
     }
@@ -159,7 +156,8 @@ impl Built {
 #[derive(Clone)]
 pub struct Api {
     info: Info,
-    servers: Vec<Server>,
+    finish: Finish,
+    paths: ServedPaths,
     security: ApiSecurity,
     entries: Vec<Entry>,
     webhooks: Vec<WebhookRegistration>,
@@ -177,7 +175,8 @@ impl Api {
                 description: None,
                 license: None,
             },
-            servers: Vec::new(),
+            finish: Finish::default(),
+            paths: ServedPaths::default(),
             security: ApiSecurity::default(),
             entries: Vec::new(),
             webhooks: Vec::new(),
@@ -195,10 +194,71 @@ impl Api {
     /// Adds a server the API is reachable at (`servers`); `"/"` means wherever
     /// the document itself is served.
     pub fn server(mut self, url: impl Into<String>, description: Option<&str>) -> Self {
-        self.servers.push(Server {
+        self.finish.servers.push(Server {
             url: url.into(),
             description: description.map(str::to_owned),
         });
+        self.changed()
+    }
+
+    /// Declares a tag (what the operations tagged with its name are, and where
+    /// to read more): the document's `tags`, shown by Swagger UI under each
+    /// group's heading. Operations may use tags that are not declared, unless
+    /// [`strict_tags`](Self::strict_tags).
+    pub fn tag(mut self, tag: Tag) -> Self {
+        self.finish.tags.push(tag);
+        self.changed()
+    }
+
+    /// Makes [`check`](Self::check) list every tag an operation uses that is
+    /// not declared with [`tag`](Self::tag) (OpenAPI allows them; a document
+    /// whose groups should all be described does not).
+    pub fn strict_tags(mut self) -> Self {
+        self.finish.strict_tags = true;
+        self.changed()
+    }
+
+    /// Documents that callbacks and webhooks are signed (as
+    /// `CallbacksBuilder::signing_secrets` and the other signing options do):
+    /// each lists the Standard Webhooks headers `webhook-id`,
+    /// `webhook-timestamp` and `webhook-signature` as required header
+    /// parameters, so the receivers' generated code sees them.
+    pub fn signed_callbacks(mut self) -> Self {
+        self.finish.signed_callbacks = true;
+        self.changed()
+    }
+
+    /// Changes anything in the documents (3.1 and 3.0, the `openapi` field says
+    /// which) after hookspec built them and before they are served: the escape
+    /// hatch for what hookspec does not produce, like utoipa's `Modify`.
+    pub fn map_document(mut self, map: impl Fn(&mut OpenApi) + Send + Sync + 'static) -> Self {
+        self.finish.map = Some(Arc::new(map));
+        self.changed()
+    }
+
+    /// Where the OpenAPI 3.1 document is served (default `/openapi.json`),
+    /// relative to where the `Api` is mounted.
+    pub fn document_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.document_3_1 = path.into();
+        self.changed()
+    }
+
+    /// Where the OpenAPI 3.0 document is served (default `/openapi-3.0.json`).
+    pub fn document_3_0_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.document_3_0 = path.into();
+        self.changed()
+    }
+
+    /// Where Swagger UI is served (default `/docs`); it reads the 3.1 document
+    /// wherever that is.
+    pub fn docs_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.docs = Some(path.into());
+        self.changed()
+    }
+
+    /// Serves no docs page (the documents still are).
+    pub fn without_docs(mut self) -> Self {
+        self.paths.docs = None;
         self.changed()
     }
 
@@ -318,10 +378,11 @@ impl Api {
                         })
                         .collect(),
                     webhooks: self.webhooks.clone(),
-                    servers: self.servers.clone(),
+                    finish: self.finish.clone(),
                     security: self.security.clone(),
                     strict: self.strict,
                 };
+                self.paths.check()?;
                 let assembled = inputs.document(Flavor::V3_1)?;
                 Ok(Arc::new(Built {
                     undocumented: assembled.undocumented,
@@ -475,11 +536,14 @@ impl Api {
             // is found at once however many routes the API has (one pattern test
             // for every other request); then the handlers with their 405s; the
             // 3.0 document, for generators run now and then, after them.
-            mount_document(config, Arc::clone(&built), DOCUMENT_3_1);
+            let paths = &self.paths;
+            mount_document(config, Arc::clone(&built), &paths.document_3_1, false);
             self.mount_handlers(config);
-            mount_document(config, built, DOCUMENT_3_0);
+            mount_document(config, built, &paths.document_3_0, true);
             #[cfg(feature = "swagger-ui")]
-            swagger_ui::mount(config, &self.info.title);
+            if let Some(docs) = &paths.docs {
+                swagger_ui::mount(config, &self.info.title, docs, &paths.document_3_1);
+            }
         }
     }
 
@@ -561,8 +625,7 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
 }
 
 /// The document at `path`, 3.0 or 3.1.
-fn mount_document(config: &mut ServiceConfig, built: Arc<Built>, path: &'static str) {
-    let v3_0 = path == DOCUMENT_3_0;
+fn mount_document(config: &mut ServiceConfig, built: Arc<Built>, path: &str, v3_0: bool) {
     config.service(
         web::resource(path).route(web::get().to(move |req: HttpRequest| {
             let built = Arc::clone(&built);
@@ -580,10 +643,60 @@ fn mount_document(config: &mut ServiceConfig, built: Arc<Built>, path: &'static 
     );
 }
 
-/// Where the OpenAPI 3.1 document is served.
-const DOCUMENT_3_1: &str = "/openapi.json";
-/// Where the OpenAPI 3.0 document is served.
-const DOCUMENT_3_0: &str = "/openapi-3.0.json";
+/// Where the documents and the docs page are served, relative to where the
+/// `Api` is mounted.
+#[derive(Clone)]
+struct ServedPaths {
+    document_3_1: String,
+    document_3_0: String,
+    /// `None`: no docs page.
+    docs: Option<String>,
+}
+
+impl Default for ServedPaths {
+    fn default() -> Self {
+        ServedPaths {
+            document_3_1: "/openapi.json".to_owned(),
+            document_3_0: "/openapi-3.0.json".to_owned(),
+            docs: Some("/docs".to_owned()),
+        }
+    }
+}
+
+impl ServedPaths {
+    /// Each path starts with `/`, is plain (no `{...}`, no trailing `/`), and
+    /// differs from the others.
+    fn check(&self) -> Result<(), SpecError> {
+        let mut problems = Vec::new();
+        let all = [
+            ("document_path", Some(&self.document_3_1)),
+            ("document_3_0_path", Some(&self.document_3_0)),
+            ("docs_path", self.docs.as_ref()),
+        ];
+        for (what, path) in all {
+            let Some(path) = path else { continue };
+            if !path.starts_with('/') || path.len() < 2 || path.ends_with('/') || path.contains('{')
+            {
+                problems.push(format!(
+                    "{what} `{path}`: a plain path that starts with `/` and does not end with one"
+                ));
+            }
+        }
+        if self.document_3_1 == self.document_3_0
+            || self
+                .docs
+                .as_ref()
+                .is_some_and(|docs| *docs == self.document_3_1 || *docs == self.document_3_0)
+        {
+            problems.push("the documents and the docs page need paths of their own".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SpecError::new(problems))
+        }
+    }
+}
 
 fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
     let fresh = req

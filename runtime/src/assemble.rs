@@ -367,6 +367,7 @@ pub(crate) fn assemble(
             schemas: components,
         },
         security: security.requirements.clone(),
+        tags: Vec::new(),
         extensions,
     };
     Ok(Assembled {

@@ -56,6 +56,7 @@ mod callback_check;
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
 mod extract;
+mod finish;
 mod gradual;
 mod input;
 mod input_combinators;
@@ -145,4 +146,5 @@ pub mod __private {
     pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};
     pub use actix_web;
     pub use hookspec_expr::{Expression, JsonPointer, Segment, Source, UrlTemplate};
+    pub use serde_json;
 }

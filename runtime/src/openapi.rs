@@ -37,6 +37,9 @@ pub struct OpenApi {
     /// the API requires no authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Vec<BTreeMap<String, Vec<String>>>>,
+    /// The tags operations use, with what each groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
     /// `x-...` extensions.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,
@@ -68,6 +71,56 @@ pub struct License {
     /// A URL to the licence text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// A tag: a group of operations, with what it groups (Swagger UI shows the
+/// description under the group's heading).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Tag {
+    /// The name operations use (`tag = "invoices"`).
+    pub name: String,
+    /// What the group is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where to read more.
+    #[serde(rename = "externalDocs", skip_serializing_if = "Option::is_none")]
+    pub external_docs: Option<ExternalDocs>,
+}
+
+impl Tag {
+    /// A tag named `name`, without a description.
+    pub fn new(name: impl Into<String>) -> Self {
+        Tag {
+            name: name.into(),
+            description: None,
+            external_docs: None,
+        }
+    }
+
+    /// What the group is.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Where to read more about it.
+    pub fn external_docs(mut self, url: impl Into<String>, description: Option<&str>) -> Self {
+        self.external_docs = Some(ExternalDocs {
+            url: url.into(),
+            description: description.map(str::to_owned),
+        });
+        self
+    }
+}
+
+/// A link to documentation elsewhere.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ExternalDocs {
+    /// Where.
+    pub url: String,
+    /// What is there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A `servers` entry.
@@ -153,6 +206,22 @@ impl PathItem {
             Method::Patch => &mut self.patch,
             Method::Trace => &mut self.trace,
         }
+    }
+
+    /// Every operation of this path item, for changing them all.
+    pub fn operations_mut(&mut self) -> impl Iterator<Item = &mut Operation> + '_ {
+        [
+            &mut self.get,
+            &mut self.put,
+            &mut self.post,
+            &mut self.delete,
+            &mut self.options,
+            &mut self.head,
+            &mut self.patch,
+            &mut self.trace,
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// The methods this path item has an operation for, in document order.
@@ -354,8 +423,32 @@ impl Response {
         let mut response = Response::new(description);
         response
             .content
-            .insert(media_type.into(), MediaType { schema });
+            .insert(media_type.into(), MediaType::new(schema));
         response
+    }
+
+    /// The same response with header `name` (values of `schema`, meaning
+    /// `description`).
+    pub fn with_header(mut self, name: &str, description: Option<&str>, schema: Schema) -> Self {
+        self.headers.insert(
+            name.to_owned(),
+            Header {
+                description: description.map(str::to_owned),
+                schema,
+            },
+        );
+        self
+    }
+
+    /// The same response with `example` as the example of each of its media
+    /// types (nothing if `None`).
+    pub fn with_example(mut self, example: Option<Value>) -> Self {
+        if let Some(example) = example {
+            for media_type in self.content.values_mut() {
+                media_type.example = Some(example.clone());
+            }
+        }
+        self
     }
 }
 
@@ -374,4 +467,17 @@ pub struct Header {
 pub struct MediaType {
     /// The body's schema.
     pub schema: Schema,
+    /// An example body, shown by Swagger UI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+}
+
+impl MediaType {
+    /// A body of this schema, without an example.
+    pub fn new(schema: Schema) -> Self {
+        MediaType {
+            schema,
+            example: None,
+        }
+    }
 }

@@ -302,10 +302,31 @@ impl<'a> OperationContext<'a> {
         self.operation.request_body = Some(body);
     }
 
+    /// Sets `example` as the example request body (of each media type), or
+    /// reports a problem if the operation takes no body.
+    pub fn set_request_example(&mut self, example: Option<serde_json::Value>) {
+        let Some(example) = example else {
+            return;
+        };
+        match &mut self.operation.request_body {
+            Some(body) => {
+                for media_type in body.content.values_mut() {
+                    media_type.example = Some(example.clone());
+                }
+            }
+            None => self.report_problem(
+                "`request_example` is given, but no argument is a request body".to_owned(),
+            ),
+        }
+    }
+
     /// Sets a required request body of one media type.
     pub fn set_body(&mut self, media_type: &str, schema: schemars::Schema) {
         let mut content = std::collections::BTreeMap::new();
-        content.insert(media_type.to_owned(), crate::openapi::MediaType { schema });
+        content.insert(
+            media_type.to_owned(),
+            crate::openapi::MediaType::new(schema),
+        );
         self.set_request_body(RequestBody {
             description: None,
             required: true,

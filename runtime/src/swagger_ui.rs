@@ -1,5 +1,6 @@
-//! Swagger UI at `/docs`, served from the archive that `utoipa-swagger-ui-vendored`
-//! embeds, so the page needs no network: no CDN, nothing downloaded at build time.
+//! Swagger UI at `/docs` (or `Api::docs_path`), served from the archive that
+//! `utoipa-swagger-ui-vendored` embeds, so the page needs no network: no CDN,
+//! nothing downloaded at build time.
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -42,10 +43,28 @@ fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The page. Its links are relative, so the docs keep working when the whole
-/// application is mounted under a prefix.
-fn index_html(title: &str) -> String {
+/// `to` as a link relative to a page at `from` (both absolute paths of the
+/// same application): `/api/docs` → `/api/openapi.json` is `openapi.json`,
+/// `/reference/docs` → `/api/openapi.json` is `../api/openapi.json`. Relative,
+/// so the page keeps working when the application is mounted under a prefix.
+fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
+    let from_dir = &from[..from.len().saturating_sub(1)];
+    let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
+/// The page at `docs`, reading the document at `document`. Its links are
+/// relative, so the docs keep working when the whole application is mounted
+/// under a prefix.
+fn index_html(title: &str, docs: &str, document: &str) -> String {
     let title = escape_html(title);
+    // The assets live under the page's own path: `docs/swagger-ui.css` from `/docs`.
+    let assets = escape_html(docs.rsplit('/').next().unwrap_or("docs"));
+    let document = escape_html(&relative(docs, document));
     format!(
         r##"<!DOCTYPE html>
 <html lang="en">
@@ -53,14 +72,14 @@ fn index_html(title: &str) -> String {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title} - Swagger UI</title>
-  <link rel="stylesheet" href="docs/swagger-ui.css">
+  <link rel="stylesheet" href="{assets}/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="docs/swagger-ui-bundle.js"></script>
+  <script src="{assets}/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({{
-      url: "openapi.json",
+      url: "{document}",
       dom_id: "#swagger-ui",
       deepLinking: true,
       presets: [SwaggerUIBundle.presets.apis],
@@ -73,9 +92,9 @@ fn index_html(title: &str) -> String {
     )
 }
 
-pub(crate) fn mount(config: &mut ServiceConfig, title: &str) {
-    let page = Bytes::from(index_html(title));
-    config.service(web::resource("/docs").route(web::get().to(move || {
+pub(crate) fn mount(config: &mut ServiceConfig, title: &str, docs: &str, document: &str) {
+    let page = Bytes::from(index_html(title, docs, document));
+    config.service(web::resource(docs).route(web::get().to(move || {
         let page = page.clone();
         async move {
             HttpResponse::Ok()
@@ -84,13 +103,19 @@ pub(crate) fn mount(config: &mut ServiceConfig, title: &str) {
         }
     })));
     // `/docs/` would break the page's relative links: send it to `/docs`.
-    config.service(web::resource("/docs/").route(web::get().to(|| async {
-        HttpResponse::PermanentRedirect()
-            .insert_header((header::LOCATION, "../docs"))
-            .finish()
-    })));
+    let back = format!("../{}", docs.rsplit('/').next().unwrap_or("docs"));
+    config.service(
+        web::resource(format!("{docs}/")).route(web::get().to(move || {
+            let back = back.clone();
+            async move {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, back))
+                    .finish()
+            }
+        })),
+    );
     for (index, (name, content_type)) in ASSETS.into_iter().enumerate() {
-        config.service(web::resource(format!("/docs/{name}")).route(web::get().to(
+        config.service(web::resource(format!("{docs}/{name}")).route(web::get().to(
             move || async move {
                 match &assets()[index] {
                     Some(bytes) => HttpResponse::Ok()
@@ -120,8 +145,23 @@ mod tests {
     }
 
     #[test]
+    fn links_are_relative_to_the_page() {
+        assert_eq!(relative("/docs", "/openapi.json"), "openapi.json");
+        assert_eq!(relative("/api/docs", "/api/openapi.json"), "openapi.json");
+        assert_eq!(
+            relative("/reference/docs", "/api/openapi.json"),
+            "../api/openapi.json"
+        );
+        assert_eq!(relative("/a/b/docs", "/spec.json"), "../../spec.json");
+        assert_eq!(relative("/docs", "/v1/openapi.json"), "v1/openapi.json");
+        let page = index_html("Api", "/reference/ui", "/api/openapi.json");
+        assert!(page.contains(r#"href="ui/swagger-ui.css""#), "{page}");
+        assert!(page.contains(r#"url: "../api/openapi.json""#), "{page}");
+    }
+
+    #[test]
     fn title_is_escaped() {
-        let page = index_html("<Invoices & \"Co\">");
+        let page = index_html("<Invoices & \"Co\">", "/docs", "/openapi.json");
         assert!(page.contains("&lt;Invoices &amp; &quot;Co&quot;&gt; - Swagger UI"));
     }
 }
