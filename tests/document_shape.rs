@@ -235,6 +235,25 @@ async fn documents_and_docs_are_served_where_asked() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// Ping with an example body, but no body argument.
+#[post("/pong", request_example = json!({"ping": true}))]
+async fn pong() -> &'static str {
+    "pong"
+}
+
+#[test]
+fn a_request_example_without_a_body_is_a_problem() {
+    let error = Api::new("Pong", "1").service(pong).check().unwrap_err();
+    let problems = error.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("`pong` (tests/document_shape.rs:")
+            && problems[0]
+                .ends_with("): `request_example` is given, but no argument is a request body"),
+        "{problems:?}"
+    );
+}
+
 #[test]
 fn served_paths_are_checked() {
     let error = api()

@@ -1,0 +1,8 @@
+use hookspec::post;
+
+#[post("/items", responses((status = 201, description = "Created", headers((Location, String)))))]
+async fn create() -> &'static str {
+    "created"
+}
+
+fn main() {}
