@@ -36,6 +36,10 @@ pub struct Target {
     pub callback_url: String,
     #[serde(default)]
     pub rollback: bool,
+    /// Leave the dispatcher to find the committed delivery itself (no
+    /// `poll_now`): by its `LISTEN`, or at its next poll.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// The accepted delivery.
@@ -121,7 +125,9 @@ async fn create_event_in_transaction(
             .commit()
             .await
             .map_err(|error| unavailable(&error))?;
-        callbacks.poll_now();
+        if !target.quiet {
+            callbacks.poll_now();
+        }
     }
     Ok(Json(Accepted {
         delivery: id.to_string(),

@@ -229,11 +229,20 @@ impl App {
     /// Like [`start`](Self::start), with at most `concurrency` deliveries in
     /// flight at once.
     pub fn start_with_concurrency(store: &str, lease: Duration, concurrency: usize) -> App {
+        App::start_with(store, lease, concurrency, Duration::from_millis(100))
+    }
+
+    /// Like [`start`](Self::start), polling the store only every `poll`.
+    pub fn start_polling_every(store: &str, lease: Duration, poll: Duration) -> App {
+        App::start_with(store, lease, 64, poll)
+    }
+
+    fn start_with(store: &str, lease: Duration, concurrency: usize, poll: Duration) -> App {
         let mut child = Command::new(env!("CARGO_BIN_EXE_outbox-app"))
             .env("OUTBOX_STORE", store)
             .env("OUTBOX_CONCURRENCY", concurrency.to_string())
             .env("OUTBOX_LEASE_MS", lease.as_millis().to_string())
-            .env("OUTBOX_POLL_MS", "100")
+            .env("OUTBOX_POLL_MS", poll.as_millis().to_string())
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

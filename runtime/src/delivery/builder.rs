@@ -521,6 +521,17 @@ impl CallbacksBuilder {
                 .handle
                 .spawn(dispatch::count_unfinished(Arc::clone(&shared)));
         }
+        // Another instance's (or a committed transaction's) delivery wakes this
+        // dispatcher at once where the store can say so (PostgreSQL `LISTEN`).
+        let weak = Arc::downgrade(&shared);
+        let wake: store::Wake = Arc::new(move || {
+            if let Some(shared) = weak.upgrade() {
+                shared.wake.notify_one();
+            }
+        });
+        if let Some(wake_ups) = shared.store.wake_ups(wake) {
+            dispatcher.handle.spawn(wake_ups);
+        }
         Ok(Callbacks {
             inner: Arc::new(Inner {
                 shared,

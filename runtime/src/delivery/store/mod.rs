@@ -289,7 +289,20 @@ pub trait DeliveryStore: Send + Sync + 'static {
     fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
         Box::pin(async { Ok(0) })
     }
+
+    /// For stores other processes write to: a task that calls `wake` whenever
+    /// a delivery may have become due because of another writer (PostgreSQL:
+    /// `LISTEN`), so the dispatcher claims it at once instead of at its next
+    /// poll. The dispatcher runs it on its runtime for as long as it runs;
+    /// `None` (the default): poll only.
+    fn wake_ups(&self, wake: Wake) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        let _ = wake;
+        None
+    }
 }
+
+/// What a store's [`wake_ups`](DeliveryStore::wake_ups) task calls.
+pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// Where a delivery stands, from what every store keeps: its state column, the
 /// reason it failed, its lease, whether it was attempted, when it is next due.

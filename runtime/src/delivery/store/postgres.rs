@@ -53,7 +53,23 @@ CREATE TABLE hookspec_attempts (
     // 2: the key a handler named to sign the delivery with
     // (`DeliveryRequest::signing_key`).
     "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
+    // 3: every insert (an `enqueue`, a transactional `enqueue_in` at commit,
+    // any writer) wakes the instances listening, without a round trip more.
+    r#"
+CREATE FUNCTION hookspec_notify_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('hookspec_deliveries', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER hookspec_deliveries_inserted
+    AFTER INSERT ON hookspec_deliveries
+    FOR EACH STATEMENT EXECUTE FUNCTION hookspec_notify_inserted();
+"#,
 ];
+
+/// The channel inserts are announced on.
+const CHANNEL: &str = "hookspec_deliveries";
 
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).
@@ -72,6 +88,9 @@ const RECORD_COLUMNS: &str =
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    /// Where to open the listening connection; `None` for a pool the
+    /// application built ([`from_pool`](Self::from_pool)): polling only.
+    listen: Option<tokio_postgres::Config>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -108,7 +127,7 @@ impl PostgresStore {
             .parse()
             .map_err(|error| StoreError::Unavailable(format!("bad PostgreSQL URL: {error}")))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -122,13 +141,18 @@ impl PostgresStore {
             .wait_timeout(Some(Duration::from_secs(5)))
             .build()
             .map_err(unavailable)?;
-        Self::from_pool(pool).await
+        let mut store = Self::from_pool(pool).await?;
+        store.listen = Some(config);
+        Ok(store)
     }
 
     /// Uses a pool the application built (its own TLS, sizes, timeouts) and
     /// brings the tables up to date.
+    ///
+    /// Such a store does not `LISTEN` for other instances' deliveries (it has
+    /// no connection settings of its own): they are claimed at the next poll.
     pub async fn from_pool(pool: Pool) -> Result<Self, StoreError> {
-        let store = PostgresStore { pool };
+        let store = PostgresStore { pool, listen: None };
         store.migrate().await?;
         Ok(store)
     }
@@ -273,6 +297,49 @@ pub(crate) async fn enqueue_in(
     delivery: &NewDelivery,
 ) -> Result<(), StoreError> {
     insert_with(transaction, INSERT, delivery, None).await
+}
+
+/// Listens for inserts on a connection of its own, calling `wake` at each,
+/// for as long as the dispatcher runs; reconnects after a failure (1 s, then
+/// doubling to 30 s), waking once after each (what was inserted meanwhile).
+async fn listen_for_inserts(config: tokio_postgres::Config, wake: super::Wake) {
+    use futures_util::StreamExt;
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match config.connect(NoTls).await {
+            Ok((client, mut connection)) => {
+                let mut messages =
+                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                let statement = format!("LISTEN {CHANNEL}");
+                let listen = client.batch_execute(&statement);
+                let mut listen = std::pin::pin!(listen);
+                // Drive the connection while `LISTEN` is under way.
+                let listening = loop {
+                    tokio::select! {
+                        done = &mut listen => break done.is_ok(),
+                        message = messages.next() => if message.is_none() { break false },
+                    }
+                };
+                if listening {
+                    pause = Duration::from_secs(1);
+                    wake();
+                    while let Some(message) = messages.next().await {
+                        match message {
+                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => wake(),
+                            Ok(_) => {}
+                            Err(error) => {
+                                tracing::debug!(%error, "the LISTEN connection failed");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(error) => tracing::debug!(%error, "cannot open the LISTEN connection"),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(30));
+    }
 }
 
 impl DeliveryStore for PostgresStore {
@@ -550,5 +617,13 @@ impl DeliveryStore for PostgresStore {
                 .get(0);
             Ok(count.max(0) as u64)
         })
+    }
+
+    fn wake_ups(
+        &self,
+        wake: super::Wake,
+    ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
+        let config = self.listen.clone()?;
+        Some(Box::pin(listen_for_inserts(config, wake)))
     }
 }
