@@ -17,10 +17,15 @@
 //!
 //! 3. `--tarpit`: the throughput to a healthy receiver alone, and while 200
 //!    deliveries wait on a receiver that never answers, in the same run.
+//! 4. `--latency`: enqueue-to-receiver latency, one delivery at a time, per
+//!    store (p50, p99 of 300), against the bare loop sending one request; for
+//!    PostgreSQL also a transactional `enqueue_in` found through `LISTEN`
+//!    (the dispatcher polling only hourly).
 //!
 //! ```text
 //! cd bench && cargo run --release --bin delivery
 //! cd bench && cargo run --release --bin delivery -- --tarpit
+//! cd bench && cargo run --release --bin delivery -- --latency
 //! ```
 
 use std::net::TcpListener;
@@ -405,8 +410,194 @@ fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
     elapsed
 }
 
+/// A receiver that counts the requests it answered.
+fn counting_receiver() -> (
+    u16,
+    Arc<std::sync::atomic::AtomicUsize>,
+    actix_web::dev::ServerHandle,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
+    let port = listener.local_addr().expect("address").port();
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || {
+                let counter = Arc::clone(&counter);
+                App::new().route(
+                    "/hook",
+                    web::post().to(move |_: web::Bytes| {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        async { Json(Ack { ok: true }) }
+                    }),
+                )
+            })
+            .workers(1)
+            .listen(listener)
+            .expect("listen")
+            .run();
+            sender.send(server.handle()).expect("handle");
+            let _ = server.await;
+        })
+    });
+    (port, seen, receiver.recv().expect("receiver started"))
+}
+
+const LATENCY_SAMPLES: usize = 300;
+
+/// Waits (at most 5 s) until `seen` passes `before`.
+async fn arrived(seen: &std::sync::atomic::AtomicUsize, before: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while seen.load(std::sync::atomic::Ordering::SeqCst) <= before {
+        assert!(
+            Instant::now() < deadline,
+            "a delivery did not arrive within 5 s"
+        );
+        tokio::time::sleep(Duration::from_micros(100)).await;
+    }
+}
+
+/// p50 and p99 of `samples`, in milliseconds.
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    (at(0.50), at(0.99))
+}
+
+/// Enqueue-to-receiver latency of one delivery at a time through `store`;
+/// `transactional`: through `enqueue_in` on PostgreSQL, found by `LISTEN`.
+fn latency_run(
+    store: &Store,
+    port: u16,
+    seen: &std::sync::atomic::AtomicUsize,
+    transactional: bool,
+) -> (f64, f64) {
+    let mut builder = store.fresh(
+        Callbacks::builder()
+            .signing_secrets(&[SECRET])
+            .address_policy(AddressPolicy::listed_only().allow_loopback())
+            .retry(RetryPolicy::with_schedule([])),
+    );
+    if transactional {
+        builder = builder.poll_interval(Duration::from_secs(3600));
+    }
+    let callbacks = builder.build().expect("callbacks");
+    let rt = runtime();
+    let samples = rt.block_on(async {
+        let mut database = match (store, transactional) {
+            (Store::Postgres(url), true) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .expect("PostgreSQL");
+                tokio::spawn(connection);
+                Some(client)
+            }
+            _ => None,
+        };
+        let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+        for n in 0..LATENCY_SAMPLES + 20 {
+            let before = seen.load(std::sync::atomic::Ordering::SeqCst);
+            let started = Instant::now();
+            let request = callbacks.callback_for::<ping>(trigger(port));
+            match database.as_mut() {
+                Some(client) => {
+                    let transaction = client.transaction().await.expect("transaction");
+                    request
+                        .enqueue_in(&transaction, &ping_body(n as u64))
+                        .await
+                        .expect("enqueued");
+                    transaction.commit().await.expect("commit");
+                }
+                None => {
+                    request
+                        .enqueue(&ping_body(n as u64))
+                        .await
+                        .expect("enqueued");
+                }
+            }
+            arrived(seen, before).await;
+            // The first 20 warm connections and caches.
+            if n >= 20 {
+                samples.push(started.elapsed());
+            }
+        }
+        samples
+    });
+    rt.block_on(callbacks.shutdown(Duration::from_secs(1)));
+    percentiles(samples)
+}
+
+/// The bare loop's latency: one request at a time on a warm client.
+fn bare_latency(port: u16) -> (f64, f64) {
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let rt = runtime();
+    let samples = rt.block_on(async {
+        let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+        for n in 0..LATENCY_SAMPLES + 20 {
+            let started = Instant::now();
+            let body = serde_json::to_vec(&ping_body(n as u64)).expect("body");
+            let reply = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("sent");
+            let bytes = reply.bytes().await.expect("reply");
+            let ack: Ack = serde_json::from_slice(&bytes).expect("ack");
+            assert!(ack.ok);
+            if n >= 20 {
+                samples.push(started.elapsed());
+            }
+        }
+        samples
+    });
+    percentiles(samples)
+}
+
+fn latency_report() {
+    let cluster = std::panic::catch_unwind(postgres::Postgres::start_durable).ok();
+    let (port, seen, _server) = counting_receiver();
+    let mut rows = vec![("bare reqwest, one request".to_owned(), bare_latency(port))];
+    let mut stores = vec![
+        Store::Memory,
+        Store::Sqlite(SqliteSync::Full),
+        Store::Sqlite(SqliteSync::Normal),
+    ];
+    if let Some(cluster) = &cluster {
+        stores.push(Store::Postgres(cluster.url()));
+    }
+    for store in &stores {
+        rows.push((
+            format!("hookspec `enqueue`, {}", store.name()),
+            latency_run(store, port, &seen, false),
+        ));
+    }
+    if let Some(cluster) = &cluster {
+        rows.push((
+            "hookspec `enqueue_in` + commit, PostgreSQL, found by LISTEN (hourly poll)".to_owned(),
+            latency_run(&Store::Postgres(cluster.url()), port, &seen, true),
+        ));
+    }
+    println!("| enqueue to receiver, one at a time ({LATENCY_SAMPLES} samples) | p50 | p99 |");
+    println!("|---|---:|---:|");
+    for (name, (p50, p99)) in rows {
+        println!("| {name} | {p50:.2} ms | {p99:.2} ms |");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--latency") {
+        latency_report();
+        return;
+    }
     // `--tarpit`: a healthy receiver's throughput beside a tarpit, and without.
     if args.get(1).map(String::as_str) == Some("--tarpit") {
         let (port, _server) = start_receiver();
