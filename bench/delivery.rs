@@ -410,15 +410,19 @@ fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
     elapsed
 }
 
-/// A receiver that counts the requests it answered.
-fn counting_receiver() -> (
-    u16,
-    Arc<std::sync::atomic::AtomicUsize>,
-    actix_web::dev::ServerHandle,
-) {
+/// What the counting receiver saw: how many requests, when the last arrived.
+#[derive(Default)]
+struct Seen {
+    count: std::sync::atomic::AtomicUsize,
+    last: std::sync::Mutex<Option<Instant>>,
+}
+
+/// A receiver that counts the requests it answered and notes when the last
+/// arrived (so waiting for it, at a timer's granularity, adds nothing).
+fn counting_receiver() -> (u16, Arc<Seen>, actix_web::dev::ServerHandle) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
     let port = listener.local_addr().expect("address").port();
-    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::new(Seen::default());
     let counter = Arc::clone(&seen);
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -428,7 +432,10 @@ fn counting_receiver() -> (
                 App::new().route(
                     "/hook",
                     web::post().to(move |_: web::Bytes| {
-                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        *counter.last.lock().expect("lock") = Some(Instant::now());
+                        counter
+                            .count
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         async { Json(Ack { ok: true }) }
                     }),
                 )
@@ -446,16 +453,17 @@ fn counting_receiver() -> (
 
 const LATENCY_SAMPLES: usize = 300;
 
-/// Waits (at most 5 s) until `seen` passes `before`.
-async fn arrived(seen: &std::sync::atomic::AtomicUsize, before: usize) {
+/// Waits (at most 5 s) until `seen` passes `before`; when the request arrived.
+async fn arrived(seen: &Seen, before: usize) -> Instant {
     let deadline = Instant::now() + Duration::from_secs(5);
-    while seen.load(std::sync::atomic::Ordering::SeqCst) <= before {
+    while seen.count.load(std::sync::atomic::Ordering::SeqCst) <= before {
         assert!(
             Instant::now() < deadline,
             "a delivery did not arrive within 5 s"
         );
         tokio::time::sleep(Duration::from_micros(100)).await;
     }
+    seen.last.lock().expect("lock").expect("an arrival")
 }
 
 /// p50 and p99 of `samples`, in milliseconds.
@@ -468,12 +476,7 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
 
 /// Enqueue-to-receiver latency of one delivery at a time through `store`;
 /// `transactional`: through `enqueue_in` on PostgreSQL, found by `LISTEN`.
-fn latency_run(
-    store: &Store,
-    port: u16,
-    seen: &std::sync::atomic::AtomicUsize,
-    transactional: bool,
-) -> (f64, f64) {
+fn latency_run(store: &Store, port: u16, seen: &Seen, transactional: bool) -> (f64, f64) {
     let mut builder = store.fresh(
         Callbacks::builder()
             .signing_secrets(&[SECRET])
@@ -498,7 +501,7 @@ fn latency_run(
         };
         let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
         for n in 0..LATENCY_SAMPLES + 20 {
-            let before = seen.load(std::sync::atomic::Ordering::SeqCst);
+            let before = seen.count.load(std::sync::atomic::Ordering::SeqCst);
             let started = Instant::now();
             let request = callbacks.callback_for::<ping>(trigger(port));
             match database.as_mut() {
@@ -517,10 +520,10 @@ fn latency_run(
                         .expect("enqueued");
                 }
             }
-            arrived(seen, before).await;
+            let at = arrived(seen, before).await;
             // The first 20 warm connections and caches.
             if n >= 20 {
-                samples.push(started.elapsed());
+                samples.push(at - started);
             }
         }
         samples
@@ -564,7 +567,10 @@ fn bare_latency(port: u16) -> (f64, f64) {
 fn latency_report() {
     let cluster = std::panic::catch_unwind(postgres::Postgres::start_durable).ok();
     let (port, seen, _server) = counting_receiver();
-    let mut rows = vec![("bare reqwest, one request".to_owned(), bare_latency(port))];
+    let mut rows = vec![(
+        "bare reqwest, one request and its reply".to_owned(),
+        bare_latency(port),
+    )];
     let mut stores = vec![
         Store::Memory,
         Store::Sqlite(SqliteSync::Full),
