@@ -72,12 +72,7 @@ fn api() -> Api {
 }
 
 fn validated(api: &Api) -> [Value; 2] {
-    api.check().unwrap_or_else(|error| panic!("{error}"));
-    let v3_1 = serde_json::to_value(api.openapi().unwrap()).unwrap();
-    common::assert_valid_openapi_3_1(&v3_1);
-    let v3_0 = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
-    common::assert_valid_openapi_3_0(&v3_0);
-    [v3_1, v3_0]
+    common::checked_documents(api)
 }
 
 #[test]

@@ -10,6 +10,17 @@ mod openapi_schema;
 #[allow(unused_imports)]
 pub use openapi_schema::{assert_valid_openapi_3_0, assert_valid_openapi_3_1};
 
+/// `api`'s 3.1 and 3.0 documents, after `check()`, each validated against its
+/// official schema.
+pub fn checked_documents(api: &hookspec::Api) -> [Value; 2] {
+    api.check().unwrap_or_else(|error| panic!("{error}"));
+    let v3_1 = serde_json::to_value(api.openapi().unwrap()).unwrap();
+    assert_valid_openapi_3_1(&v3_1);
+    let v3_0 = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
+    assert_valid_openapi_3_0(&v3_0);
+    [v3_1, v3_0]
+}
+
 /// The body of a test response, as JSON.
 pub async fn json_body<B: MessageBody>(response: ServiceResponse<B>) -> Value {
     let bytes = actix_web::test::read_body(response).await;
