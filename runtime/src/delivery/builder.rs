@@ -524,7 +524,7 @@ impl CallbacksBuilder {
         // Another instance's (or a committed transaction's) delivery wakes this
         // dispatcher at once where the store can say so (PostgreSQL `LISTEN`).
         let weak = Arc::downgrade(&shared);
-        let wake: store::Wake = Arc::new(move || {
+        let wake: super::store::Wake = Arc::new(move || {
             if let Some(shared) = weak.upgrade() {
                 shared.wake.notify_one();
             }
