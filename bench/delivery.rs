@@ -237,6 +237,21 @@ fn hookspec_run(port: u16, signed: bool, store: &Store) -> f64 {
     elapsed
 }
 
+/// What the bare loop does per callback: send the body, decode the reply.
+async fn bare_exchange(client: &reqwest::Client, url: &str, n: u64) {
+    let body = serde_json::to_vec(&ping_body(n)).expect("body");
+    let reply = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    let bytes = reply.bytes().await.expect("reply");
+    let ack: Ack = serde_json::from_slice(&bytes).expect("ack");
+    assert!(ack.ok);
+}
+
 /// Seconds for a bare reqwest loop to send the same requests, `CONCURRENCY` at a time.
 fn bare_run(port: u16) -> f64 {
     let url = format!("http://127.0.0.1:{port}/hook");
@@ -254,17 +269,7 @@ fn bare_run(port: u16) -> f64 {
             let url = url.clone();
             tasks.push(tokio::spawn(async move {
                 let _permit = permit;
-                let body = serde_json::to_vec(&ping_body(n)).expect("body");
-                let reply = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("sent");
-                let bytes = reply.bytes().await.expect("reply");
-                let ack: Ack = serde_json::from_slice(&bytes).expect("ack");
-                assert!(ack.ok);
+                bare_exchange(&client, &url, n).await;
             }));
         }
         for task in tasks {
@@ -544,17 +549,7 @@ fn bare_latency(port: u16) -> (f64, f64) {
         let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
         for n in 0..LATENCY_SAMPLES + 20 {
             let started = Instant::now();
-            let body = serde_json::to_vec(&ping_body(n as u64)).expect("body");
-            let reply = client
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("sent");
-            let bytes = reply.bytes().await.expect("reply");
-            let ack: Ack = serde_json::from_slice(&bytes).expect("ack");
-            assert!(ack.ok);
+            bare_exchange(&client, &url, n as u64).await;
             if n >= 20 {
                 samples.push(started.elapsed());
             }

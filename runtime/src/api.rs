@@ -295,11 +295,7 @@ impl Api {
     /// operation's `security(...)` attribute, or an argument that requires
     /// authentication, takes precedence; `security()` makes one public.
     pub fn security_requirement(mut self, name: &str, scopes: &[&str]) -> Self {
-        let mut requirement = SecurityRequirement::new();
-        requirement.insert(
-            name.to_owned(),
-            scopes.iter().map(|scope| (*scope).to_owned()).collect(),
-        );
+        let requirement = crate::security::requirement(name, scopes);
         self.security
             .requirements
             .get_or_insert_with(Vec::new)

@@ -10,7 +10,7 @@ use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
 use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
 use crate::payload::ReplyDeclaration;
 use crate::schema::{Flavor, SchemaRegistry};
-use crate::security::{check_requirements, SecurityRequirement, SecurityScheme};
+use crate::security::{check_requirements, requirement, SecurityRequirement, SecurityScheme};
 
 /// The dialect OpenAPI 3.1 schemas are written in.
 const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
@@ -155,14 +155,7 @@ fn operation_security(
         return Some(
             stated
                 .iter()
-                .map(|requirement| {
-                    let mut alternative = SecurityRequirement::new();
-                    alternative.insert(
-                        requirement.scheme.to_owned(),
-                        requirement.scopes.iter().map(|s| (*s).to_owned()).collect(),
-                    );
-                    alternative
-                })
+                .map(|stated| requirement(stated.scheme, stated.scopes))
                 .collect(),
         );
     }

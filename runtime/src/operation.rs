@@ -241,11 +241,7 @@ impl<'a> OperationContext<'a> {
     /// `add_problem_response(401)`, so that no handler taking it can leave its
     /// authentication undocumented. Several calls are alternatives.
     pub fn require(&mut self, scheme: &str, scopes: &[&str]) {
-        let mut requirement = crate::security::SecurityRequirement::new();
-        requirement.insert(
-            scheme.to_owned(),
-            scopes.iter().map(|scope| (*scope).to_owned()).collect(),
-        );
+        let requirement = crate::security::requirement(scheme, scopes);
         if !self.required.contains(&requirement) {
             self.required.push(requirement);
         }

@@ -13,6 +13,17 @@ use serde::Serialize;
 /// alternatives, any of which admits the request.
 pub type SecurityRequirement = BTreeMap<String, Vec<String>>;
 
+/// The requirement of scheme `scheme` with these `scopes` alone (one
+/// alternative of an operation's `security`).
+pub(crate) fn requirement(scheme: &str, scopes: &[&str]) -> SecurityRequirement {
+    let mut requirement = SecurityRequirement::new();
+    requirement.insert(
+        scheme.to_owned(),
+        scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+    );
+    requirement
+}
+
 /// One requirement as the route macros write it: a scheme and its scopes.
 #[derive(Debug)]
 pub struct RequirementMeta {
