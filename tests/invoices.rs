@@ -91,6 +91,21 @@ async fn document_bytes_are_deterministic() {
     assert_eq!(first, second);
 }
 
+/// Only the bytes are kept once served; the typed documents are assembled
+/// again when asked for, and must say exactly what is served.
+#[actix_web::test]
+async fn typed_documents_are_the_served_ones() {
+    let api = invoices::api();
+    let served = api.openapi_json().unwrap();
+    let typed = serde_json::to_vec(api.openapi().unwrap()).unwrap();
+    assert_eq!(typed, served.to_vec());
+    let served = api.openapi_3_0_json().unwrap();
+    let typed = serde_json::to_vec(api.openapi_3_0().unwrap()).unwrap();
+    assert_eq!(typed, served.to_vec());
+    // Asked again, the same document (assembled once).
+    assert!(std::ptr::eq(api.openapi().unwrap(), api.openapi().unwrap()));
+}
+
 #[actix_web::test]
 async fn etag_answers_304_when_unchanged() {
     let app = app!();

@@ -1,7 +1,7 @@
 //! Document assembly: registered operations → one checked [`OpenApi`] document.
 //! Runs once, when the [`Api`](crate::Api) is first mounted or checked.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
@@ -335,16 +335,15 @@ pub(crate) fn assemble(
         }
     };
     // One per declaration (by name and source), callbacks first.
+    // (A set: scanning the list for each reply was quadratic in callbacks.)
     let mut replies: Vec<ReplyDeclaration> = Vec::new();
+    let mut known: HashSet<(&str, &str)> = HashSet::new();
     let declared = attached
         .iter()
         .flat_map(|use_site| use_site.callbacks.iter().map(|callback| callback.reply))
         .chain(webhook_replies);
     for reply in declared {
-        if !replies
-            .iter()
-            .any(|known| known.name == reply.name && known.source == reply.source)
-        {
+        if known.insert((reply.name, reply.source)) {
             replies.push(reply);
         }
     }
@@ -450,23 +449,21 @@ fn name_shared_callbacks(paths: &mut BTreeMap<String, PathItem>) {
     });
 }
 
+/// Where an operation id is used, described only when it clashes (building
+/// the words for every operation would cost more than the check).
+#[derive(Clone, Copy)]
+enum IdUse<'a> {
+    Operation(&'a str, Method),
+    Callback(&'a str, &'a str, Method),
+    Webhook(&'a str),
+}
+
 fn check_unique_operation_ids(
     paths: &BTreeMap<String, PathItem>,
     webhooks: &BTreeMap<String, PathItem>,
     owners: &HashMap<(String, &'static str), &'static OperationMeta>,
     problems: &mut Vec<String>,
 ) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut record = |id: &str, place: String, problems: &mut Vec<String>| {
-        if let Some(first) = seen.get(id) {
-            problems.push(format!(
-                "operation id `{id}` is used twice: by {first} and by {place}; \
-                 set `operation_id = \"...\"` on one of them"
-            ));
-        } else {
-            seen.insert(id.to_owned(), place);
-        }
-    };
     // The handler of each (path, method), as assembly recorded it.
     let handler_of = |path: &str, method: Method| {
         owners
@@ -474,14 +471,21 @@ fn check_unique_operation_ids(
             .map(|meta| describe_handler(meta))
             .unwrap_or_else(|| format!("{} {path}", method.http_name()))
     };
+    let describe = |place: IdUse<'_>| match place {
+        IdUse::Operation(path, method) => handler_of(path, method),
+        IdUse::Callback(name, path, method) => {
+            format!("callback `{name}` of {}", handler_of(path, method))
+        }
+        IdUse::Webhook(name) => format!("webhook `{name}`"),
+    };
+    let mut uses: Vec<(&str, IdUse<'_>)> = Vec::new();
     for (path, item) in paths {
         for method in item.methods() {
             let Some(operation) = item.operation(method) else {
                 continue;
             };
-            let handler = handler_of(path, method);
             if let Some(id) = &operation.operation_id {
-                record(id, handler.clone(), problems);
+                uses.push((id, IdUse::Operation(path, method)));
             }
             for (name, by_url) in &operation.callbacks {
                 for callback_item in by_url.values() {
@@ -490,7 +494,7 @@ fn check_unique_operation_ids(
                             .operation(callback_method)
                             .and_then(|op| op.operation_id.as_ref())
                         {
-                            record(id, format!("callback `{name}` of {handler}"), problems);
+                            uses.push((id, IdUse::Callback(name, path, method)));
                         }
                     }
                 }
@@ -503,8 +507,21 @@ fn check_unique_operation_ids(
                 .operation(method)
                 .and_then(|op| op.operation_id.as_ref())
             {
-                record(id, format!("webhook `{name}`"), problems);
+                uses.push((id, IdUse::Webhook(name)));
             }
+        }
+    }
+    let mut seen: HashMap<&str, IdUse<'_>> = HashMap::with_capacity(uses.len());
+    for (id, place) in uses {
+        if let Some(first) = seen.get(id) {
+            problems.push(format!(
+                "operation id `{id}` is used twice: by {} and by {}; \
+                 set `operation_id = \"...\"` on one of them",
+                describe(*first),
+                describe(place)
+            ));
+        } else {
+            seen.insert(id, place);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Schemas from `schemars`: named types go to `components.schemas`, and every other
 //! place refers to them with a `$ref`.
 
+use std::borrow::Cow;
+
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::Value;
@@ -22,6 +24,11 @@ pub enum Flavor {
 pub struct SchemaRegistry {
     generator: SchemaGenerator,
     flavor: Flavor,
+    /// The reference already made for each named type, by schema id: a type
+    /// appears in many places (a body type in its operation, its response and
+    /// its callback; the problem type in every operation), and schemars finds
+    /// a known type's name through two ordered maps of long type paths.
+    references: foldhash::HashMap<Cow<'static, str>, Schema>,
 }
 
 impl Default for SchemaRegistry {
@@ -45,6 +52,7 @@ impl SchemaRegistry {
         SchemaRegistry {
             generator: settings.into_generator(),
             flavor,
+            references: foldhash::HashMap::default(),
         }
     }
 
@@ -56,8 +64,18 @@ impl SchemaRegistry {
     /// The schema to use where a `T` appears: a `$ref` for named types, the schema
     /// itself for the others (`String`, `Vec<u8>`, ...).
     pub fn reference<T: JsonSchema + ?Sized>(&mut self) -> Schema {
+        if T::inline_schema() {
+            let schema = self.generator.subschema_for::<T>();
+            return self.transformed(schema);
+        }
+        let id = T::schema_id();
+        if let Some(known) = self.references.get(&id) {
+            return known.clone();
+        }
         let schema = self.generator.subschema_for::<T>();
-        self.transformed(schema)
+        let schema = self.transformed(schema);
+        self.references.insert(id, schema.clone());
+        schema
     }
 
     /// `T`'s own schema, never a `$ref` at the top level (the types it contains are
