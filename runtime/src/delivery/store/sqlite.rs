@@ -177,7 +177,7 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut transaction =
+        let transaction =
             match connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
                 Ok(transaction) => transaction,
                 Err(error) => {
@@ -191,13 +191,13 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
             };
         let mut replies = Vec::with_capacity(group.len());
         for job in group {
-            let replied = match transaction.savepoint_with_name("hookspec_call") {
-                Ok(mut savepoint) => {
-                    let (succeeded, reply) = job(Some(&savepoint));
+            let replied = match run_cached(&transaction, "SAVEPOINT hookspec_call") {
+                Ok(()) => {
+                    let (succeeded, reply) = job(Some(&transaction));
                     if !succeeded {
-                        let _ = savepoint.rollback();
+                        let _ = run_cached(&transaction, "ROLLBACK TO hookspec_call");
                     }
-                    let _ = savepoint.commit();
+                    let _ = run_cached(&transaction, "RELEASE hookspec_call");
                     (reply, None)
                 }
                 Err(error) => {
@@ -212,6 +212,13 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
             reply(own_error.or_else(|| committed.clone()));
         }
     }
+}
+
+/// Runs a statement without parameters through the statement cache: each
+/// call's savepoint takes two or three, which are then not parsed anew for
+/// every call.
+fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 /// Creates the file readable by its owner only (`0600`) if it does not exist:
@@ -300,13 +307,16 @@ fn insert_row(
     lease: Option<&Lease>,
 ) -> Result<(), StoreError> {
     let created = to_millis(delivery.created_at);
+    // Cached: the writer thread runs this statement for every `enqueue`.
     connection
-        .execute(
+        .prepare_cached(
             "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
                  created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
                  signing_key)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 delivery.id.as_str(),
                 delivery.callback,
                 delivery.method,
@@ -317,8 +327,8 @@ fn insert_row(
                 lease.map(|lease| lease.token.as_str()),
                 lease.map(|lease| to_millis(lease.until)),
                 delivery.signing_key,
-            ],
-        )
+            ])
+        })
         .map_err(unavailable)?;
     Ok(())
 }
@@ -391,14 +401,17 @@ fn complete_in(
         Some(until) => (Some(token), Some(to_millis(until))),
         None => (None, None),
     };
+    // Both statements cached: every attempt's outcome runs them.
     let updated = connection
-        .execute(
+        .prepare_cached(
             "UPDATE hookspec_deliveries
              SET attempts = attempts + 1, state = ?3, reason = ?4,
                  next_attempt_at = COALESCE(?5, next_attempt_at),
                  lease_token = ?6, lease_until = ?7
              WHERE id = ?1 AND lease_token = ?2",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 id,
                 token,
                 state,
@@ -406,25 +419,27 @@ fn complete_in(
                 next_attempt_at,
                 lease_token,
                 lease_until
-            ],
-        )
+            ])
+        })
         .map_err(unavailable)?;
     if updated == 0 {
         return Ok(false);
     }
     connection
-        .execute(
+        .prepare_cached(
             "INSERT INTO hookspec_attempts (delivery_id, number, started_at, duration_us, status, error)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 id,
                 attempt.number,
                 to_millis(attempt.started_at),
                 i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX),
                 attempt.status,
                 attempt.error,
-            ],
-        )
+            ])
+        })
         .map_err(unavailable)?;
     Ok(true)
 }
