@@ -499,6 +499,7 @@ impl CallbacksBuilder {
             claims: AtomicU64::new(0),
             wake: Notify::new(),
             claim_slots: Arc::new(Semaphore::new(self.concurrency)),
+            outcome_writes: Arc::new(Semaphore::new(self.concurrency)),
             in_flight: Semaphore::new(self.concurrency),
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),

@@ -147,8 +147,23 @@ async fn attempt_claimed(
     shared
         .endpoints
         .record(&admission, endpoint_health(&attempt));
-    write_outcome(&shared, &claimed, &lease, &attempt, &next, None).await;
     drop(admission);
+    // The attempt is over: its claim slot goes to the next due delivery while
+    // the outcome is written, which on a busy database can take longer than
+    // the attempt did (the delivery stays leased meanwhile, so nobody claims
+    // it). At most `concurrency` writes wait so; past that, the slot is kept
+    // until the write ends.
+    let writing = Arc::clone(&shared.outcome_writes).try_acquire_owned().ok();
+    let slot = match writing {
+        Some(_) => {
+            drop(slot);
+            shared.wake.notify_one();
+            None
+        }
+        None => Some(slot),
+    };
+    write_outcome(&shared, &claimed, &lease, &attempt, &next, None).await;
+    drop(writing);
     drop(slot);
     if let Next::RetryAt(at) = next {
         wake_at(&shared, at);

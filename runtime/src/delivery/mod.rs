@@ -179,6 +179,9 @@ pub(crate) struct Shared {
     pub wake: Notify,
     /// One permit per claimed delivery this instance works on.
     pub claim_slots: Arc<Semaphore>,
+    /// One permit per attempt's outcome being written after its claim slot
+    /// was handed on (at most `concurrency`).
+    pub outcome_writes: Arc<Semaphore>,
     /// One permit per request in flight.
     pub in_flight: Semaphore,
     concurrency: usize,
@@ -446,7 +449,8 @@ impl Callbacks {
         let deadline = Instant::now() + grace;
         while Instant::now() < deadline {
             let attempts_under_way = shared.claim_slots.available_permits() < shared.concurrency
-                || shared.in_flight.available_permits() < shared.concurrency;
+                || shared.in_flight.available_permits() < shared.concurrency
+                || shared.outcome_writes.available_permits() < shared.concurrency;
             let waiting = !durable && self.unfinished().await.unwrap_or(0) > 0;
             if !attempts_under_way && !waiting {
                 break;
