@@ -467,3 +467,150 @@ async fn a_dead_instances_leases_are_taken_over_once() {
     );
     receiver.stop().await;
 }
+
+/// Counts the statements that insert deliveries and that write outcomes, by
+/// statement-level triggers of the test's own.
+async fn count_statements(url: &str) -> tokio_postgres::Client {
+    let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    actix_web::rt::spawn(connection);
+    db.batch_execute(
+        "CREATE TABLE test_statements (kind TEXT NOT NULL);
+         CREATE FUNCTION test_count_statement() RETURNS trigger AS $$
+         BEGIN
+             INSERT INTO test_statements VALUES (TG_OP);
+             RETURN NULL;
+         END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER test_count_statement AFTER INSERT OR UPDATE ON hookspec_deliveries
+             FOR EACH STATEMENT EXECUTE FUNCTION test_count_statement();",
+    )
+    .await
+    .unwrap();
+    db
+}
+
+async fn statements(db: &tokio_postgres::Client, kind: &str) -> i64 {
+    db.query_one(
+        "SELECT count(*) FROM test_statements WHERE kind = $1",
+        &[&kind],
+    )
+    .await
+    .unwrap()
+    .get(0)
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
+    use hookspec::delivery::store::{Lease, NewDelivery, Next, PostgresStore};
+    use hookspec::delivery::{Attempt, DeliveryFilter, DeliveryId, DeliveryStore, StateKind};
+    use std::time::SystemTime;
+
+    let postgres = Postgres::start();
+    let store = PostgresStore::connect(&postgres.url()).await.unwrap();
+    let db = count_statements(&postgres.url()).await;
+    let delivery = |n: usize, signing_key: Option<&str>| NewDelivery {
+        id: DeliveryId::from(format!("grouped_{n}").as_str()),
+        callback: "event_notification".into(),
+        method: "POST".into(),
+        url: format!("http://127.0.0.1:9/events/{n}"),
+        content_type: Some("application/json".into()),
+        body: format!(r#"{{"n":{n}}}"#).into_bytes(),
+        created_at: SystemTime::now(),
+        signing_key: signing_key.map(str::to_owned),
+    };
+    // 64 handlers enqueue at once: every one is accepted, in fewer statements.
+    let inserts: Vec<_> = (0..64)
+        .map(|n| {
+            let (store, delivery) = (store.clone(), delivery(n, None));
+            actix_web::rt::spawn(async move { store.insert(&delivery).await })
+        })
+        .collect();
+    for insert in inserts {
+        insert.await.unwrap().unwrap();
+    }
+    assert_eq!(store.unfinished().await.unwrap(), 64);
+    let insert_statements = statements(&db, "INSERT").await;
+    assert!(
+        insert_statements < 64,
+        "64 concurrent inserts took {insert_statements} statements"
+    );
+
+    // A delivery PostgreSQL refuses (a NUL byte in text) among good ones fails
+    // alone: its group is written again one by one.
+    let inserts: Vec<_> = (64..80)
+        .map(|n| {
+            let key = (n == 70).then_some("bad\0key");
+            let (store, delivery) = (store.clone(), delivery(n, key));
+            actix_web::rt::spawn(async move { store.insert(&delivery).await })
+        })
+        .collect();
+    let mut failed = Vec::new();
+    for (n, insert) in (64..80).zip(inserts) {
+        if insert.await.unwrap().is_err() {
+            failed.push(n);
+        }
+    }
+    assert_eq!(failed, [70]);
+    assert_eq!(store.unfinished().await.unwrap(), 79);
+
+    // Every outcome written at once lands with its attempt; one under a lease
+    // that is not held says so and writes nothing.
+    let lease = Lease {
+        token: "test/1".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    let claimed = store.claim(SystemTime::now(), &lease, 100).await.unwrap();
+    assert_eq!(claimed.len(), 79);
+    let updates_before = statements(&db, "UPDATE").await;
+    let outcomes: Vec<_> = claimed
+        .iter()
+        .enumerate()
+        .map(|(index, claimed)| {
+            let store = store.clone();
+            let id = claimed.delivery.id.clone();
+            let token = if index == 0 { "test/stale" } else { "test/1" };
+            actix_web::rt::spawn(async move {
+                let attempt = Attempt {
+                    number: 1,
+                    started_at: SystemTime::now(),
+                    duration: Duration::from_millis(3),
+                    status: Some(204),
+                    error: None,
+                };
+                let held = store
+                    .complete(&id, token, &attempt, &Next::Succeeded, None)
+                    .await
+                    .unwrap();
+                (id, held)
+            })
+        })
+        .collect();
+    let mut stale = Vec::new();
+    for outcome in outcomes {
+        let (id, held) = outcome.await.unwrap();
+        if !held {
+            stale.push(id);
+        }
+    }
+    assert_eq!(stale, [claimed[0].delivery.id.clone()]);
+    let update_statements = statements(&db, "UPDATE").await - updates_before;
+    assert!(
+        update_statements < 79,
+        "79 concurrent outcomes took {update_statements} statements"
+    );
+    let succeeded = store
+        .list(&DeliveryFilter {
+            state: Some(StateKind::Succeeded),
+            limit: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(succeeded.len(), 78);
+    for record in &succeeded {
+        assert_eq!(record.attempts.len(), 1, "{}", record.id);
+        assert_eq!(record.attempts[0].status, Some(204));
+    }
+    assert_eq!(store.unfinished().await.unwrap(), 1);
+}

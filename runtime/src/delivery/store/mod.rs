@@ -10,6 +10,8 @@
 //! (a worker died after sending, before writing the outcome), always with the
 //! same `webhook-id`.
 
+#[cfg(feature = "postgres")]
+mod grouped;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;

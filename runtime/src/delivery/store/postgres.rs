@@ -4,12 +4,20 @@
 //! instances never take the same delivery at once; a crashed instance's leases
 //! expire and the others resume its deliveries. [`enqueue_in`] writes a delivery
 //! inside the caller's own transaction (the transactional outbox).
+//!
+//! Inserts and attempts' outcomes made while others are under way are written
+//! together, one statement (and one commit) per group, through `unnest` of one
+//! array per column (see `grouped.rs`); a group whose statement fails is
+//! written again one call at a time, so one bad delivery fails only its own
+//! call.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
+use super::grouped::Grouped;
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
     NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow,
@@ -80,6 +88,112 @@ const INSERT: &str = "INSERT INTO hookspec_deliveries (id, callback, method, url
         signing_key)
     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9, $10)";
 
+/// Many deliveries in one statement: one row per element of the arrays.
+const INSERT_MANY: &str =
+    "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,
+        body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
+        signing_key)
+    SELECT id, callback, method, url, content_type, body, created_at, 'pending', created_at,
+        created_at, lease_token, lease_until, signing_key
+    FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[],
+        $7::BIGINT[], $8::TEXT[], $9::BIGINT[], $10::TEXT[])
+        AS input(id, callback, method, url, content_type, body, created_at, lease_token,
+            lease_until, signing_key)";
+
+/// One attempt's outcome, written only if the delivery is still leased under
+/// the token: one round trip and one atomic commit.
+const COMPLETE: &str = "WITH updated AS (
+        UPDATE hookspec_deliveries
+        SET attempts = attempts + 1, state = $3, reason = $4,
+            next_attempt_at = COALESCE($5, next_attempt_at),
+            lease_token = $6, lease_until = $7
+        WHERE id = $1 AND lease_token = $2
+        RETURNING id),
+    recorded AS (
+        INSERT INTO hookspec_attempts
+            (delivery_id, number, started_at, duration_us, status, error)
+        SELECT id, $8, $9, $10, $11, $12 FROM updated
+        ON CONFLICT DO NOTHING)
+    SELECT count(*) FROM updated";
+
+/// Many outcomes in one statement; returns the ids whose lease was held.
+const COMPLETE_MANY: &str = "WITH input AS (
+        SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[],
+            $6::TEXT[], $7::BIGINT[], $8::INTEGER[], $9::BIGINT[], $10::BIGINT[],
+            $11::INTEGER[], $12::TEXT[])
+            AS input(id, token, state, reason, next_attempt_at, lease_token, lease_until,
+                number, started_at, duration_us, status, error)),
+    updated AS (
+        UPDATE hookspec_deliveries AS delivery
+        SET attempts = delivery.attempts + 1, state = input.state, reason = input.reason,
+            next_attempt_at = COALESCE(input.next_attempt_at, delivery.next_attempt_at),
+            lease_token = input.lease_token, lease_until = input.lease_until
+        FROM input
+        WHERE delivery.id = input.id AND delivery.lease_token = input.token
+        RETURNING delivery.id),
+    recorded AS (
+        INSERT INTO hookspec_attempts
+            (delivery_id, number, started_at, duration_us, status, error)
+        SELECT input.id, input.number, input.started_at, input.duration_us, input.status,
+            input.error
+        FROM input JOIN updated ON updated.id = input.id
+        ON CONFLICT DO NOTHING)
+    SELECT id FROM updated";
+
+/// The most calls written in one statement.
+const MAX_GROUP: usize = 256;
+/// The most group statements of one kind under way at once.
+const GROUPS_IN_FLIGHT: usize = 2;
+
+/// A delivery to insert, leased to its caller or not.
+type Insert = (NewDelivery, Option<Lease>);
+
+/// An attempt's outcome to write.
+struct Outcome {
+    id: String,
+    token: String,
+    attempt: Attempt,
+    next: Next,
+    hold_until: Option<SystemTime>,
+}
+
+/// An outcome as the columns it writes.
+struct OutcomeColumns<'a> {
+    state: &'static str,
+    reason: Option<&'a str>,
+    next_attempt_at: Option<i64>,
+    lease_token: Option<&'a str>,
+    lease_until: Option<i64>,
+    number: i32,
+    started_at: i64,
+    duration_us: i64,
+    status: Option<i32>,
+}
+
+impl Outcome {
+    fn columns(&self) -> OutcomeColumns<'_> {
+        let (state, reason) = outcome_columns(&self.next);
+        let (lease_token, lease_until) = match self.hold_until {
+            Some(until) => (Some(self.token.as_str()), Some(to_millis(until))),
+            None => (None, None),
+        };
+        OutcomeColumns {
+            state,
+            reason,
+            next_attempt_at: match self.next {
+                Next::RetryAt(at) => Some(to_millis(at)),
+                _ => None,
+            },
+            lease_token,
+            lease_until,
+            number: i32::try_from(self.attempt.number).unwrap_or(i32::MAX),
+            started_at: to_millis(self.attempt.started_at),
+            duration_us: i64::try_from(self.attempt.duration.as_micros()).unwrap_or(i64::MAX),
+            status: self.attempt.status.map(i32::from),
+        }
+    }
+}
+
 const RECORD_COLUMNS: &str =
     "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
 
@@ -91,6 +205,10 @@ pub struct PostgresStore {
     /// Where to open the listening connection; `None` for a pool the
     /// application built ([`from_pool`](Self::from_pool)): polling only.
     listen: Option<tokio_postgres::Config>,
+    /// Inserts and outcomes made while others are under way are written
+    /// together (group commit).
+    inserts: Arc<Grouped<Insert, ()>>,
+    outcomes: Arc<Grouped<Outcome, bool>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -152,7 +270,28 @@ impl PostgresStore {
     /// Such a store does not `LISTEN` for other instances' deliveries (it has
     /// no connection settings of its own): they are claimed at the next poll.
     pub async fn from_pool(pool: Pool) -> Result<Self, StoreError> {
-        let store = PostgresStore { pool, listen: None };
+        let inserts = {
+            let pool = pool.clone();
+            Grouped::new(
+                Arc::new(move |group| Box::pin(insert_group(pool.clone(), group))),
+                MAX_GROUP,
+                GROUPS_IN_FLIGHT,
+            )
+        };
+        let outcomes = {
+            let pool = pool.clone();
+            Grouped::new(
+                Arc::new(move |group| Box::pin(complete_group(pool.clone(), group))),
+                MAX_GROUP,
+                GROUPS_IN_FLIGHT,
+            )
+        };
+        let store = PostgresStore {
+            pool,
+            listen: None,
+            inserts: Arc::new(inserts),
+            outcomes: Arc::new(outcomes),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -299,6 +438,166 @@ pub(crate) async fn enqueue_in(
     insert_with(transaction, INSERT, delivery, None).await
 }
 
+/// Writes a group of deliveries: one statement, or (alone, or if the group's
+/// statement failed) one each, so that one bad delivery fails only its own
+/// call.
+async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(), StoreError>> {
+    let client = match pool.get().await {
+        Ok(client) => client,
+        Err(error) => return vec![Err(unavailable(error)); group.len()],
+    };
+    if group.len() > 1 {
+        let column = |pick: fn(&Insert) -> Option<String>| -> Vec<Option<String>> {
+            group.iter().map(pick).collect()
+        };
+        let ids = column(|(delivery, _)| Some(delivery.id.as_str().to_owned()));
+        let callbacks = column(|(delivery, _)| Some(delivery.callback.clone()));
+        let methods = column(|(delivery, _)| Some(delivery.method.clone()));
+        let urls = column(|(delivery, _)| Some(delivery.url.clone()));
+        let content_types = column(|(delivery, _)| delivery.content_type.clone());
+        let bodies: Vec<&[u8]> = group
+            .iter()
+            .map(|(delivery, _)| &delivery.body[..])
+            .collect();
+        let created: Vec<i64> = group
+            .iter()
+            .map(|(delivery, _)| to_millis(delivery.created_at))
+            .collect();
+        let tokens = column(|(_, lease)| lease.as_ref().map(|lease| lease.token.clone()));
+        let until: Vec<Option<i64>> = group
+            .iter()
+            .map(|(_, lease)| lease.as_ref().map(|lease| to_millis(lease.until)))
+            .collect();
+        let keys = column(|(delivery, _)| delivery.signing_key.clone());
+        let written = match client.prepare_cached(INSERT_MANY).await {
+            Ok(statement) => client
+                .execute(
+                    &statement,
+                    &[
+                        &ids,
+                        &callbacks,
+                        &methods,
+                        &urls,
+                        &content_types,
+                        &bodies,
+                        &created,
+                        &tokens,
+                        &until,
+                        &keys,
+                    ],
+                )
+                .await
+                .map_err(database),
+            Err(error) => Err(database(error)),
+        };
+        match written {
+            Ok(_) => return vec![Ok(()); group.len()],
+            Err(error) => {
+                tracing::debug!(%error, "a group insert failed; inserting one by one")
+            }
+        }
+    }
+    let statement = match client.prepare_cached(INSERT).await {
+        Ok(statement) => statement,
+        Err(error) => return vec![Err(database(error)); group.len()],
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for (delivery, lease) in &group {
+        results.push(insert_with(&**client, &statement, delivery, lease.as_ref()).await);
+    }
+    results
+}
+
+/// Writes a group of outcomes: one statement, or one each (alone, or if the
+/// group's statement failed). Each result says whether its lease was held.
+async fn complete_group(pool: Pool, group: Vec<Outcome>) -> Vec<Result<bool, StoreError>> {
+    let client = match pool.get().await {
+        Ok(client) => client,
+        Err(error) => return vec![Err(unavailable(error)); group.len()],
+    };
+    let columns: Vec<OutcomeColumns<'_>> = group.iter().map(Outcome::columns).collect();
+    if group.len() > 1 {
+        let ids: Vec<&str> = group.iter().map(|outcome| outcome.id.as_str()).collect();
+        let tokens: Vec<&str> = group.iter().map(|outcome| outcome.token.as_str()).collect();
+        let states: Vec<&str> = columns.iter().map(|c| c.state).collect();
+        let reasons: Vec<Option<&str>> = columns.iter().map(|c| c.reason).collect();
+        let next: Vec<Option<i64>> = columns.iter().map(|c| c.next_attempt_at).collect();
+        let lease_tokens: Vec<Option<&str>> = columns.iter().map(|c| c.lease_token).collect();
+        let lease_until: Vec<Option<i64>> = columns.iter().map(|c| c.lease_until).collect();
+        let numbers: Vec<i32> = columns.iter().map(|c| c.number).collect();
+        let started: Vec<i64> = columns.iter().map(|c| c.started_at).collect();
+        let durations: Vec<i64> = columns.iter().map(|c| c.duration_us).collect();
+        let statuses: Vec<Option<i32>> = columns.iter().map(|c| c.status).collect();
+        let errors: Vec<Option<&str>> = group
+            .iter()
+            .map(|outcome| outcome.attempt.error.as_deref())
+            .collect();
+        let written = match client.prepare_cached(COMPLETE_MANY).await {
+            Ok(statement) => client
+                .query(
+                    &statement,
+                    &[
+                        &ids,
+                        &tokens,
+                        &states,
+                        &reasons,
+                        &next,
+                        &lease_tokens,
+                        &lease_until,
+                        &numbers,
+                        &started,
+                        &durations,
+                        &statuses,
+                        &errors,
+                    ],
+                )
+                .await
+                .map_err(database),
+            Err(error) => Err(database(error)),
+        };
+        match written {
+            Ok(rows) => {
+                let held: std::collections::HashSet<&str> =
+                    rows.iter().map(|row| row.get::<_, &str>(0)).collect();
+                return ids.iter().map(|id| Ok(held.contains(id))).collect();
+            }
+            Err(error) => {
+                tracing::debug!(%error, "a group of outcomes failed; writing one by one")
+            }
+        }
+    }
+    let statement = match client.prepare_cached(COMPLETE).await {
+        Ok(statement) => statement,
+        Err(error) => return vec![Err(database(error)); group.len()],
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for (outcome, columns) in group.iter().zip(&columns) {
+        let updated = client
+            .query_one(
+                &statement,
+                &[
+                    &outcome.id,
+                    &outcome.token,
+                    &columns.state,
+                    &columns.reason,
+                    &columns.next_attempt_at,
+                    &columns.lease_token,
+                    &columns.lease_until,
+                    &columns.number,
+                    &columns.started_at,
+                    &columns.duration_us,
+                    &columns.status,
+                    &outcome.attempt.error,
+                ],
+            )
+            .await
+            .map(|row| row.get::<_, i64>(0) == 1)
+            .map_err(database);
+        results.push(updated);
+    }
+    results
+}
+
 /// Listens for inserts on a connection of its own, calling `wake` at each,
 /// for as long as the dispatcher runs; reconnects after a failure (1 s, then
 /// doubling to 30 s), waking once after each (what was inserted meanwhile).
@@ -344,11 +643,7 @@ async fn listen_for_inserts(config: tokio_postgres::Config, wake: super::Wake) {
 
 impl DeliveryStore for PostgresStore {
     fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(INSERT).await.map_err(database)?;
-            insert_with(&**client, &statement, delivery, None).await
-        })
+        Box::pin(self.inserts.call((delivery.clone(), None)))
     }
 
     fn insert_leased<'a>(
@@ -356,11 +651,7 @@ impl DeliveryStore for PostgresStore {
         delivery: &'a NewDelivery,
         lease: &'a Lease,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(INSERT).await.map_err(database)?;
-            insert_with(&**client, &statement, delivery, Some(lease)).await
-        })
+        Box::pin(self.inserts.call((delivery.clone(), Some(lease.clone()))))
     }
 
     fn claim<'a>(
@@ -427,63 +718,13 @@ impl DeliveryStore for PostgresStore {
         next: &'a Next,
         hold_until: Option<SystemTime>,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let (state, reason) = outcome_columns(next);
-            let next_attempt_at = match next {
-                Next::RetryAt(at) => Some(to_millis(*at)),
-                _ => None,
-            };
-            let (lease_token, lease_until) = match hold_until {
-                Some(until) => (Some(token), Some(to_millis(until))),
-                None => (None, None),
-            };
-            let number = i32::try_from(attempt.number).unwrap_or(i32::MAX);
-            let duration = i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX);
-            let status = attempt.status.map(i32::from);
-            let client = self.client().await?;
-            // One statement, so one round trip and one atomic commit: the attempt
-            // is recorded only if the delivery was still leased under `token`.
-            let statement = client
-                .prepare_cached(
-                    "WITH updated AS (
-                         UPDATE hookspec_deliveries
-                         SET attempts = attempts + 1, state = $3, reason = $4,
-                             next_attempt_at = COALESCE($5, next_attempt_at),
-                             lease_token = $6, lease_until = $7
-                         WHERE id = $1 AND lease_token = $2
-                         RETURNING id),
-                     recorded AS (
-                         INSERT INTO hookspec_attempts
-                             (delivery_id, number, started_at, duration_us, status, error)
-                         SELECT id, $8, $9, $10, $11, $12 FROM updated
-                         ON CONFLICT DO NOTHING)
-                     SELECT count(*) FROM updated",
-                )
-                .await
-                .map_err(database)?;
-            let updated: i64 = client
-                .query_one(
-                    &statement,
-                    &[
-                        &id.as_str(),
-                        &token,
-                        &state,
-                        &reason,
-                        &next_attempt_at,
-                        &lease_token,
-                        &lease_until,
-                        &number,
-                        &to_millis(attempt.started_at),
-                        &duration,
-                        &status,
-                        &attempt.error,
-                    ],
-                )
-                .await
-                .map_err(database)?
-                .get(0);
-            Ok(updated == 1)
-        })
+        Box::pin(self.outcomes.call(Outcome {
+            id: id.as_str().to_owned(),
+            token: token.to_owned(),
+            attempt: attempt.clone(),
+            next: next.clone(),
+            hold_until,
+        }))
     }
 
     fn purge<'a>(
