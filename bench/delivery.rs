@@ -26,6 +26,7 @@
 //! cd bench && cargo run --release --bin delivery
 //! cd bench && cargo run --release --bin delivery -- --tarpit
 //! cd bench && cargo run --release --bin delivery -- --latency
+//! cd bench && cargo run --release --bin delivery -- --only PostgreSQL  # memory and one store
 //! ```
 
 use std::net::TcpListener;
@@ -627,7 +628,7 @@ fn main() {
         println!("{DELIVERIES} deliveries in {seconds:.3} s");
         return;
     }
-    if args.len() == 3 {
+    if args.len() == 3 && args[1].starts_with("--pending") {
         let port: u16 = args[2].parse().expect("port");
         let kib = match args[1].as_str() {
             "--pending-bare" => bare_pending(port),
@@ -652,6 +653,12 @@ fn main() {
     ];
     if let Some(cluster) = &cluster {
         stores.push(Store::Postgres(cluster.url()));
+    }
+    // `--only <words>`: the in-memory store and the stores whose name has
+    // them (`--only PostgreSQL`, `--only FULL`), to measure one change.
+    if let Some(only) = args.iter().position(|arg| arg == "--only") {
+        let words = args.get(only + 1).map(String::as_str).unwrap_or_default();
+        stores.retain(|store| matches!(store, Store::Memory) || store.name().contains(words));
     }
     let (port, server) = start_receiver();
     // Warm every path (connections, allocator, files) before measuring.
@@ -692,6 +699,9 @@ fn main() {
     }
     drop(server);
     drop(cluster);
+    if args.iter().any(|arg| arg == "--only") {
+        return;
+    }
 
     let (stalled_port, _held) = stalled_receiver();
     let bare_kib = measure_in_child("--pending-bare", stalled_port);
