@@ -1,9 +1,9 @@
 //! The embedded default: one SQLite file in WAL mode, no server to start.
 //!
 //! One writer thread owns the connection and commits in groups: every call
-//! queued while a commit is under way runs in the next transaction (each in a
-//! savepoint of its own, so one failing call does not undo the others), and is
-//! answered only after that transaction is on disk. Concurrent handlers then
+//! queued while a commit is under way runs in the next transaction (a call of
+//! several statements in a savepoint of its own, so one failing call does not
+//! undo the others), and is answered only after that transaction is on disk. Concurrent handlers then
 //! share one `fsync` instead of queueing for one each.
 //!
 //! Several processes may share the file (SQLite's locks make each claim atomic);
@@ -73,11 +73,16 @@ pub enum SqliteSync {
 }
 
 /// One call queued for the writer thread: it runs its statements, says whether
-/// they succeeded (else its savepoint is rolled back), and returns what answers
-/// its caller once the transaction's fate is known.
-/// Given no connection, it runs nothing and only prepares its answer (the
-/// transaction could not begin).
-type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
+/// they succeeded, and returns what answers its caller once the transaction's
+/// fate is known. Given no connection, it runs nothing and only prepares its
+/// answer (the transaction could not begin).
+struct Job {
+    /// Whether the call runs several statements, which a savepoint undoes
+    /// together if one fails. A single statement needs none: SQLite undoes a
+    /// failed statement on its own, and the transaction goes on.
+    several_statements: bool,
+    work: Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>,
+}
 
 /// Answers a caller: with the commit's error if the transaction failed.
 type Answer = Box<dyn FnOnce(Option<StoreError>) + Send>;
@@ -132,27 +137,47 @@ impl SqliteStore {
         Ok(SqliteStore { path, jobs })
     }
 
-    /// Queues `work` for the writer thread and waits for its answer, which
-    /// comes once the transaction it ran in is committed.
+    /// Queues `work`, a single statement, for the writer thread and waits for
+    /// its answer, which comes once the transaction it ran in is committed.
     fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
+        self.queue(false, work)
+    }
+
+    /// Like [`run`](Self::run), for `work` of several statements: they are
+    /// written together or not at all.
+    fn run_several<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        self.queue(true, work)
+    }
+
+    fn queue<T: Send + 'static>(
+        &self,
+        several_statements: bool,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |connection| {
-            let result = match connection {
-                Some(connection) => work(connection),
-                None => Err(StoreError::Unavailable("SQLite: not run".into())),
-            };
-            let succeeded = result.is_ok();
-            let reply: Answer = Box::new(move |commit_error| {
-                let _ = answer.send(match commit_error {
-                    Some(error) => Err(error),
-                    None => result,
+        let job = Job {
+            several_statements,
+            work: Box::new(move |connection| {
+                let result = match connection {
+                    Some(connection) => work(connection),
+                    None => Err(StoreError::Unavailable("SQLite: not run".into())),
+                };
+                let succeeded = result.is_ok();
+                let reply: Answer = Box::new(move |commit_error| {
+                    let _ = answer.send(match commit_error {
+                        Some(error) => Err(error),
+                        None => result,
+                    });
                 });
-            });
-            (succeeded, reply)
-        });
+                (succeeded, reply)
+            }),
+        };
         let queued = self
             .jobs
             .send(job)
@@ -183,7 +208,7 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
                 Err(error) => {
                     let error = unavailable(error);
                     for job in group {
-                        let (_, reply) = job(None);
+                        let (_, reply) = (job.work)(None);
                         reply(Some(error.clone()));
                     }
                     continue;
@@ -191,9 +216,14 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
             };
         let mut replies = Vec::with_capacity(group.len());
         for job in group {
+            if !job.several_statements {
+                let (_, reply) = (job.work)(Some(&transaction));
+                replies.push((reply, None));
+                continue;
+            }
             let replied = match run_cached(&transaction, "SAVEPOINT hookspec_call") {
                 Ok(()) => {
-                    let (succeeded, reply) = job(Some(&transaction));
+                    let (succeeded, reply) = (job.work)(Some(&transaction));
                     if !succeeded {
                         let _ = run_cached(&transaction, "ROLLBACK TO hookspec_call");
                     }
@@ -201,7 +231,7 @@ fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
                     (reply, None)
                 }
                 Err(error) => {
-                    let (_, reply) = job(None);
+                    let (_, reply) = (job.work)(None);
                     (reply, Some(unavailable(error)))
                 }
             };
@@ -525,7 +555,7 @@ impl DeliveryStore for SqliteStore {
             attempt.clone(),
             next.clone(),
         );
-        self.run(move |connection| {
+        self.run_several(move |connection| {
             complete_in(connection, &id, &token, &attempt, &next, hold_until)
         })
     }
@@ -693,6 +723,38 @@ mod tests {
             let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
         }
+    }
+
+    /// Calls queued together share a transaction; one that fails (a
+    /// duplicate id) fails alone, the others are written.
+    #[test]
+    fn a_failing_call_in_a_group_fails_alone() {
+        let store = SqliteStore::open(temp_file("group")).unwrap();
+        let delivery = |id: &str| NewDelivery {
+            id: DeliveryId(id.to_owned()),
+            callback: "event".into(),
+            method: "POST".into(),
+            url: "http://127.0.0.1:9/".into(),
+            content_type: None,
+            body: Vec::new(),
+            created_at: SystemTime::now(),
+            signing_key: None,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(store.insert(&delivery("taken"))).unwrap();
+        // Queued at once (each call queues its job before it is awaited).
+        let ids: Vec<String> = (0..20)
+            .map(|n| if n == 7 { "taken".into() } else { format!("d{n}") })
+            .collect();
+        let deliveries: Vec<NewDelivery> = ids.iter().map(|id| delivery(id)).collect();
+        let calls: Vec<_> = deliveries.iter().map(|d| store.insert(d)).collect();
+        let results: Vec<_> = calls.into_iter().map(|c| runtime.block_on(c)).collect();
+        for (n, result) in results.iter().enumerate() {
+            assert_eq!(result.is_err(), n == 7, "call {n}: {result:?}");
+        }
+        assert_eq!(runtime.block_on(store.unfinished()).unwrap(), 20);
     }
 
     #[test]
