@@ -496,7 +496,9 @@ impl Api {
             .map_err(Clone::clone)
     }
 
-    /// The OpenAPI 3.1 document.
+    /// The OpenAPI 3.1 document, typed. Serving keeps only its bytes
+    /// ([`openapi_json`](Self::openapi_json)); the typed document is assembled
+    /// again on the first call (the same inputs, the same result) and kept.
     pub fn openapi(&self) -> Result<&OpenApi, SpecError> {
         let built = self.built().map_err(Clone::clone)?;
         built.v3_1.typed(&built.inputs, Flavor::V3_1)
@@ -511,7 +513,8 @@ impl Api {
 
     /// The same API as an OpenAPI 3.0.3 document, for generators that do not read
     /// 3.1 yet: schemas written with 3.0's keywords (`nullable`, one `example`, no
-    /// `const`), and no webhooks (named in `x-omitted-webhooks`).
+    /// `const`), and no webhooks (named in `x-omitted-webhooks`). Typed, as
+    /// [`openapi`](Self::openapi): assembled again on the first call.
     pub fn openapi_3_0(&self) -> Result<&OpenApi, SpecError> {
         let built = self.built().map_err(Clone::clone)?;
         let served = built.v3_0().map_err(Clone::clone)?;

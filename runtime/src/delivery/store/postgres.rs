@@ -447,14 +447,15 @@ async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(), StoreErr
         Err(error) => return vec![Err(unavailable(error)); group.len()],
     };
     if group.len() > 1 {
-        let column = |pick: fn(&Insert) -> Option<String>| -> Vec<Option<String>> {
+        // One array per column, borrowing from the group.
+        let column = |pick: fn(&Insert) -> Option<&str>| -> Vec<Option<&str>> {
             group.iter().map(pick).collect()
         };
-        let ids = column(|(delivery, _)| Some(delivery.id.as_str().to_owned()));
-        let callbacks = column(|(delivery, _)| Some(delivery.callback.clone()));
-        let methods = column(|(delivery, _)| Some(delivery.method.clone()));
-        let urls = column(|(delivery, _)| Some(delivery.url.clone()));
-        let content_types = column(|(delivery, _)| delivery.content_type.clone());
+        let ids = column(|(delivery, _)| Some(delivery.id.as_str()));
+        let callbacks = column(|(delivery, _)| Some(&delivery.callback));
+        let methods = column(|(delivery, _)| Some(&delivery.method));
+        let urls = column(|(delivery, _)| Some(&delivery.url));
+        let content_types = column(|(delivery, _)| delivery.content_type.as_deref());
         let bodies: Vec<&[u8]> = group
             .iter()
             .map(|(delivery, _)| &delivery.body[..])
@@ -463,12 +464,12 @@ async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(), StoreErr
             .iter()
             .map(|(delivery, _)| to_millis(delivery.created_at))
             .collect();
-        let tokens = column(|(_, lease)| lease.as_ref().map(|lease| lease.token.clone()));
+        let tokens = column(|(_, lease)| lease.as_ref().map(|lease| lease.token.as_str()));
         let until: Vec<Option<i64>> = group
             .iter()
             .map(|(_, lease)| lease.as_ref().map(|lease| to_millis(lease.until)))
             .collect();
-        let keys = column(|(delivery, _)| delivery.signing_key.clone());
+        let keys = column(|(delivery, _)| delivery.signing_key.as_deref());
         let written = match client.prepare_cached(INSERT_MANY).await {
             Ok(statement) => client
                 .execute(

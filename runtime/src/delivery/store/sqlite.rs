@@ -81,8 +81,11 @@ struct Job {
     /// together if one fails. A single statement needs none: SQLite undoes a
     /// failed statement on its own, and the transaction goes on.
     several_statements: bool,
-    work: Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>,
+    work: Work,
 }
+
+/// What a queued call does with the connection (none: it could not run).
+type Work = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
 
 /// Answers a caller: with the commit's error if the transaction failed.
 type Answer = Box<dyn FnOnce(Option<StoreError>) + Send>;
@@ -746,7 +749,13 @@ mod tests {
         runtime.block_on(store.insert(&delivery("taken"))).unwrap();
         // Queued at once (each call queues its job before it is awaited).
         let ids: Vec<String> = (0..20)
-            .map(|n| if n == 7 { "taken".into() } else { format!("d{n}") })
+            .map(|n| {
+                if n == 7 {
+                    "taken".into()
+                } else {
+                    format!("d{n}")
+                }
+            })
             .collect();
         let deliveries: Vec<NewDelivery> = ids.iter().map(|id| delivery(id)).collect();
         let calls: Vec<_> = deliveries.iter().map(|d| store.insert(d)).collect();
