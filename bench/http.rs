@@ -21,6 +21,8 @@
 //! keep-alive connection; the difference over 2,000 is the instructions one
 //! request costs, start-up and shutdown excluded. Repeatable to the instruction,
 //! whatever else the machine does, so it resolves the 1–2% wall-clock runs cannot.
+//! With `KEEP_PROFILES=1` the profiles stay in the temporary directory
+//! (`hookspec-callgrind-<server>-<method>-<requests>`), for `callgrind_annotate`.
 
 use std::net::TcpListener;
 use std::process::{Child, Command};
@@ -420,7 +422,10 @@ fn instructions(kind: &str, count: usize, request: &[u8]) -> u64 {
         .local_addr()
         .expect("address")
         .port();
-    let out = std::env::temp_dir().join(format!("hookspec-callgrind-{kind}-{count}"));
+    // Named by the request's method too: `hookspec` serves both tables.
+    let method = String::from_utf8_lossy(request.split(|b| *b == b' ').next().unwrap_or(b""))
+        .to_lowercase();
+    let out = std::env::temp_dir().join(format!("hookspec-callgrind-{kind}-{method}-{count}"));
     let mut child = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
@@ -437,7 +442,10 @@ fn instructions(kind: &str, count: usize, request: &[u8]) -> u64 {
         .status();
     let _ = child.wait();
     let profile = std::fs::read_to_string(&out).expect("callgrind output");
-    let _ = std::fs::remove_file(&out);
+    // `KEEP_PROFILES=1`: left for `callgrind_annotate` (to compare two servers).
+    if std::env::var_os("KEEP_PROFILES").is_none() {
+        let _ = std::fs::remove_file(&out);
+    }
     profile
         .lines()
         .find_map(|line| line.strip_prefix("summary: "))
