@@ -334,6 +334,18 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     transaction.commit().map_err(unavailable)
 }
 
+/// Leases up to `?4` due deliveries. The limit is cast: SQLite plans with the
+/// value of a bare `LIMIT ?` and so prepares the statement again whenever it is
+/// bound to another value (every claim); an expression it does not read.
+const CLAIM: &str = "UPDATE hookspec_deliveries SET lease_token = ?1, lease_until = ?2
+    WHERE id IN (
+        SELECT id FROM hookspec_deliveries
+        WHERE state = 'pending' AND next_attempt_at <= ?3
+          AND (lease_until IS NULL OR lease_until <= ?3)
+        ORDER BY next_attempt_at LIMIT CAST(?4 AS INTEGER))
+    RETURNING id, callback, method, url, content_type, body, created_at,
+              attempts, round_started_at, round_first_attempt, signing_key";
+
 fn insert_row(
     connection: &Connection,
     delivery: &NewDelivery,
@@ -501,18 +513,7 @@ impl DeliveryStore for SqliteStore {
         let lease = lease.clone();
         self.run(move |connection| {
             let now = to_millis(now);
-            let mut statement = connection
-                .prepare_cached(
-                    "UPDATE hookspec_deliveries SET lease_token = ?1, lease_until = ?2
-                     WHERE id IN (
-                         SELECT id FROM hookspec_deliveries
-                         WHERE state = 'pending' AND next_attempt_at <= ?3
-                           AND (lease_until IS NULL OR lease_until <= ?3)
-                         ORDER BY next_attempt_at LIMIT ?4)
-                     RETURNING id, callback, method, url, content_type, body, created_at,
-                               attempts, round_started_at, round_first_attempt, signing_key",
-                )
-                .map_err(unavailable)?;
+            let mut statement = connection.prepare_cached(CLAIM).map_err(unavailable)?;
             let rows = statement
                 .query_map(
                     params![
@@ -726,6 +727,25 @@ mod tests {
             let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", file.display());
         }
+    }
+
+    /// The claim statement, cached, is prepared once: not again at each claim
+    /// (SQLite re-prepares a statement whose plan read a bound value).
+    #[test]
+    fn the_claim_statement_is_not_prepared_again_for_each_claim() {
+        let mut connection = Connection::open(temp_file("claim")).unwrap();
+        migrate(&mut connection).unwrap();
+        let mut statement = connection.prepare(CLAIM).unwrap();
+        for (now, limit) in [(1_i64, 1_i64), (2, 32), (3, 5), (4, 64)] {
+            let mut rows = statement
+                .query(params!["test/1", now + 60_000, now, limit])
+                .unwrap();
+            while rows.next().unwrap().is_some() {}
+        }
+        assert_eq!(
+            statement.get_status(rusqlite::StatementStatus::RePrepare),
+            0
+        );
     }
 
     /// Calls queued together share a transaction; one that fails (a
