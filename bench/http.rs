@@ -423,8 +423,8 @@ fn instructions(kind: &str, count: usize, request: &[u8]) -> u64 {
         .expect("address")
         .port();
     // Named by the request's method too: `hookspec` serves both tables.
-    let method = String::from_utf8_lossy(request.split(|b| *b == b' ').next().unwrap_or(b""))
-        .to_lowercase();
+    let method =
+        String::from_utf8_lossy(request.split(|b| *b == b' ').next().unwrap_or(b"")).to_lowercase();
     let out = std::env::temp_dir().join(format!("hookspec-callgrind-{kind}-{method}-{count}"));
     let mut child = Command::new("valgrind")
         .arg("--tool=callgrind")
