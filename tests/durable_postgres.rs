@@ -22,14 +22,20 @@ async fn postgres_every_accepted_callback_survives_a_kill() {
     outbox::every_accepted_callback_survives_a_kill(&postgres.url()).await;
 }
 
-/// Which instance made each attempt: a trigger of the test's own copies the lease
-/// token's instance prefix (`inst_<hex>/<n>`) of every outcome written, before
-/// the store clears it.
-async fn record_senders(url: &str) -> tokio_postgres::Client {
+/// A client of the test's own, its connection driven on the test's runtime.
+async fn connect(url: &str) -> tokio_postgres::Client {
     let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .unwrap();
     actix_web::rt::spawn(connection);
+    db
+}
+
+/// Which instance made each attempt: a trigger of the test's own copies the lease
+/// token's instance prefix (`inst_<hex>/<n>`) of every outcome written, before
+/// the store clears it.
+async fn record_senders(url: &str) -> tokio_postgres::Client {
+    let db = connect(url).await;
     db.batch_execute(
         "CREATE TABLE test_sent_by (delivery_id TEXT NOT NULL, instance TEXT NOT NULL);
          CREATE FUNCTION test_record_sender() RETURNS trigger AS $$
@@ -223,10 +229,7 @@ async fn a_rolled_back_transactional_enqueue_sends_nothing() {
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.ids(), HashSet::from([committed]));
     // Neither the business row nor the delivery exists.
-    let (db, connection) = tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    actix_web::rt::spawn(connection);
+    let db = connect(&postgres.url()).await;
     let rows: i64 = db
         .query_one(
             "SELECT count(*) FROM hookspec_deliveries WHERE id = $1",
@@ -313,10 +316,7 @@ async fn instances_starting_at_once_migrate_a_fresh_database_once() {
         let opened = connect.await.unwrap();
         assert!(opened.is_ok(), "{opened:?}");
     }
-    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    actix_web::rt::spawn(connection);
+    let db = connect(&url).await;
     let versions: Vec<i32> = db
         .query(
             "SELECT version FROM hookspec_migrations ORDER BY version",
@@ -367,10 +367,7 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
     use hookspec::delivery::{DeliveryId, DeliveryStore};
     let postgres = Postgres::start();
     let url = postgres.url();
-    let (db, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    actix_web::rt::spawn(connection);
+    let db = connect(&url).await;
     db.batch_execute(SHIPPED_V1).await.unwrap();
     let store = PostgresStore::connect(&url).await.unwrap();
     let record = store
@@ -471,10 +468,7 @@ async fn a_dead_instances_leases_are_taken_over_once() {
 /// Counts the statements that insert deliveries and that write outcomes, by
 /// statement-level triggers of the test's own.
 async fn count_statements(url: &str) -> tokio_postgres::Client {
-    let (db, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    actix_web::rt::spawn(connection);
+    let db = connect(url).await;
     db.batch_execute(
         "CREATE TABLE test_statements (kind TEXT NOT NULL);
          CREATE FUNCTION test_count_statement() RETURNS trigger AS $$
