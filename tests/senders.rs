@@ -186,3 +186,131 @@ async fn without_a_sender_in_the_app_data_the_answer_is_a_500_problem() {
         "this operation cannot send its callbacks: the server is not configured to"
     );
 }
+
+/// The request, held by an extractor of the user's own that says whether it
+/// sends callbacks (`SENDS` is its `OperationInput::SENDS_CALLBACKS`).
+struct HeldRequest<const SENDS: bool>(HttpRequest);
+
+impl<const SENDS: bool> actix_web::FromRequest for HeldRequest<SENDS> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(HeldRequest(req.clone())))
+    }
+}
+
+impl<const SENDS: bool> hookspec::OperationInput for HeldRequest<SENDS> {
+    type Extractor = Self;
+
+    fn from_extractor(held: Self) -> Self {
+        held
+    }
+
+    fn describe(_: &mut hookspec::OperationContext<'_>) {}
+
+    const SENDS_CALLBACKS: bool = SENDS;
+}
+
+/// `order_shipped` for `req`: `201` and the delivery's URL, or `422` and why not.
+async fn ship(callbacks: &Callbacks, req: &HttpRequest, order: &Order) -> HttpResponse {
+    let shipped = Shipped {
+        order: order.id.clone(),
+    };
+    match callbacks
+        .callback::<order_shipped>(req)
+        .enqueue(&shipped)
+        .await
+    {
+        Ok(id) => {
+            let record = callbacks.delivery(&id).await.unwrap().unwrap();
+            HttpResponse::Created().body(record.url)
+        }
+        Err(error) => HttpResponse::UnprocessableEntity().body(error.to_string()),
+    }
+}
+
+/// Sends with the `HttpRequest` it is given.
+#[post("/given-the-request")]
+async fn given_the_request(
+    order: Json<Order>,
+    req: HttpRequest,
+    callbacks: Callbacks,
+) -> HttpResponse {
+    ship(&callbacks, &req, &order).await
+}
+
+/// Sends with the request its own extractor holds, which says so.
+#[post("/held-saying-so")]
+async fn held_saying_so(
+    order: Json<Order>,
+    held: HeldRequest<true>,
+    callbacks: Callbacks,
+) -> HttpResponse {
+    ship(&callbacks, &held.0, &order).await
+}
+
+/// Sends with the request its own extractor holds, which does not say so.
+#[post("/held-silently")]
+async fn held_silently(
+    order: Json<Order>,
+    held: HeldRequest<false>,
+    callbacks: Callbacks,
+) -> HttpResponse {
+    ship(&callbacks, &held.0, &order).await
+}
+
+/// The body is kept for `$request.body` in handlers whose arguments can send a
+/// callback for the request (here an `HttpRequest`, or an extractor whose
+/// `SENDS_CALLBACKS` is set), whether mounted by the `Api` or straight on the
+/// `App`; a handler whose arguments cannot send keeps nothing.
+#[actix_web::test]
+async fn bodies_are_kept_where_an_argument_can_send() {
+    let api = Api::new("Orders", "1")
+        .service(place_order)
+        .service(given_the_request)
+        .service(held_saying_so);
+    let callbacks = Callbacks::builder()
+        .api(&api)
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .app_data(Data::new(callbacks.clone()))
+            .configure(api.configure())
+            // Not through the `Api`: the macro's registration decides alone.
+            .service(held_silently),
+    )
+    .await;
+    for (path, status, answer) in [
+        (
+            "/given-the-request",
+            201,
+            "http://127.0.0.1:9/hooks/orders/o-8",
+        ),
+        (
+            "/held-saying-so",
+            201,
+            "http://127.0.0.1:9/hooks/orders/o-8",
+        ),
+        (
+            "/held-silently",
+            422,
+            "callback not applicable: `{$request.body#/id}` has no value: the request body is \
+             not known: it is kept when a hookspec `Json` or `Form` argument reads it in a \
+             handler with an argument that can send (`Callback<C>`, `HttpRequest`, or an \
+             extractor whose `OperationInput::SENDS_CALLBACKS` is set)",
+        ),
+    ] {
+        let request = atest::TestRequest::post()
+            .uri(&format!("{path}?callback_url=http://127.0.0.1:9/hooks"))
+            .set_json(json!({ "id": "o-8" }))
+            .to_request();
+        let response = atest::call_service(&app, request).await;
+        assert_eq!(response.status(), status, "{path}");
+        let body = atest::read_body(response).await;
+        assert_eq!(std::str::from_utf8(&body).unwrap(), answer, "{path}");
+    }
+}

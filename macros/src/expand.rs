@@ -29,31 +29,38 @@ fn method_variant(method: &MethodArg) -> TokenStream {
     quote!(#private::Method::#variant)
 }
 
-/// `<Ty as Trait>::describe(__cx);`, spanned on the user's type so that a missing
-/// implementation is reported there.
-/// The kind of argument type `ty` (see the runtime's `gradual.rs`): documented,
-/// a schema-less `Json`, an unknown extractor, or an error; picked by autoref
-/// specialization on the concrete type, spanned on it.
-fn argument_kind(ty: &Type) -> TokenStream {
+/// The kinds of a handler's argument types (see the runtime's `gradual.rs`),
+/// as one tuple: each documented, a schema-less `Json`, an unknown extractor,
+/// or an error; picked by autoref specialization on the concrete type, spanned
+/// on it. Bound once as `__hookspec_kinds` and used by index, so each type's
+/// kind is resolved once where it is used several times.
+fn argument_kinds(types: &[&Type]) -> TokenStream {
+    if types.is_empty() {
+        return TokenStream::new();
+    }
     let private = private();
-    quote_spanned! {ty.span()=>
-        {
-            #[allow(unused_imports)]
+    let kinds = types.iter().map(|ty| {
+        quote_spanned!(ty.span()=> (&&&&#private::Arg::<#ty>::NEW).kind())
+    });
+    quote! {
+        #[allow(unused_imports)]
+        let __hookspec_kinds = {
             use #private::{
                 DocumentedKind as _, NotAnExtractorKind as _, SchemalessJsonKind as _,
                 UnknownExtractorKind as _,
             };
-            (&&&&#private::Arg::<#ty>::NEW).kind()
-        }
+            (#(#kinds,)*)
+        };
     }
 }
 
-/// `<ty>`'s part of the operation.
-fn describe_input(ty: &Type) -> TokenStream {
-    let kind = argument_kind(ty);
-    quote_spanned! {ty.span()=>
-        #kind.describe(__cx);
-    }
+/// `__hookspec_kinds.<index>`, spanned on the argument's type.
+fn kind_of(index: usize, ty: &Type) -> TokenStream {
+    let index = syn::Index {
+        index: index as u32,
+        span: ty.span(),
+    };
+    quote_spanned!(ty.span()=> __hookspec_kinds.#index)
 }
 
 /// The generated unit struct that stands for the function, as actix-web's macros do.
@@ -222,11 +229,19 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
     // The closure's parameter types are inferred from these calls, not
     // written: written, an elided lifetime in them (`Data<Handlebars<'_>>`)
     // would be a fresh one the handler's `'static` bound refuses.
-    let conversions = arguments.iter().zip(&arg_names).map(|(arg, var)| {
-        let ty = arg.ty;
-        let kind = argument_kind(ty);
+    let types: Vec<&Type> = arguments.iter().map(|arg| arg.ty).collect();
+    let kinds = argument_kinds(&types);
+    let conversions = types.iter().zip(&arg_names).enumerate().map(|(i, (ty, var))| {
+        let kind = kind_of(i, ty);
         quote_spanned!(ty.span()=> #kind.argument(#var))
     });
+    // Whether an argument can send a callback for the request: only then do the
+    // body extractors keep the body for `$request.body`.
+    let sends = types.iter().enumerate().map(|(i, ty)| {
+        let kind = kind_of(i, ty);
+        quote_spanned!(ty.span()=> #kind.sends_callbacks())
+    });
+    let sends = quote!(false #(|| #sends)*);
 
     let registrations = routes.iter().map(|RouteSpec { args, .. }| {
         let path = &args.path;
@@ -236,6 +251,13 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
             .unwrap_or_else(|| LitStr::new(&handler_name, name.span()));
         let mut methods = args.methods.iter().map(method_guard);
         let first = methods.next();
+        // One method is its own guard, as in actix-web's macros: an `Any` of one
+        // costs a call per request.
+        let method_guard = if args.methods.len() == 1 {
+            quote!(#first)
+        } else {
+            quote!(#private::actix_web::guard::Any(#first) #(.or(#methods))*)
+        };
         let guards = args
             .guards
             .iter()
@@ -244,18 +266,25 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         quote! {
             let __resource = #private::actix_web::Resource::new(#path)
                 .name(#resource_name)
-                .guard(#private::actix_web::guard::Any(#first) #(.or(#methods))*)
+                .guard(#method_guard)
                 #(#guards)*
                 #(#wraps)*
                 .to(__hookspec_handler);
+            let __resource = #private::keep_request_bodies(__resource, __hookspec_sends);
             #private::actix_web::dev::HttpServiceFactory::register(__resource, __config);
         }
     });
 
     let doc = func.doc();
     let deprecated = func.is_deprecated();
-    let describe_inputs: Vec<TokenStream> =
-        arguments.iter().map(|arg| describe_input(arg.ty)).collect();
+    let describe_inputs: Vec<TokenStream> = types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let kind = kind_of(i, ty);
+            quote_spanned!(ty.span()=> #kind.describe(__cx);)
+        })
+        .collect();
     let describe_output = describe_output(func);
     let several = routes.len() > 1;
     let documented_routes = routes.iter().enumerate().map(|(index, spec)| {
@@ -330,6 +359,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                 },
                 describe: {
                     fn __hookspec_describe(__cx: &mut #private::OperationContext<'_>) {
+                        #kinds
                         #(#describe_inputs)*
                         #request_example
                         #describe_output
@@ -370,10 +400,13 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
 
                 // A closure returning the handler's own future: no second async
                 // state machine per handler (cheaper to compile, nothing to poll).
+                #kinds
                 #[allow(deprecated, clippy::too_many_arguments)]
-                let __hookspec_handler = |#(#arg_names),*| {
+                let __hookspec_handler = move |#(#arg_names),*| {
                     #name(#(#conversions),*)
                 };
+                #[allow(deprecated)]
+                let __hookspec_sends = #sends;
 
                 #(#registrations)*
             }

@@ -21,7 +21,6 @@ use crate::operation::{DocumentedOperation, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
 #[cfg(feature = "delivery")]
-use crate::received::KeepRequestBodies;
 use crate::schema::Flavor;
 use crate::security::{SecurityRequirement, SecurityScheme};
 #[cfg(feature = "swagger-ui")]
@@ -98,9 +97,6 @@ struct Built {
     v3_1: Served,
     /// The replies of every callback and webhook documented, for senders.
     replies: Vec<ReplyDeclaration>,
-    /// Whether an operation documents a callback (which may read the body).
-    #[cfg_attr(not(feature = "delivery"), allow(dead_code))]
-    documents_callbacks: bool,
     /// Built on first use: most servers never serve it, and it goes through the
     /// same registrations and checks as the 3.1 document, which passed them.
     v3_0: OnceLock<Result<Served, SpecError>>,
@@ -413,7 +409,6 @@ impl Api {
                     undocumented: assembled.undocumented,
                     v3_1: Served::new(assembled.document),
                     replies: assembled.replies,
-                    documents_callbacks: assembled.documents_callbacks,
                     v3_0: OnceLock::new(),
                     inputs,
                 }))
@@ -550,12 +545,6 @@ impl Api {
             Err(error) => panic!("hookspec: {error}"),
         };
         move |config: &mut ServiceConfig| {
-            // A documented callback may read `$request.body`: the body
-            // extractors keep what they parse (others keep nothing).
-            #[cfg(feature = "delivery")]
-            if built.documents_callbacks {
-                config.app_data(KeepRequestBodies);
-            }
             // actix-web tries resources in order. The 3.1 document first, so it
             // is found at once however many routes the API has (one pattern test
             // for every other request); then the handlers with their 405s; the

@@ -46,8 +46,6 @@ pub(crate) struct Assembled {
     pub document: OpenApi,
     /// Every callback's and webhook's reply, once per declaration.
     pub replies: Vec<ReplyDeclaration>,
-    /// Whether an operation documents a callback.
-    pub documents_callbacks: bool,
     /// The types handlers' signatures could not document, once each.
     pub undocumented: Vec<Undocumented>,
 }
@@ -365,7 +363,6 @@ pub(crate) fn assemble(
     Ok(Assembled {
         document,
         replies,
-        documents_callbacks: !attached.is_empty(),
         undocumented,
     })
 }

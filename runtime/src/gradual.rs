@@ -163,6 +163,11 @@ impl<T: OperationInput> Documented<T> {
     pub fn describe(self, cx: &mut OperationContext<'_>) {
         T::describe(cx);
     }
+
+    /// Whether the handler can send a callback with it.
+    pub const fn sends_callbacks(self) -> bool {
+        T::SENDS_CALLBACKS
+    }
 }
 
 impl<T: DeserializeOwned + 'static> SchemalessJson<T> {
@@ -185,6 +190,11 @@ impl<T: DeserializeOwned + 'static> SchemalessJson<T> {
             "derive `schemars::JsonSchema` for it (`#[derive(hookspec::JsonSchema)]`)",
         );
     }
+
+    /// A body sends nothing.
+    pub const fn sends_callbacks(self) -> bool {
+        false
+    }
 }
 
 impl<T: FromRequest> UnknownExtractor<T> {
@@ -203,6 +213,11 @@ impl<T: FromRequest> UnknownExtractor<T> {
             "implement `hookspec::OperationInput` for it",
         );
     }
+
+    /// Perhaps: an unknown extractor may keep the request for what sends.
+    pub const fn sends_callbacks(self) -> bool {
+        true
+    }
 }
 
 impl<T> NotAnExtractor<T> {
@@ -216,6 +231,11 @@ impl<T> NotAnExtractor<T> {
 
     /// Never reached (the argument is an error).
     pub fn describe(self, _: &mut OperationContext<'_>) {}
+
+    /// Never reached (the argument is an error).
+    pub const fn sends_callbacks(self) -> bool {
+        false
+    }
 }
 
 /// The first kind of response type: documented ones.

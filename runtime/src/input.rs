@@ -74,6 +74,16 @@ pub trait OperationInput: Sized {
 
     /// Adds the parameters, body and error responses this argument documents.
     fn describe(cx: &mut OperationContext<'_>);
+
+    /// Whether a handler with this argument can send a callback for the request
+    /// it handles. The route macros keep the request body (a reference count,
+    /// no copy) for a callback URL's `$request.body#/...` only in such
+    /// handlers. `true` for `delivery::Callback<C>` and [`HttpRequest`] (a
+    /// handler can pass it to `Callbacks::callback`), and for extractors hookspec
+    /// cannot document (they may hold the request); set it on your own
+    /// extractor if it sends callbacks for the request or keeps the request
+    /// for what does.
+    const SENDS_CALLBACKS: bool = false;
 }
 
 /// The schema of `T` as a `$ref` (named types) or inline.
@@ -305,8 +315,20 @@ macro_rules! documents_nothing {
     )*};
 }
 
+/// Documents nothing; a handler given the request can send a callback for it.
+impl OperationInput for HttpRequest {
+    type Extractor = Self;
+
+    fn from_extractor(req: Self) -> Self {
+        req
+    }
+
+    fn describe(_: &mut OperationContext<'_>) {}
+
+    const SENDS_CALLBACKS: bool = true;
+}
+
 documents_nothing! {
-    [] HttpRequest;
     [] web::Payload;
     [] dev::ConnectionInfo;
     [] dev::PeerAddr;

@@ -52,6 +52,8 @@ impl<A: OperationInput> OperationInput for Option<A> {
     fn describe(cx: &mut OperationContext<'_>) {
         describe_infallible::<A>(cx);
     }
+
+    const SENDS_CALLBACKS: bool = A::SENDS_CALLBACKS;
 }
 
 /// `Err` when `A` cannot be extracted, for the handler to answer itself.
@@ -70,6 +72,8 @@ where
     fn describe(cx: &mut OperationContext<'_>) {
         describe_infallible::<A>(cx);
     }
+
+    const SENDS_CALLBACKS: bool = A::SENDS_CALLBACKS;
 }
 
 /// Either side: `Either<Json<A>, Form<B>>` is one body of two media types.
@@ -105,4 +109,6 @@ where
             (None, _) => {}
         }
     }
+
+    const SENDS_CALLBACKS: bool = L::SENDS_CALLBACKS || R::SENDS_CALLBACKS;
 }

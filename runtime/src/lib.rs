@@ -142,6 +142,7 @@ pub mod __private {
         OperationMeta, WebhookDeclaration, WebhookMeta,
     };
     pub use crate::output::Opaque;
+    pub use crate::received::keep_request_bodies;
     pub use crate::security::RequirementMeta;
     pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};
     pub use actix_web;

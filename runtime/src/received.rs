@@ -1,15 +1,15 @@
 //! The request body as hookspec's extractors received it, kept for the callbacks
 //! that read `$request.body#/...`: shared bytes in the request's extensions,
-//! parsed only when a callback is sent. Kept only in apps whose [`Api`]
-//! documents a callback ([`KeepRequestBodies`] in their app data).
-//!
-//! [`Api`]: crate::Api
+//! parsed only when a callback is sent. Kept only for handlers that can send
+//! one ([`KeepRequestBodies`] in their resource's data): every other request
+//! pays nothing for it.
 
 // Without delivery nothing reads the kept bodies, and `Api` keeps none.
 #![cfg_attr(not(feature = "delivery"), allow(dead_code))]
 
+use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::web::Bytes;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{HttpMessage, HttpRequest, Resource};
 use serde_json::Value;
 
 /// A body a hookspec extractor parsed.
@@ -42,9 +42,20 @@ pub(crate) fn received_body(req: &HttpRequest) -> Option<Value> {
         .and_then(ReceivedBody::to_value)
 }
 
-/// In an app's data: its body extractors keep what they parsed. [`Api::configure`]
-/// adds it when the API documents a callback.
-///
-/// [`Api::configure`]: crate::Api::configure
+/// In a resource's data: its body extractors keep what they parsed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct KeepRequestBodies;
+
+/// `resource`, whose body extractors keep what they parse if `sends` (one of its
+/// handler's arguments can send a callback for the request: the route macros
+/// ask each argument's kind). Without the delivery stack nothing sends.
+pub fn keep_request_bodies<T>(resource: Resource<T>, sends: bool) -> Resource<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    if sends && cfg!(feature = "delivery") {
+        resource.app_data(KeepRequestBodies)
+    } else {
+        resource
+    }
+}

@@ -24,50 +24,48 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoic
         ) -> Json<Invoice> {
             invoice
         }
-        #[allow(deprecated, clippy::too_many_arguments)]
-        let __hookspec_handler = |__hookspec_arg0, __hookspec_arg1, __hookspec_arg2| {
-            create_invoice(
-                {
-                    #[allow(unused_imports)]
-                    use ::hookspec::__private::{
-                        DocumentedKind as _, NotAnExtractorKind as _,
-                        SchemalessJsonKind as _, UnknownExtractorKind as _,
-                    };
-                    (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind()
-                }
-                    .argument(__hookspec_arg0),
-                {
-                    #[allow(unused_imports)]
-                    use ::hookspec::__private::{
-                        DocumentedKind as _, NotAnExtractorKind as _,
-                        SchemalessJsonKind as _, UnknownExtractorKind as _,
-                    };
-                    (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW).kind()
-                }
-                    .argument(__hookspec_arg1),
-                {
-                    #[allow(unused_imports)]
-                    use ::hookspec::__private::{
-                        DocumentedKind as _, NotAnExtractorKind as _,
-                        SchemalessJsonKind as _, UnknownExtractorKind as _,
-                    };
-                    (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind()
-                }
-                    .argument(__hookspec_arg2),
+        #[allow(unused_imports)]
+        let __hookspec_kinds = {
+            use ::hookspec::__private::{
+                DocumentedKind as _, NotAnExtractorKind as _, SchemalessJsonKind as _,
+                UnknownExtractorKind as _,
+            };
+            (
+                (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind(),
+                (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW).kind(),
+                (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind(),
             )
         };
+        #[allow(deprecated, clippy::too_many_arguments)]
+        let __hookspec_handler = move |
+            __hookspec_arg0,
+            __hookspec_arg1,
+            __hookspec_arg2|
+        {
+            create_invoice(
+                __hookspec_kinds.0.argument(__hookspec_arg0),
+                __hookspec_kinds.1.argument(__hookspec_arg1),
+                __hookspec_kinds.2.argument(__hookspec_arg2),
+            )
+        };
+        #[allow(deprecated)]
+        let __hookspec_sends = false || __hookspec_kinds.0.sends_callbacks()
+            || __hookspec_kinds.1.sends_callbacks()
+            || __hookspec_kinds.2.sends_callbacks();
         let __resource = ::hookspec::__private::actix_web::Resource::new(
                 "/shops/{shop}/invoices/",
             )
             .name("create_invoice")
             .guard(
-                ::hookspec::__private::actix_web::guard::Any(
-                    ::hookspec::__private::actix_web::guard::Method(
-                        ::hookspec::__private::actix_web::http::Method::POST,
-                    ),
+                ::hookspec::__private::actix_web::guard::Method(
+                    ::hookspec::__private::actix_web::http::Method::POST,
                 ),
             )
             .to(__hookspec_handler);
+        let __resource = ::hookspec::__private::keep_request_bodies(
+            __resource,
+            __hookspec_sends,
+        );
         ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
             __resource,
             __config,
@@ -96,33 +94,22 @@ impl ::hookspec::__private::DocumentedOperation for create_invoice {
                 fn __hookspec_describe(
                     __cx: &mut ::hookspec::__private::OperationContext<'_>,
                 ) {
-                    {
-                        #[allow(unused_imports)]
+                    #[allow(unused_imports)]
+                    let __hookspec_kinds = {
                         use ::hookspec::__private::{
                             DocumentedKind as _, NotAnExtractorKind as _,
                             SchemalessJsonKind as _, UnknownExtractorKind as _,
                         };
-                        (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind()
-                    }
-                        .describe(__cx);
-                    {
-                        #[allow(unused_imports)]
-                        use ::hookspec::__private::{
-                            DocumentedKind as _, NotAnExtractorKind as _,
-                            SchemalessJsonKind as _, UnknownExtractorKind as _,
-                        };
-                        (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW).kind()
-                    }
-                        .describe(__cx);
-                    {
-                        #[allow(unused_imports)]
-                        use ::hookspec::__private::{
-                            DocumentedKind as _, NotAnExtractorKind as _,
-                            SchemalessJsonKind as _, UnknownExtractorKind as _,
-                        };
-                        (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind()
-                    }
-                        .describe(__cx);
+                        (
+                            (&&&&::hookspec::__private::Arg::<Path<String>>::NEW).kind(),
+                            (&&&&::hookspec::__private::Arg::<Json<Invoice>>::NEW)
+                                .kind(),
+                            (&&&&::hookspec::__private::Arg::<Query<Params>>::NEW).kind(),
+                        )
+                    };
+                    __hookspec_kinds.0.describe(__cx);
+                    __hookspec_kinds.1.describe(__cx);
+                    __hookspec_kinds.2.describe(__cx);
                     {
                         #[allow(unused_imports)]
                         use ::hookspec::__private::{

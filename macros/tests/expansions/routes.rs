@@ -19,17 +19,21 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for hello {
             ready(Ok("hello"))
         }
         #[allow(deprecated, clippy::too_many_arguments)]
-        let __hookspec_handler = || { hello() };
+        let __hookspec_handler = move || { hello() };
+        #[allow(deprecated)]
+        let __hookspec_sends = false;
         let __resource = ::hookspec::__private::actix_web::Resource::new("/hello")
             .name("hello")
             .guard(
-                ::hookspec::__private::actix_web::guard::Any(
-                    ::hookspec::__private::actix_web::guard::Method(
-                        ::hookspec::__private::actix_web::http::Method::GET,
-                    ),
+                ::hookspec::__private::actix_web::guard::Method(
+                    ::hookspec::__private::actix_web::http::Method::GET,
                 ),
             )
             .to(__hookspec_handler);
+        let __resource = ::hookspec::__private::keep_request_bodies(
+            __resource,
+            __hookspec_sends,
+        );
         ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
             __resource,
             __config,
@@ -45,6 +49,10 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for hello {
                     .or(::hookspec::__private::method_guard("HELLO")),
             )
             .to(__hookspec_handler);
+        let __resource = ::hookspec::__private::keep_request_bodies(
+            __resource,
+            __hookspec_sends,
+        );
         ::hookspec::__private::actix_web::dev::HttpServiceFactory::register(
             __resource,
             __config,

@@ -224,7 +224,15 @@ fn source_value(
         Source::Header(name) => lookup(headers, name, true)
             .ok_or_else(|| format!("the {side} has no header `{name}`"))?,
         Source::Body(pointer) => {
-            let body = body.ok_or_else(|| format!("the {side} body is not known"))?;
+            let body = body.ok_or_else(|| match side {
+                // Kept only where it can be used: say where that is.
+                "request" => "the request body is not known: it is kept when a hookspec `Json` or \
+                    `Form` argument reads it in a handler with an argument that can send \
+                    (`Callback<C>`, `HttpRequest`, or an extractor whose \
+                    `OperationInput::SENDS_CALLBACKS` is set)"
+                    .to_owned(),
+                side => format!("the {side} body is not known"),
+            })?;
             let value = body
                 .pointer(pointer.as_escaped())
                 .ok_or_else(|| format!("the {side} body has nothing at `{pointer}`"))?;

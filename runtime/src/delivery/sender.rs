@@ -161,6 +161,8 @@ impl<C: CallbackDeclaration> OperationInput for Callback<C> {
         cx.add_callback::<C>();
         cx.add_problem_response(500);
     }
+
+    const SENDS_CALLBACKS: bool = true;
 }
 
 /// Webhook `W`, ready to send to its subscribers' URLs. As a handler argument
