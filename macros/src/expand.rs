@@ -39,9 +39,9 @@ fn argument_kinds(types: &[&Type]) -> TokenStream {
         return TokenStream::new();
     }
     let private = private();
-    let kinds = types.iter().map(|ty| {
-        quote_spanned!(ty.span()=> (&&&&#private::Arg::<#ty>::NEW).kind())
-    });
+    let kinds = types
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> (&&&&#private::Arg::<#ty>::NEW).kind()));
     quote! {
         #[allow(unused_imports)]
         let __hookspec_kinds = {
@@ -231,10 +231,14 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
     // would be a fresh one the handler's `'static` bound refuses.
     let types: Vec<&Type> = arguments.iter().map(|arg| arg.ty).collect();
     let kinds = argument_kinds(&types);
-    let conversions = types.iter().zip(&arg_names).enumerate().map(|(i, (ty, var))| {
-        let kind = kind_of(i, ty);
-        quote_spanned!(ty.span()=> #kind.argument(#var))
-    });
+    let conversions = types
+        .iter()
+        .zip(&arg_names)
+        .enumerate()
+        .map(|(i, (ty, var))| {
+            let kind = kind_of(i, ty);
+            quote_spanned!(ty.span()=> #kind.argument(#var))
+        });
     // Whether an argument can send a callback for the request: only then do the
     // body extractors keep the body for `$request.body`.
     let sends = types.iter().enumerate().map(|(i, ty)| {

@@ -5,12 +5,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use actix_web::error::PayloadError;
-use actix_web::http::header::Header as TypedHeader;
+use actix_web::http::header::{self, Header as TypedHeader};
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
+use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
 use crate::locate::{culprit_parameter, escape_token, json_error};
@@ -32,15 +34,26 @@ fn field_problem(location: &str, mut pointer: String, detail: String) -> Problem
 
 fn payload_problem(error: actix_web::Error) -> Problem {
     match error.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => Problem::new(
+        Some(error) => payload_error_problem(error),
+        None => unreadable(&error),
+    }
+}
+
+fn payload_error_problem(error: &PayloadError) -> Problem {
+    match error {
+        PayloadError::Overflow => Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "the request body is larger than the limit set by `web::PayloadConfig`",
         ),
-        _ => Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the request body could not be read: {error}"),
-        ),
+        _ => unreadable(error),
     }
+}
+
+fn unreadable(error: &dyn std::fmt::Display) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("the request body could not be read: {error}"),
+    )
 }
 
 /// Whether the request's content type is `expected`; JSON also accepts `+json` types.
@@ -94,38 +107,135 @@ pub struct BodyFuture<T, F> {
 
 /// The part of a body extraction that does not depend on the body's type.
 struct ReadBody {
-    /// The content-type check's failure, reported once the future is polled.
+    /// The content-type or length check's failure, reported once the future is
+    /// polled.
     refused: Option<Problem>,
-    body: <Bytes as FromRequest>::Future,
+    body: Body,
     media_type: &'static str,
-    /// The request, when the app sends callbacks and so keeps the body.
+    /// The request, when the handler can send callbacks and so keeps the body.
     keep_for: Option<HttpRequest>,
+}
+
+/// How a body is read.
+enum Body {
+    /// By actix-web's `Bytes` extractor: when the app set a `PayloadConfig`
+    /// (its limit and media type are private to actix-web), or the body is
+    /// encoded (actix-web decompresses it, with its compression features).
+    Actix(<Bytes as FromRequest>::Future),
+    /// Here, with `PayloadConfig`'s default limit. A body that arrives in one
+    /// chunk, as most do, is used as it came: no buffer, no copy (actix-web's
+    /// `Bytes` extractor copies it into an 8 KiB buffer, and allocates again to
+    /// hand that out).
+    Direct {
+        payload: dev::Payload,
+        /// The first chunk, while it is the only one.
+        first: Option<Bytes>,
+        /// Every chunk, once there is more than one.
+        gathered: BytesMut,
+    },
+}
+
+/// actix-web's default `PayloadConfig` limit, for bodies read here.
+const DEFAULT_LIMIT: usize = 262_144;
+
+impl Body {
+    fn new(req: &HttpRequest, payload: &mut dev::Payload) -> Result<Self, PayloadError> {
+        let headers = req.headers();
+        if req.app_data::<web::PayloadConfig>().is_some()
+            || req.app_data::<web::Data<web::PayloadConfig>>().is_some()
+            || headers.contains_key(header::CONTENT_ENCODING)
+        {
+            return Ok(Body::Actix(Bytes::from_request(req, payload)));
+        }
+        // As actix-web's reader: refused before reading if the declared length
+        // is over the limit or not a number.
+        if let Some(length) = headers.get(header::CONTENT_LENGTH) {
+            match length
+                .to_str()
+                .ok()
+                .and_then(|text| text.parse::<usize>().ok())
+            {
+                Some(length) if length > DEFAULT_LIMIT => return Err(PayloadError::Overflow),
+                Some(_) => {}
+                None => return Err(PayloadError::UnknownLength),
+            }
+        }
+        Ok(Body::Direct {
+            payload: payload.take(),
+            first: None,
+            gathered: BytesMut::new(),
+        })
+    }
+
+    fn poll_bytes(&mut self, cx: &mut Context<'_>) -> Poll<Result<Bytes, Problem>> {
+        let (payload, first, gathered) = match self {
+            Body::Actix(body) => {
+                return Pin::new(body).poll(cx).map_err(payload_problem);
+            }
+            Body::Direct {
+                payload,
+                first,
+                gathered,
+            } => (payload, first, gathered),
+        };
+        loop {
+            let chunk = match ready!(Pin::new(&mut *payload).poll_next(cx)) {
+                Some(Ok(chunk)) => chunk,
+                Some(Err(error)) => return Poll::Ready(Err(payload_error_problem(&error))),
+                None => {
+                    let body = first
+                        .take()
+                        .unwrap_or_else(|| std::mem::take(gathered).freeze());
+                    return Poll::Ready(Ok(body));
+                }
+            };
+            let read = first.as_ref().map_or(gathered.len(), Bytes::len);
+            if read + chunk.len() > DEFAULT_LIMIT {
+                return Poll::Ready(Err(payload_error_problem(&PayloadError::Overflow)));
+            }
+            match first.take() {
+                None if gathered.is_empty() => *first = Some(chunk),
+                earlier => {
+                    if let Some(earlier) = earlier {
+                        gathered.reserve(8192.max(read + chunk.len()));
+                        gathered.extend_from_slice(&earlier);
+                    }
+                    gathered.extend_from_slice(&chunk);
+                }
+            }
+        }
+    }
 }
 
 impl ReadBody {
     fn new(req: &HttpRequest, payload: &mut dev::Payload, media_type: &'static str) -> Self {
+        let (refused, body) = match content_type_is(req, media_type) {
+            Err(problem) => (
+                Some(problem),
+                Body::Actix(Bytes::from_request(req, payload)),
+            ),
+            Ok(()) => match Body::new(req, payload) {
+                Ok(body) => (None, body),
+                Err(error) => (
+                    Some(payload_error_problem(&error)),
+                    Body::Actix(Bytes::from_request(req, payload)),
+                ),
+            },
+        };
         ReadBody {
-            refused: content_type_is(req, media_type).err(),
-            body: Bytes::from_request(req, payload),
+            refused,
+            body,
             media_type,
-            // Apps that document no callback do not keep bodies.
+            // Only handlers that can send a callback keep bodies.
             keep_for: req.app_data::<KeepRequestBodies>().map(|_| req.clone()),
         }
     }
 
-    fn poll_bytes(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<Bytes, Problem>> {
-        use std::task::Poll;
+    fn poll_bytes(&mut self, cx: &mut Context<'_>) -> Poll<Result<Bytes, Problem>> {
         if let Some(problem) = self.refused.take() {
             return Poll::Ready(Err(problem));
         }
-        match Pin::new(&mut self.body).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Err(error)) => Poll::Ready(Err(payload_problem(error))),
-            Poll::Ready(Ok(bytes)) => Poll::Ready(Ok(bytes)),
-        }
+        self.body.poll_bytes(cx)
     }
 
     /// Keeps a body that parsed, for callbacks that read `$request.body`: a
@@ -429,5 +539,103 @@ mod tests {
         let problem = parse_urlencoded::<Params>(b"", "query").unwrap_err();
         assert_eq!(problem.errors[0].pointer, "/limit");
         assert!(problem.detail.contains("missing field `limit`"));
+    }
+
+    /// A payload that yields its chunks one by one.
+    struct Chunks(std::collections::VecDeque<Bytes>);
+
+    impl Stream for Chunks {
+        type Item = Result<Bytes, PayloadError>;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Ready(self.0.pop_front().map(Ok))
+        }
+    }
+
+    /// A JSON body in `chunks`, read as the body extractors read it.
+    async fn read(
+        request: actix_web::test::TestRequest,
+        chunks: &[Bytes],
+    ) -> Result<Bytes, Problem> {
+        let req = request
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .to_http_request();
+        let stream: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+            Box::pin(Chunks(chunks.iter().cloned().collect()));
+        let mut payload = dev::Payload::Stream { payload: stream };
+        let mut body = ReadBody::new(&req, &mut payload, "application/json");
+        std::future::poll_fn(|cx| body.poll_bytes(cx)).await
+    }
+
+    fn request() -> actix_web::test::TestRequest {
+        actix_web::test::TestRequest::post()
+    }
+
+    #[actix_web::test]
+    async fn a_body_in_one_chunk_is_used_as_it_came() {
+        let chunk = Bytes::from_static(br#"{"id": "1"}"#);
+        let body = read(request(), std::slice::from_ref(&chunk)).await.unwrap();
+        assert_eq!(body, chunk);
+        assert_eq!(body.as_ptr(), chunk.as_ptr(), "not copied");
+    }
+
+    #[actix_web::test]
+    async fn a_body_in_several_chunks_is_gathered() {
+        let chunks = [r#"{"id""#, r#": "1", "#, "", r#""total": 3}"#].map(Bytes::from);
+        let body = read(request(), &chunks).await.unwrap();
+        assert_eq!(body, r#"{"id": "1", "total": 3}"#);
+    }
+
+    #[actix_web::test]
+    async fn a_body_over_the_default_limit_is_refused_while_read() {
+        // No declared length (chunked transfer): counted as it arrives.
+        let chunk = Bytes::from(vec![b' '; 100 * 1024]);
+        let problem = read(request(), &[chunk.clone(), chunk.clone()]).await;
+        assert!(problem.is_ok(), "200 KiB is under actix-web's 256 KiB");
+        let problem = read(request(), &[chunk.clone(), chunk.clone(), chunk]).await;
+        assert_eq!(problem.unwrap_err().status, 413);
+    }
+
+    #[actix_web::test]
+    async fn a_declared_length_over_the_limit_or_not_a_number_is_refused_before_reading() {
+        // The payload is never read: its one chunk would be a body.
+        let chunk = [Bytes::from_static(b"{}")];
+        let too_long = request().insert_header((header::CONTENT_LENGTH, "262145"));
+        assert_eq!(read(too_long, &chunk).await.unwrap_err().status, 413);
+        let at_limit = request().insert_header((header::CONTENT_LENGTH, "262144"));
+        assert!(read(at_limit, &chunk).await.is_ok());
+        let not_a_number = request().insert_header((header::CONTENT_LENGTH, "ten"));
+        let problem = read(not_a_number, &chunk).await.unwrap_err();
+        assert_eq!(problem.status, 400);
+        assert_eq!(
+            problem.detail,
+            format!(
+                "the request body could not be read: {}",
+                PayloadError::UnknownLength
+            )
+        );
+    }
+
+    #[actix_web::test]
+    async fn an_apps_payload_config_is_actix_webs_to_apply() {
+        let small = request().app_data(web::PayloadConfig::new(16));
+        let twenty = [Bytes::from_static(br#"{"id": "12345678"}"#)];
+        assert_eq!(read(small, &twenty).await.unwrap_err().status, 413);
+        // Over the default limit, under the app's.
+        let large = request().app_data(web::Data::new(web::PayloadConfig::new(1 << 20)));
+        let chunk = Bytes::from(vec![b' '; 300 * 1024]);
+        let body = read(large, std::slice::from_ref(&chunk)).await.unwrap();
+        assert_eq!(body.len(), chunk.len());
+    }
+
+    #[actix_web::test]
+    async fn an_encoded_body_is_actix_webs_to_decode() {
+        // actix-web decompresses it when built with its compression features;
+        // its reader copies, which is how this test tells who read it.
+        let chunk = Bytes::from_static(b"{}");
+        let encoded = request().insert_header((header::CONTENT_ENCODING, "identity"));
+        let body = read(encoded, std::slice::from_ref(&chunk)).await.unwrap();
+        assert_eq!(body, chunk);
+        assert_ne!(body.as_ptr(), chunk.as_ptr());
     }
 }
