@@ -247,26 +247,47 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 fn build_cost() {
     const HANDLERS: usize = 200;
-    const RUNS: usize = 3;
-    println!("crate-only rebuild of {HANDLERS} handlers (debug profile), median of {RUNS}");
-    let mut results = Vec::new();
-    for style in STYLES {
-        let dir = write_crate(style, HANDLERS);
-        // Dependencies and a first build of the crate.
-        cargo(&dir, &["build", "--lib"]);
-        let (mut cpu, mut wall) = (Vec::new(), Vec::new());
-        for _ in 0..RUNS {
+    const RUNS: usize = 5;
+    println!(
+        "crate-only rebuild of {HANDLERS} handlers (debug profile), median of {RUNS}, \
+         styles alternating"
+    );
+    let dirs: Vec<PathBuf> = STYLES
+        .iter()
+        .map(|style| {
+            let dir = write_crate(style, HANDLERS);
+            // Dependencies and a first build of the crate.
+            cargo(&dir, &["build", "--lib"]);
+            dir
+        })
+        .collect();
+    // Round by round, every style once per round: this VM's speed drifts over
+    // minutes, and a drift must not fall on one style's runs only.
+    let mut cpu = vec![Vec::new(); STYLES.len()];
+    let mut wall = vec![Vec::new(); STYLES.len()];
+    for _ in 0..RUNS {
+        for (index, dir) in dirs.iter().enumerate() {
             let lib = dir.join("src/lib.rs");
             let code = std::fs::read_to_string(&lib).expect("lib");
             std::fs::write(&lib, code).expect("touch");
             let cpu_before = children_cpu_seconds();
             let started = Instant::now();
-            cargo(&dir, &["build", "--lib"]);
-            wall.push(started.elapsed().as_secs_f64());
-            cpu.push(children_cpu_seconds() - cpu_before);
+            cargo(dir, &["build", "--lib"]);
+            wall[index].push(started.elapsed().as_secs_f64());
+            cpu[index].push(children_cpu_seconds() - cpu_before);
         }
-        results.push((style, median(cpu), median(wall)));
     }
+    let results: Vec<(&str, f64, f64)> = STYLES
+        .iter()
+        .enumerate()
+        .map(|(index, style)| {
+            (
+                *style,
+                median(cpu[index].clone()),
+                median(wall[index].clone()),
+            )
+        })
+        .collect();
     let base = results[0];
     println!();
     println!("| style | CPU s | wall s | CPU ratio to actix | wall ratio to actix |");

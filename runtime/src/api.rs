@@ -17,7 +17,7 @@ use crate::assemble::{
 use crate::finish::Finish;
 use crate::gradual::Undocumented;
 use crate::openapi::{Info, License, OpenApi, Server, Tag};
-use crate::operation::{DocumentedOperation, WebhookDeclaration};
+use crate::operation::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
 #[cfg(feature = "delivery")]
@@ -330,25 +330,34 @@ impl Api {
 
     /// Registers a handler declared with a hookspec route macro (`#[get]`, `#[post]`, ...):
     /// it is routed and documented.
-    pub fn service<S>(mut self, service: S) -> Self
+    pub fn service<S>(self, service: S) -> Self
     where
         // The route macros' types are all of these (supertraits), so a type that
         // is not one gets only the `DocumentedOperation` error.
         S: DocumentedOperation,
     {
+        // Only mounting depends on the handler's type; the rest is compiled
+        // once, not once per handler.
+        self.add_service(
+            S::ROUTES,
+            Arc::new(move |config: &mut ServiceConfig| {
+                config.service(service.clone());
+            }),
+        )
+    }
+
+    fn add_service(mut self, routes: &'static [DocumentedRoute], mount: Mount) -> Self {
         self.entries.push(Entry {
             prefix: String::new(),
             security: None,
-            routes: S::ROUTES
+            routes: routes
                 .iter()
                 .map(|route| Registration {
                     meta: &route.meta,
                     describe: route.describe,
                 })
                 .collect(),
-            mount: Arc::new(move |config: &mut ServiceConfig| {
-                config.service(service.clone());
-            }),
+            mount,
         });
         self.changed()
     }

@@ -64,15 +64,30 @@ impl SchemaRegistry {
     /// The schema to use where a `T` appears: a `$ref` for named types, the schema
     /// itself for the others (`String`, `Vec<u8>`, ...).
     pub fn reference<T: JsonSchema + ?Sized>(&mut self) -> Schema {
-        if T::inline_schema() {
-            let schema = self.generator.subschema_for::<T>();
+        // Only schemars' own part is generic; the rest is compiled once, not
+        // once per type.
+        self.reference_with(
+            T::inline_schema(),
+            T::schema_id,
+            SchemaGenerator::subschema_for::<T>,
+        )
+    }
+
+    fn reference_with(
+        &mut self,
+        inline: bool,
+        schema_id: fn() -> Cow<'static, str>,
+        subschema: fn(&mut SchemaGenerator) -> Schema,
+    ) -> Schema {
+        if inline {
+            let schema = subschema(&mut self.generator);
             return self.transformed(schema);
         }
-        let id = T::schema_id();
+        let id = schema_id();
         if let Some(known) = self.references.get(&id) {
             return known.clone();
         }
-        let schema = self.generator.subschema_for::<T>();
+        let schema = subschema(&mut self.generator);
         let schema = self.transformed(schema);
         self.references.insert(id, schema.clone());
         schema
