@@ -1221,3 +1221,228 @@ async fn each_delivery_is_signed_with_the_secrets_of_the_key_its_handler_names()
     assert!(matches!(stray, SendError::SigningKey(_)), "{stray:?}");
     receiver.handle.stop(false).await;
 }
+
+/// The in-memory store, counting the deliveries the dispatcher claimed and
+/// those written already leased (attempted at once, no claim).
+struct CountingStore {
+    inner: hookspec::delivery::store::MemoryStore,
+    claimed: Arc<std::sync::atomic::AtomicUsize>,
+    leased: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+mod counting {
+    use super::CountingStore;
+    use hookspec::delivery::store::{
+        ClaimedDelivery, DeliveryStore, Lease, NewDelivery, Next, StateKind, StoreFuture, Wake,
+    };
+    use hookspec::delivery::{Attempt, DeliveryFilter, DeliveryId, DeliveryRecord};
+    use std::sync::atomic::Ordering;
+    use std::time::SystemTime;
+
+    impl DeliveryStore for CountingStore {
+        fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()> {
+            self.inner.insert(delivery)
+        }
+        fn insert_leased<'a>(
+            &'a self,
+            delivery: &'a NewDelivery,
+            lease: &'a Lease,
+        ) -> StoreFuture<'a, ()> {
+            self.leased.fetch_add(1, Ordering::SeqCst);
+            self.inner.insert_leased(delivery, lease)
+        }
+        fn claim<'a>(
+            &'a self,
+            now: SystemTime,
+            lease: &'a Lease,
+            limit: usize,
+        ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
+            Box::pin(async move {
+                let claimed = self.inner.claim(now, lease, limit).await?;
+                self.claimed.fetch_add(claimed.len(), Ordering::SeqCst);
+                Ok(claimed)
+            })
+        }
+        fn complete<'a>(
+            &'a self,
+            id: &'a DeliveryId,
+            token: &'a str,
+            attempt: &'a Attempt,
+            next: &'a Next,
+            hold_until: Option<SystemTime>,
+        ) -> StoreFuture<'a, bool> {
+            self.inner.complete(id, token, attempt, next, hold_until)
+        }
+        fn purge<'a>(
+            &'a self,
+            kind: StateKind,
+            accepted_before: SystemTime,
+            limit: usize,
+        ) -> StoreFuture<'a, u64> {
+            self.inner.purge(kind, accepted_before, limit)
+        }
+        fn defer<'a>(
+            &'a self,
+            id: &'a DeliveryId,
+            token: &'a str,
+            until: SystemTime,
+        ) -> StoreFuture<'a, bool> {
+            self.inner.defer(id, token, until)
+        }
+        fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
+            self.inner.release(instance)
+        }
+        fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>> {
+            self.inner.get(id)
+        }
+        fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+            self.inner.list(filter)
+        }
+        fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
+            self.inner.replay(id, now)
+        }
+        fn unfinished(&self) -> StoreFuture<'_, u64> {
+            self.inner.unfinished()
+        }
+        fn is_durable(&self) -> bool {
+            self.inner.is_durable()
+        }
+        fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
+            self.inner.abandon_unfinished()
+        }
+        fn wake_ups(
+            &self,
+            wake: Wake,
+        ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
+            self.inner.wake_ups(wake)
+        }
+    }
+}
+
+/// Callbacks on a [`CountingStore`] with `concurrency` send slots, and its counters.
+fn counted_callbacks(
+    concurrency: usize,
+) -> (
+    Callbacks,
+    Arc<std::sync::atomic::AtomicUsize>,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let claimed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let leased = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let store = CountingStore {
+        inner: hookspec::delivery::store::MemoryStore::new(10_000, 10_000),
+        claimed: Arc::clone(&claimed),
+        leased: Arc::clone(&leased),
+    };
+    let callbacks = Callbacks::builder()
+        .store(store)
+        .concurrency(concurrency)
+        // One receiver: no delivery is put back for fairness (and claimed again).
+        .max_in_flight_per_endpoint(concurrency)
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .retry(fast_retries())
+        .attempt_timeout(Duration::from_secs(10))
+        .build()
+        .expect("callbacks start");
+    (callbacks, claimed, leased)
+}
+
+async fn enqueue_one(callbacks: &Callbacks, receiver: &Receiver, id: &str) -> DeliveryId {
+    callbacks
+        .callback_for::<invoice_notification>(trigger(&receiver.url(), id))
+        .enqueue(&event())
+        .await
+        .expect("accepted")
+}
+
+/// With a send slot free, `enqueue` writes the delivery leased to this
+/// instance and attempts it at once; with none free, it is written for the
+/// dispatcher to claim when a slot comes free. Every delivery is sent once.
+#[actix_web::test]
+async fn a_free_slot_takes_a_delivery_at_once_and_a_busy_one_leaves_it_to_the_dispatcher() {
+    let slow = Answer {
+        delay: Duration::from_millis(500),
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![slow.clone(), slow]);
+    let (callbacks, claimed, leased) = counted_callbacks(2);
+    let mut ids = Vec::new();
+    // Two slots, both taken by the first two (the receiver holds them 500 ms).
+    for n in 0..5 {
+        ids.push(enqueue_one(&callbacks, &receiver, &format!("i-{n}")).await);
+    }
+    for id in &ids {
+        assert_eq!(
+            finished(&callbacks, id).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    let counts = |claimed: &std::sync::atomic::AtomicUsize,
+                  leased: &std::sync::atomic::AtomicUsize| {
+        (
+            claimed.load(std::sync::atomic::Ordering::SeqCst),
+            leased.load(std::sync::atomic::Ordering::SeqCst),
+        )
+    };
+    assert_eq!(
+        counts(&claimed, &leased),
+        (3, 2),
+        "(claimed, written leased)"
+    );
+    // Idle again: the next one goes straight out.
+    let id = enqueue_one(&callbacks, &receiver, "i-5").await;
+    assert_eq!(
+        finished(&callbacks, &id).await.state,
+        DeliveryState::Succeeded
+    );
+    assert_eq!(
+        counts(&claimed, &leased),
+        (3, 3),
+        "(claimed, written leased)"
+    );
+    assert_eq!(receiver.received().len(), 6, "each sent once");
+    receiver.handle.stop(false).await;
+}
+
+/// Producers taking free slots while the dispatcher claims: no delivery is
+/// claimed without a slot (it would wait, leased, for its lease to run out).
+#[actix_web::test]
+async fn concurrent_enqueues_and_claims_lose_no_delivery() {
+    const DELIVERIES: usize = 1000;
+    let receiver = Receiver::start(vec![]);
+    let (callbacks, claimed, leased) = counted_callbacks(4);
+    let url = receiver.url();
+    let producers: Vec<_> = (0..16)
+        .map(|producer| {
+            let callbacks = callbacks.clone();
+            let url = url.clone();
+            actix_web::rt::spawn(async move {
+                for n in (producer..DELIVERIES).step_by(16) {
+                    callbacks
+                        .callback_for::<invoice_notification>(trigger(&url, &format!("c-{n}")))
+                        .enqueue(&event())
+                        .await
+                        .expect("accepted");
+                }
+            })
+        })
+        .collect();
+    for producer in producers {
+        producer.await.unwrap();
+    }
+    // Well inside the default lease (a lost delivery would wait for it).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while callbacks.unfinished().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "deliveries left unfinished");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let claimed = claimed.load(std::sync::atomic::Ordering::SeqCst);
+    let leased = leased.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        claimed + leased,
+        DELIVERIES,
+        "each taken once: {claimed} claimed, {leased} leased"
+    );
+    assert_eq!(receiver.received().len(), DELIVERIES);
+    receiver.handle.stop(false).await;
+}

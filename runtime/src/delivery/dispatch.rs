@@ -24,7 +24,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     loop {
         let free = shared.claim_slots.available_permits();
         let mut claimed_all = false;
-        if free > 0 && shared.is_accepting() {
+        // The slots are taken before claiming: `enqueue` takes free ones too,
+        // and a delivery claimed without a slot would wait, leased, for its
+        // lease to run out.
+        let slots = match u32::try_from(free) {
+            Ok(free) if free > 0 && shared.is_accepting() => Arc::clone(&shared.claim_slots)
+                .try_acquire_many_owned(free)
+                .ok(),
+            _ => None,
+        };
+        if let Some(mut slots) = slots {
             let lease = shared.new_lease();
             match shared.store.claim(SystemTime::now(), &lease, free).await {
                 Ok(batch) => {
@@ -34,7 +43,8 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     failures = 0;
                     claimed_all = batch.len() == free;
                     for claimed in batch {
-                        let Ok(slot) = Arc::clone(&shared.claim_slots).try_acquire_owned() else {
+                        // The store returns at most `free`: a slot for each.
+                        let Some(slot) = slots.split(1) else {
                             break;
                         };
                         tokio::spawn(attempt_claimed(
@@ -308,6 +318,29 @@ async fn write_outcome(
             }
         }
     }
+}
+
+/// An enqueued delivery while a send slot is free: written to the store leased
+/// to this instance, then attempted at once, as if the dispatcher had claimed
+/// it, without the claim (a claim rewrites the row in the store, and would wait
+/// for the dispatcher's next turn). If the process dies before the outcome is
+/// written, the lease runs out and any worker claims the delivery.
+pub(crate) async fn enqueue_leased(
+    shared: Arc<Shared>,
+    delivery: NewDelivery,
+    slot: OwnedSemaphorePermit,
+) -> Result<(), StoreError> {
+    let lease = shared.new_lease();
+    // On failure the slot is dropped with this future: nothing was written.
+    shared.store.insert_leased(&delivery, &lease).await?;
+    let claimed = ClaimedDelivery {
+        round_started_at: delivery.created_at,
+        delivery,
+        attempts_made: 0,
+        round_first_attempt: 0,
+    };
+    tokio::spawn(attempt_claimed(shared, claimed, lease, slot));
+    Ok(())
 }
 
 /// Why an awaited send did not return a reply.

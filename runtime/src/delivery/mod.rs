@@ -542,9 +542,20 @@ impl Callbacks {
         })
     }
 
-    /// Writes an accepted delivery to the store and wakes the dispatcher.
+    /// Writes an accepted delivery to the store and wakes the dispatcher; or,
+    /// with a send slot free, writes it leased to this instance and attempts it
+    /// at once (see [`dispatch::enqueue_leased`]).
     async fn enqueue_delivery(&self, delivery: NewDelivery) -> Result<DeliveryId, SendError> {
         let id = delivery.id.clone();
+        let shared = &self.inner.shared;
+        if !self.inner.stopped.load(Ordering::SeqCst) && shared.is_accepting() {
+            if let Ok(slot) = Arc::clone(&shared.claim_slots).try_acquire_owned() {
+                let shared = Arc::clone(shared);
+                self.on_store(dispatch::enqueue_leased(shared, delivery, slot))
+                    .await?;
+                return Ok(id);
+            }
+        }
         let store = self.store();
         self.on_store(async move { store.insert(&delivery).await })
             .await?;
