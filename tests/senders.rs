@@ -125,16 +125,21 @@ async fn receiver() -> (
     (url, seen, handle)
 }
 
+/// In-memory callbacks for `api`'s declarations, sending to loopback only.
+fn loopback_callbacks(api: &Api) -> Callbacks {
+    Callbacks::builder()
+        .api(api)
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .build()
+        .unwrap()
+}
+
 #[actix_web::test]
 async fn the_arguments_send_for_this_request() {
     let (url, seen, handle) = receiver().await;
     let api = api();
-    let callbacks = Callbacks::builder()
-        .api(&api)
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .build()
-        .unwrap();
+    let callbacks = loopback_callbacks(&api);
     let app = atest::init_service(
         App::new()
             .app_data(Data::new(callbacks.clone()))
@@ -270,12 +275,7 @@ async fn bodies_are_kept_where_an_argument_can_send() {
         .service(place_order)
         .service(given_the_request)
         .service(held_saying_so);
-    let callbacks = Callbacks::builder()
-        .api(&api)
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .build()
-        .unwrap();
+    let callbacks = loopback_callbacks(&api);
     let app = atest::init_service(
         App::new()
             .app_data(Data::new(callbacks.clone()))
