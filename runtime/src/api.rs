@@ -20,7 +20,6 @@ use crate::openapi::{Info, License, OpenApi, Server, Tag};
 use crate::operation::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
 use crate::payload::ReplyDeclaration;
 use crate::problem::Problem;
-#[cfg(feature = "delivery")]
 use crate::schema::Flavor;
 use crate::security::{SecurityRequirement, SecurityScheme};
 #[cfg(feature = "swagger-ui")]
