@@ -56,7 +56,6 @@ fn unreadable(error: &dyn std::fmt::Display) -> Problem {
     )
 }
 
-/// Whether the request's content type is `expected`; JSON also accepts `+json` types.
 /// Whether a `Content-Type` value is `expected`, ignoring case and parameters
 /// (`application/json; charset=utf-8`).
 fn is_media_type(value: &[u8], expected: &str) -> bool {
@@ -133,6 +132,9 @@ enum Body {
         /// Every chunk, once there is more than one.
         gathered: BytesMut,
     },
+    /// Not read: the request was refused before reading (wrong content type,
+    /// declared length over the limit or not a number).
+    Refused,
 }
 
 /// actix-web's default `PayloadConfig` limit, for bodies read here.
@@ -172,6 +174,8 @@ impl Body {
             Body::Actix(body) => {
                 return Pin::new(body).poll(cx).map_err(payload_problem);
             }
+            // `ReadBody` answers with the refusal before reading.
+            Body::Refused => return Poll::Ready(Err(polled_after_completion())),
             Body::Direct {
                 payload,
                 first,
@@ -210,16 +214,10 @@ impl Body {
 impl ReadBody {
     fn new(req: &HttpRequest, payload: &mut dev::Payload, media_type: &'static str) -> Self {
         let (refused, body) = match content_type_is(req, media_type) {
-            Err(problem) => (
-                Some(problem),
-                Body::Actix(Bytes::from_request(req, payload)),
-            ),
+            Err(problem) => (Some(problem), Body::Refused),
             Ok(()) => match Body::new(req, payload) {
                 Ok(body) => (None, body),
-                Err(error) => (
-                    Some(payload_error_problem(&error)),
-                    Body::Actix(Bytes::from_request(req, payload)),
-                ),
+                Err(error) => (Some(payload_error_problem(&error)), Body::Refused),
             },
         };
         ReadBody {
