@@ -106,9 +106,6 @@ pub struct BodyFuture<T, F> {
 
 /// The part of a body extraction that does not depend on the body's type.
 struct ReadBody {
-    /// The content-type or length check's failure, reported once the future is
-    /// polled.
-    refused: Option<Problem>,
     body: Body,
     media_type: &'static str,
     /// The request, when the handler can send callbacks and so keeps the body.
@@ -133,8 +130,9 @@ enum Body {
         gathered: BytesMut,
     },
     /// Not read: the request was refused before reading (wrong content type,
-    /// declared length over the limit or not a number).
-    Refused,
+    /// declared length over the limit or not a number); the problem is
+    /// reported once the future is polled.
+    Refused(Option<Problem>),
 }
 
 /// actix-web's default `PayloadConfig` limit, for bodies read here.
@@ -174,8 +172,9 @@ impl Body {
             Body::Actix(body) => {
                 return Pin::new(body).poll(cx).map_err(payload_problem);
             }
-            // `ReadBody` answers with the refusal before reading.
-            Body::Refused => return Poll::Ready(Err(polled_after_completion())),
+            Body::Refused(problem) => {
+                return Poll::Ready(Err(problem.take().unwrap_or_else(polled_after_completion)));
+            }
             Body::Direct {
                 payload,
                 first,
@@ -213,15 +212,12 @@ impl Body {
 
 impl ReadBody {
     fn new(req: &HttpRequest, payload: &mut dev::Payload, media_type: &'static str) -> Self {
-        let (refused, body) = match content_type_is(req, media_type) {
-            Err(problem) => (Some(problem), Body::Refused),
-            Ok(()) => match Body::new(req, payload) {
-                Ok(body) => (None, body),
-                Err(error) => (Some(payload_error_problem(&error)), Body::Refused),
-            },
+        let body = match content_type_is(req, media_type) {
+            Err(problem) => Body::Refused(Some(problem)),
+            Ok(()) => Body::new(req, payload)
+                .unwrap_or_else(|error| Body::Refused(Some(payload_error_problem(&error)))),
         };
         ReadBody {
-            refused,
             body,
             media_type,
             // Only handlers that can send a callback keep bodies.
@@ -230,9 +226,6 @@ impl ReadBody {
     }
 
     fn poll_bytes(&mut self, cx: &mut Context<'_>) -> Poll<Result<Bytes, Problem>> {
-        if let Some(problem) = self.refused.take() {
-            return Poll::Ready(Err(problem));
-        }
         self.body.poll_bytes(cx)
     }
 
