@@ -320,6 +320,21 @@ fn shared_callback_gets_one_operation_id_per_use() {
     );
 }
 
+/// The served bytes are written one operation at a time, so an operation
+/// whose callback turns out to be shared later is described again to rename
+/// it: the served document must still be the typed one, byte for byte.
+#[test]
+fn served_document_is_the_typed_one_with_shared_callbacks() {
+    let api = api();
+    let served = api.openapi_json().unwrap();
+    assert!(String::from_utf8_lossy(&served).contains("\"replace_item_item_changed\""));
+    let typed = serde_json::to_vec(api.openapi().unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&served),
+        String::from_utf8_lossy(&typed)
+    );
+}
+
 #[test]
 fn same_input_gives_byte_identical_documents() {
     assert_eq!(api().openapi_json().unwrap(), api().openapi_json().unwrap());

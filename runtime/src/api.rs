@@ -11,7 +11,7 @@ use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::assemble::{
-    assemble, join_path, ApiSecurity, Assembled, Placed, Registration, SpecError,
+    assemble, join_path, ApiSecurity, Assembled, Document, Form, Placed, Registration, SpecError,
     WebhookRegistration,
 };
 use crate::finish::Finish;
@@ -49,14 +49,20 @@ struct Served {
 }
 
 impl Served {
-    fn new(document: OpenApi) -> Self {
-        // Serialising a document of plain maps and strings cannot fail.
-        let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
+    fn new(document: Document) -> Self {
+        let json = match document {
+            Document::Json(json) => Bytes::from(json),
+            Document::Typed(document) => {
+                // Serialising a document of plain maps and strings cannot fail.
+                let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
+                drop_large(document, json.len());
+                json
+            }
+        };
         // SipHash (std's) took 4 million instructions for a 1.2 MB document.
         let hash = foldhash::fast::FixedState::with_seed(0x686f_6f6b).hash_one(&json[..]);
         let etag = HeaderValue::from_str(&format!("\"{hash:016x}\""))
             .unwrap_or(HeaderValue::from_static("\"0\""));
-        drop_large(document, json.len());
         Served {
             json,
             etag,
@@ -70,15 +76,18 @@ impl Served {
         if let Some(document) = self.typed.get() {
             return Ok(document);
         }
-        let document = inputs.document(flavor)?.document;
-        Ok(self.typed.get_or_init(|| document))
+        let Document::Typed(document) = inputs.document(flavor, Form::Typed)?.document else {
+            unreachable!("assembled in typed form");
+        };
+        Ok(self.typed.get_or_init(|| *document))
     }
 }
 
-/// Frees a document's tree. A large one (hundreds of operations: tens of
-/// thousands of maps and strings, as long to free as to serialise) is freed
+/// Frees a typed document's tree (only an application's `map_document` makes
+/// the served bytes go through one). A large one (hundreds of operations: tens
+/// of thousands of maps and strings, as long to free as to serialise) is freed
 /// on a short-lived thread, so the server starts without waiting for it.
-fn drop_large(document: OpenApi, serialised_bytes: usize) {
+fn drop_large(document: Box<OpenApi>, serialised_bytes: usize) {
     const LARGE: usize = 256 * 1024;
     if serialised_bytes < LARGE {
         return;
@@ -116,13 +125,22 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn document(&self, flavor: Flavor) -> Result<Assembled, SpecError> {
-        let mut assembled = assemble(
+    /// The document for `flavor`, in `form`; the served bytes are written
+    /// straight to JSON unless the application's `map_document` needs the tree.
+    fn document(&self, flavor: Flavor, form: Form) -> Result<Assembled, SpecError> {
+        let form = if self.finish.needs_tree() {
+            Form::Typed
+        } else {
+            form
+        };
+        let assembled = assemble(
             self.info.clone(),
             &self.placed,
             &self.webhooks,
             &self.security,
+            &self.finish,
             flavor,
+            form,
         )?;
         if self.strict && !assembled.undocumented.is_empty() {
             return Err(SpecError::new(
@@ -133,12 +151,6 @@ impl Inputs {
                     .collect(),
             ));
         }
-        let mut problems = Vec::new();
-        self.finish
-            .apply(&mut assembled.document, flavor, &mut problems);
-        if !problems.is_empty() {
-            return Err(SpecError::new(problems));
-        }
         Ok(assembled)
     }
 }
@@ -148,7 +160,7 @@ impl Built {
         self.v3_0
             .get_or_init(|| {
                 self.inputs
-                    .document(Flavor::V3_0)
+                    .document(Flavor::V3_0, Form::Json)
                     .map(|assembled| Served::new(assembled.document))
             })
             .as_ref()
@@ -412,7 +424,7 @@ impl Api {
                     strict: self.strict,
                 };
                 self.paths.check()?;
-                let assembled = inputs.document(Flavor::V3_1)?;
+                let assembled = inputs.document(Flavor::V3_1, Form::Json)?;
                 Ok(Arc::new(Built {
                     undocumented: assembled.undocumented,
                     v3_1: Served::new(assembled.document),

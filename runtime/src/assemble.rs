@@ -1,12 +1,25 @@
-//! Document assembly: registered operations → one checked [`OpenApi`] document.
-//! Runs once, when the [`Api`](crate::Api) is first mounted or checked.
+//! Document assembly: registered operations → one checked OpenAPI document,
+//! typed ([`OpenApi`]) or as the JSON it is served as. Runs once, when the
+//! [`Api`](crate::Api) is first mounted or checked.
+//!
+//! Each operation is described, checked and finished on its own. For the
+//! served bytes it is then serialised at once and its tree freed, so memory
+//! holds one operation's maps at a time instead of the whole API's (for 1,000
+//! operations the tree peaked at ~30 MiB and took as long to free as to
+//! serialise).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-use crate::callback_check::{check_callbacks, OperationPlace, UsedCallback};
+use serde::ser::{Serialize, SerializeMap};
+use serde_json::value::RawValue;
+
+use crate::callback_check::{check_callbacks, OperationPlace};
+use crate::finish::Finish;
 use crate::gradual::Undocumented;
-use crate::openapi::{Components, Info, Method, OpenApi, Operation, PathItem};
+use crate::openapi::{
+    Components, Info, Method, OpenApi, Operation, Parameter, ParameterIn, PathItem,
+};
 use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
 use crate::payload::ReplyDeclaration;
 use crate::schema::{Flavor, SchemaRegistry};
@@ -43,7 +56,7 @@ impl WebhookRegistration {
 
 /// A checked document, and what senders need of its declarations.
 pub(crate) struct Assembled {
-    pub document: OpenApi,
+    pub document: Document,
     /// Every callback's and webhook's reply, once per declaration.
     pub replies: Vec<ReplyDeclaration>,
     /// The types handlers' signatures could not document, once each.
@@ -55,14 +68,6 @@ pub(crate) struct Assembled {
 pub(crate) struct Registration {
     pub meta: &'static OperationMeta,
     pub describe: fn(&mut OperationContext<'_>),
-}
-
-/// The callbacks one operation lists, for checking after assembly.
-struct Attached {
-    handler: &'static str,
-    method: Method,
-    path: String,
-    callbacks: Vec<UsedCallback>,
 }
 
 /// A registration under the scope prefix it was mounted with.
@@ -163,37 +168,200 @@ fn operation_security(
     scope.clone()
 }
 
+/// The form the document is assembled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// A typed [`OpenApi`] tree (`Api::openapi`, `map_document`).
+    Typed,
+    /// The JSON bytes, each operation serialised as soon as it is finished
+    /// and its tree freed (what the documents are served from).
+    Json,
+}
+
+/// An assembled document, in the form asked for.
+pub(crate) enum Document {
+    Typed(Box<OpenApi>),
+    Json(Vec<u8>),
+}
+
+/// A path item whose operations are already serialised, by method.
+#[derive(Default)]
+struct WrittenPathItem {
+    operations: [Option<Box<RawValue>>; Method::ALL.len()],
+}
+
+impl Serialize for WrittenPathItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (method, operation) in Method::ALL.iter().zip(&self.operations) {
+            if let Some(operation) = operation {
+                map.serialize_entry(method.as_str(), operation)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// The operations assembled so far, in the form asked for.
+enum Paths {
+    Typed(BTreeMap<String, PathItem>),
+    Json(BTreeMap<String, WrittenPathItem>),
+}
+
+impl Paths {
+    /// Puts `operation` at `path` and `method` (serialised, in JSON form).
+    fn put(&mut self, path: &str, method: Method, operation: Operation) -> serde_json::Result<()> {
+        match self {
+            Paths::Typed(paths) => {
+                *paths.entry(path.to_owned()).or_default().slot_mut(method) = Some(operation);
+            }
+            Paths::Json(paths) => {
+                let written = serde_json::value::to_raw_value(&operation)?;
+                // Freed here, while its memory is still in the cache, for the
+                // next operation to reuse.
+                drop(operation);
+                let item = match paths.get_mut(path) {
+                    Some(item) => item,
+                    None => paths.entry(path.to_owned()).or_default(),
+                };
+                item.operations[method as usize] = Some(written);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the operation-id check and the naming of shared callbacks need of an
+/// operation, kept after the operation itself is written.
+struct Written {
+    /// Its registration (an index into the placed handlers), to describe it
+    /// again if one of its callbacks turns out to be shared.
+    placed: usize,
+    method: Method,
+    path: String,
+    meta: &'static OperationMeta,
+    operation_id: Option<String>,
+    /// Its callbacks' names, with the operation ids of their requests.
+    callbacks: Vec<(String, Vec<Option<String>>)>,
+}
+
+/// What describing the operations needs throughout.
+struct Assembly<'a> {
+    schemas: SchemaRegistry,
+    security: &'a ApiSecurity,
+    finish: &'a Finish,
+}
+
+impl Assembly<'_> {
+    /// Describes one operation from its handler's signature and finishes it.
+    /// What the description found besides the operation comes back in
+    /// `Used`, its problems worded with the handler.
+    fn operation(&mut self, placed: &Placed, path: &str, method: Method) -> (Operation, Used) {
+        let meta = placed.registration.meta;
+        let operation_id = if meta.methods.len() > 1 {
+            format!("{}_{}", meta.operation_id, method.as_str())
+        } else {
+            meta.operation_id.to_owned()
+        };
+        let mut operation = Operation {
+            tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
+            summary: meta.summary.map(str::to_owned),
+            description: meta.description.map(str::to_owned),
+            operation_id: Some(operation_id),
+            deprecated: meta.deprecated,
+            ..Operation::default()
+        };
+        let mut cx = OperationContext::new(&mut self.schemas, &mut operation, meta.path_parameters);
+        (placed.registration.describe)(&mut cx);
+        let mut used = cx.into_used();
+        for problem in &mut used.problems {
+            *problem = format!("{}: {problem}", describe_handler(meta));
+        }
+        let required = std::mem::take(&mut used.required);
+        operation.security =
+            operation_security(meta, &placed.security, required, &mut used.problems);
+        if let Some(requirements) = &operation.security {
+            let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
+            check_requirements(
+                requirements,
+                &self.security.schemes,
+                &place,
+                &mut used.problems,
+            );
+        }
+        // Parameters no argument documents (read through
+        // `HttpRequest::match_info()`) are still in the path: strings.
+        for name in meta.path_parameters {
+            let documented = operation.parameters.iter().any(|parameter| {
+                parameter.location == ParameterIn::Path && parameter.name == *name
+            });
+            if !documented {
+                operation.parameters.push(Parameter {
+                    name: (*name).to_owned(),
+                    location: ParameterIn::Path,
+                    description: None,
+                    required: true,
+                    schema: schemars::json_schema!({ "type": "string" }),
+                });
+            }
+        }
+        if !used.callbacks.is_empty() {
+            let place = OperationPlace {
+                handler: meta.handler,
+                method: method.http_name(),
+                path,
+            };
+            let definitions = self.schemas.definitions();
+            check_callbacks(
+                &place,
+                &operation,
+                &used.callbacks,
+                definitions,
+                &mut used.problems,
+            );
+        }
+        self.finish.operation(&mut operation);
+        (operation, used)
+    }
+}
+
 pub(crate) fn assemble(
     info: Info,
     placed: &[Placed],
     webhooks: &[WebhookRegistration],
     security: &ApiSecurity,
+    finish: &Finish,
     flavor: Flavor,
+    form: Form,
 ) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
     if let Some(requirements) = &security.requirements {
         check_requirements(requirements, &security.schemes, "the Api", &mut problems);
     }
-    let mut schemas = SchemaRegistry::new(flavor);
-    let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
+    let mut assembly = Assembly {
+        schemas: SchemaRegistry::new(flavor),
+        security,
+        finish,
+    };
+    let mut paths = match form {
+        Form::Typed => Paths::Typed(BTreeMap::new()),
+        Form::Json => Paths::Json(BTreeMap::new()),
+    };
     // (path, method) → the handler that owns it, to report both of a clash.
-    let mut owners: HashMap<(String, &'static str), &'static OperationMeta> = HashMap::new();
-    let mut attached: Vec<Attached> = Vec::new();
+    let mut owners: HashMap<(String, Method), &'static OperationMeta> = HashMap::new();
+    let mut written: Vec<Written> = Vec::new();
+    let mut callback_replies: Vec<ReplyDeclaration> = Vec::new();
     let mut undocumented: Vec<Undocumented> = Vec::new();
+    let mut reported_tags = BTreeSet::new();
     // Webhooks registered on the `Api`, then those the handlers' arguments send.
     let mut sent_webhooks: Vec<WebhookRegistration> = webhooks.to_vec();
 
-    for Placed {
-        prefix,
-        registration,
-        security: scope_security,
-    } in placed
-    {
-        let meta = registration.meta;
-        let path = join_path(prefix, meta.openapi_path);
+    for (index, entry) in placed.iter().enumerate() {
+        let meta = entry.registration.meta;
+        let path = join_path(&entry.prefix, meta.openapi_path);
         for &method in meta.methods {
             // The first handler keeps the path; the later one is the problem.
-            match owners.entry((path.clone(), method.as_str())) {
+            match owners.entry((path.clone(), method)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     problems.push(format!(
                         "{} {path} is handled twice: by {} and by {}",
@@ -207,37 +375,15 @@ pub(crate) fn assemble(
                     slot.insert(meta);
                 }
             }
-            let operation_id = if meta.methods.len() > 1 {
-                format!("{}_{}", meta.operation_id, method.as_str())
-            } else {
-                meta.operation_id.to_owned()
-            };
-            let mut operation = Operation {
-                tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
-                summary: meta.summary.map(str::to_owned),
-                description: meta.description.map(str::to_owned),
-                operation_id: Some(operation_id),
-                deprecated: meta.deprecated,
-                ..Operation::default()
-            };
-            let mut cx = OperationContext::new(&mut schemas, &mut operation, meta.path_parameters);
-            (registration.describe)(&mut cx);
-            let Used {
-                callbacks: used_callbacks,
-                webhooks: used,
-                problems: found,
-                undocumented: not_documented,
-                required,
-            } = cx.into_used();
-            operation.security = operation_security(meta, scope_security, required, &mut problems);
-            if let Some(requirements) = &operation.security {
-                let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
-                check_requirements(requirements, &security.schemes, &place, &mut problems);
-            }
-            for problem in found {
-                problems.push(format!("{}: {problem}", describe_handler(meta)));
-            }
-            for (what, fix) in not_documented {
+            let (operation, used) = assembly.operation(entry, &path, method);
+            problems.extend(used.problems);
+            finish.check_tags(
+                &operation,
+                (method, &path),
+                &mut reported_tags,
+                &mut problems,
+            );
+            for (what, fix) in used.undocumented {
                 let item = Undocumented {
                     handler: meta.handler,
                     source: meta.source,
@@ -249,37 +395,30 @@ pub(crate) fn assemble(
                     undocumented.push(item);
                 }
             }
-            // Parameters no argument documents (read through
-            // `HttpRequest::match_info()`) are still in the path: strings.
-            for name in meta.path_parameters {
-                let documented = operation.parameters.iter().any(|parameter| {
-                    parameter.location == crate::openapi::ParameterIn::Path
-                        && parameter.name == *name
-                });
-                if !documented {
-                    operation.parameters.push(crate::openapi::Parameter {
-                        name: (*name).to_owned(),
-                        location: crate::openapi::ParameterIn::Path,
-                        description: None,
-                        required: true,
-                        schema: schemars::json_schema!({ "type": "string" }),
-                    });
-                }
-            }
-            for webhook in used {
+            for webhook in used.webhooks {
                 if !sent_webhooks.iter().any(|known| known.same_as(&webhook)) {
                     sent_webhooks.push(webhook);
                 }
             }
-            if !used_callbacks.is_empty() {
-                attached.push(Attached {
-                    handler: meta.handler,
-                    method,
-                    path: path.clone(),
-                    callbacks: used_callbacks,
-                });
+            callback_replies.extend(used.callbacks.iter().map(|callback| callback.reply));
+            written.push(Written {
+                placed: index,
+                method,
+                path: path.clone(),
+                meta,
+                operation_id: operation.operation_id.clone(),
+                callbacks: operation
+                    .callbacks
+                    .iter()
+                    .map(|(name, by_url)| (name.clone(), callback_ids(by_url)))
+                    .collect(),
+            });
+            if let Err(error) = paths.put(&path, method, operation) {
+                problems.push(format!(
+                    "{}: cannot be serialised: {error}",
+                    describe_handler(meta)
+                ));
             }
-            *paths.entry(path.clone()).or_default().slot_mut(method) = Some(operation);
         }
     }
 
@@ -289,38 +428,23 @@ pub(crate) fn assemble(
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
     let webhook_replies: Vec<ReplyDeclaration> = webhooks.iter().map(|w| w.reply).collect();
     let webhooks = match flavor {
-        Flavor::V3_1 => describe_webhooks(webhooks, &mut schemas, &mut problems),
+        Flavor::V3_1 => describe_webhooks(webhooks, &mut assembly.schemas, &mut problems),
         Flavor::V3_0 => BTreeMap::new(),
     };
-    name_shared_callbacks(&mut paths);
-    check_unique_operation_ids(&paths, &webhooks, &owners, &mut problems);
-    let components = schemas.into_components();
-    for use_site in &attached {
-        let operation = paths
-            .get(&use_site.path)
-            .and_then(|item| item.operation(use_site.method));
-        if let Some(operation) = operation {
-            let place = OperationPlace {
-                handler: use_site.handler,
-                method: use_site.method.http_name(),
-                path: &use_site.path,
-            };
-            check_callbacks(
-                &place,
-                operation,
-                &use_site.callbacks,
-                &components,
-                &mut problems,
-            );
-        }
-    }
-
+    name_shared_callbacks(
+        &mut assembly,
+        placed,
+        &mut paths,
+        &mut written,
+        &mut problems,
+    );
+    check_unique_operation_ids(&written, &webhooks, &mut problems);
     if !problems.is_empty() {
         return Err(SpecError { problems });
     }
     let mut extensions = BTreeMap::new();
-    let (version, dialect, webhooks) = match flavor {
-        Flavor::V3_1 => ("3.1.0", Some(DIALECT.to_owned()), webhooks),
+    let (version, dialect) = match flavor {
+        Flavor::V3_1 => ("3.1.0", Some(DIALECT.to_owned())),
         Flavor::V3_0 => {
             // OpenAPI 3.0 has no webhooks; say which were left out.
             if !omitted_webhooks.is_empty() {
@@ -329,23 +453,19 @@ pub(crate) fn assemble(
                 names.dedup();
                 extensions.insert("x-omitted-webhooks".to_owned(), names.into());
             }
-            ("3.0.3", None, webhooks)
+            ("3.0.3", None)
         }
     };
     // One per declaration (by name and source), callbacks first.
     // (A set: scanning the list for each reply was quadratic in callbacks.)
     let mut replies: Vec<ReplyDeclaration> = Vec::new();
     let mut known: HashSet<(&str, &str)> = HashSet::new();
-    let declared = attached
-        .iter()
-        .flat_map(|use_site| use_site.callbacks.iter().map(|callback| callback.reply))
-        .chain(webhook_replies);
-    for reply in declared {
+    for reply in callback_replies.into_iter().chain(webhook_replies) {
         if known.insert((reply.name, reply.source)) {
             replies.push(reply);
         }
     }
-    let document = OpenApi {
+    let mut document = OpenApi {
         openapi: version.to_owned(),
         info,
         servers: Vec::new(),
@@ -354,17 +474,40 @@ pub(crate) fn assemble(
         webhooks,
         components: Components {
             security_schemes: security.schemes.clone(),
-            schemas: components,
+            schemas: assembly.schemas.into_components(),
         },
         security: security.requirements.clone(),
         tags: Vec::new(),
         extensions,
+    };
+    finish.document(&mut document, flavor);
+    let (document, paths) = document.with_paths(());
+    let document = match paths {
+        Paths::Typed(paths) => {
+            let (mut typed, ()) = document.with_paths(paths);
+            finish.map(&mut typed);
+            Document::Typed(Box::new(typed))
+        }
+        Paths::Json(paths) => {
+            let (document, ()) = document.with_paths(paths);
+            // Of plain maps, strings and serialised operations: cannot fail.
+            Document::Json(serde_json::to_vec(&document).unwrap_or_default())
+        }
     };
     Ok(Assembled {
         document,
         replies,
         undocumented,
     })
+}
+
+/// The operation ids of a callback's requests, in document order.
+fn callback_ids(by_url: &BTreeMap<String, PathItem>) -> Vec<Option<String>> {
+    by_url
+        .values()
+        .flat_map(|item| item.methods().map(|method| item.operation(method)))
+        .map(|operation| operation.and_then(|operation| operation.operation_id.clone()))
+        .collect()
 }
 
 /// The `webhooks` map; a name and method registered twice is a problem.
@@ -405,105 +548,121 @@ fn describe_webhooks(
     webhooks
 }
 
-/// Calls `visit` on every operation of `paths`, in document order.
-fn for_each_operation_mut(
-    paths: &mut BTreeMap<String, PathItem>,
-    mut visit: impl FnMut(&mut Operation),
-) {
-    for item in paths.values_mut() {
-        for method in Method::ALL {
-            if let Some(operation) = item.slot_mut(method) {
-                visit(operation);
-            }
-        }
-    }
-}
-
 /// A callback attached to one operation keeps its own name as operation id. One
 /// attached to several would repeat that id, which OpenAPI forbids, so each use
-/// becomes `<operation id>_<callback name>`.
-fn name_shared_callbacks(paths: &mut BTreeMap<String, PathItem>) {
-    let mut uses: HashMap<String, usize> = HashMap::new();
-    for_each_operation_mut(paths, |operation| {
-        for name in operation.callbacks.keys() {
-            *uses.entry(name.clone()).or_default() += 1;
+/// becomes `<operation id>_<callback name>`. That is known only once every
+/// operation is assembled: a written operation with a shared callback is
+/// described again (the same inputs make the same operation; its problems were
+/// reported the first time) and replaced.
+fn name_shared_callbacks(
+    assembly: &mut Assembly<'_>,
+    placed: &[Placed],
+    paths: &mut Paths,
+    written: &mut [Written],
+    problems: &mut Vec<String>,
+) {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for operation in written.iter() {
+        for (name, _) in &operation.callbacks {
+            *uses.entry(name.as_str()).or_default() += 1;
         }
-    });
-    for_each_operation_mut(paths, |operation| {
-        let owner = operation.operation_id.clone().unwrap_or_default();
-        for (name, by_url) in operation.callbacks.iter_mut() {
-            if uses.get(name).copied().unwrap_or(0) < 2 {
-                continue;
+    }
+    let shared: HashSet<String> = uses
+        .into_iter()
+        .filter(|(_, count)| *count > 1)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    if shared.is_empty() {
+        return;
+    }
+    for record in written.iter_mut() {
+        let owner = record.operation_id.clone().unwrap_or_default();
+        let mut renamed = false;
+        for (name, ids) in &mut record.callbacks {
+            if shared.contains(name) {
+                ids.iter_mut()
+                    .for_each(|id| *id = Some(format!("{owner}_{name}")));
+                renamed = true;
             }
-            for item in by_url.values_mut() {
-                for method in Method::ALL {
-                    if let Some(callback) = item.slot_mut(method) {
+        }
+        if !renamed {
+            continue;
+        }
+        let rename = |operation: &mut Operation| {
+            for (name, by_url) in operation.callbacks.iter_mut() {
+                if shared.contains(name) {
+                    for callback in by_url.values_mut().flat_map(PathItem::operations_mut) {
                         callback.operation_id = Some(format!("{owner}_{name}"));
                     }
                 }
             }
+        };
+        match paths {
+            Paths::Typed(tree) => {
+                let slot = tree
+                    .get_mut(&record.path)
+                    .and_then(|item| item.slot_mut(record.method).as_mut());
+                if let Some(operation) = slot {
+                    rename(operation);
+                }
+            }
+            Paths::Json(_) => {
+                let entry = &placed[record.placed];
+                let (mut operation, _) = assembly.operation(entry, &record.path, record.method);
+                rename(&mut operation);
+                if let Err(error) = paths.put(&record.path, record.method, operation) {
+                    problems.push(format!(
+                        "{}: cannot be serialised: {error}",
+                        describe_handler(record.meta)
+                    ));
+                }
+            }
         }
-    });
+    }
 }
 
 /// Where an operation id is used, described only when it clashes (building
 /// the words for every operation would cost more than the check).
 #[derive(Clone, Copy)]
 enum IdUse<'a> {
-    Operation(&'a str, Method),
-    Callback(&'a str, &'a str, Method),
+    Operation(&'a Written),
+    Callback(&'a str, &'a Written),
     Webhook(&'a str),
 }
 
+impl IdUse<'_> {
+    fn describe(self) -> String {
+        match self {
+            IdUse::Operation(written) => describe_handler(written.meta),
+            IdUse::Callback(name, written) => {
+                format!("callback `{name}` of {}", describe_handler(written.meta))
+            }
+            IdUse::Webhook(name) => format!("webhook `{name}`"),
+        }
+    }
+}
+
+/// Every operation id (operations, their callbacks' requests, webhooks) is
+/// used once.
 fn check_unique_operation_ids(
-    paths: &BTreeMap<String, PathItem>,
+    written: &[Written],
     webhooks: &BTreeMap<String, PathItem>,
-    owners: &HashMap<(String, &'static str), &'static OperationMeta>,
     problems: &mut Vec<String>,
 ) {
-    // The handler of each (path, method), as assembly recorded it.
-    let handler_of = |path: &str, method: Method| {
-        owners
-            .get(&(path.to_owned(), method.as_str()))
-            .map(|meta| describe_handler(meta))
-            .unwrap_or_else(|| format!("{} {path}", method.http_name()))
-    };
-    let describe = |place: IdUse<'_>| match place {
-        IdUse::Operation(path, method) => handler_of(path, method),
-        IdUse::Callback(name, path, method) => {
-            format!("callback `{name}` of {}", handler_of(path, method))
-        }
-        IdUse::Webhook(name) => format!("webhook `{name}`"),
-    };
     let mut uses: Vec<(&str, IdUse<'_>)> = Vec::new();
-    for (path, item) in paths {
-        for method in item.methods() {
-            let Some(operation) = item.operation(method) else {
-                continue;
-            };
-            if let Some(id) = &operation.operation_id {
-                uses.push((id, IdUse::Operation(path, method)));
-            }
-            for (name, by_url) in &operation.callbacks {
-                for callback_item in by_url.values() {
-                    for callback_method in callback_item.methods() {
-                        if let Some(id) = callback_item
-                            .operation(callback_method)
-                            .and_then(|op| op.operation_id.as_ref())
-                        {
-                            uses.push((id, IdUse::Callback(name, path, method)));
-                        }
-                    }
-                }
+    for record in written {
+        if let Some(id) = &record.operation_id {
+            uses.push((id, IdUse::Operation(record)));
+        }
+        for (name, ids) in &record.callbacks {
+            for id in ids.iter().flatten() {
+                uses.push((id, IdUse::Callback(name, record)));
             }
         }
     }
     for (name, item) in webhooks {
-        for method in item.methods() {
-            if let Some(id) = item
-                .operation(method)
-                .and_then(|op| op.operation_id.as_ref())
-            {
+        for operation in item.methods().filter_map(|method| item.operation(method)) {
+            if let Some(id) = &operation.operation_id {
                 uses.push((id, IdUse::Webhook(name)));
             }
         }
@@ -514,8 +673,8 @@ fn check_unique_operation_ids(
             problems.push(format!(
                 "operation id `{id}` is used twice: by {} and by {}; \
                  set `operation_id = \"...\"` on one of them",
-                describe(*first),
-                describe(place)
+                first.describe(),
+                place.describe()
             ));
         } else {
             seen.insert(id, place);

@@ -1,14 +1,15 @@
 //! What an [`Api`](crate::Api) adds to an assembled document before it is
 //! served: its servers and tags (declared tags checked under strict tags), the
 //! Standard Webhooks headers of signed callbacks and webhooks, the licence in
-//! 3.0's form, and last the application's own `map_document`.
+//! 3.0's form, and last the application's own `map_document`. Operations are
+//! finished one at a time, as assembly writes them.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use schemars::json_schema;
 
-use crate::openapi::{OpenApi, Operation, Parameter, ParameterIn, Server, Tag};
+use crate::openapi::{Method, OpenApi, Operation, Parameter, ParameterIn, Server, Tag};
 use crate::schema::Flavor;
 
 /// The application's last word on the document (`Api::map_document`).
@@ -27,16 +28,59 @@ pub(crate) struct Finish {
 }
 
 impl Finish {
-    /// Finishes `document`; the problems found (undeclared tags under strict
-    /// tags) go to `problems`.
-    pub(crate) fn apply(&self, document: &mut OpenApi, flavor: Flavor, problems: &mut Vec<String>) {
+    /// Whether the document must exist as a whole typed tree before it is
+    /// serialised: the application's `map_document` sees all of it.
+    pub(crate) fn needs_tree(&self) -> bool {
+        self.map.is_some()
+    }
+
+    /// Finishes one operation: the signature headers on its callbacks'
+    /// requests (signed callbacks).
+    pub(crate) fn operation(&self, operation: &mut Operation) {
+        if self.signed_callbacks {
+            for by_url in operation.callbacks.values_mut() {
+                for callback in by_url.values_mut() {
+                    callback.operations_mut().for_each(add_signature_headers);
+                }
+            }
+        }
+    }
+
+    /// Under strict tags, reports each tag `operation` uses that is not
+    /// declared (`Api::tag`); `reported` keeps a tag from being reported by
+    /// every operation that uses it.
+    pub(crate) fn check_tags(
+        &self,
+        operation: &Operation,
+        place: (Method, &str),
+        reported: &mut BTreeSet<String>,
+        problems: &mut Vec<String>,
+    ) {
+        if !self.strict_tags {
+            return;
+        }
+        let (method, path) = place;
+        for tag in &operation.tags {
+            let declared = self.tags.iter().any(|known| known.name == *tag);
+            if !declared && reported.insert(tag.clone()) {
+                problems.push(format!(
+                    "tag `{tag}` (used by {} {path}) is not declared: add \
+                     `Api::tag(Tag::new(\"{tag}\").description(...))` (strict tags)",
+                    method.http_name()
+                ));
+            }
+        }
+    }
+
+    /// Finishes the document around its operations: servers, tags, the
+    /// webhooks' signature headers, the licence in 3.0's form.
+    pub(crate) fn document<Paths>(&self, document: &mut OpenApi<Paths>, flavor: Flavor) {
         document.servers = self.servers.clone();
         document.tags = self.tags.clone();
-        if self.strict_tags {
-            check_tags(document, &self.tags, problems);
-        }
         if self.signed_callbacks {
-            add_signature_headers(document);
+            for webhook in document.webhooks.values_mut() {
+                webhook.operations_mut().for_each(add_signature_headers);
+            }
         }
         if flavor == Flavor::V3_0 {
             // 3.0 licences have a URL, not an SPDX identifier.
@@ -46,30 +90,13 @@ impl Finish {
                 }
             }
         }
+    }
+
+    /// The application's last word (`Api::map_document`), on the whole
+    /// finished document.
+    pub(crate) fn map(&self, document: &mut OpenApi) {
         if let Some(map) = &self.map {
             map(document);
-        }
-    }
-}
-
-/// Every tag an operation uses is declared (`Api::tag`).
-fn check_tags(document: &OpenApi, declared: &[Tag], problems: &mut Vec<String>) {
-    let declared: BTreeSet<&str> = declared.iter().map(|tag| tag.name.as_str()).collect();
-    let mut reported = BTreeSet::new();
-    for (path, item) in &document.paths {
-        for method in item.methods() {
-            let Some(operation) = item.operation(method) else {
-                continue;
-            };
-            for tag in &operation.tags {
-                if !declared.contains(tag.as_str()) && reported.insert(tag.clone()) {
-                    problems.push(format!(
-                        "tag `{tag}` (used by {} {path}) is not declared: add \
-                         `Api::tag(Tag::new(\"{tag}\").description(...))` (strict tags)",
-                        method.http_name()
-                    ));
-                }
-            }
         }
     }
 }
@@ -91,36 +118,22 @@ const SIGNATURE_HEADERS: [(&str, &str); 3] = [
     ),
 ];
 
-/// Documents the Standard Webhooks headers on every callback and webhook, so
-/// that a receiver's generated code sees them.
-fn add_signature_headers(document: &mut OpenApi) {
-    let add = |operation: &mut Operation| {
-        for (name, description) in SIGNATURE_HEADERS {
-            if !operation
-                .parameters
-                .iter()
-                .any(|p| p.location == ParameterIn::Header && p.name.eq_ignore_ascii_case(name))
-            {
-                operation.parameters.push(Parameter {
-                    name: name.to_owned(),
-                    location: ParameterIn::Header,
-                    description: Some(description.to_owned()),
-                    required: true,
-                    schema: json_schema!({ "type": "string" }),
-                });
-            }
+/// Documents the Standard Webhooks headers on a callback's or webhook's
+/// request, so that a receiver's generated code sees them.
+fn add_signature_headers(operation: &mut Operation) {
+    for (name, description) in SIGNATURE_HEADERS {
+        if !operation
+            .parameters
+            .iter()
+            .any(|p| p.location == ParameterIn::Header && p.name.eq_ignore_ascii_case(name))
+        {
+            operation.parameters.push(Parameter {
+                name: name.to_owned(),
+                location: ParameterIn::Header,
+                description: Some(description.to_owned()),
+                required: true,
+                schema: json_schema!({ "type": "string" }),
+            });
         }
-    };
-    for item in document.paths.values_mut() {
-        for operation in item.operations_mut() {
-            for by_url in operation.callbacks.values_mut() {
-                for callback in by_url.values_mut() {
-                    callback.operations_mut().for_each(add);
-                }
-            }
-        }
-    }
-    for webhook in document.webhooks.values_mut() {
-        webhook.operations_mut().for_each(add);
     }
 }

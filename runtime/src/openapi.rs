@@ -13,8 +13,12 @@ use serde_json::Value;
 pub use crate::security::{ApiKeyIn, OAuthFlows, SecurityRequirement, SecurityScheme};
 
 /// The root of an OpenAPI 3.1 document.
+///
+/// `Paths` is the typed [`PathItem`] map; hookspec writes the documents it
+/// serves with each operation already serialised instead (an API's tree of
+/// maps is several times the size of its JSON).
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct OpenApi {
+pub struct OpenApi<Paths = BTreeMap<String, PathItem>> {
     /// Always `3.1.0`.
     pub openapi: String,
     /// Title, version and description of the API.
@@ -26,7 +30,7 @@ pub struct OpenApi {
     #[serde(rename = "jsonSchemaDialect", skip_serializing_if = "Option::is_none")]
     pub json_schema_dialect: Option<String>,
     /// Operations by path template.
-    pub paths: BTreeMap<String, PathItem>,
+    pub paths: Paths,
     /// Requests the API sends to its users' registered URLs, by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub webhooks: BTreeMap<String, PathItem>,
@@ -43,6 +47,25 @@ pub struct OpenApi {
     /// `x-...` extensions.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,
+}
+
+impl<Paths> OpenApi<Paths> {
+    /// The same document with `paths` in place of its paths, and those.
+    pub(crate) fn with_paths<Other>(self, paths: Other) -> (OpenApi<Other>, Paths) {
+        let document = OpenApi {
+            openapi: self.openapi,
+            info: self.info,
+            servers: self.servers,
+            json_schema_dialect: self.json_schema_dialect,
+            paths,
+            webhooks: self.webhooks,
+            components: self.components,
+            security: self.security,
+            tags: self.tags,
+            extensions: self.extensions,
+        };
+        (document, self.paths)
+    }
 }
 
 /// The `info` object.

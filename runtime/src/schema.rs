@@ -135,6 +135,12 @@ impl SchemaRegistry {
         }
     }
 
+    /// The named schemas collected so far, as generated (before the flavor's
+    /// transforms): what callback expressions are checked against.
+    pub(crate) fn definitions(&self) -> &serde_json::Map<String, Value> {
+        self.generator.definitions()
+    }
+
     /// The collected named schemas, for `components.schemas`.
     pub fn into_components(mut self) -> serde_json::Map<String, Value> {
         self.generator.take_definitions(true)

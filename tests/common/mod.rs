@@ -14,6 +14,18 @@ pub use openapi_schema::{assert_valid_openapi_3_0, assert_valid_openapi_3_1};
 /// official schema.
 pub fn checked_documents(api: &hookspec::Api) -> [Value; 2] {
     api.check().unwrap_or_else(|error| panic!("{error}"));
+    // The served bytes are written one operation at a time; the typed
+    // documents are assembled as trees. Both must say the same, byte for byte.
+    let typed = serde_json::to_vec(api.openapi().unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&api.openapi_json().unwrap()),
+        String::from_utf8_lossy(&typed)
+    );
+    let typed = serde_json::to_vec(api.openapi_3_0().unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&api.openapi_3_0_json().unwrap()),
+        String::from_utf8_lossy(&typed)
+    );
     let v3_1 = serde_json::to_value(api.openapi().unwrap()).unwrap();
     assert_valid_openapi_3_1(&v3_1);
     let v3_0 = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
