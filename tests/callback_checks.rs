@@ -264,3 +264,25 @@ fn path_parameters_are_checked_when_attached_by_hand() {
         ]
     );
 }
+
+/// The document writes each callback's URL as the macro wrote it when the
+/// callback compiled (`url_text`); it must be what the parsed template says.
+#[test]
+fn written_urls_are_the_parsed_templates() {
+    use hookspec::CallbackDeclaration;
+    fn written_and_parsed<C: CallbackDeclaration>(_callback: C) -> (String, String) {
+        (C::META.url_text.to_owned(), C::META.url.to_string())
+    }
+    for (written, parsed) in [
+        written_and_parsed(order_placed),
+        written_and_parsed(broken),
+        written_and_parsed(whole_body),
+        written_and_parsed(by_id),
+    ] {
+        assert_eq!(written, parsed);
+    }
+    assert_eq!(
+        written_and_parsed(by_id).0,
+        "https://hooks.example.com/{$request.path.id}"
+    );
+}

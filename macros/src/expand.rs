@@ -475,6 +475,8 @@ pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function
     let callback_name = name.to_string();
     let method = method_variant(&args.method);
     let url = template_tokens(template);
+    // Written once here, not formatted from the segments by every document.
+    let url_text = template.to_string();
     let (summary, description, deprecated) = stub_docs(func);
     // `valid.rs` allows at most one argument: the body.
     let (payload, answer) = stub_types(func);
@@ -491,6 +493,7 @@ pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function
                 source: ::core::concat!(::core::file!(), ":", ::core::line!()),
                 method: #method,
                 url: #url,
+                url_text: #url_text,
                 summary: #summary,
                 description: #description,
                 deprecated: #deprecated,

@@ -11,8 +11,8 @@ use actix_web::web::{self, Bytes, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::assemble::{
-    assemble, join_path, ApiSecurity, Assembled, Document, Form, Placed, Registration, SpecError,
-    WebhookRegistration,
+    assemble, drop_large, join_path, ApiSecurity, Assembled, Document, Form, Placed, Registration,
+    SpecError, WebhookRegistration,
 };
 use crate::finish::Finish;
 use crate::gradual::Undocumented;
@@ -81,22 +81,6 @@ impl Served {
         };
         Ok(self.typed.get_or_init(|| *document))
     }
-}
-
-/// Frees a typed document's tree (only an application's `map_document` makes
-/// the served bytes go through one). A large one (hundreds of operations: tens
-/// of thousands of maps and strings, as long to free as to serialise) is freed
-/// on a short-lived thread, so the server starts without waiting for it.
-fn drop_large(document: Box<OpenApi>, serialised_bytes: usize) {
-    const LARGE: usize = 256 * 1024;
-    if serialised_bytes < LARGE {
-        return;
-    }
-    // If the thread cannot start, the closure, and the document with it, is
-    // dropped here.
-    let _ = std::thread::Builder::new()
-        .name("hookspec-free".into())
-        .spawn(move || drop(document));
 }
 
 /// The built documents, shared by every worker: OpenAPI 3.1, and 3.0.3 for the

@@ -491,7 +491,11 @@ pub(crate) fn assemble(
         Paths::Json(paths) => {
             let (document, ()) = document.with_paths(paths);
             // Of plain maps, strings and serialised operations: cannot fail.
-            Document::Json(serde_json::to_vec(&document).unwrap_or_default())
+            let json = serde_json::to_vec(&document).unwrap_or_default();
+            // What is left (the schemas' maps, the operations' bytes) is freed
+            // aside too.
+            drop_large(document, json.len());
+            Document::Json(json)
         }
     };
     Ok(Assembled {
@@ -499,6 +503,22 @@ pub(crate) fn assemble(
         replies,
         undocumented,
     })
+}
+
+/// Frees what a large document was built from: tens of thousands of maps and
+/// strings for hundreds of operations, as long to free as to serialise. A
+/// document of `serialised_bytes` over 256 KiB has it freed on a short-lived
+/// thread, so the server starts without waiting for it.
+pub(crate) fn drop_large<T: Send + 'static>(parts: T, serialised_bytes: usize) {
+    const LARGE: usize = 256 * 1024;
+    if serialised_bytes < LARGE {
+        return;
+    }
+    // If the thread cannot start, the closure, and the parts with it, are
+    // dropped here.
+    let _ = std::thread::Builder::new()
+        .name("hookspec-free".into())
+        .spawn(move || drop(parts));
 }
 
 /// The operation ids of a callback's requests, in document order.

@@ -58,6 +58,9 @@ pub struct CallbackMeta {
     pub method: Method,
     /// The URL, as a parsed runtime-expression template.
     pub url: UrlTemplate<'static>,
+    /// The same URL as the document writes it (the callback's key under the
+    /// operation): `url`'s `Display`, written when the callback compiled.
+    pub url_text: &'static str,
     /// First paragraph of the doc comment.
     pub summary: Option<&'static str>,
     /// Rest of the doc comment.
@@ -411,7 +414,7 @@ impl<'a> OperationContext<'a> {
         let mut item = PathItem::default();
         *item.slot_mut(meta.method) = Some(operation);
         let mut by_url = std::collections::BTreeMap::new();
-        by_url.insert(meta.url.to_string(), item);
+        by_url.insert(meta.url_text.to_owned(), item);
         self.operation
             .callbacks
             .insert(meta.name.to_owned(), by_url);

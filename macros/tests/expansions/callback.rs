@@ -35,6 +35,7 @@ impl ::hookspec::__private::CallbackDeclaration for invoice_notification {
                 ),
             ],
         ),
+        url_text: "{$request.query.callback_url}/invoices/{$request.body#/id}",
         summary: ::core::option::Option::Some(
             "Notify the API user about an invoice event.",
         ),
