@@ -7,6 +7,7 @@
 //! path references, the route macro checks them against its template in a `const`);
 //! this module covers callbacks attached by hand and everything that needs schemas.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use hookspec_expr::{Expression, JsonPointer, Source, UrlTemplate};
@@ -266,7 +267,8 @@ fn check_pointer(
     roots: &[&Value],
     schemas: &Map<String, Value>,
 ) -> Result<(), String> {
-    let tokens: Vec<String> = pointer.tokens().map(|token| token.into_owned()).collect();
+    // Borrowed from the pointer unless a token has escapes (`~0`, `~1`).
+    let tokens: Vec<Cow<'_, str>> = pointer.tokens().collect();
     let mut best: Option<Miss> = None;
     for root in roots {
         match resolve(root, &tokens, 0, schemas, 0) {
@@ -288,7 +290,7 @@ fn check_pointer(
     ))
 }
 
-fn pointer_prefix(tokens: &[String]) -> String {
+fn pointer_prefix(tokens: &[Cow<'_, str>]) -> String {
     if tokens.is_empty() {
         return "/".to_owned();
     }
@@ -315,7 +317,7 @@ fn merge(best: Option<Miss>, miss: Miss) -> Miss {
 /// Whether `tokens[depth..]` resolves inside `schema`.
 fn resolve(
     schema: &Value,
-    tokens: &[String],
+    tokens: &[Cow<'_, str>],
     depth: usize,
     schemas: &Map<String, Value>,
     hops: usize,
@@ -369,7 +371,7 @@ fn resolve(
     let mut available = BTreeSet::new();
     if let Some(properties) = object.get("properties").and_then(Value::as_object) {
         constrained = true;
-        if let Some(property) = properties.get(token) {
+        if let Some(property) = properties.get(token.as_ref()) {
             return resolve(property, tokens, depth + 1, schemas, hops);
         }
         available.extend(properties.keys().cloned());
