@@ -18,6 +18,7 @@
 //! cd bench && cargo run --release --bin generated -- cold
 //! cd bench && cargo run --release --bin generated -- build
 //! cd bench && cargo run --release --bin generated -- assembly
+//! cd bench && cargo run --release --bin generated -- assembly --instructions  # + callgrind counts
 //! ```
 //!
 //! The crates are written under `target/bench-generated/`, share one target
@@ -325,14 +326,16 @@ fn assembly() {
             kib.push(parts[1]);
             bytes = parts[2];
         }
-        results.push((style, median(millis), median(kib), bytes));
+        let instructions = instructions_flag().then(|| callgrind_total(&binary, style));
+        results.push((style, median(millis), median(kib), bytes, instructions));
     }
     println!();
-    println!("| style | time | peak RSS added | document bytes |");
-    println!("|---|---:|---:|---:|");
-    for (style, millis, kib, bytes) in &results {
+    println!("| style | time | peak RSS added | document bytes | instructions (whole process) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (style, millis, kib, bytes, instructions) in &results {
+        let instructions = instructions.map_or("–".to_owned(), |count| format!("{count}"));
         println!(
-            "| {style} | {millis:.1} ms | {:.1} MiB | {bytes:.0} |",
+            "| {style} | {millis:.1} ms | {:.1} MiB | {bytes:.0} | {instructions} |",
             kib / 1024.0
         );
     }
@@ -342,6 +345,43 @@ fn assembly() {
         results[0].1 / results[1].1,
         results[0].2 / results[1].2.max(1.0)
     );
+    if let (Some(hookspec), Some(utoipa)) = (results[0].4, results[1].4) {
+        println!(
+            "hookspec / utoipa: instructions {:.2}",
+            hookspec as f64 / utoipa as f64
+        );
+    }
+}
+
+/// `--instructions`: also count each binary's instructions under callgrind
+/// (one more process each; the count, unlike the time, repeats exactly).
+fn instructions_flag() -> bool {
+    std::env::args().any(|arg| arg == "--instructions")
+}
+
+/// Every instruction one run of `binary` executes (all its threads: the
+/// document's leftovers are freed on a thread of their own).
+fn callgrind_total(binary: &Path, style: &str) -> u64 {
+    let out = std::env::temp_dir().join(format!("hookspec-callgrind-assembly-{style}"));
+    let status = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(binary)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("valgrind ran (apt-get install valgrind)");
+    assert!(status.success(), "callgrind failed on {}", binary.display());
+    let profile = std::fs::read_to_string(&out).expect("callgrind output");
+    // `KEEP_PROFILES=1`: left for `callgrind_annotate`.
+    if std::env::var_os("KEEP_PROFILES").is_none() {
+        let _ = std::fs::remove_file(&out);
+    }
+    profile
+        .lines()
+        .find_map(|line| line.strip_prefix("summary: "))
+        .and_then(|total| total.trim().parse().ok())
+        .expect("callgrind summary")
 }
 
 /// The tutorial app (one invoice route and its callback) in three builds: plain
