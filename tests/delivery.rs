@@ -1356,10 +1356,13 @@ async fn enqueue_one(callbacks: &Callbacks, receiver: &Receiver, id: &str) -> De
 }
 
 /// With a send slot free, `enqueue` writes the delivery leased to this
-/// instance and attempts it at once; with none free, it is written for the
-/// dispatcher to claim when a slot comes free. Every delivery is sent once.
+/// instance and attempts it at once; with none free, it is written leased and
+/// waits in the backlog (as many as there are slots) for the next free slot,
+/// with no claim; past that, it is written for the dispatcher to claim. Every
+/// delivery is sent once, a backlogged one before a later one.
 #[actix_web::test]
-async fn a_free_slot_takes_a_delivery_at_once_and_a_busy_one_leaves_it_to_the_dispatcher() {
+async fn a_free_slot_takes_a_delivery_at_once_a_busy_one_waits_in_the_backlog_and_past_it_the_dispatcher_claims(
+) {
     let slow = Answer {
         delay: Duration::from_millis(500),
         ..Answer::ok()
@@ -1367,7 +1370,9 @@ async fn a_free_slot_takes_a_delivery_at_once_and_a_busy_one_leaves_it_to_the_di
     let receiver = Receiver::start(vec![slow.clone(), slow]);
     let (callbacks, claimed, leased) = counted_callbacks(2);
     let mut ids = Vec::new();
-    // Two slots, both taken by the first two (the receiver holds them 500 ms).
+    // Two slots, both taken by the first two (the receiver holds them 500 ms);
+    // the next two wait in the backlog (as many as slots), written leased to
+    // this instance; the fifth is written for any instance to claim.
     for n in 0..5 {
         ids.push(enqueue_one(&callbacks, &receiver, &format!("i-{n}")).await);
     }
@@ -1386,7 +1391,7 @@ async fn a_free_slot_takes_a_delivery_at_once_and_a_busy_one_leaves_it_to_the_di
     };
     assert_eq!(
         counts(&claimed, &leased),
-        (3, 2),
+        (1, 4),
         "(claimed, written leased)"
     );
     // Idle again: the next one goes straight out.
@@ -1397,9 +1402,24 @@ async fn a_free_slot_takes_a_delivery_at_once_and_a_busy_one_leaves_it_to_the_di
     );
     assert_eq!(
         counts(&claimed, &leased),
-        (3, 3),
+        (1, 5),
         "(claimed, written leased)"
     );
+    // In the order they were accepted: a backlogged delivery is not overtaken.
+    let paths: Vec<String> = receiver
+        .received()
+        .into_iter()
+        .map(|request| request.path)
+        .collect();
+    let order: Vec<usize> = (0..6)
+        .map(|n| {
+            paths
+                .iter()
+                .position(|path| path.ends_with(&format!("/i-{n}")))
+                .expect("received")
+        })
+        .collect();
+    assert!(order[2] < order[4] && order[3] < order[4], "{paths:?}");
     assert_eq!(receiver.received().len(), 6, "each sent once");
     receiver.handle.stop(false).await;
 }

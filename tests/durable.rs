@@ -26,42 +26,53 @@ async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
     let path = dir.join("deliveries.sqlite3");
     // Slower than the first instance's grace: its attempt is cut off.
     let receiver = outbox::Receiver::start(Duration::from_millis(500));
-    let instance = || {
+    let instance = |concurrency: usize| {
         Callbacks::builder()
             .sqlite(&path)
             .address_policy(AddressPolicy::listed_only().allow_loopback())
             .attempt_timeout(Duration::from_secs(2))
             .poll_interval(Duration::from_millis(50))
+            .concurrency(concurrency)
             .build()
             .unwrap()
     };
-    let trigger = Trigger {
+    let trigger = || Trigger {
         query: vec![("callback_url".into(), receiver.url())],
         body: Some(serde_json::json!({ "n": 1 })),
         ..Trigger::default()
     };
-    let first = instance();
-    let id = first
-        .callback_for::<event_notification>(trigger)
-        .enqueue(&serde_json::json!({ "n": 1 }))
-        .await
-        .unwrap();
+    // One send slot: the first delivery is attempted, the second waits in the
+    // instance's backlog, leased to it.
+    let first = instance(1);
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        ids.push(
+            first
+                .callback_for::<event_notification>(trigger())
+                .enqueue(&serde_json::json!({ "n": n }))
+                .await
+                .unwrap(),
+        );
+    }
     assert!(
         outbox::wait_until(Duration::from_secs(10), || !receiver.arrived().is_empty()).await,
         "the first attempt never reached the receiver"
     );
-    assert_eq!(first.shutdown(Duration::ZERO).await, 1, "left for later");
-    // Its lease was given back: the next start sends it at once, not a lease later.
+    assert_eq!(first.shutdown(Duration::ZERO).await, 2, "left for later");
+    // Their leases were given back (the attempted one's and the backlogged
+    // one's): the next start sends them at once, not a lease later.
     let started = Instant::now();
-    let second = instance();
+    let second = instance(8);
     let deadline = started + Duration::from_secs(10);
-    loop {
-        let record = second.delivery(&id).await.unwrap().unwrap();
-        if record.state == DeliveryState::Succeeded {
-            break;
+    for id in &ids {
+        loop {
+            let record = second.delivery(id).await.unwrap().unwrap();
+            if record.state == DeliveryState::Succeeded {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{record:?}");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
         }
-        assert!(Instant::now() < deadline, "{record:?}");
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(
         started.elapsed() < Duration::from_secs(2),

@@ -5,7 +5,7 @@ use std::fmt;
 #[cfg(feature = "sqlite")]
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
@@ -499,6 +499,7 @@ impl CallbacksBuilder {
             claims: AtomicU64::new(0),
             wake: Notify::new(),
             claim_slots: Arc::new(Semaphore::new(self.concurrency)),
+            backlog: Mutex::default(),
             outcome_writes: Arc::new(Semaphore::new(self.concurrency)),
             in_flight: Semaphore::new(self.concurrency),
             concurrency: self.concurrency,

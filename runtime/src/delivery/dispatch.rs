@@ -2,7 +2,7 @@
 //! one, write the outcome back. Runs on the dispatcher thread's runtime.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
@@ -34,14 +34,31 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             _ => None,
         };
         if let Some(mut slots) = slots {
+            // This instance's own backlog first: already leased to it, no
+            // claim statement needed.
+            let mut wanted = free;
+            while wanted > 0 {
+                let Some((claimed, lease)) = shared.take_backlogged() else {
+                    break;
+                };
+                let Some(slot) = slots.split(1) else {
+                    break;
+                };
+                wanted -= 1;
+                tokio::spawn(attempt_claimed(Arc::clone(&shared), claimed, lease, slot));
+            }
+            if wanted == 0 {
+                // More may be waiting: look again at once.
+                continue;
+            }
             let lease = shared.new_lease();
-            match shared.store.claim(SystemTime::now(), &lease, free).await {
+            match shared.store.claim(SystemTime::now(), &lease, wanted).await {
                 Ok(batch) => {
                     if failures > 0 {
                         tracing::info!("delivery store reachable again");
                     }
                     failures = 0;
-                    claimed_all = batch.len() == free;
+                    claimed_all = batch.len() == wanted;
                     for claimed in batch {
                         // The store returns at most `free`: a slot for each.
                         let Some(slot) = slots.split(1) else {
@@ -343,6 +360,34 @@ pub(crate) async fn enqueue_leased(
     Ok(())
 }
 
+/// Writes an accepted delivery leased to this instance and queues it in the
+/// backlog for the dispatcher's next free slot, which takes it without a
+/// claim. If the process dies first, the lease runs out and any instance
+/// claims it, as it would a claimed delivery of a crashed worker; a graceful
+/// shutdown gives the leases back (`DeliveryStore::release`).
+pub(crate) async fn enqueue_backlogged(
+    shared: Arc<Shared>,
+    delivery: NewDelivery,
+) -> Result<(), StoreError> {
+    let lease = shared.new_lease();
+    shared.store.insert_leased(&delivery, &lease).await?;
+    let claimed = ClaimedDelivery {
+        round_started_at: delivery.created_at,
+        delivery,
+        attempts_made: 0,
+        round_first_attempt: 0,
+    };
+    shared
+        .backlog
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push_back((claimed, lease));
+    // A slot may have come free while the delivery was being written, and
+    // the dispatcher found the backlog empty then.
+    shared.wake.notify_one();
+    Ok(())
+}
+
 /// Why an awaited send did not return a reply.
 pub(crate) enum AwaitedError {
     Store(StoreError),
@@ -414,6 +459,32 @@ pub(crate) async fn send_awaited(
 }
 
 impl Shared {
+    /// Whether no delivery waits in the backlog.
+    pub(crate) fn backlog_is_empty(&self) -> bool {
+        let backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
+        backlog.is_empty()
+    }
+
+    /// Whether `enqueue` may queue another delivery in the backlog.
+    pub(crate) fn backlog_has_room(&self) -> bool {
+        let backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
+        backlog.len() < self.concurrency
+    }
+
+    /// The oldest backlogged delivery whose lease has not run out. One that
+    /// has (the dispatcher was busy for a whole lease) is left to the store:
+    /// any instance claims it there.
+    pub(crate) fn take_backlogged(&self) -> Option<(ClaimedDelivery, Lease)> {
+        let mut backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = SystemTime::now();
+        while let Some((claimed, lease)) = backlog.pop_front() {
+            if lease.until > now {
+                return Some((claimed, lease));
+            }
+        }
+        None
+    }
+
     /// A fresh lease: a token unique to this claim, under this instance's name.
     pub(crate) fn new_lease(&self) -> Lease {
         let claim = self

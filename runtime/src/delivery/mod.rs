@@ -179,6 +179,12 @@ pub(crate) struct Shared {
     pub wake: Notify,
     /// One permit per claimed delivery this instance works on.
     pub claim_slots: Arc<Semaphore>,
+    /// Deliveries this instance accepted while every claim slot was busy:
+    /// written to the store leased to this instance, and taken from here by
+    /// the dispatcher before it claims from the store (one statement fewer
+    /// per delivery). At most `concurrency`; past that, `enqueue` writes them
+    /// unleased for any instance to claim.
+    pub backlog: Mutex<std::collections::VecDeque<(store::ClaimedDelivery, store::Lease)>>,
     /// One permit per attempt's outcome being written after its claim slot
     /// was handed on (at most `concurrency`).
     pub outcome_writes: Arc<Semaphore>,
@@ -542,16 +548,31 @@ impl Callbacks {
         })
     }
 
-    /// Writes an accepted delivery to the store and wakes the dispatcher; or,
-    /// with a send slot free, writes it leased to this instance and attempts it
-    /// at once (see [`dispatch::enqueue_leased`]).
+    /// Writes an accepted delivery to the store and wakes the dispatcher. With
+    /// a send slot free, it is written leased to this instance and attempted
+    /// at once (see [`dispatch::enqueue_leased`]); with none but room in the
+    /// backlog, written leased and queued here for the next free slot
+    /// ([`dispatch::enqueue_backlogged`]); otherwise written for any instance
+    /// to claim.
     async fn enqueue_delivery(&self, delivery: NewDelivery) -> Result<DeliveryId, SendError> {
         let id = delivery.id.clone();
         let shared = &self.inner.shared;
         if !self.inner.stopped.load(Ordering::SeqCst) && shared.is_accepting() {
-            if let Ok(slot) = Arc::clone(&shared.claim_slots).try_acquire_owned() {
+            // Not ahead of deliveries already waiting in the backlog: a slot
+            // that comes free is theirs (the dispatcher takes them first).
+            let free_slot = match shared.backlog_is_empty() {
+                true => Arc::clone(&shared.claim_slots).try_acquire_owned().ok(),
+                false => None,
+            };
+            if let Some(slot) = free_slot {
                 let shared = Arc::clone(shared);
                 self.on_store(dispatch::enqueue_leased(shared, delivery, slot))
+                    .await?;
+                return Ok(id);
+            }
+            if shared.backlog_has_room() {
+                let shared = Arc::clone(shared);
+                self.on_store(dispatch::enqueue_backlogged(shared, delivery))
                     .await?;
                 return Ok(id);
             }
