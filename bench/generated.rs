@@ -24,6 +24,8 @@
 //! The crates are written under `target/bench-generated/`, share one target
 //! directory there, and depend on this repository's `runtime/` by path.
 
+mod callgrind;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -372,16 +374,7 @@ fn callgrind_total(binary: &Path, style: &str) -> u64 {
         .status()
         .expect("valgrind ran (apt-get install valgrind)");
     assert!(status.success(), "callgrind failed on {}", binary.display());
-    let profile = std::fs::read_to_string(&out).expect("callgrind output");
-    // `KEEP_PROFILES=1`: left for `callgrind_annotate`.
-    if std::env::var_os("KEEP_PROFILES").is_none() {
-        let _ = std::fs::remove_file(&out);
-    }
-    profile
-        .lines()
-        .find_map(|line| line.strip_prefix("summary: "))
-        .and_then(|total| total.trim().parse().ok())
-        .expect("callgrind summary")
+    callgrind::total(&out)
 }
 
 /// The tutorial app (one invoice route and its callback) in three builds: plain

@@ -24,6 +24,8 @@
 //! With `KEEP_PROFILES=1` the profiles stay in the temporary directory
 //! (`hookspec-callgrind-<server>-<method>-<requests>`), for `callgrind_annotate`.
 
+mod callgrind;
+
 use std::net::TcpListener;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -441,16 +443,7 @@ fn instructions(kind: &str, count: usize, request: &[u8]) -> u64 {
         .args(["-INT", &child.id().to_string()])
         .status();
     let _ = child.wait();
-    let profile = std::fs::read_to_string(&out).expect("callgrind output");
-    // `KEEP_PROFILES=1`: left for `callgrind_annotate` (to compare two servers).
-    if std::env::var_os("KEEP_PROFILES").is_none() {
-        let _ = std::fs::remove_file(&out);
-    }
-    profile
-        .lines()
-        .find_map(|line| line.strip_prefix("summary: "))
-        .and_then(|total| total.trim().parse().ok())
-        .expect("callgrind summary")
+    callgrind::total(&out)
 }
 
 fn instruction_table(title: &str, kinds: &[&str], request: &[u8]) {

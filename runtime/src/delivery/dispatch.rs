@@ -347,8 +347,19 @@ pub(crate) async fn enqueue_leased(
     delivery: NewDelivery,
     slot: OwnedSemaphorePermit,
 ) -> Result<(), StoreError> {
-    let lease = shared.new_lease();
     // On failure the slot is dropped with this future: nothing was written.
+    let (claimed, lease) = insert_own(&shared, delivery).await?;
+    tokio::spawn(attempt_claimed(shared, claimed, lease, slot));
+    Ok(())
+}
+
+/// Writes a new delivery leased to this instance: held as if claimed, by a
+/// fresh lease, before its first attempt.
+async fn insert_own(
+    shared: &Shared,
+    delivery: NewDelivery,
+) -> Result<(ClaimedDelivery, Lease), StoreError> {
+    let lease = shared.new_lease();
     shared.store.insert_leased(&delivery, &lease).await?;
     let claimed = ClaimedDelivery {
         round_started_at: delivery.created_at,
@@ -356,8 +367,7 @@ pub(crate) async fn enqueue_leased(
         attempts_made: 0,
         round_first_attempt: 0,
     };
-    tokio::spawn(attempt_claimed(shared, claimed, lease, slot));
-    Ok(())
+    Ok((claimed, lease))
 }
 
 /// Writes an accepted delivery leased to this instance and queues it in the
@@ -369,14 +379,7 @@ pub(crate) async fn enqueue_backlogged(
     shared: Arc<Shared>,
     delivery: NewDelivery,
 ) -> Result<(), StoreError> {
-    let lease = shared.new_lease();
-    shared.store.insert_leased(&delivery, &lease).await?;
-    let claimed = ClaimedDelivery {
-        round_started_at: delivery.created_at,
-        delivery,
-        attempts_made: 0,
-        round_first_attempt: 0,
-    };
+    let (claimed, lease) = insert_own(&shared, delivery).await?;
     shared
         .backlog
         .lock()
