@@ -1424,6 +1424,63 @@ async fn a_free_slot_takes_a_delivery_at_once_a_busy_one_waits_in_the_backlog_an
     receiver.handle.stop(false).await;
 }
 
+/// A backlogged delivery whose lease no longer leaves time for an attempt
+/// (it waited behind an attempt that ran to its timeout) is not attempted
+/// from the backlog: it is claimed from the store once its lease has run out
+/// (so never while another instance could hold it), and delivered once.
+#[actix_web::test]
+async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store() {
+    let stalled = Answer {
+        delay: Duration::from_secs(1),
+        ..Answer::ok()
+    };
+    let receiver = Receiver::start(vec![stalled]);
+    let claimed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let leased = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let store = CountingStore {
+        inner: hookspec::delivery::store::MemoryStore::new(100, 100),
+        claimed: Arc::clone(&claimed),
+        leased: Arc::clone(&leased),
+    };
+    // One slot; an attempt may last 500 ms, a lease 700 ms.
+    let callbacks = Callbacks::builder()
+        .store(store)
+        .concurrency(1)
+        .max_in_flight_per_endpoint(1)
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .retry(fast_retries())
+        .attempt_timeout(Duration::from_millis(500))
+        .lease(Duration::from_millis(700))
+        .poll_interval(Duration::from_millis(50))
+        .build()
+        .expect("callbacks start");
+    let first = enqueue_one(&callbacks, &receiver, "s-0").await;
+    let enqueued = Instant::now();
+    let second = enqueue_one(&callbacks, &receiver, "s-1").await;
+    // Both written leased: the first attempted at once, the second backlogged.
+    assert_eq!(leased.load(std::sync::atomic::Ordering::SeqCst), 2);
+    for id in [&first, &second] {
+        assert_eq!(
+            finished(&callbacks, id).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    let arrivals: Vec<Instant> = receiver
+        .received()
+        .into_iter()
+        .filter(|request| request.path.ends_with("/s-1"))
+        .map(|request| request.at)
+        .collect();
+    assert_eq!(arrivals.len(), 1, "sent once");
+    assert!(
+        arrivals[0] >= enqueued + Duration::from_millis(700),
+        "sent {:?} after it was enqueued, before its lease ran out",
+        arrivals[0] - enqueued
+    );
+    assert!(claimed.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    receiver.handle.stop(false).await;
+}
+
 /// Producers taking free slots while the dispatcher claims: no delivery is
 /// claimed without a slot (it would wait, leased, for its lease to run out).
 #[actix_web::test]

@@ -474,14 +474,15 @@ impl Shared {
         backlog.len() < self.concurrency
     }
 
-    /// The oldest backlogged delivery whose lease has not run out. One that
-    /// has (the dispatcher was busy for a whole lease) is left to the store:
-    /// any instance claims it there.
+    /// The oldest backlogged delivery whose lease still leaves time for an
+    /// attempt. One whose lease does not (it waited most of a lease: the
+    /// dispatcher was stalled) is left to the store, where any instance
+    /// claims it once the lease has run out.
     pub(crate) fn take_backlogged(&self) -> Option<(ClaimedDelivery, Lease)> {
         let mut backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = SystemTime::now();
+        let latest_start = SystemTime::now() + self.settings.attempt_timeout;
         while let Some((claimed, lease)) = backlog.pop_front() {
-            if lease.until > now {
+            if lease.until > latest_start {
                 return Some((claimed, lease));
             }
         }
