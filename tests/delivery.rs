@@ -1320,10 +1320,10 @@ mod counting {
 }
 
 /// Callbacks on a [`CountingStore`] with `concurrency` send slots, and its counters.
-fn counted_callbacks(
-    concurrency: usize,
-) -> (
-    Callbacks,
+/// An in-memory store that counts the deliveries claimed from it and those
+/// written leased, with the two counters.
+fn counting_store() -> (
+    CountingStore,
     Arc<std::sync::atomic::AtomicUsize>,
     Arc<std::sync::atomic::AtomicUsize>,
 ) {
@@ -1334,6 +1334,17 @@ fn counted_callbacks(
         claimed: Arc::clone(&claimed),
         leased: Arc::clone(&leased),
     };
+    (store, claimed, leased)
+}
+
+fn counted_callbacks(
+    concurrency: usize,
+) -> (
+    Callbacks,
+    Arc<std::sync::atomic::AtomicUsize>,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let (store, claimed, leased) = counting_store();
     let callbacks = Callbacks::builder()
         .store(store)
         .concurrency(concurrency)
@@ -1435,13 +1446,7 @@ async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store()
         ..Answer::ok()
     };
     let receiver = Receiver::start(vec![stalled]);
-    let claimed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let leased = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let store = CountingStore {
-        inner: hookspec::delivery::store::MemoryStore::new(100, 100),
-        claimed: Arc::clone(&claimed),
-        leased: Arc::clone(&leased),
-    };
+    let (store, claimed, leased) = counting_store();
     // One slot; an attempt may last 500 ms, a lease 700 ms.
     let callbacks = Callbacks::builder()
         .store(store)

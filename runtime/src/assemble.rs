@@ -209,8 +209,30 @@ enum Paths {
 }
 
 impl Paths {
-    /// Puts `operation` at `path` and `method` (serialised, in JSON form).
-    fn put(&mut self, path: &str, method: Method, operation: Operation) -> serde_json::Result<()> {
+    /// Puts `operation` at `path` and `method` (serialised, in JSON form); one
+    /// that cannot be serialised is `meta`'s problem.
+    fn put(
+        &mut self,
+        path: &str,
+        method: Method,
+        operation: Operation,
+        meta: &OperationMeta,
+        problems: &mut Vec<String>,
+    ) {
+        if let Err(error) = self.try_put(path, method, operation) {
+            problems.push(format!(
+                "{}: cannot be serialised: {error}",
+                describe_handler(meta)
+            ));
+        }
+    }
+
+    fn try_put(
+        &mut self,
+        path: &str,
+        method: Method,
+        operation: Operation,
+    ) -> serde_json::Result<()> {
         match self {
             Paths::Typed(paths) => {
                 *paths.entry(path.to_owned()).or_default().slot_mut(method) = Some(operation);
@@ -413,12 +435,7 @@ pub(crate) fn assemble(
                     .map(|(name, by_url)| (name.clone(), callback_ids(by_url)))
                     .collect(),
             });
-            if let Err(error) = paths.put(&path, method, operation) {
-                problems.push(format!(
-                    "{}: cannot be serialised: {error}",
-                    describe_handler(meta)
-                ));
-            }
+            paths.put(&path, method, operation, meta, &mut problems);
         }
     }
 
@@ -630,12 +647,13 @@ fn name_shared_callbacks(
                 let entry = &placed[record.placed];
                 let (mut operation, _) = assembly.operation(entry, &record.path, record.method);
                 rename(&mut operation);
-                if let Err(error) = paths.put(&record.path, record.method, operation) {
-                    problems.push(format!(
-                        "{}: cannot be serialised: {error}",
-                        describe_handler(record.meta)
-                    ));
-                }
+                paths.put(
+                    &record.path,
+                    record.method,
+                    operation,
+                    record.meta,
+                    problems,
+                );
             }
         }
     }

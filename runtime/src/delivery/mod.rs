@@ -560,9 +560,10 @@ impl Callbacks {
         if !self.inner.stopped.load(Ordering::SeqCst) && shared.is_accepting() {
             // Not ahead of deliveries already waiting in the backlog: a slot
             // that comes free is theirs (the dispatcher takes them first).
-            let free_slot = match shared.backlog_is_empty() {
-                true => Arc::clone(&shared.claim_slots).try_acquire_owned().ok(),
-                false => None,
+            let free_slot = if shared.backlog_is_empty() {
+                Arc::clone(&shared.claim_slots).try_acquire_owned().ok()
+            } else {
+                None
             };
             if let Some(slot) = free_slot {
                 let shared = Arc::clone(shared);
