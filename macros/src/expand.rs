@@ -68,7 +68,6 @@ fn unit_struct(func: &Function) -> TokenStream {
     let name = &func.sig.ident;
     let vis = &func.vis;
     let docs = func.doc_attrs();
-    let label = name.to_string();
     // Written out rather than derived: the same impls, less for the compiler to
     // expand per handler.
     quote! {
@@ -85,11 +84,6 @@ fn unit_struct(func: &Function) -> TokenStream {
 
         impl ::core::marker::Copy for #name {}
 
-        impl ::core::fmt::Debug for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(#label)
-            }
-        }
     }
 }
 
@@ -342,7 +336,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
             }
         });
         let callbacks = args.callbacks.iter().map(|callback| {
-            quote_spanned!(callback.span()=> (#private::callback_use(&#callback).add)(__cx);)
+            quote_spanned!(callback.span()=> (const { #private::callback_use(&#callback) }.add)(__cx);)
         });
         quote! {
             #private::DocumentedRoute {

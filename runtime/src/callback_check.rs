@@ -44,8 +44,15 @@ pub const fn callback_use<C: crate::CallbackDeclaration>(_callback: &C) -> Callb
     }
 }
 
-fn add_callback<C: crate::CallbackDeclaration>(cx: &mut crate::OperationContext<'_>) {
-    cx.add_callback::<C>();
+/// Documents callback `C` under the operation. The one function compiled per
+/// callback: the rest is `OperationContext::add_callback_of`, compiled once.
+pub(crate) fn add_callback<C: crate::CallbackDeclaration>(cx: &mut crate::OperationContext<'_>) {
+    let reply = crate::payload::ReplyDeclaration {
+        name: C::META.name,
+        source: C::META.source,
+        check: crate::payload::check_reply::<C::Answer>,
+    };
+    cx.add_callback_of(&C::META, C::describe, reply);
 }
 
 /// The message of the first reference that is not among `names`, if any. Called in

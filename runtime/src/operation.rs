@@ -358,7 +358,12 @@ impl<'a> OperationContext<'a> {
         self.add_json_response_with(status, description, schema);
     }
 
-    fn add_json_response_with(&mut self, status: u16, description: &str, schema: schemars::Schema) {
+    pub(crate) fn add_json_response_with(
+        &mut self,
+        status: u16,
+        description: &str,
+        schema: schemars::Schema,
+    ) {
         self.add_response(
             status.to_string(),
             Response::with_body(description, "application/json", schema),
@@ -385,11 +390,10 @@ impl<'a> OperationContext<'a> {
     /// Documents the callback `C` under this operation's `callbacks` (once: a
     /// second time does nothing).
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        // The generic part is only these calls: one copy of the rest for all.
-        self.add_callback_of(&C::META, C::describe, ReplyDeclaration::of_callback::<C>());
+        crate::callback_check::add_callback::<C>(self);
     }
 
-    fn add_callback_of(
+    pub(crate) fn add_callback_of(
         &mut self,
         meta: &CallbackMeta,
         describe: fn(&mut OperationContext<'_>),

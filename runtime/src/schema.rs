@@ -64,30 +64,22 @@ impl SchemaRegistry {
     /// The schema to use where a `T` appears: a `$ref` for named types, the schema
     /// itself for the others (`String`, `Vec<u8>`, ...).
     pub fn reference<T: JsonSchema + ?Sized>(&mut self) -> Schema {
-        // Only schemars' own part is generic; the rest is compiled once, not
-        // once per type.
-        self.reference_with(
-            T::inline_schema(),
-            T::schema_id,
-            SchemaGenerator::subschema_for::<T>,
-        )
+        // Nothing here is generic but taking `T`'s functions: the registry's
+        // work, and schemars' (`subschema_for`), are compiled once, not once
+        // per type (see `ErasedType`).
+        self.reference_with(ErasedType::of::<T>())
     }
 
-    fn reference_with(
-        &mut self,
-        inline: bool,
-        schema_id: fn() -> Cow<'static, str>,
-        subschema: fn(&mut SchemaGenerator) -> Schema,
-    ) -> Schema {
-        if inline {
-            let schema = subschema(&mut self.generator);
+    fn reference_with(&mut self, ty: ErasedType) -> Schema {
+        if (ty.inline_schema)() {
+            let schema = ty.subschema(&mut self.generator);
             return self.transformed(schema);
         }
-        let id = schema_id();
+        let id = (ty.schema_id)();
         if let Some(known) = self.references.get(&id) {
             return known.clone();
         }
-        let schema = subschema(&mut self.generator);
+        let schema = ty.subschema(&mut self.generator);
         let schema = self.transformed(schema);
         self.references.insert(id, schema.clone());
         schema
@@ -175,6 +167,80 @@ pub(crate) fn without_null(mut schema: Schema) -> Schema {
     schema
 }
 
+/// A type's `JsonSchema` functions, as pointers. Through them one instance of
+/// schemars' generic `subschema_for` (for [`Erased`]) serves every type: its
+/// own instances for each body type (`subschema_for`, `schema_uid`,
+/// `json_schema_internal`, `insert_new_subschema_for`) were most of what a
+/// handler's documentation cost to compile.
+#[derive(Clone, Copy)]
+struct ErasedType {
+    schema_id: fn() -> Cow<'static, str>,
+    schema_name: fn() -> Cow<'static, str>,
+    inline_schema: fn() -> bool,
+    json_schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+impl ErasedType {
+    fn of<T: JsonSchema + ?Sized>() -> Self {
+        ErasedType {
+            schema_id: T::schema_id,
+            schema_name: T::schema_name,
+            inline_schema: T::inline_schema,
+            json_schema: T::json_schema,
+        }
+    }
+
+    /// `generator.subschema_for::<T>()`: the same uid, name, recursion guard
+    /// and definitions, since schemars sees `T`'s functions through
+    /// [`Erased`].
+    fn subschema(self, generator: &mut SchemaGenerator) -> Schema {
+        /// Puts back the type a call below replaced, panics included.
+        struct Restore(Option<ErasedType>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT.with(|current| current.set(self.0));
+            }
+        }
+        let _restore = Restore(CURRENT.with(|current| current.replace(Some(self))));
+        generator.subschema_for::<Erased>()
+    }
+}
+
+thread_local! {
+    /// The type [`Erased`] stands for during an `ErasedType::subschema` call.
+    static CURRENT: std::cell::Cell<Option<ErasedType>> = const { std::cell::Cell::new(None) };
+}
+
+/// Stands for the type of the `ErasedType::subschema` call under way. Its
+/// functions are called only inside that call: schemars calls them from
+/// `subschema_for::<Erased>`, and the type's own `json_schema` refers to the
+/// types it contains by their own types, never through `Erased`.
+struct Erased;
+
+fn current() -> ErasedType {
+    CURRENT
+        .with(std::cell::Cell::get)
+        .expect("`Erased` is used only inside `ErasedType::subschema`")
+}
+
+impl JsonSchema for Erased {
+    fn schema_id() -> Cow<'static, str> {
+        (current().schema_id)()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        (current().schema_name)()
+    }
+
+    fn inline_schema() -> bool {
+        (current().inline_schema)()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        (current().json_schema)(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +292,94 @@ mod tests {
         assert_eq!(inline.get("type"), Some(&json!("object")));
         let components = registry.into_components();
         assert_eq!(components.keys().collect::<Vec<_>>(), ["Thing"]);
+    }
+
+    /// Types whose references exercise schemars' naming and recursion guard.
+    mod shapes {
+        #![allow(dead_code, unreachable_pub)]
+        use schemars::JsonSchema;
+
+        pub mod billing {
+            #[derive(schemars::JsonSchema)]
+            pub struct Invoice {
+                pub id: u32,
+            }
+        }
+
+        pub mod shipping {
+            #[derive(schemars::JsonSchema)]
+            pub struct Invoice {
+                pub parcel: String,
+            }
+        }
+
+        #[derive(JsonSchema)]
+        pub struct Node {
+            pub children: Vec<Node>,
+            pub parent: Option<Box<Node>>,
+            pub invoice: billing::Invoice,
+        }
+
+        #[derive(JsonSchema)]
+        pub struct Page<T> {
+            pub items: Vec<T>,
+        }
+    }
+
+    /// What schemars' own generic `subschema_for::<T>` gives, as `reference`
+    /// did before it went through `ErasedType`.
+    fn generic_reference<T: JsonSchema + ?Sized>(registry: &mut SchemaRegistry) -> Schema {
+        let schema = registry.generator.subschema_for::<T>();
+        registry.transformed(schema)
+    }
+
+    #[test]
+    fn erased_references_are_schemars_generic_ones() {
+        use shapes::*;
+        for flavor in [Flavor::V3_1, Flavor::V3_0] {
+            let mut erased = SchemaRegistry::new(flavor);
+            let mut generic = SchemaRegistry::new(flavor);
+            let pairs = [
+                (
+                    erased.reference::<Node>(),
+                    generic_reference::<Node>(&mut generic),
+                ),
+                (
+                    erased.reference::<shipping::Invoice>(),
+                    generic_reference::<shipping::Invoice>(&mut generic),
+                ),
+                (
+                    erased.reference::<Page<Node>>(),
+                    generic_reference::<Page<Node>>(&mut generic),
+                ),
+                (
+                    erased.reference::<Option<billing::Invoice>>(),
+                    generic_reference::<Option<billing::Invoice>>(&mut generic),
+                ),
+                (
+                    erased.reference::<Vec<Node>>(),
+                    generic_reference::<Vec<Node>>(&mut generic),
+                ),
+                (
+                    erased.reference::<String>(),
+                    generic_reference::<String>(&mut generic),
+                ),
+            ];
+            for (from_erased, from_generic) in &pairs {
+                assert_eq!(from_erased, from_generic, "{flavor:?}");
+            }
+            assert_eq!(
+                pairs[1].0.as_value(),
+                &json!({"$ref": "#/components/schemas/Invoice2"}),
+                "the second type named Invoice gets the next name"
+            );
+            let components = erased.into_components();
+            assert_eq!(components, generic.into_components(), "{flavor:?}");
+            assert_eq!(
+                components["Node"]["properties"]["children"]["items"],
+                json!({"$ref": "#/components/schemas/Node"}),
+                "a recursive type refers to itself"
+            );
+        }
     }
 }

@@ -8,11 +8,6 @@ impl ::core::clone::Clone for invoice_notification {
     }
 }
 impl ::core::marker::Copy for invoice_notification {}
-impl ::core::fmt::Debug for invoice_notification {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str("invoice_notification")
-    }
-}
 impl ::hookspec::__private::CallbackDeclaration for invoice_notification {
     const META: ::hookspec::__private::CallbackMeta = ::hookspec::__private::CallbackMeta {
         name: "invoice_notification",

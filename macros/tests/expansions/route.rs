@@ -10,11 +10,6 @@ impl ::core::clone::Clone for create_invoice {
     }
 }
 impl ::core::marker::Copy for create_invoice {}
-impl ::core::fmt::Debug for create_invoice {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str("create_invoice")
-    }
-}
 impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for create_invoice {
     fn register(self, __config: &mut ::hookspec::__private::actix_web::dev::AppService) {
         async fn create_invoice(
@@ -120,7 +115,7 @@ impl ::hookspec::__private::DocumentedOperation for create_invoice {
                             .kind()
                             .describe(__cx);
                     }
-                    (::hookspec::__private::callback_use(&invoice_notification)
+                    (const { ::hookspec::__private::callback_use(&invoice_notification) }
                         .add)(__cx);
                 }
                 __hookspec_describe

@@ -8,11 +8,6 @@ impl ::core::clone::Clone for hello {
     }
 }
 impl ::core::marker::Copy for hello {}
-impl ::core::fmt::Debug for hello {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str("hello")
-    }
-}
 impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for hello {
     fn register(self, __config: &mut ::hookspec::__private::actix_web::dev::AppService) {
         fn hello() -> impl Future<Output = actix_web::Result<impl Responder>> {

@@ -8,11 +8,6 @@ impl ::core::clone::Clone for plan_price_changed {
     }
 }
 impl ::core::marker::Copy for plan_price_changed {}
-impl ::core::fmt::Debug for plan_price_changed {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str("plan_price_changed")
-    }
-}
 impl ::hookspec::__private::WebhookDeclaration for plan_price_changed {
     const META: ::hookspec::__private::WebhookMeta = ::hookspec::__private::WebhookMeta {
         name: "plan-price-changed",
