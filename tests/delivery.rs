@@ -1222,12 +1222,14 @@ async fn each_delivery_is_signed_with_the_secrets_of_the_key_its_handler_names()
     receiver.handle.stop(false).await;
 }
 
-/// The in-memory store, counting the deliveries the dispatcher claimed and
-/// those written already leased (attempted at once, no claim).
+/// The in-memory store, counting the deliveries the dispatcher claimed, those
+/// written already leased (attempted at once, no claim), and the claim calls
+/// (statements, on a database), whether they found any.
 struct CountingStore {
     inner: hookspec::delivery::store::MemoryStore,
     claimed: Arc<std::sync::atomic::AtomicUsize>,
     leased: Arc<std::sync::atomic::AtomicUsize>,
+    claims: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 mod counting {
@@ -1258,6 +1260,7 @@ mod counting {
             limit: usize,
         ) -> StoreFuture<'a, Vec<ClaimedDelivery>> {
             Box::pin(async move {
+                self.claims.fetch_add(1, Ordering::SeqCst);
                 let claimed = self.inner.claim(now, lease, limit).await?;
                 self.claimed.fetch_add(claimed.len(), Ordering::SeqCst);
                 Ok(claimed)
@@ -1322,29 +1325,30 @@ mod counting {
 /// Callbacks on a [`CountingStore`] with `concurrency` send slots, and its counters.
 /// An in-memory store that counts the deliveries claimed from it and those
 /// written leased, with the two counters.
-fn counting_store() -> (
-    CountingStore,
+/// The store and its counters: deliveries claimed, deliveries written leased,
+/// claim calls.
+type Counted<T> = (
+    T,
     Arc<std::sync::atomic::AtomicUsize>,
     Arc<std::sync::atomic::AtomicUsize>,
-) {
+    Arc<std::sync::atomic::AtomicUsize>,
+);
+
+fn counting_store() -> Counted<CountingStore> {
     let claimed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let leased = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let claims = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let store = CountingStore {
         inner: hookspec::delivery::store::MemoryStore::new(10_000, 10_000),
         claimed: Arc::clone(&claimed),
         leased: Arc::clone(&leased),
+        claims: Arc::clone(&claims),
     };
-    (store, claimed, leased)
+    (store, claimed, leased, claims)
 }
 
-fn counted_callbacks(
-    concurrency: usize,
-) -> (
-    Callbacks,
-    Arc<std::sync::atomic::AtomicUsize>,
-    Arc<std::sync::atomic::AtomicUsize>,
-) {
-    let (store, claimed, leased) = counting_store();
+fn counted_callbacks(concurrency: usize) -> Counted<Callbacks> {
+    let (store, claimed, leased, claims) = counting_store();
     let callbacks = Callbacks::builder()
         .store(store)
         .concurrency(concurrency)
@@ -1355,7 +1359,7 @@ fn counted_callbacks(
         .attempt_timeout(Duration::from_secs(10))
         .build()
         .expect("callbacks start");
-    (callbacks, claimed, leased)
+    (callbacks, claimed, leased, claims)
 }
 
 async fn enqueue_one(callbacks: &Callbacks, receiver: &Receiver, id: &str) -> DeliveryId {
@@ -1379,7 +1383,7 @@ async fn a_free_slot_takes_a_delivery_at_once_a_busy_one_waits_in_the_backlog_an
         ..Answer::ok()
     };
     let receiver = Receiver::start(vec![slow.clone(), slow]);
-    let (callbacks, claimed, leased) = counted_callbacks(2);
+    let (callbacks, claimed, leased, _) = counted_callbacks(2);
     let mut ids = Vec::new();
     // Two slots, both taken by the first two (the receiver holds them 500 ms);
     // the next two wait in the backlog (as many as slots), written leased to
@@ -1446,7 +1450,7 @@ async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store()
         ..Answer::ok()
     };
     let receiver = Receiver::start(vec![stalled]);
-    let (store, claimed, leased) = counting_store();
+    let (store, claimed, leased, _) = counting_store();
     // One slot; an attempt may last 500 ms, a lease 700 ms.
     let callbacks = Callbacks::builder()
         .store(store)
@@ -1486,13 +1490,78 @@ async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store()
     receiver.handle.stop(false).await;
 }
 
+/// A wake-up that only frees a send slot (an attempt ended) asks the store
+/// nothing: with every delivery taken by a free slot, none left for any
+/// instance to claim, and an hourly poll, the dispatcher claims only at start
+/// (where a previous run may have left deliveries).
+#[actix_web::test]
+async fn wake_ups_that_only_free_a_slot_do_not_claim() {
+    let slow = Answer {
+        delay: Duration::from_millis(300),
+        ..Answer::ok()
+    };
+    let mut answers = vec![Answer::ok(); 8];
+    answers.extend([slow.clone(), slow]);
+    let receiver = Receiver::start(answers);
+    let (store, claimed, leased, claims) = counting_store();
+    let callbacks = Callbacks::builder()
+        .store(store)
+        .concurrency(2)
+        .max_in_flight_per_endpoint(2)
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        .retry(fast_retries())
+        .poll_interval(Duration::from_secs(3600))
+        .build()
+        .expect("callbacks start");
+    // One at a time: each finds a slot free and is attempted at once.
+    for n in 0..8 {
+        let id = enqueue_one(&callbacks, &receiver, &format!("w-{n}")).await;
+        assert_eq!(
+            finished(&callbacks, &id).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    let count = |counter: &std::sync::atomic::AtomicUsize| {
+        counter.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    assert_eq!(
+        (count(&claimed), count(&leased)),
+        (0, 8),
+        "(claimed, written leased)"
+    );
+    assert!(
+        count(&claims) <= 1,
+        "{} claim calls for 8 attempts",
+        count(&claims)
+    );
+    // Past the backlog (two slots held 300 ms, two backlogged), a delivery
+    // written for any instance is claimed when a slot comes free, hourly
+    // poll or not: its insert is what makes the store worth asking.
+    let mut ids = Vec::new();
+    for n in 8..13 {
+        ids.push(enqueue_one(&callbacks, &receiver, &format!("w-{n}")).await);
+    }
+    for id in &ids {
+        assert_eq!(
+            finished(&callbacks, id).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    assert_eq!(
+        (count(&claimed), count(&leased)),
+        (1, 12),
+        "(claimed, written leased)"
+    );
+    receiver.handle.stop(false).await;
+}
+
 /// Producers taking free slots while the dispatcher claims: no delivery is
 /// claimed without a slot (it would wait, leased, for its lease to run out).
 #[actix_web::test]
 async fn concurrent_enqueues_and_claims_lose_no_delivery() {
     const DELIVERIES: usize = 1000;
     let receiver = Receiver::start(vec![]);
-    let (callbacks, claimed, leased) = counted_callbacks(4);
+    let (callbacks, claimed, leased, _) = counted_callbacks(4);
     let url = receiver.url();
     let producers: Vec<_> = (0..16)
         .map(|producer| {

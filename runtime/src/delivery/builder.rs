@@ -498,6 +498,8 @@ impl CallbacksBuilder {
             instance: format!("inst_{:016x}", fastrand::u64(..)),
             claims: AtomicU64::new(0),
             wake: Notify::new(),
+            // Deliveries a previous run left may be waiting.
+            claimable: AtomicBool::new(true),
             claim_slots: Arc::new(Semaphore::new(self.concurrency)),
             backlog: Mutex::default(),
             outcome_writes: Arc::new(Semaphore::new(self.concurrency)),
@@ -528,7 +530,7 @@ impl CallbacksBuilder {
         let weak = Arc::downgrade(&shared);
         let wake: super::store::Wake = Arc::new(move || {
             if let Some(shared) = weak.upgrade() {
-                shared.wake.notify_one();
+                shared.wake_to_claim();
             }
         });
         if let Some(wake_ups) = shared.store.wake_ups(wake) {

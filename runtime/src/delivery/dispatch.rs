@@ -2,8 +2,9 @@
 //! one, write the outcome back. Runs on the dispatcher thread's runtime.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::FutureExt;
 
@@ -21,6 +22,11 @@ use super::Shared;
 /// caller's transaction, leases of crashed workers running out).
 pub(crate) async fn run(shared: Arc<Shared>) {
     let mut failures = 0u32;
+    // A claim at least once per poll interval, however many wake-ups come
+    // between: leases that ran out (a crashed instance's, an attempt that found
+    // no slot in time) and deliveries inserted where no wake-up announces them
+    // are found so.
+    let mut last_claim = Instant::now();
     loop {
         let free = shared.claim_slots.available_permits();
         let mut claimed_all = false;
@@ -51,6 +57,17 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 // More may be waiting: look again at once.
                 continue;
             }
+            // Cleared before the claim: whatever becomes claimable while it
+            // runs sets it again, for the next one.
+            let claimable = shared.claimable.swap(false, Ordering::SeqCst)
+                || last_claim.elapsed() >= shared.settings.poll_interval;
+            if !claimable {
+                // Only a slot came free: nothing new in the store to claim.
+                drop(slots);
+                wait_for_wake_up(&shared, last_claim).await;
+                continue;
+            }
+            last_claim = Instant::now();
             let lease = shared.new_lease();
             match shared.store.claim(SystemTime::now(), &lease, wanted).await {
                 Ok(batch) => {
@@ -59,6 +76,10 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     }
                     failures = 0;
                     claimed_all = batch.len() == wanted;
+                    if claimed_all {
+                        // More may be due.
+                        shared.claimable.store(true, Ordering::SeqCst);
+                    }
                     for claimed in batch {
                         // The store returns at most `free`: a slot for each.
                         let Some(slot) = slots.split(1) else {
@@ -73,6 +94,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     }
                 }
                 Err(error) => {
+                    shared.claimable.store(true, Ordering::SeqCst);
                     failures += 1;
                     let wait = store_backoff(failures);
                     tracing::warn!(%error, retry_in = ?wait, "cannot claim deliveries");
@@ -85,10 +107,19 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             // More may be due: claim again at once.
             continue;
         }
-        tokio::select! {
-            _ = shared.wake.notified() => {}
-            _ = tokio::time::sleep(shared.settings.poll_interval) => {}
-        }
+        wait_for_wake_up(&shared, last_claim).await;
+    }
+}
+
+/// Waits for a wake-up, or for the poll interval since `last_claim` to pass.
+async fn wait_for_wake_up(shared: &Shared, last_claim: Instant) {
+    let poll = shared
+        .settings
+        .poll_interval
+        .saturating_sub(last_claim.elapsed());
+    tokio::select! {
+        _ = shared.wake.notified() => {}
+        _ = tokio::time::sleep(poll) => {}
     }
 }
 
@@ -287,7 +318,7 @@ fn wake_at(shared: &Arc<Shared>, at: SystemTime) {
     let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
     tokio::spawn(async move {
         tokio::time::sleep(wait).await;
-        shared.wake.notify_one();
+        shared.wake_to_claim();
     });
 }
 

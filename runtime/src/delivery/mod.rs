@@ -177,6 +177,14 @@ pub(crate) struct Shared {
     claims: AtomicU64,
     /// Wakes the dispatcher: a delivery was enqueued, an attempt finished.
     pub wake: Notify,
+    /// Whether the store may hold deliveries this instance could claim now
+    /// that it has not tried to claim: set by whatever puts one there (an
+    /// unleased insert, a retry or a deferred delivery coming due, a replay,
+    /// another instance's insert announced by the store, `poll_now`), cleared
+    /// by the claim that looks. Most wake-ups only free a send slot; without
+    /// this each would be a claim statement finding nothing, which on a busy
+    /// PostgreSQL was most of the statements (see `dispatch::run`).
+    pub claimable: AtomicBool,
     /// One permit per claimed delivery this instance works on.
     pub claim_slots: Arc<Semaphore>,
     /// Deliveries this instance accepted while every claim slot was busy:
@@ -205,6 +213,12 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn is_accepting(&self) -> bool {
         self.accepting.load(Ordering::SeqCst)
+    }
+
+    /// Wakes the dispatcher to claim: something may be due in the store.
+    pub(crate) fn wake_to_claim(&self) {
+        self.claimable.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
     }
 
     /// A stored delivery, ready to send.
@@ -407,7 +421,7 @@ impl Callbacks {
         let replayed = self
             .on_store(async move { store.replay(&id, SystemTime::now()).await })
             .await?;
-        self.inner.shared.wake.notify_one();
+        self.inner.shared.wake_to_claim();
         Ok(replayed)
     }
 
@@ -433,7 +447,7 @@ impl Callbacks {
     /// Looks for due deliveries now rather than at the next poll: call after
     /// committing a transaction that enqueued callbacks.
     pub fn poll_now(&self) {
-        self.inner.shared.wake.notify_one();
+        self.inner.shared.wake_to_claim();
     }
 
     /// How many deliveries are unfinished (in a shared store: by all instances).
@@ -581,7 +595,7 @@ impl Callbacks {
         let store = self.store();
         self.on_store(async move { store.insert(&delivery).await })
             .await?;
-        self.inner.shared.wake.notify_one();
+        self.inner.shared.wake_to_claim();
         Ok(id)
     }
 
