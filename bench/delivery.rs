@@ -92,30 +92,6 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// A receiver answering `{"ok": true}` on its own thread and actix system.
-fn start_receiver() -> (u16, actix_web::dev::ServerHandle) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
-    let port = listener.local_addr().expect("address").port();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(|| {
-                App::new().route(
-                    "/hook",
-                    web::post().to(|_: web::Bytes| async { Json(Ack { ok: true }) }),
-                )
-            })
-            .workers(1)
-            .listen(listener)
-            .expect("listen")
-            .run();
-            sender.send(server.handle()).expect("handle");
-            let _ = server.await;
-        })
-    });
-    (port, receiver.recv().expect("receiver started"))
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -215,12 +191,21 @@ async fn enqueue_all(callbacks: &Callbacks, port: u16) {
 
 /// Seconds to deliver `DELIVERIES` callbacks through hookspec, enqueued by
 /// `PRODUCERS` tasks at once (as concurrent handlers would).
-fn hookspec_run(port: u16, signed: bool, store: &Store) -> f64 {
+fn hookspec_run(port: u16, seen: &Seen, signed: bool, store: &Store) -> f64 {
     let callbacks = callbacks(store, DELIVERIES, Duration::from_secs(30), signed);
     let rt = runtime();
+    let received = seen.count.load(std::sync::atomic::Ordering::SeqCst);
     let started = Instant::now();
     rt.block_on(async {
         enqueue_all(&callbacks, port).await;
+        // Every request received first (the receiver's counter), then every
+        // outcome written. Asking a durable store for its unfinished count is
+        // a query, and one a millisecond while deliveries are still under way
+        // would compete with them (the in-memory store answers for free).
+        while seen.count.load(std::sync::atomic::Ordering::SeqCst) < received + DELIVERIES {
+            assert!(started.elapsed() < PHASE_LIMIT, "hookspec run too slow");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         while callbacks.unfinished().await.expect("store") > 0 {
             assert!(started.elapsed() < PHASE_LIMIT, "hookspec run too slow");
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -423,8 +408,10 @@ struct Seen {
     last: std::sync::Mutex<Option<Instant>>,
 }
 
-/// A receiver that counts the requests it answered and notes when the last
-/// arrived (so waiting for it, at a timer's granularity, adds nothing).
+/// A receiver answering `{"ok": true}` on its own thread and actix system. It
+/// counts the requests it answered and notes when the last arrived, so a run
+/// can wait for them without asking the store, and a latency sample is taken
+/// at the arrival, not at a timer's granularity.
 fn counting_receiver() -> (u16, Arc<Seen>, actix_web::dev::ServerHandle) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
     let port = listener.local_addr().expect("address").port();
@@ -602,7 +589,7 @@ fn main() {
     }
     // `--tarpit`: a healthy receiver's throughput beside a tarpit, and without.
     if args.get(1).map(String::as_str) == Some("--tarpit") {
-        let (port, _server) = start_receiver();
+        let (port, _seen, _server) = counting_receiver();
         let (tarpit, _held) = stalled_receiver();
         tarpit_run(port, None);
         let (mut alone, mut beside) = (Vec::new(), Vec::new());
@@ -623,8 +610,8 @@ fn main() {
     }
     // `--profile-hookspec`: one signed in-memory run only, for a profiler.
     if args.get(1).map(String::as_str) == Some("--profile-hookspec") {
-        let (port, _server) = start_receiver();
-        let seconds = hookspec_run(port, true, &Store::Memory);
+        let (port, seen, _server) = counting_receiver();
+        let seconds = hookspec_run(port, &seen, true, &Store::Memory);
         println!("{DELIVERIES} deliveries in {seconds:.3} s");
         return;
     }
@@ -660,20 +647,20 @@ fn main() {
         let words = args.get(only + 1).map(String::as_str).unwrap_or_default();
         stores.retain(|store| matches!(store, Store::Memory) || store.name().contains(words));
     }
-    let (port, server) = start_receiver();
+    let (port, seen, server) = counting_receiver();
     // Warm every path (connections, allocator, files) before measuring.
     bare_run(port);
     for store in &stores {
-        hookspec_run(port, true, store);
+        hookspec_run(port, &seen, true, store);
     }
     let mut bare = Vec::new();
     let mut unsigned = Vec::new();
     let mut signed: Vec<Vec<f64>> = vec![Vec::new(); stores.len()];
     for _ in 0..RUNS {
         bare.push(bare_run(port));
-        unsigned.push(hookspec_run(port, false, &Store::Memory));
+        unsigned.push(hookspec_run(port, &seen, false, &Store::Memory));
         for (store, runs) in stores.iter().zip(signed.iter_mut()) {
-            runs.push(hookspec_run(port, true, store));
+            runs.push(hookspec_run(port, &seen, true, store));
         }
     }
     let rate = |seconds: Vec<f64>| DELIVERIES as f64 / median(seconds);
