@@ -5,7 +5,9 @@
 //! - `build`: crate-only rebuild (`touch src/lib.rs; cargo build`, incremental
 //!   compilation off so the crate is really recompiled), dependencies built
 //!   beforehand; CPU seconds (user + system of cargo and rustc) and wall seconds,
-//!   median of 3, for 200 handlers.
+//!   median of 5, styles alternating, for 200 handlers. With `--instructions`:
+//!   the instructions of the crate's `rustc` under callgrind, at 20 and 40
+//!   handlers, per handler.
 //! - `assembly`: building the OpenAPI document of 1,000 operations in a release
 //!   binary of each documenting style; time (median of 5 fresh builds in one
 //!   process is not possible: both libraries build once per process, so each run
@@ -17,6 +19,7 @@
 //! ```text
 //! cd bench && cargo run --release --bin generated -- cold
 //! cd bench && cargo run --release --bin generated -- build
+//! cd bench && cargo run --release --bin generated -- build --instructions  # rustc under callgrind
 //! cd bench && cargo run --release --bin generated -- assembly
 //! cd bench && cargo run --release --bin generated -- assembly --instructions  # + callgrind counts
 //! ```
@@ -226,11 +229,17 @@ fn children_cpu_seconds() -> f64 {
 }
 
 fn cargo(dir: &Path, args: &[&str]) {
+    cargo_in(dir, args, &root().join("target"), &[]);
+}
+
+/// `cargo` with its own target directory and environment.
+fn cargo_in(dir: &Path, args: &[&str], target: &Path, env: &[(&str, &str)]) {
     let status = Command::new("cargo")
         .args(args)
         .arg("--quiet")
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root().join("target"))
+        .env("CARGO_TARGET_DIR", target)
+        .envs(env.iter().copied())
         // A crate-only rebuild recompiles the crate, as after a real edit; the
         // incremental cache would mostly replay the previous build.
         .env("CARGO_INCREMENTAL", "0")
@@ -302,6 +311,124 @@ fn build_cost() {
             wall / base.2
         );
     }
+}
+
+/// The crate the `build --instructions` wrapper profiles, and where to.
+const PROFILED_CRATE: &str = "HOOKSPEC_BENCH_PROFILED_CRATE";
+const PROFILE_OUT: &str = "HOOKSPEC_BENCH_PROFILE_OUT";
+
+/// `build --instructions`: the compiler's instructions for the crate alone,
+/// counted by callgrind (this binary is cargo's `RUSTC_WRAPPER` and runs only
+/// that crate's `rustc` under it), at 20 and 40 handlers. The difference over
+/// 20 is one handler's cost, without the fixed part (loading the
+/// dependencies' metadata). Unlike CPU seconds on a VM, the count repeats (to
+/// about 0.1%), so a change of a few percent can be measured. Two lanes, each
+/// with its own target directory, run at once (cargo locks one).
+fn build_instructions() {
+    const SIZES: [usize; 2] = [20, 40];
+    println!(
+        "rustc instructions for the crate alone (debug profile, callgrind), {} and {} handlers",
+        SIZES[0], SIZES[1]
+    );
+    let lanes: [[&str; 2]; 2] = [["actix", "hookspec_plain"], ["hookspec", "utoipa"]];
+    let counts: Vec<(&str, usize, u64)> = std::thread::scope(|scope| {
+        let lanes: Vec<_> = lanes
+            .iter()
+            .enumerate()
+            .map(|(lane, styles)| {
+                scope.spawn(move || {
+                    let target = root().join(format!("target-callgrind-{lane}"));
+                    let mut counts = Vec::new();
+                    for style in styles {
+                        for size in SIZES {
+                            counts.push((*style, size, rustc_instructions(style, size, &target)));
+                        }
+                    }
+                    counts
+                })
+            })
+            .collect();
+        lanes
+            .into_iter()
+            .flat_map(|lane| lane.join().expect("lane"))
+            .collect()
+    });
+    let count = |style: &str, size: usize| {
+        counts
+            .iter()
+            .find(|(s, n, _)| *s == style && *n == size)
+            .map(|(_, _, count)| *count as f64)
+            .expect("counted")
+    };
+    let per_handler = |style: &str| {
+        (count(style, SIZES[1]) - count(style, SIZES[0])) / (SIZES[1] - SIZES[0]) as f64
+    };
+    let base = per_handler("actix");
+    println!();
+    println!(
+        "| style | instructions, {} handlers | {} handlers | per handler | ratio to actix |",
+        SIZES[0], SIZES[1]
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for style in STYLES {
+        println!(
+            "| {style} | {:.3}G | {:.3}G | {:.1}M | {:.3} |",
+            count(style, SIZES[0]) / 1e9,
+            count(style, SIZES[1]) / 1e9,
+            per_handler(style) / 1e6,
+            per_handler(style) / base
+        );
+    }
+}
+
+/// The instructions `rustc` executes compiling the generated crate of `style`
+/// with `handlers` handlers (dependencies built first, not counted).
+fn rustc_instructions(style: &str, handlers: usize, target: &Path) -> u64 {
+    let dir = write_crate(style, handlers);
+    cargo_in(&dir, &["build", "--lib"], target, &[]);
+    let lib = dir.join("src/lib.rs");
+    let code = std::fs::read_to_string(&lib).expect("lib");
+    std::fs::write(&lib, code).expect("touch");
+    let out = std::env::temp_dir().join(format!("hookspec-callgrind-build-{style}-{handlers}"));
+    let wrapper = std::env::current_exe().expect("this binary");
+    let crate_name = format!("generated_{style}_{handlers}");
+    cargo_in(
+        &dir,
+        &["build", "--lib"],
+        target,
+        &[
+            ("RUSTC_WRAPPER", wrapper.to_str().expect("UTF-8 path")),
+            (PROFILED_CRATE, &crate_name),
+            (PROFILE_OUT, out.to_str().expect("UTF-8 path")),
+        ],
+    );
+    callgrind::total(&out)
+}
+
+/// As cargo's `RUSTC_WRAPPER` (`args`: rustc and its arguments): runs the
+/// profiled crate's `rustc` under callgrind, every other as it is.
+fn wrap_rustc(crate_name: &str, args: &[String]) -> ! {
+    let profiled = args
+        .windows(2)
+        .any(|pair| pair[0] == "--crate-name" && pair[1] == crate_name);
+    let mut command = if profiled {
+        let out = std::env::var(PROFILE_OUT).expect("profile path");
+        let mut command = Command::new("valgrind");
+        command
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={out}"))
+            .arg("--log-file=/dev/null")
+            .args(args);
+        command
+    } else {
+        let mut command = Command::new(&args[0]);
+        command.args(&args[1..]);
+        command
+    };
+    let status = command
+        .status()
+        .expect("rustc ran (and valgrind: apt-get install valgrind)");
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 fn assembly() {
@@ -504,7 +631,12 @@ fn cold_build() {
 }
 
 fn main() {
+    if let Ok(crate_name) = std::env::var(PROFILED_CRATE) {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        wrap_rustc(&crate_name, &args);
+    }
     match std::env::args().nth(1).as_deref() {
+        Some("build") if instructions_flag() => build_instructions(),
         Some("build") => build_cost(),
         Some("assembly") => assembly(),
         Some("cold") => cold_build(),
