@@ -283,6 +283,67 @@ async fn a_committed_delivery_wakes_a_dispatcher_that_polls_hourly() {
     receiver.stop().await;
 }
 
+/// Only an insert another instance could claim is announced (schema v4's
+/// trigger): a delivery written leased, which its writer attempts itself,
+/// sends no `NOTIFY`; an unleased one does. Under v3 every insert did, and each
+/// instance's own leased writes woke it to claim for nothing.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn only_deliveries_another_instance_could_claim_are_announced() {
+    use hookspec::delivery::store::{Lease, NewDelivery, PostgresStore};
+    use hookspec::delivery::{DeliveryId, DeliveryStore};
+    use std::time::SystemTime;
+
+    let postgres = Postgres::start();
+    let store = PostgresStore::connect(&postgres.url()).await.unwrap();
+    let (listener, mut connection) =
+        tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    let announced = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&announced);
+    actix_web::rt::spawn(async move {
+        while let Some(Ok(message)) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            if let tokio_postgres::AsyncMessage::Notification(notification) = message {
+                assert_eq!(notification.channel(), "hookspec_deliveries");
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
+    listener
+        .batch_execute("LISTEN hookspec_deliveries")
+        .await
+        .unwrap();
+    let delivery = |id: &str| NewDelivery {
+        id: DeliveryId::from(id),
+        callback: "event_notification".into(),
+        method: "POST".into(),
+        url: "http://127.0.0.1:9/events".into(),
+        content_type: Some("application/json".into()),
+        body: b"{}".to_vec(),
+        created_at: SystemTime::now(),
+        signing_key: None,
+    };
+    let count = || announced.load(std::sync::atomic::Ordering::SeqCst);
+    let lease = Lease {
+        token: "test/1".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    store
+        .insert_leased(&delivery("msg_leased"), &lease)
+        .await
+        .unwrap();
+    // A notification is delivered after its commit, within milliseconds.
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(count(), 0, "a leased insert was announced");
+    store.insert(&delivery("msg_free")).await.unwrap();
+    assert!(
+        wait_until(Duration::from_secs(5), || count() == 1).await,
+        "an unleased insert was not announced ({} notifications)",
+        count()
+    );
+}
+
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn the_postgres_store_conforms() {
@@ -327,7 +388,7 @@ async fn instances_starting_at_once_migrate_a_fresh_database_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [1, 2, 3], "each migration recorded once");
+    assert_eq!(versions, [1, 2, 3, 4], "each migration recorded once");
 }
 
 /// Schema version 1 exactly as it shipped (a frozen copy, so an edit to a
@@ -398,7 +459,7 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
     assert!(
         error
             .to_string()
-            .contains("the database is at schema version 99, newer than this hookspec's 3"),
+            .contains("the database is at schema version 99, newer than this hookspec's 4"),
         "{error}"
     );
 }

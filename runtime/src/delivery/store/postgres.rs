@@ -74,6 +74,24 @@ CREATE TRIGGER hookspec_deliveries_inserted
     AFTER INSERT ON hookspec_deliveries
     FOR EACH STATEMENT EXECUTE FUNCTION hookspec_notify_inserted();
 "#,
+    // 4: only an insert another instance could claim is announced. A delivery
+    // written leased is its writer's to attempt (at once, or from its backlog):
+    // announcing it woke every instance, the writer included, to claim nothing.
+    r#"
+CREATE OR REPLACE FUNCTION hookspec_notify_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM inserted WHERE lease_token IS NULL) THEN
+        PERFORM pg_notify('hookspec_deliveries', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER hookspec_deliveries_inserted ON hookspec_deliveries;
+CREATE TRIGGER hookspec_deliveries_inserted
+    AFTER INSERT ON hookspec_deliveries
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION hookspec_notify_inserted();
+"#,
 ];
 
 /// The channel inserts are announced on.
