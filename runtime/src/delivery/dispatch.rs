@@ -111,12 +111,15 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     }
 }
 
-/// Waits for a wake-up, or for the poll interval since `last_claim` to pass.
+/// Waits for a wake-up, or for the poll interval since `last_claim` to pass
+/// (a whole interval if it has: then no slot was free to claim with, and a
+/// freed slot wakes the dispatcher anyway; waiting for nothing would spin).
 async fn wait_for_wake_up(shared: &Shared, last_claim: Instant) {
-    let poll = shared
-        .settings
-        .poll_interval
-        .saturating_sub(last_claim.elapsed());
+    let interval = shared.settings.poll_interval;
+    let poll = match interval.saturating_sub(last_claim.elapsed()) {
+        Duration::ZERO => interval,
+        remaining => remaining,
+    };
     tokio::select! {
         _ = shared.wake.notified() => {}
         _ = tokio::time::sleep(poll) => {}
