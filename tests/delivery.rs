@@ -1347,18 +1347,23 @@ fn counting_store() -> Counted<CountingStore> {
     (store, claimed, leased, claims)
 }
 
-fn counted_callbacks(concurrency: usize) -> Counted<Callbacks> {
+/// Callbacks on a counting store with `concurrency` send slots, ready to build.
+fn counted_builder(concurrency: usize) -> Counted<hookspec::delivery::CallbacksBuilder> {
     let (store, claimed, leased, claims) = counting_store();
-    let callbacks = Callbacks::builder()
+    let builder = Callbacks::builder()
         .store(store)
         .concurrency(concurrency)
         // One receiver: no delivery is put back for fairness (and claimed again).
         .max_in_flight_per_endpoint(concurrency)
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .retry(fast_retries())
-        .attempt_timeout(Duration::from_secs(10))
-        .build()
-        .expect("callbacks start");
+        .attempt_timeout(Duration::from_secs(10));
+    (builder, claimed, leased, claims)
+}
+
+fn counted_callbacks(concurrency: usize) -> Counted<Callbacks> {
+    let (builder, claimed, leased, claims) = counted_builder(concurrency);
+    let callbacks = builder.build().expect("callbacks start");
     (callbacks, claimed, leased, claims)
 }
 
@@ -1450,14 +1455,9 @@ async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store()
         ..Answer::ok()
     };
     let receiver = Receiver::start(vec![stalled]);
-    let (store, claimed, leased, _) = counting_store();
+    let (builder, claimed, leased, _) = counted_builder(1);
     // One slot; an attempt may last 500 ms, a lease 700 ms.
-    let callbacks = Callbacks::builder()
-        .store(store)
-        .concurrency(1)
-        .max_in_flight_per_endpoint(1)
-        .address_policy(AddressPolicy::public_only().allow_loopback())
-        .retry(fast_retries())
+    let callbacks = builder
         .attempt_timeout(Duration::from_millis(500))
         .lease(Duration::from_millis(700))
         .poll_interval(Duration::from_millis(50))
@@ -1503,13 +1503,8 @@ async fn wake_ups_that_only_free_a_slot_do_not_claim() {
     let mut answers = vec![Answer::ok(); 8];
     answers.extend([slow.clone(), slow]);
     let receiver = Receiver::start(answers);
-    let (store, claimed, leased, claims) = counting_store();
-    let callbacks = Callbacks::builder()
-        .store(store)
-        .concurrency(2)
-        .max_in_flight_per_endpoint(2)
-        .address_policy(AddressPolicy::public_only().allow_loopback())
-        .retry(fast_retries())
+    let (builder, claimed, leased, claims) = counted_builder(2);
+    let callbacks = builder
         .poll_interval(Duration::from_secs(3600))
         .build()
         .expect("callbacks start");
