@@ -18,10 +18,11 @@ use crate::callback_check::{check_callbacks, OperationPlace};
 use crate::finish::Finish;
 use crate::gradual::Undocumented;
 use crate::openapi::{
-    Components, Info, Method, OpenApi, Operation, Parameter, ParameterIn, PathItem,
+    Components, Info, Method, OpenApi, Operation, Parameter, ParameterIn, PathItem, RefOr, Response,
 };
 use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
 use crate::payload::ReplyDeclaration;
+use crate::problem;
 use crate::schema::{Flavor, SchemaRegistry};
 use crate::security::{check_requirements, requirement, SecurityRequirement, SecurityScheme};
 
@@ -272,6 +273,9 @@ struct Assembly<'a> {
     schemas: SchemaRegistry,
     security: &'a ApiSecurity,
     finish: &'a Finish,
+    /// The statuses of the problem responses operations refer to, for
+    /// `components.responses`.
+    problem_responses: BTreeSet<u16>,
 }
 
 impl Assembly<'_> {
@@ -343,7 +347,28 @@ impl Assembly<'_> {
             );
         }
         self.finish.operation(&mut operation);
+        for (status, response) in &operation.responses {
+            if let RefOr::Ref(reference) = response {
+                if let Some(status) = problem::documented::status_of(status, reference) {
+                    self.problem_responses.insert(status);
+                }
+            }
+        }
         (operation, used)
+    }
+
+    /// The problem responses the operations refer to, by name.
+    fn problem_responses(&mut self) -> BTreeMap<String, Response> {
+        let statuses = std::mem::take(&mut self.problem_responses);
+        statuses
+            .into_iter()
+            .map(|status| {
+                (
+                    problem::documented::name(status),
+                    problem::documented::response(status, &mut self.schemas),
+                )
+            })
+            .collect()
     }
 }
 
@@ -364,6 +389,7 @@ pub(crate) fn assemble(
         schemas: SchemaRegistry::new(flavor),
         security,
         finish,
+        problem_responses: BTreeSet::new(),
     };
     let mut paths = match form {
         Form::Typed => Paths::Typed(BTreeMap::new()),
@@ -491,6 +517,8 @@ pub(crate) fn assemble(
         webhooks,
         components: Components {
             security_schemes: security.schemes.clone(),
+            // Before the schemas are taken: they refer to `Problem`.
+            responses: assembly.problem_responses(),
             schemas: assembly.schemas.into_components(),
         },
         security: security.requirements.clone(),

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use hookspec_expr::{Expression, JsonPointer, Source, UrlTemplate};
 use serde_json::{Map, Value};
 
-use crate::openapi::{Operation, ParameterIn};
+use crate::openapi::{Operation, ParameterIn, RefOr};
 
 /// A `$request.path.<name>` a callback reads, with the compile error to give when
 /// an operation that lists the callback has no such path parameter.
@@ -176,6 +176,8 @@ fn check_response(
             let known = operation
                 .responses
                 .values()
+                // A reference is a problem response, which has no headers.
+                .filter_map(RefOr::as_item)
                 .flat_map(|response| response.headers.keys());
             if known
                 .clone()
@@ -195,7 +197,8 @@ fn check_response(
                 .responses
                 .iter()
                 .filter(|(status, _)| status.starts_with('2'))
-                .flat_map(|(_, response)| response.content.values())
+                .filter_map(|(_, response)| response.as_item())
+                .flat_map(|response| response.content.values())
                 .map(|media| media.schema.as_value())
                 .collect();
             if bodies.is_empty() {

@@ -170,6 +170,11 @@ pub struct Components {
     /// One schema per named type.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub schemas: serde_json::Map<String, Value>,
+    /// Responses operations refer to instead of repeating them: the RFC 9457
+    /// problem responses hookspec's extractors document (`BadRequest`,
+    /// `UnsupportedMediaType`, ...).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub responses: BTreeMap<String, Response>,
     /// The ways to authenticate, by the names requirements use.
     #[serde(rename = "securitySchemes", skip_serializing_if = "BTreeMap::is_empty")]
     pub security_schemes: BTreeMap<String, SecurityScheme>,
@@ -177,7 +182,50 @@ pub struct Components {
 
 impl Components {
     fn is_empty(&self) -> bool {
-        self.schemas.is_empty() && self.security_schemes.is_empty()
+        self.schemas.is_empty() && self.responses.is_empty() && self.security_schemes.is_empty()
+    }
+}
+
+/// A Reference Object: where the object is, as a JSON pointer into the
+/// document (`#/components/responses/BadRequest`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Reference {
+    /// The pointer.
+    #[serde(rename = "$ref")]
+    pub reference: String,
+}
+
+/// An object in place, or a reference to one under `components`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum RefOr<T> {
+    /// A reference to the object.
+    Ref(Reference),
+    /// The object itself.
+    Item(T),
+}
+
+impl<T> RefOr<T> {
+    /// The object, if it is here rather than referenced.
+    pub fn as_item(&self) -> Option<&T> {
+        match self {
+            RefOr::Item(item) => Some(item),
+            RefOr::Ref(_) => None,
+        }
+    }
+
+    /// The object, if it is here rather than referenced, for changing it.
+    pub fn as_item_mut(&mut self) -> Option<&mut T> {
+        match self {
+            RefOr::Item(item) => Some(item),
+            RefOr::Ref(_) => None,
+        }
+    }
+}
+
+impl<T> From<T> for RefOr<T> {
+    fn from(item: T) -> Self {
+        RefOr::Item(item)
     }
 }
 
@@ -363,8 +411,9 @@ pub struct Operation {
     /// The request body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body: Option<RequestBody>,
-    /// Responses by status code (`"200"`, `"4XX"`, `"default"`).
-    pub responses: BTreeMap<String, Response>,
+    /// Responses by status code (`"200"`, `"4XX"`, `"default"`): in place, or
+    /// (hookspec's problem responses) references to `components.responses`.
+    pub responses: BTreeMap<String, RefOr<Response>>,
     /// Callbacks by name, then by URL expression.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub callbacks: BTreeMap<String, BTreeMap<String, PathItem>>,

@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 
 use crate::assemble::WebhookRegistration;
 use crate::callback_check::{PathReference, UsedCallback};
-use crate::openapi::{Method, Operation, Parameter, PathItem, RequestBody, Response};
+use crate::openapi::{Method, Operation, Parameter, PathItem, RefOr, RequestBody, Response};
 use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
-use crate::problem::Problem;
+use crate::problem;
 use crate::schema::SchemaRegistry;
 
 /// The facts about a route handler known when it compiles.
@@ -334,20 +334,32 @@ impl<'a> OperationContext<'a> {
     }
 
     /// Adds a response for `status` (`"200"`, `"4XX"`, `"default"`). A status that is
-    /// already documented keeps its description and gains the new media types.
+    /// already documented keeps its description and gains the new media types
+    /// (a problem response an extractor documented gives way: the new
+    /// response's description, with the problem body beside its own).
     pub fn add_response(&mut self, status: impl Into<String>, response: Response) {
         match self.operation.responses.entry(status.into()) {
             Entry::Vacant(slot) => {
-                slot.insert(response);
+                slot.insert(RefOr::Item(response));
             }
             Entry::Occupied(mut slot) => {
-                let existing = slot.get_mut();
-                for (media_type, content) in response.content {
-                    existing.content.entry(media_type).or_insert(content);
+                // A problem response documented by reference gives way: the
+                // new response, in its own words, with the problem body beside.
+                let problem = match slot.get() {
+                    RefOr::Ref(reference) => problem::documented::status_of(slot.key(), reference),
+                    RefOr::Item(_) => None,
+                };
+                if let Some(status) = problem {
+                    let mut response = response;
+                    merge(
+                        &mut response,
+                        problem::documented::response(status, self.schemas),
+                    );
+                    slot.insert(RefOr::Item(response));
+                } else if let RefOr::Item(existing) = slot.get_mut() {
+                    merge(existing, response);
                 }
-                for (name, header) in response.headers {
-                    existing.headers.entry(name).or_insert(header);
-                }
+                // (No other reference is made while describing.)
             }
         }
     }
@@ -370,21 +382,27 @@ impl<'a> OperationContext<'a> {
         );
     }
 
-    /// Adds an RFC 9457 problem response, as hookspec's extractors send on bad input.
-    /// Does nothing when describing a callback.
+    /// Adds an RFC 9457 problem response, as hookspec's extractors send on bad
+    /// input: a reference to the one `components.responses` holds for the
+    /// status (`#/components/responses/BadRequest`), or, where the operation
+    /// documents the status itself, its `application/problem+json` body
+    /// beside the operation's own. Does nothing when describing a callback.
     pub fn add_problem_response(&mut self, status: u16) {
         if self.is_callback {
             return;
         }
-        let schema = self.schemas.reference::<Problem>();
-        let description = actix_web::http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|code| code.canonical_reason())
-            .unwrap_or("Error");
-        self.add_response(
-            status.to_string(),
-            Response::with_body(description, "application/problem+json", schema),
-        );
+        match self.operation.responses.entry(status.to_string()) {
+            Entry::Vacant(slot) => {
+                slot.insert(RefOr::Ref(problem::documented::reference(status)));
+            }
+            Entry::Occupied(slot) => {
+                if slot.get().as_item().is_some() {
+                    let response = problem::documented::response(status, self.schemas);
+                    let key = slot.key().clone();
+                    self.add_response(key, response);
+                }
+            }
+        }
     }
 
     /// Documents the callback `C` under this operation's `callbacks` (once: a
@@ -427,5 +445,15 @@ impl<'a> OperationContext<'a> {
             url: meta.url.clone(),
             reply,
         });
+    }
+}
+
+/// `response`'s media types and headers added to `existing`'s (its own are kept).
+fn merge(existing: &mut Response, response: Response) {
+    for (media_type, content) in response.content {
+        existing.content.entry(media_type).or_insert(content);
+    }
+    for (name, header) in response.headers {
+        existing.headers.entry(name).or_insert(header);
     }
 }

@@ -98,3 +98,56 @@ impl ResponseError for Problem {
             .json(self)
     }
 }
+
+/// How hookspec documents the problem responses its extractors send: one
+/// response per status under `components.responses`, which operations refer
+/// to instead of repeating it (three or four per operation, and the same in
+/// every one).
+pub(crate) mod documented {
+    use actix_web::http::StatusCode;
+
+    use super::Problem;
+    use crate::openapi::{Reference, Response};
+    use crate::schema::SchemaRegistry;
+
+    /// The status's reason phrase (`Bad Request`), or `Error` for a status
+    /// without one.
+    fn reason(status: u16) -> &'static str {
+        StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("Error")
+    }
+
+    /// The response's name under `components.responses`: the reason phrase
+    /// without spaces (`BadRequest`), or `Problem599` for a status without one.
+    pub(crate) fn name(status: u16) -> String {
+        match reason(status) {
+            "Error" => format!("Problem{status}"),
+            reason => reason.chars().filter(char::is_ascii_alphanumeric).collect(),
+        }
+    }
+
+    /// The reference an operation documents the problem response with.
+    pub(crate) fn reference(status: u16) -> Reference {
+        Reference {
+            reference: format!("#/components/responses/{}", name(status)),
+        }
+    }
+
+    /// The status a reference made by [`reference`] under response key `key`
+    /// is for; `None` for any other reference.
+    pub(crate) fn status_of(key: &str, reference: &Reference) -> Option<u16> {
+        let status = key.parse::<u16>().ok()?;
+        (reference == &self::reference(status)).then_some(status)
+    }
+
+    /// The response itself: an `application/problem+json` body of [`Problem`].
+    pub(crate) fn response(status: u16, schemas: &mut SchemaRegistry) -> Response {
+        Response::with_body(
+            reason(status),
+            "application/problem+json",
+            schemas.reference::<Problem>(),
+        )
+    }
+}

@@ -28,9 +28,49 @@ pub fn checked_documents(api: &hookspec::Api) -> [Value; 2] {
     );
     let v3_1 = serde_json::to_value(api.openapi().unwrap()).unwrap();
     assert_valid_openapi_3_1(&v3_1);
+    assert_references_resolve(&v3_1);
     let v3_0 = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
     assert_valid_openapi_3_0(&v3_0);
+    assert_references_resolve(&v3_0);
     [v3_1, v3_0]
+}
+
+/// Every `$ref` in `document` points at something in it, and every response
+/// under `components.responses` is referred to (the official schemas check
+/// neither).
+pub fn assert_references_resolve(document: &Value) {
+    fn collect<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(reference)) = object.get("$ref") {
+                    found.push(reference);
+                }
+                object.values().for_each(|value| collect(value, found));
+            }
+            Value::Array(items) => items.iter().for_each(|value| collect(value, found)),
+            _ => {}
+        }
+    }
+    let mut references = Vec::new();
+    collect(document, &mut references);
+    for reference in &references {
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("`{reference}` is not a reference into the document"));
+        assert!(
+            document.pointer(pointer).is_some(),
+            "`{reference}` points at nothing"
+        );
+    }
+    if let Some(Value::Object(responses)) = document.pointer("/components/responses") {
+        for name in responses.keys() {
+            let reference = format!("#/components/responses/{name}");
+            assert!(
+                references.contains(&reference.as_str()),
+                "`{reference}` is not referred to"
+            );
+        }
+    }
 }
 
 /// The body of a test response, as JSON.
