@@ -364,7 +364,7 @@ impl Assembly<'_> {
             .into_iter()
             .map(|status| {
                 (
-                    problem::documented::name(status),
+                    problem::documented::name(status).into_owned(),
                     problem::documented::response(status, &mut self.schemas),
                 )
             })

@@ -104,11 +104,40 @@ impl ResponseError for Problem {
 /// to instead of repeating it (three or four per operation, and the same in
 /// every one).
 pub(crate) mod documented {
+    use std::borrow::Cow;
+
     use actix_web::http::StatusCode;
 
     use super::Problem;
     use crate::openapi::{Reference, Response};
     use crate::schema::SchemaRegistry;
+
+    const PREFIX: &str = "#/components/responses/";
+
+    macro_rules! known {
+        ($($status:literal $name:literal),* $(,)?) => {
+            &[$(($status, $name, concat!("#/components/responses/", $name))),*]
+        };
+    }
+
+    /// The statuses hookspec's own extractors and senders answer with: their
+    /// names and references, written once (formatting them for every
+    /// operation cost more than the responses they replace).
+    const KNOWN: &[(u16, &str, &str)] = known!(
+        400 "BadRequest",
+        401 "Unauthorized",
+        403 "Forbidden",
+        404 "NotFound",
+        413 "PayloadTooLarge",
+        415 "UnsupportedMediaType",
+        500 "InternalServerError",
+        502 "BadGateway",
+        503 "ServiceUnavailable",
+    );
+
+    fn known(status: u16) -> Option<&'static (u16, &'static str, &'static str)> {
+        KNOWN.iter().find(|(known, _, _)| *known == status)
+    }
 
     /// The status's reason phrase (`Bad Request`), or `Error` for a status
     /// without one.
@@ -121,17 +150,31 @@ pub(crate) mod documented {
 
     /// The response's name under `components.responses`: the reason phrase
     /// without spaces (`BadRequest`), or `Problem599` for a status without one.
-    pub(crate) fn name(status: u16) -> String {
+    pub(crate) fn name(status: u16) -> Cow<'static, str> {
+        if let Some((_, name, _)) = known(status) {
+            return Cow::Borrowed(name);
+        }
         match reason(status) {
-            "Error" => format!("Problem{status}"),
-            reason => reason.chars().filter(char::is_ascii_alphanumeric).collect(),
+            "Error" => format!("Problem{status}").into(),
+            reason => reason
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .into(),
+        }
+    }
+
+    fn reference_text(status: u16) -> Cow<'static, str> {
+        match known(status) {
+            Some((_, _, reference)) => Cow::Borrowed(reference),
+            None => format!("{PREFIX}{}", name(status)).into(),
         }
     }
 
     /// The reference an operation documents the problem response with.
     pub(crate) fn reference(status: u16) -> Reference {
         Reference {
-            reference: format!("#/components/responses/{}", name(status)),
+            reference: reference_text(status).into_owned(),
         }
     }
 
@@ -139,7 +182,7 @@ pub(crate) mod documented {
     /// is for; `None` for any other reference.
     pub(crate) fn status_of(key: &str, reference: &Reference) -> Option<u16> {
         let status = key.parse::<u16>().ok()?;
-        (reference == &self::reference(status)).then_some(status)
+        (reference.reference == reference_text(status)).then_some(status)
     }
 
     /// The response itself: an `application/problem+json` body of [`Problem`].
@@ -149,5 +192,35 @@ pub(crate) mod documented {
             "application/problem+json",
             schemas.reference::<Problem>(),
         )
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_known_names_are_the_reason_phrases_without_spaces() {
+            for (status, name, reference) in KNOWN {
+                let expected: String = reason(*status)
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                assert_eq!(*name, expected);
+                assert_eq!(*reference, format!("{PREFIX}{name}"));
+            }
+        }
+
+        #[test]
+        fn other_statuses_are_named_the_same_way_and_recognised() {
+            assert_eq!(name(418), "Imateapot"); // "I'm a teapot"
+            assert_eq!(name(599), "Problem599");
+            for status in [400, 418, 599] {
+                assert_eq!(
+                    status_of(&status.to_string(), &reference(status)),
+                    Some(status)
+                );
+                assert_eq!(status_of("200", &reference(status)), None);
+            }
+        }
     }
 }
