@@ -395,11 +395,12 @@ impl<'a> OperationContext<'a> {
             Entry::Vacant(slot) => {
                 slot.insert(RefOr::Ref(problem::documented::reference(status)));
             }
-            Entry::Occupied(slot) => {
-                if slot.get().as_item().is_some() {
-                    let response = problem::documented::response(status, self.schemas);
-                    let key = slot.key().clone();
-                    self.add_response(key, response);
+            Entry::Occupied(mut slot) => {
+                if let RefOr::Item(existing) = slot.get_mut() {
+                    merge(
+                        existing,
+                        problem::documented::response(status, self.schemas),
+                    );
                 }
             }
         }
