@@ -8,15 +8,20 @@
 //! operations the tree peaked at ~30 MiB and took as long to free as to
 //! serialise).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// foldhash, not std's SipHash: the maps below hold every operation's path
+// and ids, and SipHash was 3 million of a 1,000-operation assembly's
+// instructions. Nothing here is keyed by what a client sends.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap};
-use serde_json::value::RawValue;
 
 use crate::callback_check::{check_callbacks, OperationPlace};
 use crate::finish::Finish;
 use crate::gradual::Undocumented;
+use crate::json_writer::{self, Raw};
 use crate::openapi::{
     Components, Info, Method, OpenApi, Operation, Parameter, ParameterIn, PathItem, RefOr, Response,
 };
@@ -185,10 +190,11 @@ pub(crate) enum Document {
     Json(Vec<u8>),
 }
 
-/// A path item whose operations are already serialised, by method.
+/// A path item whose operations are already serialised, by method. Written
+/// only by [`json_writer`], which writes the operations' JSON as it is.
 #[derive(Default)]
 struct WrittenPathItem {
-    operations: [Option<Box<RawValue>>; Method::ALL.len()],
+    operations: [Option<Box<str>>; Method::ALL.len()],
 }
 
 impl Serialize for WrittenPathItem {
@@ -196,7 +202,7 @@ impl Serialize for WrittenPathItem {
         let mut map = serializer.serialize_map(None)?;
         for (method, operation) in Method::ALL.iter().zip(&self.operations) {
             if let Some(operation) = operation {
-                map.serialize_entry(method.as_str(), operation)?;
+                map.serialize_entry(method.as_str(), &Raw(operation))?;
             }
         }
         map.end()
@@ -206,7 +212,14 @@ impl Serialize for WrittenPathItem {
 /// The operations assembled so far, in the form asked for.
 enum Paths {
     Typed(BTreeMap<String, PathItem>),
-    Json(BTreeMap<String, WrittenPathItem>),
+    Json {
+        paths: BTreeMap<String, WrittenPathItem>,
+        /// Where each operation is written before it is copied to its own
+        /// allocation, of the size it needs (one buffer for all of them).
+        scratch: Vec<u8>,
+        /// The operations' bytes so far, to size the document's buffer.
+        bytes: usize,
+    },
 }
 
 impl Paths {
@@ -233,16 +246,26 @@ impl Paths {
         path: &str,
         method: Method,
         operation: Operation,
-    ) -> serde_json::Result<()> {
+    ) -> Result<(), json_writer::Error> {
         match self {
             Paths::Typed(paths) => {
                 *paths.entry(path.to_owned()).or_default().slot_mut(method) = Some(operation);
             }
-            Paths::Json(paths) => {
-                let written = serde_json::value::to_raw_value(&operation)?;
+            Paths::Json {
+                paths,
+                scratch,
+                bytes,
+            } => {
+                scratch.clear();
+                json_writer::write(scratch, &operation)?;
                 // Freed here, while its memory is still in the cache, for the
                 // next operation to reuse.
                 drop(operation);
+                // The writer writes only what `&str`s and its own ASCII make.
+                let written: Box<str> = std::str::from_utf8(scratch)
+                    .map_err(serde::ser::Error::custom)?
+                    .into();
+                *bytes += written.len();
                 let item = match paths.get_mut(path) {
                     Some(item) => item,
                     None => paths.entry(path.to_owned()).or_default(),
@@ -256,12 +279,12 @@ impl Paths {
 
 /// What the operation-id check and the naming of shared callbacks need of an
 /// operation, kept after the operation itself is written.
-struct Written {
+struct Written<'a> {
     /// Its registration (an index into the placed handlers), to describe it
     /// again if one of its callbacks turns out to be shared.
     placed: usize,
     method: Method,
-    path: String,
+    path: &'a str,
     meta: &'static OperationMeta,
     operation_id: Option<String>,
     /// Its callbacks' names, with the operation ids of their requests.
@@ -393,11 +416,22 @@ pub(crate) fn assemble(
     };
     let mut paths = match form {
         Form::Typed => Paths::Typed(BTreeMap::new()),
-        Form::Json => Paths::Json(BTreeMap::new()),
+        Form::Json => Paths::Json {
+            paths: BTreeMap::new(),
+            scratch: Vec::new(),
+            bytes: 0,
+        },
     };
+    // Each handler's path under its scope, made once: the clash check and the
+    // records of what was written borrow it.
+    let full_paths: Vec<String> = placed
+        .iter()
+        .map(|entry| join_path(&entry.prefix, entry.registration.meta.openapi_path))
+        .collect();
     // (path, method) → the handler that owns it, to report both of a clash.
-    let mut owners: HashMap<(String, Method), &'static OperationMeta> = HashMap::new();
-    let mut written: Vec<Written> = Vec::new();
+    let mut owners: HashMap<(&str, Method), &'static OperationMeta> =
+        HashMap::with_capacity(placed.len());
+    let mut written: Vec<Written<'_>> = Vec::with_capacity(placed.len());
     let mut callback_replies: Vec<ReplyDeclaration> = Vec::new();
     let mut undocumented: Vec<Undocumented> = Vec::new();
     let mut reported_tags = BTreeSet::new();
@@ -406,10 +440,10 @@ pub(crate) fn assemble(
 
     for (index, entry) in placed.iter().enumerate() {
         let meta = entry.registration.meta;
-        let path = join_path(&entry.prefix, meta.openapi_path);
+        let path = full_paths[index].as_str();
         for &method in meta.methods {
             // The first handler keeps the path; the later one is the problem.
-            match owners.entry((path.clone(), method)) {
+            match owners.entry((path, method)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     problems.push(format!(
                         "{} {path} is handled twice: by {} and by {}",
@@ -423,11 +457,11 @@ pub(crate) fn assemble(
                     slot.insert(meta);
                 }
             }
-            let (operation, used) = assembly.operation(entry, &path, method);
+            let (operation, used) = assembly.operation(entry, path, method);
             problems.extend(used.problems);
             finish.check_tags(
                 &operation,
-                (method, &path),
+                (method, path),
                 &mut reported_tags,
                 &mut problems,
             );
@@ -452,7 +486,7 @@ pub(crate) fn assemble(
             written.push(Written {
                 placed: index,
                 method,
-                path: path.clone(),
+                path,
                 meta,
                 operation_id: operation.operation_id.clone(),
                 callbacks: operation
@@ -461,7 +495,7 @@ pub(crate) fn assemble(
                     .map(|(name, by_url)| (name.clone(), callback_ids(by_url)))
                     .collect(),
             });
-            paths.put(&path, method, operation, meta, &mut problems);
+            paths.put(path, method, operation, meta, &mut problems);
         }
     }
 
@@ -533,10 +567,14 @@ pub(crate) fn assemble(
             finish.map(&mut typed);
             Document::Typed(Box::new(typed))
         }
-        Paths::Json(paths) => {
+        Paths::Json { paths, bytes, .. } => {
             let (document, ()) = document.with_paths(paths);
+            // The operations, and as much again for the rest (mostly schemas).
+            let mut json = Vec::with_capacity(bytes + bytes / 2);
             // Of plain maps, strings and serialised operations: cannot fail.
-            let json = serde_json::to_vec(&document).unwrap_or_default();
+            if json_writer::write(&mut json, &document).is_err() {
+                json.clear();
+            }
             // What is left (the schemas' maps, the operations' bytes) is freed
             // aside too.
             drop_large(document, json.len());
@@ -623,7 +661,7 @@ fn name_shared_callbacks(
     assembly: &mut Assembly<'_>,
     placed: &[Placed],
     paths: &mut Paths,
-    written: &mut [Written],
+    written: &mut [Written<'_>],
     problems: &mut Vec<String>,
 ) {
     let mut uses: HashMap<&str, usize> = HashMap::new();
@@ -665,23 +703,17 @@ fn name_shared_callbacks(
         match paths {
             Paths::Typed(tree) => {
                 let slot = tree
-                    .get_mut(&record.path)
+                    .get_mut(record.path)
                     .and_then(|item| item.slot_mut(record.method).as_mut());
                 if let Some(operation) = slot {
                     rename(operation);
                 }
             }
-            Paths::Json(_) => {
+            Paths::Json { .. } => {
                 let entry = &placed[record.placed];
-                let (mut operation, _) = assembly.operation(entry, &record.path, record.method);
+                let (mut operation, _) = assembly.operation(entry, record.path, record.method);
                 rename(&mut operation);
-                paths.put(
-                    &record.path,
-                    record.method,
-                    operation,
-                    record.meta,
-                    problems,
-                );
+                paths.put(record.path, record.method, operation, record.meta, problems);
             }
         }
     }
@@ -691,8 +723,8 @@ fn name_shared_callbacks(
 /// the words for every operation would cost more than the check).
 #[derive(Clone, Copy)]
 enum IdUse<'a> {
-    Operation(&'a Written),
-    Callback(&'a str, &'a Written),
+    Operation(&'a Written<'a>),
+    Callback(&'a str, &'a Written<'a>),
     Webhook(&'a str),
 }
 
@@ -711,7 +743,7 @@ impl IdUse<'_> {
 /// Every operation id (operations, their callbacks' requests, webhooks) is
 /// used once.
 fn check_unique_operation_ids(
-    written: &[Written],
+    written: &[Written<'_>],
     webhooks: &BTreeMap<String, PathItem>,
     problems: &mut Vec<String>,
 ) {

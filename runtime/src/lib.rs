@@ -60,6 +60,7 @@ mod finish;
 mod gradual;
 mod input;
 mod input_combinators;
+mod json_writer;
 mod locate;
 mod method_guard;
 pub mod openapi;
