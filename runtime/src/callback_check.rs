@@ -362,6 +362,17 @@ fn resolve(
         return Ok(());
     };
 
+    let properties = object.get("properties").and_then(Value::as_object);
+    // Most pointers name a property, which resolves: that is tried first, and
+    // the combinators are looked up only when it does not (the answer is the
+    // same: any branch that resolves makes the pointer resolve).
+    let property = properties.and_then(|properties| properties.get(token.as_ref()));
+    let property_miss = match property.map(|p| resolve(p, tokens, depth + 1, schemas, hops)) {
+        Some(Ok(())) => return Ok(()),
+        Some(Err(miss)) => Some(miss),
+        None => None,
+    };
+
     let mut best: Option<Miss> = None;
     let mut constrained = false;
     for keyword in ["allOf", "anyOf", "oneOf"] {
@@ -379,10 +390,10 @@ fn resolve(
         }
     }
     let mut available = BTreeSet::new();
-    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+    if let Some(properties) = properties {
         constrained = true;
-        if let Some(property) = properties.get(token.as_ref()) {
-            return resolve(property, tokens, depth + 1, schemas, hops);
+        if let Some(miss) = property_miss {
+            return Err(miss);
         }
         available.extend(properties.keys().cloned());
     }
