@@ -1,7 +1,7 @@
 //! Quoting only: checked arguments and function → generated items. Every path in
 //! the output is absolute (`::hookspec::__private::...`, `::core::...`).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
@@ -280,7 +280,8 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         .enumerate()
         .map(|(i, ty)| {
             let kind = kind_of(i, ty);
-            quote_spanned!(ty.span()=> #kind.describe(__cx);)
+            let cx = cx_at(ty.span());
+            quote_spanned!(ty.span()=> #kind.describe(#cx);)
         })
         .collect();
     let describe_output = describe_output(func);
@@ -331,12 +332,14 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         };
         let extra_responses = extra_responses(&args.responses);
         let request_example = args.request_example.as_ref().map(|example| {
+            let cx = cx_at(example.span());
             quote_spanned! {example.span()=>
-                __cx.set_request_example(#private::serde_json::to_value(&(#example)).ok());
+                #cx.set_request_example(#private::serde_json::to_value(&(#example)).ok());
             }
         });
         let callbacks = args.callbacks.iter().map(|callback| {
-            quote_spanned!(callback.span()=> (const { #private::callback_use(&#callback) }.add)(__cx);)
+            let cx = cx_at(callback.span());
+            quote_spanned!(callback.span()=> (const { #private::callback_use(&#callback) }.add)(#cx);)
         });
         quote! {
             #private::DocumentedRoute {
@@ -639,4 +642,12 @@ fn expression_tokens(expression: &Expression<'_>) -> TokenStream {
             quote!(#private::Expression::Response(#s))
         }
     }
+}
+
+/// The describe function's context parameter, where a user's token points
+/// (an error there points at the token) but resolved where the macro defines
+/// it: a token written in a `macro_rules!` body carries that macro's hygiene,
+/// which does not see `__cx`.
+fn cx_at(span: Span) -> Ident {
+    Ident::new("__cx", Span::call_site().located_at(span))
 }
