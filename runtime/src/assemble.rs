@@ -365,7 +365,7 @@ impl Assembly<'_> {
                 &place,
                 &operation,
                 &used.callbacks,
-                definitions,
+                &definitions,
                 &mut used.problems,
             );
         }
@@ -414,6 +414,9 @@ pub(crate) fn assemble(
         finish,
         problem_responses: BTreeSet::new(),
     };
+    if form == Form::Json {
+        assembly.schemas.write_definitions_early();
+    }
     let mut paths = match form {
         Form::Typed => Paths::Typed(BTreeMap::new()),
         Form::Json => Paths::Json {
@@ -496,6 +499,8 @@ pub(crate) fn assemble(
                     .collect(),
             });
             paths.put(path, method, operation, meta, &mut problems);
+            // Its schemas are checked: written, once there are enough.
+            assembly.schemas.write_checked();
         }
     }
 
@@ -553,7 +558,8 @@ pub(crate) fn assemble(
             security_schemes: security.schemes.clone(),
             // Before the schemas are taken: they refer to `Problem`.
             responses: assembly.problem_responses(),
-            schemas: assembly.schemas.into_components(),
+            // Taken below, in the form asked for.
+            schemas: (),
         },
         security: security.requirements.clone(),
         tags: Vec::new(),
@@ -563,12 +569,14 @@ pub(crate) fn assemble(
     let (document, paths) = document.with_paths(());
     let document = match paths {
         Paths::Typed(paths) => {
-            let (mut typed, ()) = document.with_paths(paths);
+            let (typed, ()) = document.with_paths(paths);
+            let mut typed = typed.with_schemas(assembly.schemas.into_components());
             finish.map(&mut typed);
             Document::Typed(Box::new(typed))
         }
         Paths::Json { paths, bytes, .. } => {
             let (document, ()) = document.with_paths(paths);
+            let document = document.with_schemas(assembly.schemas.into_written_components());
             // The operations, and as much again for the rest (mostly schemas).
             let mut json = Vec::with_capacity(bytes + bytes / 2);
             // Of plain maps, strings and serialised operations: cannot fail.

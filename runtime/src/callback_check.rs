@@ -14,6 +14,7 @@ use hookspec_expr::{Expression, JsonPointer, Source, UrlTemplate};
 use serde_json::{Map, Value};
 
 use crate::openapi::{Operation, ParameterIn, RefOr};
+use crate::written_schemas::Definitions;
 
 /// A `$request.path.<name>` a callback reads, with the compile error to give when
 /// an operation that lists the callback has no such path parameter.
@@ -115,7 +116,7 @@ pub(crate) fn check_callbacks(
     place: &OperationPlace<'_>,
     operation: &Operation,
     callbacks: &[UsedCallback],
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
     problems: &mut Vec<String>,
 ) {
     for callback in callbacks {
@@ -133,7 +134,7 @@ pub(crate) fn check_callbacks(
 fn check_expression(
     expression: &Expression<'_>,
     operation: &Operation,
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
 ) -> Result<(), String> {
     match expression {
         Expression::Url | Expression::Method | Expression::StatusCode => Ok(()),
@@ -145,7 +146,7 @@ fn check_expression(
 fn check_request(
     source: &Source<'_>,
     operation: &Operation,
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
 ) -> Result<(), String> {
     match source {
         Source::Query(name) => parameter(operation, ParameterIn::Query, name, "query parameter"),
@@ -169,7 +170,7 @@ fn check_request(
 fn check_response(
     source: &Source<'_>,
     operation: &Operation,
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
 ) -> Result<(), String> {
     match source {
         Source::Header(name) => {
@@ -275,7 +276,7 @@ struct Miss {
 fn check_pointer(
     pointer: &JsonPointer<'_>,
     roots: &[&Value],
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
 ) -> Result<(), String> {
     // Borrowed from the pointer unless a token has escapes (`~0`, `~1`).
     let tokens: Vec<Cow<'_, str>> = pointer.tokens().collect();
@@ -329,7 +330,7 @@ fn resolve(
     schema: &Value,
     tokens: &[Cow<'_, str>],
     depth: usize,
-    schemas: &Map<String, Value>,
+    schemas: &Definitions<'_>,
     hops: usize,
 ) -> Result<(), Miss> {
     let miss = |available: BTreeSet<String>, not_an_array: bool| Miss {
@@ -467,7 +468,11 @@ mod tests {
 
     fn pointer_check(pointer: &str, root: Value, schemas: Value) -> Result<(), String> {
         let schemas = schemas.as_object().cloned().unwrap_or_default();
-        check_pointer(&JsonPointer::from_escaped(pointer), &[&root], &schemas)
+        check_pointer(
+            &JsonPointer::from_escaped(pointer),
+            &[&root],
+            &Definitions::of(&schemas),
+        )
     }
 
     #[test]

@@ -74,7 +74,11 @@ impl Finish {
 
     /// Finishes the document around its operations: servers, tags, the
     /// webhooks' signature headers, the licence in 3.0's form.
-    pub(crate) fn document<Paths>(&self, document: &mut OpenApi<Paths>, flavor: Flavor) {
+    pub(crate) fn document<Paths, Schemas>(
+        &self,
+        document: &mut OpenApi<Paths, Schemas>,
+        flavor: Flavor,
+    ) {
         document.servers = self.servers.clone();
         document.tags = self.tags.clone();
         if self.signed_callbacks {

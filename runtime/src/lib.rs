@@ -76,6 +76,7 @@ mod security;
 pub mod signing;
 #[cfg(feature = "swagger-ui")]
 mod swagger_ui;
+mod written_schemas;
 
 pub use api::Api;
 pub use assemble::SpecError;

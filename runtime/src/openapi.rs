@@ -14,11 +14,13 @@ pub use crate::security::{ApiKeyIn, OAuthFlows, SecurityRequirement, SecuritySch
 
 /// The root of an OpenAPI 3.1 document.
 ///
-/// `Paths` is the typed [`PathItem`] map; hookspec writes the documents it
-/// serves with each operation already serialised instead (an API's tree of
-/// maps is several times the size of its JSON).
+/// `Paths` is the typed [`PathItem`] map and `Schemas` the schemas as JSON
+/// values; hookspec writes the documents it serves with each operation, and
+/// most schemas, already serialised instead (an API's tree of maps is several
+/// times the size of its JSON).
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct OpenApi<Paths = BTreeMap<String, PathItem>> {
+#[serde(bound(serialize = "Paths: Serialize, Schemas: SchemaSet"))]
+pub struct OpenApi<Paths = BTreeMap<String, PathItem>, Schemas = serde_json::Map<String, Value>> {
     /// Always `3.1.0`.
     pub openapi: String,
     /// Title, version and description of the API.
@@ -36,7 +38,7 @@ pub struct OpenApi<Paths = BTreeMap<String, PathItem>> {
     pub webhooks: BTreeMap<String, PathItem>,
     /// Shared schemas, referenced from everywhere else.
     #[serde(skip_serializing_if = "Components::is_empty")]
-    pub components: Components,
+    pub components: Components<Schemas>,
     /// Security requirements for every operation; `Some(vec![])` declares that
     /// the API requires no authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,9 +51,9 @@ pub struct OpenApi<Paths = BTreeMap<String, PathItem>> {
     pub extensions: BTreeMap<String, Value>,
 }
 
-impl<Paths> OpenApi<Paths> {
+impl<Paths, Schemas> OpenApi<Paths, Schemas> {
     /// The same document with `paths` in place of its paths, and those.
-    pub(crate) fn with_paths<Other>(self, paths: Other) -> (OpenApi<Other>, Paths) {
+    pub(crate) fn with_paths<Other>(self, paths: Other) -> (OpenApi<Other, Schemas>, Paths) {
         let document = OpenApi {
             openapi: self.openapi,
             info: self.info,
@@ -65,6 +67,39 @@ impl<Paths> OpenApi<Paths> {
             extensions: self.extensions,
         };
         (document, self.paths)
+    }
+
+    /// The same document with `schemas` as its `components.schemas`.
+    pub(crate) fn with_schemas<Other>(self, schemas: Other) -> OpenApi<Paths, Other> {
+        OpenApi {
+            openapi: self.openapi,
+            info: self.info,
+            servers: self.servers,
+            json_schema_dialect: self.json_schema_dialect,
+            paths: self.paths,
+            webhooks: self.webhooks,
+            components: Components {
+                schemas,
+                responses: self.components.responses,
+                security_schemes: self.components.security_schemes,
+            },
+            security: self.security,
+            tags: self.tags,
+            extensions: self.extensions,
+        }
+    }
+}
+
+/// What `components.schemas` can hold: the schemas as JSON values (the typed
+/// document) or, in the documents hookspec serves, mostly as their JSON.
+pub trait SchemaSet: Serialize {
+    /// Whether there are none (`schemas` is then left out).
+    fn is_empty(&self) -> bool;
+}
+
+impl SchemaSet for serde_json::Map<String, Value> {
+    fn is_empty(&self) -> bool {
+        serde_json::Map::is_empty(self)
     }
 }
 
@@ -166,10 +201,11 @@ pub struct Server {
 
 /// The `components` object.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
-pub struct Components {
+#[serde(bound(serialize = "Schemas: SchemaSet"))]
+pub struct Components<Schemas = serde_json::Map<String, Value>> {
     /// One schema per named type.
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub schemas: serde_json::Map<String, Value>,
+    #[serde(skip_serializing_if = "SchemaSet::is_empty")]
+    pub schemas: Schemas,
     /// Responses operations refer to instead of repeating them: the RFC 9457
     /// problem responses hookspec's extractors document (`BadRequest`,
     /// `UnsupportedMediaType`, ...).
@@ -180,7 +216,7 @@ pub struct Components {
     pub security_schemes: BTreeMap<String, SecurityScheme>,
 }
 
-impl Components {
+impl<Schemas: SchemaSet> Components<Schemas> {
     fn is_empty(&self) -> bool {
         self.schemas.is_empty() && self.responses.is_empty() && self.security_schemes.is_empty()
     }

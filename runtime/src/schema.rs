@@ -7,6 +7,8 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 
+use crate::written_schemas::{Definitions, Written, WrittenDefinition, WrittenSchemas};
+
 /// Which OpenAPI version the schemas are written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flavor {
@@ -29,7 +31,15 @@ pub struct SchemaRegistry {
     /// its callback; the problem type in every operation), and schemars finds
     /// a known type's name through two ordered maps of long type paths.
     references: foldhash::HashMap<Cow<'static, str>, Schema>,
+    /// Whether definitions are written to JSON once their operations are
+    /// checked (`write_checked`), and those written so far.
+    write_early: bool,
+    written: Written,
 }
+
+/// How many definitions are left as values before they are written, at
+/// most: each writing walks schemars' whole map.
+const WRITE_BATCH: usize = 32;
 
 impl Default for SchemaRegistry {
     fn default() -> Self {
@@ -53,6 +63,38 @@ impl SchemaRegistry {
             generator: settings.into_generator(),
             flavor,
             references: foldhash::HashMap::default(),
+            write_early: false,
+            written: Written::default(),
+        }
+    }
+
+    /// From now on, [`write_checked`](Self::write_checked) writes the
+    /// definitions to their JSON: for the served 3.1 document only. (3.0's
+    /// transforms rewrite definitions when they are taken, and the callback
+    /// check reads them as generated: written early, it would read them
+    /// transformed.)
+    pub(crate) fn write_definitions_early(&mut self) {
+        self.write_early = self.flavor == Flavor::V3_1;
+    }
+
+    /// Writes the definitions not yet written, once there are enough of them,
+    /// and leaves `false` in their place in schemars' map, where the name
+    /// stays taken. Called between operations: never while schemars is
+    /// generating a type (it puts its own `false` there meanwhile).
+    pub(crate) fn write_checked(&mut self) {
+        let definitions = self.generator.definitions_mut();
+        if !self.write_early || definitions.len().saturating_sub(self.written.len()) < WRITE_BATCH {
+            return;
+        }
+        for (name, definition) in definitions.iter_mut() {
+            // `false` is a written definition's place, or (rarely) a
+            // definition that is `false`: written too, the same.
+            if *definition == Value::Bool(false) && self.written.contains_key(name) {
+                continue;
+            }
+            let written = WrittenDefinition::new(definition);
+            *definition = Value::Bool(false);
+            self.written.insert(name.clone(), written);
         }
     }
 
@@ -120,7 +162,7 @@ impl SchemaRegistry {
             .get("$ref")
             .and_then(Value::as_str)
             .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
-            .and_then(|name| self.generator.definitions().get(name));
+            .and_then(|name| self.definitions().get(name));
         match target {
             Some(definition) => Schema::try_from(definition.clone()).unwrap_or(schema),
             None => schema,
@@ -129,13 +171,26 @@ impl SchemaRegistry {
 
     /// The named schemas collected so far, as generated (before the flavor's
     /// transforms): what callback expressions are checked against.
-    pub(crate) fn definitions(&self) -> &serde_json::Map<String, Value> {
-        self.generator.definitions()
+    pub(crate) fn definitions(&self) -> Definitions<'_> {
+        Definitions::new(self.generator.definitions(), &self.written)
     }
 
     /// The collected named schemas, for `components.schemas`.
     pub fn into_components(mut self) -> serde_json::Map<String, Value> {
-        self.generator.take_definitions(true)
+        let mut components = self.generator.take_definitions(true);
+        for (name, written) in self.written {
+            components.insert(name, written.into_value());
+        }
+        components
+    }
+
+    /// The collected named schemas for a served document, those already
+    /// written as their JSON.
+    pub(crate) fn into_written_components(mut self) -> WrittenSchemas {
+        WrittenSchemas {
+            live: self.generator.take_definitions(true),
+            written: self.written,
+        }
     }
 }
 
