@@ -4,8 +4,9 @@
 //! schemars keeps every definition as a `serde_json::Value` tree until the
 //! document is written, and every JSON object in it is a B-tree leaf of 640
 //! bytes however few its keys: for 1,000 operations, 3.2 MB of the assembly's
-//! 8.4 MB peak, and page faults were a third of its time. Written out, the same
-//! definitions take a fifteenth of that. The registry leaves `false` in
+//! 8.4 MB peak, touched page by page (writing them early took a third of the
+//! page faults and a fifth to a third of the time off; BENCHMARKS.md). Written
+//! out, the same definitions take a fifteenth of the memory. The registry leaves `false` in
 //! schemars' map in place of each written definition, so that schemars still
 //! knows the name is taken and does not generate the type again.
 //!
