@@ -566,17 +566,17 @@ pub(crate) fn assemble(
         extensions,
     };
     finish.document(&mut document, flavor);
-    let (document, paths) = document.with_paths(());
+    let (document, paths, ()) = document.with_parts((), ());
     let document = match paths {
         Paths::Typed(paths) => {
-            let (typed, ()) = document.with_paths(paths);
-            let mut typed = typed.with_schemas(assembly.schemas.into_components());
+            let schemas = assembly.schemas.into_components();
+            let (mut typed, (), ()) = document.with_parts(paths, schemas);
             finish.map(&mut typed);
             Document::Typed(Box::new(typed))
         }
         Paths::Json { paths, bytes, .. } => {
-            let (document, ()) = document.with_paths(paths);
-            let document = document.with_schemas(assembly.schemas.into_written_components());
+            let schemas = assembly.schemas.into_written_components();
+            let (document, (), ()) = document.with_parts(paths, schemas);
             // The operations, and as much again for the rest (mostly schemas).
             let mut json = Vec::with_capacity(bytes + bytes / 2);
             // Of plain maps, strings and serialised operations: cannot fail.

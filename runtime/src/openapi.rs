@@ -52,31 +52,15 @@ pub struct OpenApi<Paths = BTreeMap<String, PathItem>, Schemas = serde_json::Map
 }
 
 impl<Paths, Schemas> OpenApi<Paths, Schemas> {
-    /// The same document with `paths` in place of its paths, and those.
-    pub(crate) fn with_paths<Other>(self, paths: Other) -> (OpenApi<Other, Schemas>, Paths) {
+    /// The same document with `paths` and `schemas` in place of its paths and
+    /// its `components.schemas`, and those.
+    pub(crate) fn with_parts<P, S>(self, paths: P, schemas: S) -> (OpenApi<P, S>, Paths, Schemas) {
         let document = OpenApi {
             openapi: self.openapi,
             info: self.info,
             servers: self.servers,
             json_schema_dialect: self.json_schema_dialect,
             paths,
-            webhooks: self.webhooks,
-            components: self.components,
-            security: self.security,
-            tags: self.tags,
-            extensions: self.extensions,
-        };
-        (document, self.paths)
-    }
-
-    /// The same document with `schemas` as its `components.schemas`.
-    pub(crate) fn with_schemas<Other>(self, schemas: Other) -> OpenApi<Paths, Other> {
-        OpenApi {
-            openapi: self.openapi,
-            info: self.info,
-            servers: self.servers,
-            json_schema_dialect: self.json_schema_dialect,
-            paths: self.paths,
             webhooks: self.webhooks,
             components: Components {
                 schemas,
@@ -86,7 +70,8 @@ impl<Paths, Schemas> OpenApi<Paths, Schemas> {
             security: self.security,
             tags: self.tags,
             extensions: self.extensions,
-        }
+        };
+        (document, self.paths, self.components.schemas)
     }
 }
 

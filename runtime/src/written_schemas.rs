@@ -42,19 +42,23 @@ impl WrittenDefinition {
 
     /// The definition as a value, parsed on first use.
     pub(crate) fn value(&self) -> &Value {
-        // What the writer wrote parses; were it not to, `true` (any value)
-        // keeps a check from reporting a problem it cannot see.
-        self.parsed
-            .get_or_init(|| serde_json::from_str(&self.json).unwrap_or(Value::Bool(true)))
+        self.parsed.get_or_init(|| parse(&self.json))
     }
 
     /// The definition as a value, for a typed document.
     pub(crate) fn into_value(self) -> Value {
         match self.parsed.into_inner() {
             Some(value) => value,
-            None => serde_json::from_str(&self.json).unwrap_or(Value::Bool(true)),
+            None => parse(&self.json),
         }
     }
+}
+
+/// A written definition read again. What the writer wrote parses; were it
+/// not to, `true` (any value) keeps a check from reporting a problem it
+/// cannot see.
+fn parse(json: &str) -> Value {
+    serde_json::from_str(json).unwrap_or(Value::Bool(true))
 }
 
 /// The written definitions, by name.
