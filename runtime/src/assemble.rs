@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 // instructions. Nothing here is keyed by what a client sends.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::fmt;
+use std::ops::Range;
 
 use serde::ser::{Serialize, SerializeMap};
 
@@ -190,44 +191,70 @@ pub(crate) enum Document {
     Json(Vec<u8>),
 }
 
-/// A path item whose operations are already serialised, by method. Written
-/// only by [`json_writer`], which writes the operations' JSON as it is.
-#[derive(Default)]
-struct WrittenPathItem {
-    operations: [Option<Box<str>>; Method::ALL.len()],
+/// One operation in [`Paths::Json`]: its place, and where its JSON is in the
+/// text.
+struct WrittenOperation<'a> {
+    path: &'a str,
+    method: Method,
+    json: Range<u32>,
 }
 
-impl Serialize for WrittenPathItem {
+/// The `paths` object of the served document, from the operations sorted by
+/// path and method, each one's JSON written as it is. Written only by
+/// [`json_writer`].
+struct WrittenPaths<'a> {
+    text: &'a str,
+    operations: Vec<WrittenOperation<'a>>,
+}
+
+impl Serialize for WrittenPaths<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (method, operation) in Method::ALL.iter().zip(&self.operations) {
-            if let Some(operation) = operation {
-                map.serialize_entry(method.as_str(), &Raw(operation))?;
-            }
+        let mut paths = serializer.serialize_map(None)?;
+        for item in self.operations.chunk_by(|a, b| a.path == b.path) {
+            paths.serialize_entry(item[0].path, &WrittenItem(self.text, item))?;
         }
-        map.end()
+        paths.end()
+    }
+}
+
+/// One path item of [`WrittenPaths`]: its operations, with the text their
+/// JSON is in.
+struct WrittenItem<'a>(&'a str, &'a [WrittenOperation<'a>]);
+
+impl Serialize for WrittenItem<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let WrittenItem(text, operations) = *self;
+        let mut item = serializer.serialize_map(Some(operations.len()))?;
+        for operation in operations {
+            let range = operation.json.start as usize..operation.json.end as usize;
+            let json = text.get(range).unwrap_or("{}");
+            item.serialize_entry(operation.method.as_str(), &Raw(json))?;
+        }
+        item.end()
     }
 }
 
 /// The operations assembled so far, in the form asked for.
-enum Paths {
+enum Paths<'a> {
     Typed(BTreeMap<String, PathItem>),
     Json {
-        paths: BTreeMap<String, WrittenPathItem>,
-        /// Where each operation is written before it is copied to its own
-        /// allocation, of the size it needs (one buffer for all of them).
-        scratch: Vec<u8>,
-        /// The operations' bytes so far, to size the document's buffer.
-        bytes: usize,
+        /// Every operation's JSON, one after the other in the order they were
+        /// written: one growing buffer rather than an allocation of its own
+        /// per operation (each over a kilobyte, where glibc's allocator takes
+        /// its slow path).
+        text: Vec<u8>,
+        /// Where each operation is in `text`, in the order written (a
+        /// rewritten one again, later); sorted when the document is written.
+        operations: Vec<WrittenOperation<'a>>,
     },
 }
 
-impl Paths {
+impl<'a> Paths<'a> {
     /// Puts `operation` at `path` and `method` (serialised, in JSON form); one
     /// that cannot be serialised is `meta`'s problem.
     fn put(
         &mut self,
-        path: &str,
+        path: &'a str,
         method: Method,
         operation: Operation,
         meta: &OperationMeta,
@@ -243,34 +270,32 @@ impl Paths {
 
     fn try_put(
         &mut self,
-        path: &str,
+        path: &'a str,
         method: Method,
         operation: Operation,
     ) -> Result<(), json_writer::Error> {
         match self {
             Paths::Typed(paths) => {
-                *paths.entry(path.to_owned()).or_default().slot_mut(method) = Some(operation);
+                *paths.entry(path.to_owned()).or_default().slot_mut(method) =
+                    Some(Box::new(operation));
             }
-            Paths::Json {
-                paths,
-                scratch,
-                bytes,
-            } => {
-                scratch.clear();
-                json_writer::write(scratch, &operation)?;
+            Paths::Json { text, operations } => {
+                let start = text.len();
+                let written = json_writer::write(text, &operation).and_then(|()| {
+                    let end = u32::try_from(text.len()).map_err(serde::ser::Error::custom)?;
+                    // `end` fits, so `start` does.
+                    Ok(start as u32..end)
+                });
                 // Freed here, while its memory is still in the cache, for the
                 // next operation to reuse.
                 drop(operation);
-                // The writer writes only what `&str`s and its own ASCII make.
-                let written: Box<str> = std::str::from_utf8(scratch)
-                    .map_err(serde::ser::Error::custom)?
-                    .into();
-                *bytes += written.len();
-                let item = match paths.get_mut(path) {
-                    Some(item) => item,
-                    None => paths.entry(path.to_owned()).or_default(),
-                };
-                item.operations[method as usize] = Some(written);
+                match written {
+                    Ok(json) => operations.push(WrittenOperation { path, method, json }),
+                    Err(error) => {
+                        text.truncate(start);
+                        return Err(error);
+                    }
+                }
             }
         }
         Ok(())
@@ -417,20 +442,23 @@ pub(crate) fn assemble(
     if form == Form::Json {
         assembly.schemas.write_definitions_early();
     }
-    let mut paths = match form {
-        Form::Typed => Paths::Typed(BTreeMap::new()),
-        Form::Json => Paths::Json {
-            paths: BTreeMap::new(),
-            scratch: Vec::new(),
-            bytes: 0,
-        },
-    };
-    // Each handler's path under its scope, made once: the clash check and the
-    // records of what was written borrow it.
+    // About one named type per handler (its body), the rest shared.
+    assembly.schemas.reserve(placed.len());
+    // Each handler's path under its scope, made once: the clash check, the
+    // written paths and the records of what was written borrow it.
     let full_paths: Vec<String> = placed
         .iter()
         .map(|entry| join_path(&entry.prefix, entry.registration.meta.openapi_path))
         .collect();
+    let mut paths = match form {
+        Form::Typed => Paths::Typed(BTreeMap::new()),
+        Form::Json => Paths::Json {
+            // A kilobyte an operation, about what one takes: the pages past
+            // what is written are never touched.
+            text: Vec::with_capacity(placed.len() * 1024),
+            operations: Vec::with_capacity(placed.len()),
+        },
+    };
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(&str, Method), &'static OperationMeta> =
         HashMap::with_capacity(placed.len());
@@ -541,7 +569,8 @@ pub(crate) fn assemble(
     // One per declaration (by name and source), callbacks first.
     // (A set: scanning the list for each reply was quadratic in callbacks.)
     let mut replies: Vec<ReplyDeclaration> = Vec::new();
-    let mut known: HashSet<(&str, &str)> = HashSet::new();
+    let mut known: HashSet<(&str, &str)> =
+        HashSet::with_capacity(callback_replies.len() + webhook_replies.len());
     for reply in callback_replies.into_iter().chain(webhook_replies) {
         if known.insert((reply.name, reply.source)) {
             replies.push(reply);
@@ -574,7 +603,34 @@ pub(crate) fn assemble(
             finish.map(&mut typed);
             Document::Typed(Box::new(typed))
         }
-        Paths::Json { paths, bytes, .. } => {
+        Paths::Json {
+            text,
+            mut operations,
+        } => {
+            let bytes = text.len();
+            // The writer writes only what `&str`s and its own ASCII make.
+            let text = match String::from_utf8(text) {
+                Ok(text) => text,
+                Err(error) => {
+                    return Err(SpecError::new(vec![format!(
+                        "the operations cannot be served: {error}"
+                    )]))
+                }
+            };
+            // Stable: of an operation written twice (renamed callbacks), the
+            // later one, last among equals, is the one kept.
+            operations.sort_by(|a, b| (a.path, a.method).cmp(&(b.path, b.method)));
+            operations.dedup_by(|later, earlier| {
+                let same = (later.path, later.method) == (earlier.path, earlier.method);
+                if same {
+                    earlier.json = later.json.clone();
+                }
+                same
+            });
+            let paths = WrittenPaths {
+                text: &text,
+                operations,
+            };
             let schemas = assembly.schemas.into_written_components();
             let (document, (), ()) = document.with_parts(paths, schemas);
             // The operations, and as much again for the rest (mostly schemas).
@@ -585,7 +641,9 @@ pub(crate) fn assemble(
             }
             // What is left (the schemas' maps, the operations' bytes) is freed
             // aside too.
-            drop_large(document, json.len());
+            let (_, paths, schemas) = document.with_parts((), ());
+            drop(paths);
+            drop_large((schemas, text), json.len());
             Document::Json(json)
         }
     };
@@ -654,7 +712,7 @@ fn describe_webhooks(
         *webhooks
             .entry(meta.name.to_owned())
             .or_default()
-            .slot_mut(meta.method) = Some(operation);
+            .slot_mut(meta.method) = Some(Box::new(operation));
     }
     webhooks
 }
@@ -665,14 +723,14 @@ fn describe_webhooks(
 /// operation is assembled: a written operation with a shared callback is
 /// described again (the same inputs make the same operation; its problems were
 /// reported the first time) and replaced.
-fn name_shared_callbacks(
+fn name_shared_callbacks<'a>(
     assembly: &mut Assembly<'_>,
     placed: &[Placed],
-    paths: &mut Paths,
-    written: &mut [Written<'_>],
+    paths: &mut Paths<'a>,
+    written: &mut [Written<'a>],
     problems: &mut Vec<String>,
 ) {
-    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut uses: HashMap<&str, usize> = HashMap::with_capacity(written.len());
     for operation in written.iter() {
         for (name, _) in &operation.callbacks {
             *uses.entry(name.as_str()).or_default() += 1;

@@ -98,6 +98,15 @@ impl SchemaRegistry {
         }
     }
 
+    /// Makes room for about `types` more named types, so that the maps kept
+    /// by type do not grow (and rehash) one doubling at a time.
+    pub(crate) fn reserve(&mut self, types: usize) {
+        self.references.reserve(types);
+        if self.write_early {
+            self.written.reserve(types);
+        }
+    }
+
     /// The OpenAPI version the schemas are written for.
     pub fn flavor(&self) -> Flavor {
         self.flavor
