@@ -30,11 +30,41 @@ pub struct SchemaRegistry {
     /// appears in many places (a body type in its operation, its response and
     /// its callback; the problem type in every operation), and schemars finds
     /// a known type's name through two ordered maps of long type paths.
-    references: foldhash::HashMap<Cow<'static, str>, Schema>,
+    references: foldhash::HashMap<Cow<'static, str>, Known>,
     /// Whether definitions are written to JSON once their operations are
     /// checked (`write_checked`), and those written so far.
     write_early: bool,
     written: Written,
+}
+
+/// A named type's schema where it is used, as [`SchemaRegistry`] keeps it.
+enum Known {
+    /// A plain `{"$ref": ...}`, kept as its target: a schema object is a
+    /// 600-byte map node, and the registry keeps one per named type.
+    Ref(Box<str>),
+    /// A schema the flavor's transforms made more than a reference.
+    Schema(Schema),
+}
+
+impl Known {
+    fn new(schema: &Schema) -> Known {
+        let reference = schema
+            .as_object()
+            .filter(|object| object.len() == 1)
+            .and_then(|object| object.get("$ref"))
+            .and_then(Value::as_str);
+        match reference {
+            Some(reference) => Known::Ref(reference.into()),
+            None => Known::Schema(schema.clone()),
+        }
+    }
+
+    fn schema(&self) -> Schema {
+        match self {
+            Known::Ref(reference) => Schema::new_ref(reference.to_string()),
+            Known::Schema(schema) => schema.clone(),
+        }
+    }
 }
 
 /// How many definitions are left as values before they are written, at
@@ -128,11 +158,11 @@ impl SchemaRegistry {
         }
         let id = (ty.schema_id)();
         if let Some(known) = self.references.get(&id) {
-            return known.clone();
+            return known.schema();
         }
         let schema = ty.subschema(&mut self.generator);
         let schema = self.transformed(schema);
-        self.references.insert(id, schema.clone());
+        self.references.insert(id, Known::new(&schema));
         schema
     }
 
