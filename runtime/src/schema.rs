@@ -116,13 +116,14 @@ impl SchemaRegistry {
         if !self.write_early || definitions.len().saturating_sub(self.written.len()) < WRITE_BATCH {
             return;
         }
+        let mut scratch = Vec::new();
         for (name, definition) in definitions.iter_mut() {
             // `false` is a written definition's place, or (rarely) a
             // definition that is `false`: written too, the same.
             if *definition == Value::Bool(false) && self.written.contains_key(name) {
                 continue;
             }
-            let written = WrittenDefinition::new(definition);
+            let written = WrittenDefinition::new(definition, &mut scratch);
             *definition = Value::Bool(false);
             self.written.insert(name.clone(), written);
         }

@@ -29,13 +29,15 @@ pub(crate) struct WrittenDefinition {
 }
 
 impl WrittenDefinition {
-    /// `definition` as its JSON.
-    pub(crate) fn new(definition: &Value) -> Self {
-        let mut json = Vec::new();
+    /// `definition` as its JSON, written in `scratch` (cleared first; one
+    /// buffer for every definition, so each one's text is allocated once, at
+    /// its size, instead of grown).
+    pub(crate) fn new(definition: &Value, scratch: &mut Vec<u8>) -> Self {
+        scratch.clear();
         // A `Value` always serialises, and the writer writes UTF-8.
-        let _ = json_writer::write(&mut json, definition);
+        let _ = json_writer::write(scratch, definition);
         WrittenDefinition {
-            json: String::from_utf8(json).unwrap_or_default().into(),
+            json: std::str::from_utf8(scratch).unwrap_or_default().into(),
             parsed: OnceLock::new(),
         }
     }
