@@ -527,6 +527,44 @@ fn build_reports_every_clash_naming_both_handlers() {
     assert!(problems[1].contains("and by `second`"), "{error}");
 }
 
+mod callback_clash {
+    use super::*;
+
+    /// Told when an item changes.
+    #[callback(post, "{$request.query.cursor}/changed")]
+    pub async fn notify(body: Json<Event>) {}
+
+    /// Watches an item.
+    #[post("/watch", callbacks(notify))]
+    pub async fn watch(query: Query<Paging>) -> &'static str {
+        "watching"
+    }
+
+    /// An operation whose id is the callback's.
+    #[get("/notify", operation_id = "notify")]
+    pub async fn other() -> &'static str {
+        "other"
+    }
+}
+
+#[test]
+fn a_callback_request_id_clashing_with_an_operation_id_names_the_callback() {
+    let api = Api::new("Clash", "1")
+        .service(callback_clash::watch)
+        .service(callback_clash::other);
+    let error = api.check().expect_err("a clash is an error");
+    assert_eq!(error.problems().len(), 1, "{error}");
+    let problem = &error.problems()[0];
+    assert!(
+        problem.starts_with("operation id `notify` is used twice: by callback `notify` of `watch`"),
+        "{error}"
+    );
+    assert!(
+        problem.contains("and by `other` (tests/routing.rs:"),
+        "{error}"
+    );
+}
+
 #[test]
 #[should_panic(expected = "operation id `same` is used twice")]
 fn mounting_an_api_with_clashes_panics_with_the_reason() {

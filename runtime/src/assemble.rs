@@ -8,6 +8,7 @@
 //! operations the tree peaked at ~30 MiB and took as long to free as to
 //! serialise).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 // foldhash, not std's SipHash: the maps below hold every operation's path
@@ -302,8 +303,21 @@ impl<'a> Paths<'a> {
     }
 }
 
-/// What the operation-id check and the naming of shared callbacks need of an
-/// operation, kept after the operation itself is written.
+/// What the operation-id check and the naming of shared callbacks need of the
+/// operations, kept after the operations themselves are written. One list of
+/// callbacks and one of ids for all of them, and each name or id borrowed
+/// from its declaration when it is the declared one: kept to the end, a
+/// string and a list per operation and per callback were five allocations an
+/// operation.
+#[derive(Default)]
+struct Records<'a> {
+    operations: Vec<Written<'a>>,
+    callbacks: Vec<WrittenCallback>,
+    /// The operation ids of the callbacks' requests.
+    callback_ids: Vec<Option<Cow<'static, str>>>,
+}
+
+/// One written operation in [`Records`].
 struct Written<'a> {
     /// Its registration (an index into the placed handlers), to describe it
     /// again if one of its callbacks turns out to be shared.
@@ -311,9 +325,74 @@ struct Written<'a> {
     method: Method,
     path: &'a str,
     meta: &'static OperationMeta,
-    operation_id: Option<String>,
-    /// Its callbacks' names, with the operation ids of their requests.
-    callbacks: Vec<(String, Vec<Option<String>>)>,
+    operation_id: Option<Cow<'static, str>>,
+    /// Its callbacks, in `Records::callbacks`.
+    callbacks: Range<usize>,
+}
+
+/// One callback of a written operation: its name, and where the operation ids
+/// of its requests are in `Records::callback_ids` (in document order).
+struct WrittenCallback {
+    name: Cow<'static, str>,
+    ids: Range<usize>,
+}
+
+impl<'a> Records<'a> {
+    fn with_capacity(operations: usize) -> Self {
+        Records {
+            operations: Vec::with_capacity(operations),
+            callbacks: Vec::with_capacity(operations),
+            callback_ids: Vec::with_capacity(operations),
+        }
+    }
+
+    /// Records `operation`, described from `placed` at `path` and `method`;
+    /// `declared` are the names of the callbacks its handler declares.
+    fn push(
+        &mut self,
+        (placed, path, method): (usize, &'a str, Method),
+        meta: &'static OperationMeta,
+        operation: &Operation,
+        declared: impl Iterator<Item = &'static str> + Clone,
+    ) {
+        let start = self.callbacks.len();
+        for (name, by_url) in &operation.callbacks {
+            let declared = declared.clone().find(|known| known == name);
+            let ids = self.callback_ids.len();
+            for item in by_url.values() {
+                for method in item.methods() {
+                    let id = item
+                        .operation(method)
+                        .and_then(|o| o.operation_id.as_deref());
+                    self.callback_ids
+                        .push(id.map(|id| as_declared(id, declared)));
+                }
+            }
+            self.callbacks.push(WrittenCallback {
+                name: as_declared(name, declared),
+                ids: ids..self.callback_ids.len(),
+            });
+        }
+        self.operations.push(Written {
+            placed,
+            method,
+            path,
+            meta,
+            operation_id: operation
+                .operation_id
+                .as_deref()
+                .map(|id| as_declared(id, Some(meta.operation_id))),
+            callbacks: start..self.callbacks.len(),
+        });
+    }
+}
+
+/// `text`, borrowed from its declaration when it is `declared`.
+fn as_declared(text: &str, declared: Option<&'static str>) -> Cow<'static, str> {
+    match declared {
+        Some(declared) if declared == text => Cow::Borrowed(declared),
+        _ => Cow::Owned(text.to_owned()),
+    }
 }
 
 /// What describing the operations needs throughout.
@@ -462,7 +541,7 @@ pub(crate) fn assemble(
     // (path, method) → the handler that owns it, to report both of a clash.
     let mut owners: HashMap<(&str, Method), &'static OperationMeta> =
         HashMap::with_capacity(placed.len());
-    let mut written: Vec<Written<'_>> = Vec::with_capacity(placed.len());
+    let mut records = Records::with_capacity(placed.len());
     let mut callback_replies: Vec<ReplyDeclaration> = Vec::new();
     let mut undocumented: Vec<Undocumented> = Vec::new();
     let mut reported_tags = BTreeSet::new();
@@ -514,18 +593,8 @@ pub(crate) fn assemble(
                 }
             }
             callback_replies.extend(used.callbacks.iter().map(|callback| callback.reply));
-            written.push(Written {
-                placed: index,
-                method,
-                path,
-                meta,
-                operation_id: operation.operation_id.clone(),
-                callbacks: operation
-                    .callbacks
-                    .iter()
-                    .map(|(name, by_url)| (name.clone(), callback_ids(by_url)))
-                    .collect(),
-            });
+            let declared = used.callbacks.iter().map(|callback| callback.name);
+            records.push((index, path, method), meta, &operation, declared);
             paths.put(path, method, operation, meta, &mut problems);
             // Its schemas are checked: written, once there are enough.
             assembly.schemas.write_checked();
@@ -545,10 +614,10 @@ pub(crate) fn assemble(
         &mut assembly,
         placed,
         &mut paths,
-        &mut written,
+        &mut records,
         &mut problems,
     );
-    check_unique_operation_ids(&written, &webhooks, &mut problems);
+    check_unique_operation_ids(&records, &webhooks, &mut problems);
     if !problems.is_empty() {
         return Err(SpecError { problems });
     }
@@ -670,15 +739,6 @@ pub(crate) fn drop_large<T: Send + 'static>(parts: T, serialised_bytes: usize) {
         .spawn(move || drop(parts));
 }
 
-/// The operation ids of a callback's requests, in document order.
-fn callback_ids(by_url: &BTreeMap<String, PathItem>) -> Vec<Option<String>> {
-    by_url
-        .values()
-        .flat_map(|item| item.methods().map(|method| item.operation(method)))
-        .map(|operation| operation.and_then(|operation| operation.operation_id.clone()))
-        .collect()
-}
-
 /// The `webhooks` map; a name and method registered twice is a problem.
 fn describe_webhooks(
     registrations: &[WebhookRegistration],
@@ -727,14 +787,17 @@ fn name_shared_callbacks<'a>(
     assembly: &mut Assembly<'_>,
     placed: &[Placed],
     paths: &mut Paths<'a>,
-    written: &mut [Written<'a>],
+    records: &mut Records<'a>,
     problems: &mut Vec<String>,
 ) {
-    let mut uses: HashMap<&str, usize> = HashMap::with_capacity(written.len());
-    for operation in written.iter() {
-        for (name, _) in &operation.callbacks {
-            *uses.entry(name.as_str()).or_default() += 1;
-        }
+    let Records {
+        operations,
+        callbacks,
+        callback_ids,
+    } = records;
+    let mut uses: HashMap<&str, usize> = HashMap::with_capacity(callbacks.len());
+    for callback in callbacks.iter() {
+        *uses.entry(&callback.name).or_default() += 1;
     }
     let shared: HashSet<String> = uses
         .into_iter()
@@ -744,13 +807,15 @@ fn name_shared_callbacks<'a>(
     if shared.is_empty() {
         return;
     }
-    for record in written.iter_mut() {
-        let owner = record.operation_id.clone().unwrap_or_default();
+    for record in operations.iter() {
+        let owner = record.operation_id.as_deref().unwrap_or_default();
         let mut renamed = false;
-        for (name, ids) in &mut record.callbacks {
-            if shared.contains(name) {
-                ids.iter_mut()
-                    .for_each(|id| *id = Some(format!("{owner}_{name}")));
+        for callback in &callbacks[record.callbacks.clone()] {
+            if shared.contains(&*callback.name) {
+                let id = format!("{owner}_{}", callback.name);
+                callback_ids[callback.ids.clone()]
+                    .iter_mut()
+                    .for_each(|slot| *slot = Some(Cow::Owned(id.clone())));
                 renamed = true;
             }
         }
@@ -809,18 +874,19 @@ impl IdUse<'_> {
 /// Every operation id (operations, their callbacks' requests, webhooks) is
 /// used once.
 fn check_unique_operation_ids(
-    written: &[Written<'_>],
+    records: &Records<'_>,
     webhooks: &BTreeMap<String, PathItem>,
     problems: &mut Vec<String>,
 ) {
-    let mut uses: Vec<(&str, IdUse<'_>)> = Vec::new();
-    for record in written {
+    let mut uses: Vec<(&str, IdUse<'_>)> =
+        Vec::with_capacity(records.operations.len() + records.callback_ids.len());
+    for record in &records.operations {
         if let Some(id) = &record.operation_id {
             uses.push((id, IdUse::Operation(record)));
         }
-        for (name, ids) in &record.callbacks {
-            for id in ids.iter().flatten() {
-                uses.push((id, IdUse::Callback(name, record)));
+        for callback in &records.callbacks[record.callbacks.clone()] {
+            for id in records.callback_ids[callback.ids.clone()].iter().flatten() {
+                uses.push((id, IdUse::Callback(&callback.name, record)));
             }
         }
     }
