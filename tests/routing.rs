@@ -536,7 +536,7 @@ mod callback_clash {
 
     /// Watches an item.
     #[post("/watch", callbacks(notify))]
-    pub async fn watch(query: Query<Paging>) -> &'static str {
+    pub async fn watch(_query: Query<Paging>) -> &'static str {
         "watching"
     }
 
