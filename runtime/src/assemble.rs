@@ -309,7 +309,6 @@ impl<'a> Paths<'a> {
 /// from its declaration when it is the declared one: kept to the end, a
 /// string and a list per operation and per callback were five allocations an
 /// operation.
-#[derive(Default)]
 struct Records<'a> {
     operations: Vec<Written<'a>>,
     callbacks: Vec<WrittenCallback>,
