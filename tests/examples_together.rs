@@ -78,9 +78,10 @@ async fn an_invoice_with_a_callback_url_notifies_the_receiver() {
     assert!(notification.event.paid);
     let delivery = &callbacks.deliveries(DeliveryFilter::all()).await.unwrap()[0];
     assert_eq!(delivery.id.as_str(), notification.webhook_id);
+    // The path went to the receiver (above); the record shows only the origin.
     assert_eq!(
         delivery.url,
-        format!("http://127.0.0.1:{port}/invoices/inv-42")
+        format!("http://127.0.0.1:{port}/REDACTED/REDACTED")
     );
     handle.stop(false).await;
 }

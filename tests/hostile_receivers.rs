@@ -2,12 +2,13 @@
 //! never answers (a tarpit) holds at most its endpoint's share of send slots,
 //! and callbacks to a healthy endpoint keep arriving at once beside it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::web::{self, Data, Json};
 use actix_web::{App, HttpResponse, HttpServer};
 use hookspec::callback;
-use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, Trigger};
+use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryState, SendError, Trigger};
 
 mod common;
 use common::Tarpit;
@@ -23,27 +24,90 @@ fn trigger(base: &str) -> Trigger {
     }
 }
 
+/// A receiver on `ip` that answers `200` to everything, and how many requests
+/// it has seen.
+struct Healthy {
+    url: String,
+    seen: Data<AtomicUsize>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Healthy {
+    fn start(ip: &str) -> Healthy {
+        let seen = Data::new(AtomicUsize::new(0));
+        let counted = seen.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(counted.clone())
+                .default_service(web::to(|seen: Data<AtomicUsize>| async move {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    HttpResponse::Ok().finish()
+                }))
+        })
+        .workers(1)
+        .bind((ip, 0))
+        .unwrap();
+        let url = format!("http://{ip}:{}", server.addrs()[0].port());
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Healthy { url, seen, handle }
+    }
+}
+
+/// Waits, on the records, until every one of `ids` has succeeded; fails naming
+/// how many did if that takes past `limit` (far more than a healthy receiver
+/// needs: the tarpits below hold their connections for 20 s).
+async fn all_succeed(callbacks: &Callbacks, ids: &[DeliveryId], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let mut delivered = 0;
+        for id in ids {
+            let record = callbacks.delivery(id).await.unwrap().unwrap();
+            if record.state == DeliveryState::Succeeded {
+                delivered += 1;
+            }
+        }
+        if delivered == ids.len() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{delivered} of {} healthy callbacks delivered beside the tarpits",
+            ids.len()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Enqueues `count` events to `base`; their ids.
+async fn enqueue_to(callbacks: &Callbacks, base: &str, count: usize) -> Vec<DeliveryId> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        ids.push(
+            callbacks
+                .callback_for::<event_notification>(trigger(base))
+                .enqueue(&serde_json::json!({ "n": n }))
+                .await
+                .unwrap(),
+        );
+    }
+    ids
+}
+
+/// Waits until the tarpits together hold `held` connections.
+async fn tarpits_hold(tarpits: &[&Tarpit], held: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tarpits.iter().map(|t| t.accepted()).sum::<usize>() < held {
+        assert!(Instant::now() < deadline, "the tarpits got too little");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[actix_web::test]
 async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
     let tarpit = Tarpit::bind();
-    let healthy_seen = Data::new(std::sync::atomic::AtomicUsize::new(0));
-    let seen = healthy_seen.clone();
-    let server = HttpServer::new(move || {
-        App::new().app_data(seen.clone()).default_service(web::to(
-            |seen: Data<std::sync::atomic::AtomicUsize>| async move {
-                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                HttpResponse::Ok().finish()
-            },
-        ))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let healthy = format!("http://127.0.0.1:{}", server.addrs()[0].port());
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-
+    let healthy = Healthy::start("127.0.0.2");
     // 16 send slots, 4 per endpoint; attempts wait up to 20 s for an answer.
     let callbacks = Callbacks::builder()
         .in_memory()
@@ -53,64 +117,140 @@ async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
         .attempt_timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let tarpit_url = format!("http://{}", tarpit.addr);
-    for n in 0..80 {
-        callbacks
-            .callback_for::<event_notification>(trigger(&tarpit_url))
-            .enqueue(&serde_json::json!({ "n": n }))
-            .await
-            .unwrap();
-    }
-    // The tarpit now holds its share.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tarpit.accepted() < 4 {
-        assert!(Instant::now() < deadline, "the tarpit got nothing");
-        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
-    }
-    let started = Instant::now();
-    let mut healthy_ids = Vec::new();
-    for n in 0..20 {
-        healthy_ids.push(
-            callbacks
-                .callback_for::<event_notification>(trigger(&healthy))
-                .enqueue(&serde_json::json!({ "n": n }))
-                .await
-                .unwrap(),
-        );
-    }
-    let deadline = started + Duration::from_secs(10);
-    loop {
-        let mut delivered = 0;
-        for id in &healthy_ids {
-            let record = callbacks.delivery(id).await.unwrap().unwrap();
-            if record.state == DeliveryState::Succeeded {
-                delivered += 1;
-            }
-        }
-        if delivered == healthy_ids.len() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{delivered} of 20 healthy callbacks delivered beside the tarpit"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
-    let took = started.elapsed();
-    eprintln!(
-        "20 healthy callbacks delivered in {took:?} beside a tarpit holding {} connections",
-        tarpit.accepted()
-    );
-    assert!(took < Duration::from_secs(2), "took {took:?}");
-    // The tarpit never got more than its share at once.
+    enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 80).await;
+    tarpits_hold(&[&tarpit], 4).await;
+    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    // Delivered while the tarpit still holds its connections (20 s).
+    all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
     assert!(
         tarpit.accepted() <= 4,
         "the tarpit held {} connections",
         tarpit.accepted()
     );
-    assert_eq!(healthy_seen.load(std::sync::atomic::Ordering::SeqCst), 20);
+    assert_eq!(healthy.seen.load(Ordering::SeqCst), 20);
     callbacks.shutdown(Duration::ZERO).await;
-    handle.stop(false).await;
+    healthy.handle.stop(false).await;
+}
+
+/// Four host names on two ports that all lead to one tarpit share one address's
+/// share of the send slots, not four endpoints' worth.
+#[actix_web::test]
+async fn names_and_ports_leading_to_one_tarpit_share_its_address_share() {
+    let tarpit = Tarpit::bind();
+    let second_port = Tarpit::bind();
+    let healthy = Healthy::start("127.0.0.2");
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::public_only().allow_loopback())
+        // Every `*.tarpit.test` is the tarpits' address; nothing else resolves.
+        .name_lookup(|host: String| async move {
+            if host.ends_with(".tarpit.test") {
+                Ok(vec![[127, 0, 0, 1].into()])
+            } else {
+                Err(std::io::Error::other("no such name"))
+            }
+        })
+        .concurrency(16)
+        .max_in_flight_per_endpoint(4)
+        .attempt_timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    for name in ["a", "b"] {
+        for port in [tarpit.addr.port(), second_port.addr.port()] {
+            let base = format!("http://{name}.tarpit.test:{port}");
+            enqueue_to(&callbacks, &base, 20).await;
+        }
+    }
+    tarpits_hold(&[&tarpit, &second_port], 4).await;
+    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
+    let held = tarpit.accepted() + second_port.accepted();
+    assert!(held <= 4, "one address held {held} connections");
+    callbacks.shutdown(Duration::ZERO).await;
+    healthy.handle.stop(false).await;
+}
+
+/// With the default share (a quarter of the send slots), three tarpits on
+/// three addresses cannot take every slot from a fourth, healthy receiver.
+#[actix_web::test]
+async fn three_tarpits_cannot_starve_a_healthy_endpoint_by_default() {
+    let tarpits = [
+        Tarpit::bind_on("127.0.0.3"),
+        Tarpit::bind_on("127.0.0.4"),
+        Tarpit::bind_on("127.0.0.5"),
+    ];
+    let healthy = Healthy::start("127.0.0.2");
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .concurrency(16)
+        .attempt_timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    for tarpit in &tarpits {
+        enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 40).await;
+    }
+    let all: Vec<&Tarpit> = tarpits.iter().collect();
+    tarpits_hold(&all, 12).await;
+    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
+    for tarpit in &tarpits {
+        assert!(
+            tarpit.accepted() <= 4,
+            "{} held {}",
+            tarpit.addr,
+            tarpit.accepted()
+        );
+    }
+    callbacks.shutdown(Duration::ZERO).await;
+    healthy.handle.stop(false).await;
+}
+
+/// Awaited sends go through the same admission as background ones: concurrent
+/// `.send()`s to a tarpit take at most its share, and background deliveries
+/// to everyone else go on.
+#[actix_web::test]
+async fn awaited_sends_to_a_tarpit_hold_only_its_share() {
+    let tarpit = Tarpit::bind();
+    let healthy = Healthy::start("127.0.0.2");
+    let callbacks = Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .concurrency(16)
+        .max_in_flight_per_endpoint(4)
+        .attempt_timeout(Duration::from_secs(20))
+        .send_deadline(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let tarpit_url = format!("http://{}", tarpit.addr);
+    let sends: Vec<_> = (0..16)
+        .map(|n| {
+            let (callbacks, tarpit_url) = (callbacks.clone(), tarpit_url.clone());
+            actix_web::rt::spawn(async move {
+                callbacks
+                    .callback_for::<event_notification>(trigger(&tarpit_url))
+                    .send(&serde_json::json!({ "n": n }))
+                    .await
+            })
+        })
+        .collect();
+    tarpits_hold(&[&tarpit], 4).await;
+    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
+    assert!(
+        tarpit.accepted() <= 4,
+        "awaited sends held {} connections to the tarpit",
+        tarpit.accepted()
+    );
+    for send in sends {
+        let sent = send.await.unwrap();
+        assert!(
+            matches!(sent, Err(SendError::StillPending { .. })),
+            "{sent:?}"
+        );
+    }
+    callbacks.shutdown(Duration::ZERO).await;
+    healthy.handle.stop(false).await;
 }
 
 /// A receiver that answers raw HTTP chosen by the request's path

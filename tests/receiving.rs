@@ -101,6 +101,18 @@ async fn a_stale_timestamp_is_401() {
 }
 
 #[actix_web::test]
+async fn extreme_timestamps_are_401_not_a_crash() {
+    for timestamp in [i64::MIN, i64::MIN + 1, i64::MAX] {
+        let (status, problem) = post_signed(true, SECRET, timestamp, BODY, BODY).await;
+        assert_eq!(status, 401, "timestamp {timestamp}: {problem}");
+        assert_eq!(
+            problem["errors"][0]["pointer"], "/webhook-timestamp",
+            "timestamp {timestamp}: {problem}"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn a_bad_body_under_a_valid_signature_is_400() {
     let bad = br#"{"paid": "yes"}"#;
     let (status, problem) = post_signed(true, SECRET, unix_now(), bad, bad).await;

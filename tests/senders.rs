@@ -288,12 +288,14 @@ async fn bodies_are_kept_where_an_argument_can_send() {
         (
             "/given-the-request",
             201,
-            "http://127.0.0.1:9/hooks/orders/o-8",
+            // `{callback_url}/orders/{$request.body#/id}`, path redacted in records.
+            "http://127.0.0.1:9/REDACTED/REDACTED/REDACTED",
         ),
         (
             "/held-saying-so",
             201,
-            "http://127.0.0.1:9/hooks/orders/o-8",
+            // `{callback_url}/orders/{$request.body#/id}`, path redacted in records.
+            "http://127.0.0.1:9/REDACTED/REDACTED/REDACTED",
         ),
         (
             "/held-silently",

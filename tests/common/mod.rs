@@ -181,8 +181,14 @@ struct AcceptCounterHolding {
 
 impl Tarpit {
     pub fn bind() -> Tarpit {
+        Tarpit::bind_on("127.0.0.1")
+    }
+
+    /// A tarpit on a loopback address of the caller's choice (Linux answers on
+    /// all of 127.0.0.0/8).
+    pub fn bind_on(ip: &str) -> Tarpit {
         use std::sync::atomic::Ordering;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let listener = std::net::TcpListener::bind((ip, 0)).expect("a loopback port");
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 
+use super::bound::StoreBound;
 use super::endpoints::{CircuitSettings, Endpoints, EventHook};
 use super::replies::Replies;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -80,6 +81,20 @@ impl fmt::Debug for Resolver {
     }
 }
 
+/// How many endpoints, and addresses, the fairness and health tables remember;
+/// past it the least recently used idle one is forgotten.
+const ENDPOINTS_REMEMBERED: usize = 10_000;
+
+/// Signing secrets as given; `Debug` shows how many, never what they are.
+#[derive(Clone, Default)]
+pub(super) struct SecretList(pub(super) Vec<String>);
+
+impl fmt::Debug for SecretList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} secrets", self.0.len())
+    }
+}
+
 /// Builds [`Callbacks`].
 #[derive(Debug)]
 pub struct CallbacksBuilder {
@@ -92,7 +107,7 @@ pub struct CallbacksBuilder {
     retain_finished: usize,
     policy: AddressPolicy,
     lookup: Lookup,
-    pub(super) secrets: Vec<String>,
+    pub(super) secrets: SecretList,
     secret_resolver: Option<Resolver>,
     store: StoreChoice,
     lease: Option<Duration>,
@@ -102,6 +117,7 @@ pub struct CallbacksBuilder {
     circuit: CircuitSettings,
     on_endpoint_event: Option<Hook>,
     retention: Duration,
+    dead_letter_retention: Duration,
     replies: Vec<ReplyDeclaration>,
     api_error: Option<crate::SpecError>,
 }
@@ -118,7 +134,7 @@ impl Default for CallbacksBuilder {
             retain_finished: 10_000,
             policy: AddressPolicy::public_only(),
             lookup: Lookup(Arc::new(ssrf::SystemLookup)),
-            secrets: Vec::new(),
+            secrets: SecretList::default(),
             secret_resolver: None,
             #[cfg(feature = "sqlite")]
             store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
@@ -134,6 +150,7 @@ impl Default for CallbacksBuilder {
             },
             on_endpoint_event: None,
             retention: Duration::from_secs(7 * 24 * 3600),
+            dead_letter_retention: Duration::from_secs(30 * 24 * 3600),
             replies: Vec::new(),
             api_error: None,
         }
@@ -208,7 +225,7 @@ impl CallbacksBuilder {
     /// Signs every callback with these `whsec_...` secrets (several during a key
     /// rotation). Without one, callbacks are sent unsigned.
     pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
-        self.secrets = secrets.iter().map(|s| (*s).to_owned()).collect();
+        self.secrets = SecretList(secrets.iter().map(|s| (*s).to_owned()).collect());
         self.secret_resolver = None;
         self
     }
@@ -231,7 +248,7 @@ impl CallbacksBuilder {
     /// ```
     pub fn signing_secrets_for(mut self, resolver: impl super::SecretResolver) -> Self {
         self.secret_resolver = Some(Resolver::ByUrl(Arc::new(resolver)));
-        self.secrets.clear();
+        self.secrets.0.clear();
         self
     }
 
@@ -256,7 +273,7 @@ impl CallbacksBuilder {
     /// ```
     pub fn signing_secrets_by_key(mut self, resolver: impl super::KeySecretResolver) -> Self {
         self.secret_resolver = Some(Resolver::ByKey(Arc::new(resolver)));
-        self.secrets.clear();
+        self.secrets.0.clear();
         self
     }
 
@@ -336,12 +353,14 @@ impl CallbacksBuilder {
         self
     }
 
-    /// How many deliveries a durable store may hold unfinished (default
-    /// 1,000,000); past that, sending fails with
+    /// How many deliveries a durable store may keep unfinished or as dead
+    /// letters (default 1,000,000); past that, sending fails with
     /// [`SendError::QueueFull`](super::SendError::QueueFull) (a 503) instead of
     /// the disk filling up. Counted across instances every poll interval (at
-    /// least every second), plus this instance's acceptances since: a bound
-    /// that several instances can overshoot by what they accept in between.
+    /// least every second), plus this instance's writes since (a write that
+    /// fails gives its place back): a bound one instance never passes, and
+    /// that several instances can overshoot by what the others accept between
+    /// two counts.
     pub fn max_unfinished(mut self, deliveries: u64) -> Self {
         self.max_unfinished = deliveries.max(1);
         self
@@ -368,19 +387,34 @@ impl CallbacksBuilder {
 
     /// How long finished deliveries (succeeded or abandoned) stay in a durable
     /// store after they were accepted (default 7 days); a background task
-    /// deletes older ones in batches. Dead letters stay until replayed or
-    /// purged ([`Callbacks::purge_dead_letters`](super::Callbacks::purge_dead_letters)).
+    /// deletes older ones in batches. Dead letters have their own
+    /// ([`dead_letter_retention`](Self::dead_letter_retention)).
     pub fn retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
     }
 
-    /// How many deliveries to one endpoint (scheme, host and port) are in
-    /// flight at once (default: half of [`concurrency`](Self::concurrency),
-    /// 32 of 64). A slow or dead receiver holds at most that many send slots;
+    /// How long dead letters (deliveries given up: a `410`, retries spent)
+    /// stay in the store after they were accepted, to be read and replayed
+    /// (default 30 days); the background task that deletes finished
+    /// deliveries deletes older ones too. They count against
+    /// [`max_unfinished`](Self::max_unfinished) while they stay.
+    /// [`Callbacks::purge_dead_letters`](super::Callbacks::purge_dead_letters)
+    /// deletes them sooner.
+    pub fn dead_letter_retention(mut self, retention: Duration) -> Self {
+        self.dead_letter_retention = retention;
+        self
+    }
+
+    /// How many deliveries to one endpoint (scheme, host and port), and to one
+    /// address, are in flight at once (default: a quarter of
+    /// [`concurrency`](Self::concurrency), 16 of 64, so three hostile receivers
+    /// cannot take every slot from a fourth). A slow or dead receiver holds at
+    /// most that many send slots, however many host names or ports lead to it;
     /// its other deliveries wait in the store (due again 50 ms to 5 s later),
     /// and the other endpoints' callbacks go on. The price: one receiver alone
-    /// gets at most this many deliveries in flight.
+    /// (or one address, shared by the endpoints it hosts) gets at most this
+    /// many deliveries in flight.
     pub fn max_in_flight_per_endpoint(mut self, deliveries: usize) -> Self {
         self.per_endpoint = Some(deliveries.max(1));
         self
@@ -437,7 +471,7 @@ impl CallbacksBuilder {
         if let Some(error) = self.api_error {
             return Err(BuildError::Api(error));
         }
-        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        let secrets: Vec<&str> = self.secrets.0.iter().map(String::as_str).collect();
         let signing = match (self.secret_resolver, secrets.is_empty()) {
             (Some(Resolver::ByUrl(resolver)), _) => Signing::PerEndpoint(resolver),
             (Some(Resolver::ByKey(resolver)), _) => Signing::ByKey(resolver),
@@ -455,14 +489,14 @@ impl CallbacksBuilder {
         }
         let per_endpoint = self
             .per_endpoint
-            .unwrap_or(self.concurrency / 2)
+            .unwrap_or(self.concurrency / 4)
             .clamp(1, self.concurrency);
         let replies = Replies::default();
         for reply in &self.replies {
             replies.declare(*reply);
         }
         let policy = Arc::new(self.policy);
-        let client = http_client(&policy, self.lookup.0).map_err(BuildError::Start)?;
+        let client = http_client(&policy, Arc::clone(&self.lookup.0)).map_err(BuildError::Start)?;
         let dispatcher =
             Dispatcher::start().map_err(|error| BuildError::Start(error.to_string()))?;
         let store: Arc<dyn DeliveryStore> = match self.store {
@@ -507,23 +541,25 @@ impl CallbacksBuilder {
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
             replies,
-            unfinished_estimate: AtomicU64::new(0),
-            max_unfinished: self.max_unfinished,
+            bound: StoreBound::new(self.max_unfinished),
             endpoints: Endpoints::new(
                 per_endpoint,
+                ENDPOINTS_REMEMBERED,
                 self.circuit,
                 self.on_endpoint_event.map(|hook| hook.0),
+                self.lookup.0,
             ),
         });
         dispatcher.handle.spawn(dispatch::run(Arc::clone(&shared)));
         dispatcher.handle.spawn(dispatch::purge_finished(
             Arc::clone(&shared),
             self.retention,
+            self.dead_letter_retention,
         ));
         if shared.store.is_durable() {
             dispatcher
                 .handle
-                .spawn(dispatch::count_unfinished(Arc::clone(&shared)));
+                .spawn(dispatch::count_kept(Arc::clone(&shared)));
         }
         // Another instance's (or a committed transaction's) delivery wakes this
         // dispatcher at once where the store can say so (PostgreSQL `LISTEN`).

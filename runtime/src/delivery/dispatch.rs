@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::attempt::{attempt, Attempted, DeliveryError};
+use super::attempt::{attempt, Attempted, DeliveryError, Outgoing};
 use super::endpoints::Health;
 use super::record::{Attempt, DeliveryId};
 use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StateKind, StoreError};
@@ -162,53 +162,19 @@ async fn attempt_claimed(
             return;
         }
     };
-    // Fairness and health: one endpoint holds at most its share of the send
-    // slots, and a disabled one gets a probe now and then. A delivery its
-    // endpoint cannot take now goes back to the store without an attempt, due
-    // a little later (or at the next probe), so a slow or dead receiver cannot
-    // make the others' callbacks wait behind it, nor burn its own retries.
-    let admission = match shared.endpoints.admit(&outgoing.url).await {
-        Ok(admission) => admission,
-        Err(put_back_for) => {
+    let attempted = match attempt_admitted(&shared, &outgoing, &claimed, lease.until).await {
+        Admitted::Attempted(attempted) => attempted,
+        Admitted::PutBack(put_back_for) => {
             defer(&shared, &claimed, &lease, put_back_for).await;
             drop(slot);
             shared.wake.notify_one();
             return;
         }
-    };
-    // A panic while attempting (a bug: nothing a receiver sends may cause one)
-    // must not leave the outcome unwritten: the delivery would be claimed again
-    // after every lease and panic again, without end. It becomes a dead letter.
-    let started_at = SystemTime::now();
-    let attempted = AssertUnwindSafe(attempt(&shared, &outgoing, &claimed, lease.until))
-        .catch_unwind()
-        .await;
-    let attempted = match attempted {
         // No slot in time: nothing sent, nothing to write; the lease runs out
         // and the delivery is claimed again.
-        Ok(None) => return,
-        Ok(Some(attempted)) => Ok(attempted),
-        Err(panic) => Err(panic),
+        Admitted::NoSlot => return,
     };
-    let Attempted { attempt, next, .. } = attempted.unwrap_or_else(|_| {
-        let reason = "internal error: the attempt panicked (see the log)".to_owned();
-        tracing::error!(delivery_id = %claimed.delivery.id, "{reason}");
-        Attempted {
-            attempt: Attempt {
-                number: claimed.attempts_made + 1,
-                started_at,
-                duration: Duration::ZERO,
-                status: None,
-                error: Some(reason.clone()),
-            },
-            next: Next::Failed(reason),
-            reply: None,
-        }
-    });
-    shared
-        .endpoints
-        .record(&admission, endpoint_health(&attempt));
-    drop(admission);
+    let Attempted { attempt, next, .. } = attempted;
     // The attempt is over: its claim slot goes to the next due delivery while
     // the outcome is written, which on a busy database can take longer than
     // the attempt did (the delivery stays leased meanwhile, so nobody claims
@@ -232,36 +198,105 @@ async fn attempt_claimed(
     shared.wake.notify_one();
 }
 
-/// Counts a durable store's unfinished deliveries (by every instance) each
-/// poll interval, at least every second, for the bound on accepting more.
-pub(crate) async fn count_unfinished(shared: Arc<Shared>) {
+/// What came of offering a delivery to its endpoint.
+enum Admitted {
+    /// Attempted, with this outcome.
+    Attempted(Attempted),
+    /// Its endpoint cannot take it now: put it back for this long.
+    PutBack(Duration),
+    /// No send slot came free before the lease ends.
+    NoSlot,
+}
+
+/// One attempt through the endpoint's admission, for background and awaited
+/// sends alike. Fairness and health: one endpoint (and one address) holds at
+/// most its share of the send slots, and a disabled one gets a probe now and
+/// then; a delivery its endpoint cannot take now is not attempted, so a slow
+/// or dead receiver cannot make the others' callbacks wait behind it, nor
+/// burn its own retries. A panic while attempting (a bug: nothing a receiver
+/// sends may cause one) becomes a failed attempt with a final outcome: left
+/// unwritten, the delivery would be claimed again after every lease and
+/// panic again, without end.
+async fn attempt_admitted(
+    shared: &Shared,
+    outgoing: &Outgoing,
+    claimed: &ClaimedDelivery,
+    must_finish_by: SystemTime,
+) -> Admitted {
+    let admission = match shared.endpoints.admit(&outgoing.url).await {
+        Ok(admission) => admission,
+        Err(put_back_for) => return Admitted::PutBack(put_back_for),
+    };
+    let started_at = SystemTime::now();
+    let attempted = AssertUnwindSafe(attempt(shared, outgoing, claimed, must_finish_by))
+        .catch_unwind()
+        .await;
+    let attempted = match attempted {
+        Ok(None) => return Admitted::NoSlot,
+        Ok(Some(attempted)) => attempted,
+        Err(_) => {
+            let reason = "internal error: the attempt panicked (see the log)".to_owned();
+            tracing::error!(delivery_id = %claimed.delivery.id, "{reason}");
+            Attempted {
+                attempt: Attempt {
+                    number: claimed.attempts_made + 1,
+                    started_at,
+                    duration: Duration::ZERO,
+                    status: None,
+                    error: Some(reason.clone()),
+                },
+                next: Next::Failed(reason),
+                reply: None,
+            }
+        }
+    };
+    shared
+        .endpoints
+        .record(&admission, endpoint_health(&attempted.attempt));
+    Admitted::Attempted(attempted)
+}
+
+/// Counts what a durable store keeps (by every instance) each poll interval,
+/// at least every second, for the bound on accepting more.
+pub(crate) async fn count_kept(shared: Arc<Shared>) {
     let every = shared.settings.poll_interval.max(Duration::from_secs(1));
     loop {
-        match shared.store.unfinished().await {
-            Ok(count) => {
+        let started = shared.bound.count_started();
+        match shared.store.kept().await {
+            Ok(kept) => {
                 shared
-                    .unfinished_estimate
-                    .store(count, std::sync::atomic::Ordering::Relaxed);
-                super::metrics::unfinished(count);
+                    .bound
+                    .counted(started, kept.unfinished.saturating_add(kept.dead_letters));
+                super::metrics::unfinished(kept.unfinished);
             }
-            Err(error) => tracing::debug!(%error, "cannot count unfinished deliveries"),
+            Err(error) => tracing::debug!(%error, "cannot count the deliveries kept"),
         }
         tokio::time::sleep(every).await;
     }
 }
 
-/// Deletes finished deliveries accepted more than `retention` ago, every
-/// tenth of the retention (at most hourly), in batches of 1,000 so no single
-/// statement holds the store for long.
-pub(crate) async fn purge_finished(shared: Arc<Shared>, retention: Duration) {
+/// Deletes finished deliveries accepted more than `retention` ago, and dead
+/// letters accepted more than `dead_letter_retention` ago, every tenth of the
+/// shorter retention (at least every second, at most hourly), in batches of
+/// 1,000 so no single statement holds the store for long.
+pub(crate) async fn purge_finished(
+    shared: Arc<Shared>,
+    retention: Duration,
+    dead_letter_retention: Duration,
+) {
     const BATCH: usize = 1000;
-    let every = (retention / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+    let every = (retention.min(dead_letter_retention) / 10)
+        .clamp(Duration::from_secs(1), Duration::from_secs(3600));
     loop {
         tokio::time::sleep(every).await;
-        let Some(before) = SystemTime::now().checked_sub(retention) else {
-            continue;
-        };
-        for kind in [StateKind::Succeeded, StateKind::Abandoned] {
+        for (kind, kept_for) in [
+            (StateKind::Succeeded, retention),
+            (StateKind::Abandoned, retention),
+            (StateKind::Failed, dead_letter_retention),
+        ] {
+            let Some(before) = SystemTime::now().checked_sub(kept_for) else {
+                continue;
+            };
             loop {
                 match shared.store.purge(kind, before, BATCH).await {
                     Ok(purged) if purged as usize == BATCH => continue,
@@ -458,14 +493,30 @@ pub(crate) async fn send_awaited(
     };
     let mut last_status = None;
     loop {
-        let Some(Attempted {
+        let attempted = attempt_admitted(&shared, &outgoing, &claimed, lease.until).await;
+        let Attempted {
             attempt,
             next,
             reply,
-        }) = attempt(&shared, &outgoing, &claimed, lease.until).await
-        else {
+        } = match attempted {
+            Admitted::Attempted(attempted) => attempted,
+            Admitted::PutBack(wait) => {
+                // The endpoint is at its share, or disabled: the caller waits
+                // as a background delivery would, while the lease leaves time
+                // for an attempt; then the dispatcher takes the delivery over.
+                let latest_start = lease
+                    .until
+                    .checked_sub(shared.settings.attempt_timeout)
+                    .unwrap_or(lease.until);
+                if SystemTime::now() + wait < latest_start {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                defer(&shared, &claimed, &lease, wait).await;
+                return Err(AwaitedError::Pending(claimed.delivery.id));
+            }
             // The lease runs out; the dispatcher takes the delivery over.
-            return Err(AwaitedError::Pending(claimed.delivery.id));
+            Admitted::NoSlot => return Err(AwaitedError::Pending(claimed.delivery.id)),
         };
         last_status = attempt.status.or(last_status);
         let hold_until = match next {

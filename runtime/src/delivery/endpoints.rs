@@ -1,17 +1,22 @@
 //! Receiving endpoints (an origin: scheme, host, port), as this process sees
-//! them: each one's share of the send slots (fairness), and its health (a
-//! circuit breaker). An endpoint that failed `failures` attempts in a row is
+//! them: each one's share of the send slots, and each address's (fairness),
+//! and its health (a circuit breaker). At most a set number of endpoints and
+//! addresses are remembered; the least recently used idle one is forgotten
+//! first. An endpoint that failed `failures` attempts in a row is
 //! disabled: its deliveries are held in the store, not attempted and not
 //! dead-lettered, and one of them probes it every `probe_every`; the first
 //! success enables it again. Both changes are events for the application and
 //! `tracing`. Health is per process: instances learn it each on their own.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use url::Url;
+use url::{Host, Url};
+
+use super::ssrf::NameLookup;
 
 /// A change in an endpoint's health.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,30 +65,125 @@ pub(crate) struct CircuitSettings {
 /// What the application is told of health changes.
 pub(crate) type EventHook = Arc<dyn Fn(&EndpointEvent) + Send + Sync>;
 
-struct Endpoint {
+/// How long a name's resolved address keys its address share before it is
+/// looked up again.
+const ADDRESS_FRESH_FOR: Duration = Duration::from_secs(60);
+/// How long a lookup made only to find the address share may take.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A share of the send slots, with how long it has been full.
+struct Share {
     slots: Arc<Semaphore>,
     /// Since when every slot has been taken, if it is full.
     full_since: Option<Instant>,
+    /// Its place in the table's use order.
+    last_use: u64,
+}
+
+impl Share {
+    fn new(slots: usize, last_use: u64) -> Self {
+        Share {
+            slots: Arc::new(Semaphore::new(slots)),
+            full_since: None,
+            last_use,
+        }
+    }
+
+    fn in_flight(&self, per_share: usize) -> usize {
+        per_share.saturating_sub(self.slots.available_permits())
+    }
+}
+
+struct Endpoint {
+    share: Share,
     consecutive_failures: u32,
     last_error: Option<String>,
     /// Disabled since (wall clock, for listing; monotonic, for probing).
     disabled: Option<(SystemTime, Instant)>,
     /// When the next probe may go.
     next_probe: Instant,
+    /// The address its name resolved to, and when (names only).
+    resolved: Option<(IpAddr, Instant)>,
+}
+
+/// Entries kept by key, at most `capacity` of them: past it, the least
+/// recently used entry with nothing in flight is forgotten (an idle healthy
+/// endpoint, or one disabled long ago, which is learnt again if it comes
+/// back). Every entry's last use is kept in order, so finding what to forget
+/// looks at no more entries than there are deliveries in flight.
+struct Bounded<K, V> {
+    entries: HashMap<K, V>,
+    by_use: BTreeMap<u64, K>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
+    fn new() -> Self {
+        Bounded {
+            entries: HashMap::new(),
+            by_use: BTreeMap::new(),
+        }
+    }
+
+    /// Moves `key` to the most recently used end.
+    fn touch(&mut self, key: &K, tick: u64, share: impl Fn(&mut V) -> &mut Share) {
+        if let Some(value) = self.entries.get_mut(key) {
+            let share = share(value);
+            self.by_use.remove(&share.last_use);
+            share.last_use = tick;
+            self.by_use.insert(tick, key.clone());
+        }
+    }
+
+    /// Forgets the least recently used entry that `idle` says may go; what was
+    /// forgotten, and how many entries were looked at.
+    fn forget_one(&mut self, idle: impl Fn(&V) -> bool) -> (Option<V>, usize) {
+        let mut examined = 0;
+        let mut found = None;
+        for (tick, key) in &self.by_use {
+            examined += 1;
+            if self.entries.get(key).is_some_and(&idle) {
+                found = Some((*tick, key.clone()));
+                break;
+            }
+        }
+        match found {
+            Some((tick, key)) => {
+                self.by_use.remove(&tick);
+                (self.entries.remove(&key), examined)
+            }
+            None => (None, examined),
+        }
+    }
+}
+
+/// Every endpoint and address this process has sent to recently.
+struct Table {
+    origins: Bounded<String, Endpoint>,
+    addresses: Bounded<IpAddr, Share>,
+    tick: u64,
+    /// Disabled endpoints among `origins`, kept as they change.
+    disabled: usize,
+    /// Entries looked at to find one to forget, in all (a test's measure that
+    /// forgetting stays cheap however many endpoints came and went).
+    examined_to_forget: u64,
 }
 
 /// Every endpoint this process has sent to.
 pub(crate) struct Endpoints {
-    map: Mutex<HashMap<String, Endpoint>>,
+    table: Mutex<Table>,
     per_endpoint: usize,
+    capacity: usize,
     circuit: CircuitSettings,
     on_event: Option<EventHook>,
+    lookup: Arc<dyn NameLookup>,
 }
 
-/// A delivery admitted to its endpoint: holds one of its send slots.
+/// A delivery admitted to its endpoint: holds one of its send slots, and one of
+/// its address's.
 pub(crate) struct Admission {
     origin: String,
     _slot: OwnedSemaphorePermit,
+    _address_slot: Option<OwnedSemaphorePermit>,
 }
 
 /// What an attempt says of its endpoint's health.
@@ -94,115 +194,267 @@ pub(crate) enum Health {
     Failed(String),
 }
 
+/// Where a share's slot comes from, after a first try found it full.
+enum Wanted {
+    Origin,
+    Address(IpAddr),
+}
+
 impl Endpoints {
     pub(crate) fn new(
         per_endpoint: usize,
+        capacity: usize,
         circuit: CircuitSettings,
         on_event: Option<EventHook>,
+        lookup: Arc<dyn NameLookup>,
     ) -> Self {
         Endpoints {
-            map: Mutex::default(),
+            table: Mutex::new(Table {
+                origins: Bounded::new(),
+                addresses: Bounded::new(),
+                tick: 0,
+                disabled: 0,
+                examined_to_forget: 0,
+            }),
             per_endpoint,
+            capacity: capacity.max(1),
             circuit,
             on_event,
+            lookup,
         }
     }
 
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Endpoint>> {
-        self.map
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.table
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The address that keys `url`'s address share: an IP literal as it is; a
+    /// name's first address, looked up at most once a minute; `None` if the
+    /// name does not resolve (the attempt then fails to connect anyway).
+    async fn address_of(&self, url: &Url, origin: &str) -> Option<IpAddr> {
+        let name = match url.host()? {
+            Host::Ipv4(ip) => return Some(IpAddr::V4(ip)),
+            Host::Ipv6(ip) => return Some(IpAddr::V6(ip)),
+            Host::Domain(name) => name,
+        };
+        let cached = self
+            .table()
+            .origins
+            .entries
+            .get(origin)
+            .and_then(|endpoint| endpoint.resolved)
+            .filter(|(_, at)| at.elapsed() < ADDRESS_FRESH_FOR);
+        if let Some((ip, _)) = cached {
+            return Some(ip);
+        }
+        let looked_up =
+            tokio::time::timeout(LOOKUP_TIMEOUT, self.lookup.lookup(name.to_owned())).await;
+        let ip = *looked_up.ok()?.ok()?.first()?;
+        if let Some(endpoint) = self.table().origins.entries.get_mut(origin) {
+            endpoint.resolved = Some((ip, Instant::now()));
+        }
+        Some(ip)
+    }
+
     /// Admits a delivery to `url`'s endpoint, or says how long to put it back
-    /// for: until the next probe of a disabled endpoint; for a full endpoint,
-    /// after waiting up to 5 ms for one of its slots (a healthy receiver frees
-    /// one within a millisecond or two), as long as it has been full, from
-    /// 50 ms up to 5 s (a tarpit: few claims, few store writes).
+    /// for: until the next probe of a disabled endpoint; for a full endpoint or
+    /// address, after waiting up to 5 ms for one of its slots (a healthy
+    /// receiver frees one within a millisecond or two), as long as it has been
+    /// full, from 50 ms up to 5 s (a tarpit: few claims, few store writes).
+    ///
+    /// An endpoint (scheme, host, port) and the address it resolves to each
+    /// hold at most `per_endpoint` deliveries in flight, so host names or
+    /// ports that all lead to one tarpit share one share between them.
     pub(crate) async fn admit(&self, url: &Url) -> Result<Admission, Duration> {
         const WAIT_FOR_A_SLOT: Duration = Duration::from_millis(5);
         let origin = url.origin().ascii_serialization();
-        let slots = {
-            let mut map = self.map();
-            // Forget idle, healthy endpoints now and then, so the map stays small.
-            if map.len() > 10_000 {
-                let per_endpoint = self.per_endpoint;
-                map.retain(|_, endpoint| {
-                    endpoint.slots.available_permits() < per_endpoint || endpoint.disabled.is_some()
-                });
-            }
-            let now = Instant::now();
-            let endpoint = map.entry(origin.clone()).or_insert_with(|| Endpoint {
-                slots: Arc::new(Semaphore::new(self.per_endpoint)),
-                full_since: None,
-                consecutive_failures: 0,
-                last_error: None,
-                disabled: None,
-                next_probe: now,
-            });
-            if endpoint.disabled.is_some() {
-                // One probe at a time, every `probe_every`.
-                if now < endpoint.next_probe {
-                    return Err(endpoint.next_probe - now);
+        let now = Instant::now();
+        self.enter(&origin, now)?;
+        let address = self.address_of(url, &origin).await;
+        let mut slot = None;
+        let mut address_slot = None;
+        for wanted in [Some(Wanted::Origin), address.map(Wanted::Address)]
+            .into_iter()
+            .flatten()
+        {
+            let slots = match self.try_slot(&origin, &wanted) {
+                Ok(permit) => {
+                    match wanted {
+                        Wanted::Origin => slot = Some(permit),
+                        Wanted::Address(_) => address_slot = Some(permit),
+                    }
+                    continue;
                 }
-                endpoint.next_probe = now + self.circuit.probe_every;
+                Err(slots) => slots,
+            };
+            let waited = tokio::time::timeout(WAIT_FOR_A_SLOT, slots.acquire_owned()).await;
+            let mut table = self.table();
+            let share = match &wanted {
+                Wanted::Origin => table
+                    .origins
+                    .entries
+                    .get_mut(&origin)
+                    .map(|endpoint| &mut endpoint.share),
+                Wanted::Address(ip) => table.addresses.entries.get_mut(ip),
+            };
+            match (waited, share) {
+                (Ok(Ok(permit)), share) => {
+                    if let Some(share) = share {
+                        share.full_since = None;
+                    }
+                    match wanted {
+                        Wanted::Origin => slot = Some(permit),
+                        Wanted::Address(_) => address_slot = Some(permit),
+                    }
+                }
+                (_, Some(share)) => {
+                    let full_for = share.full_since.get_or_insert_with(Instant::now).elapsed();
+                    return Err(full_for.clamp(Duration::from_millis(50), Duration::from_secs(5)));
+                }
+                (_, None) => return Err(Duration::from_millis(50)),
             }
-            if let Ok(slot) = Arc::clone(&endpoint.slots).try_acquire_owned() {
-                endpoint.full_since = None;
-                return Ok(Admission {
-                    origin,
-                    _slot: slot,
-                });
-            }
-            Arc::clone(&endpoint.slots)
+        }
+        let Some(slot) = slot else {
+            return Err(Duration::from_millis(50));
         };
-        let waited = tokio::time::timeout(WAIT_FOR_A_SLOT, slots.acquire_owned()).await;
-        let mut map = self.map();
-        let endpoint = map.get_mut(&origin);
-        match (waited, endpoint) {
-            (Ok(Ok(slot)), endpoint) => {
-                if let Some(endpoint) = endpoint {
-                    endpoint.full_since = None;
+        Ok(Admission {
+            origin,
+            _slot: slot,
+            _address_slot: address_slot,
+        })
+    }
+
+    /// Finds or makes `origin`'s entry and marks it used; for a disabled
+    /// endpoint, admits one probe every `probe_every` and puts the rest back
+    /// until the next probe.
+    fn enter(&self, origin: &str, now: Instant) -> Result<(), Duration> {
+        let mut guard = self.table();
+        let table = &mut *guard;
+        table.tick += 1;
+        let tick = table.tick;
+        if !table.origins.entries.contains_key(origin) {
+            if table.origins.entries.len() >= self.capacity {
+                let per_endpoint = self.per_endpoint;
+                let (forgotten, examined) = table
+                    .origins
+                    .forget_one(|endpoint| endpoint.share.in_flight(per_endpoint) == 0);
+                table.examined_to_forget += examined as u64;
+                if forgotten.is_some_and(|endpoint| endpoint.disabled.is_some()) {
+                    table.disabled -= 1;
                 }
-                Ok(Admission {
-                    origin,
-                    _slot: slot,
-                })
             }
-            (_, Some(endpoint)) => {
-                let full_for = endpoint
-                    .full_since
-                    .get_or_insert_with(Instant::now)
-                    .elapsed();
-                Err(full_for.clamp(Duration::from_millis(50), Duration::from_secs(5)))
+            table.origins.entries.insert(
+                origin.to_owned(),
+                Endpoint {
+                    share: Share::new(self.per_endpoint, tick),
+                    consecutive_failures: 0,
+                    last_error: None,
+                    disabled: None,
+                    next_probe: now,
+                    resolved: None,
+                },
+            );
+            table.origins.by_use.insert(tick, origin.to_owned());
+        } else {
+            table
+                .origins
+                .touch(&origin.to_owned(), tick, |endpoint| &mut endpoint.share);
+        }
+        let endpoint = table
+            .origins
+            .entries
+            .get_mut(origin)
+            .expect("the entry was made above");
+        if endpoint.disabled.is_some() {
+            // One probe at a time, every `probe_every`.
+            if now < endpoint.next_probe {
+                return Err(endpoint.next_probe - now);
             }
-            (_, None) => Err(Duration::from_millis(50)),
+            endpoint.next_probe = now + self.circuit.probe_every;
+        }
+        Ok(())
+    }
+
+    /// A slot of the wanted share at once, or the share's slots to wait on.
+    fn try_slot(
+        &self,
+        origin: &str,
+        wanted: &Wanted,
+    ) -> Result<OwnedSemaphorePermit, Arc<Semaphore>> {
+        let mut guard = self.table();
+        let table = &mut *guard;
+        let share = match wanted {
+            Wanted::Origin => match table.origins.entries.get_mut(origin) {
+                Some(endpoint) => &mut endpoint.share,
+                // Forgotten meanwhile (only idle entries are): made again at
+                // the next admission; for now, a share of its own.
+                None => return Err(Arc::new(Semaphore::new(self.per_endpoint))),
+            },
+            Wanted::Address(ip) => {
+                table.tick += 1;
+                let tick = table.tick;
+                if table.addresses.entries.contains_key(ip) {
+                    table.addresses.touch(ip, tick, |share| share);
+                } else {
+                    if table.addresses.entries.len() >= self.capacity {
+                        let per_endpoint = self.per_endpoint;
+                        let (_, examined) = table
+                            .addresses
+                            .forget_one(|share| share.in_flight(per_endpoint) == 0);
+                        table.examined_to_forget += examined as u64;
+                    }
+                    table
+                        .addresses
+                        .entries
+                        .insert(*ip, Share::new(self.per_endpoint, tick));
+                    table.addresses.by_use.insert(tick, *ip);
+                }
+                table
+                    .addresses
+                    .entries
+                    .get_mut(ip)
+                    .expect("the entry was made above")
+            }
+        };
+        match Arc::clone(&share.slots).try_acquire_owned() {
+            Ok(permit) => {
+                share.full_since = None;
+                Ok(permit)
+            }
+            Err(_) => Err(Arc::clone(&share.slots)),
         }
     }
 
     /// Records what an admitted attempt said of its endpoint's health.
     pub(crate) fn record(&self, admission: &Admission, health: Health) {
-        let event = {
-            let mut map = self.map();
-            let Some(endpoint) = map.get_mut(&admission.origin) else {
+        let (event, disabled) = {
+            let mut guard = self.table();
+            let table = &mut *guard;
+            let Some(endpoint) = table.origins.entries.get_mut(&admission.origin) else {
                 return;
             };
-            match health {
+            let event = match health {
                 Health::Answered => {
                     endpoint.consecutive_failures = 0;
-                    endpoint
-                        .disabled
-                        .take()
-                        .map(|(_, since)| EndpointEvent::Recovered {
-                            endpoint: admission.origin.clone(),
-                            disabled_for: since.elapsed(),
-                        })
+                    let recovered = endpoint.disabled.take();
+                    if recovered.is_some() {
+                        table.disabled -= 1;
+                    }
+                    recovered.map(|(_, since)| EndpointEvent::Recovered {
+                        endpoint: admission.origin.clone(),
+                        disabled_for: since.elapsed(),
+                    })
                 }
                 Health::Failed(error) => {
                     endpoint.consecutive_failures = endpoint.consecutive_failures.saturating_add(1);
                     endpoint.last_error = Some(error.clone());
                     let disable = endpoint.disabled.is_none()
                         && endpoint.consecutive_failures >= self.circuit.failures;
+                    if disable {
+                        table.disabled += 1;
+                    }
                     disable.then(|| {
                         let now = Instant::now();
                         endpoint.disabled = Some((SystemTime::now(), now));
@@ -214,14 +466,10 @@ impl Endpoints {
                         }
                     })
                 }
-            }
+            };
+            (event, table.disabled)
         };
         if let Some(event) = event {
-            let disabled = self
-                .map()
-                .values()
-                .filter(|endpoint| endpoint.disabled.is_some())
-                .count();
             let name = match &event {
                 EndpointEvent::Disabled { .. } => "disabled",
                 EndpointEvent::Recovered { .. } => "recovered",
@@ -249,20 +497,130 @@ impl Endpoints {
 
     /// Every endpoint's health, by name.
     pub(crate) fn list(&self) -> Vec<EndpointHealth> {
-        let mut list: Vec<EndpointHealth> = self
-            .map()
+        let table = self.table();
+        let mut list: Vec<EndpointHealth> = table
+            .origins
+            .entries
             .iter()
             .map(|(origin, endpoint)| EndpointHealth {
                 endpoint: origin.clone(),
                 consecutive_failures: endpoint.consecutive_failures,
                 disabled_since: endpoint.disabled.map(|(since, _)| since),
                 last_error: endpoint.last_error.clone(),
-                in_flight: self
-                    .per_endpoint
-                    .saturating_sub(endpoint.slots.available_permits()),
+                in_flight: endpoint.share.in_flight(self.per_endpoint),
             })
             .collect();
         list.sort_by(|a, b| a.endpoint.cmp(&b.endpoint));
         list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoints(per_endpoint: usize, capacity: usize) -> Endpoints {
+        // `*.one.test` all resolve to one address; nothing else resolves.
+        let lookup = |host: String| async move {
+            if host.ends_with(".one.test") {
+                Ok(vec![IpAddr::from([192, 0, 2, 1])])
+            } else {
+                Err(std::io::Error::other("no such name"))
+            }
+        };
+        Endpoints::new(
+            per_endpoint,
+            capacity,
+            CircuitSettings {
+                failures: 1,
+                probe_every: Duration::from_secs(3600),
+            },
+            None,
+            Arc::new(lookup),
+        )
+    }
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    /// 100,000 distinct endpoints, each failing once (and so disabled): the
+    /// tables stay at their capacity, the count of disabled endpoints stays
+    /// right, and finding what to forget looks at one entry per new endpoint,
+    /// the same for the last ten thousand as for the first.
+    #[tokio::test(flavor = "current_thread")]
+    async fn endpoints_beyond_the_capacity_are_forgotten_at_a_flat_cost() {
+        let endpoints = endpoints(4, 1000);
+        let mut examined_per_window = Vec::new();
+        for n in 0..100_000u32 {
+            let [_, a, b, c] = n.to_be_bytes();
+            let target = url(&format!(
+                "http://198.51.{a}.{b}:{}/hook",
+                1000 + u16::from(c)
+            ));
+            let admission = endpoints.admit(&target).await.expect("a new endpoint");
+            endpoints.record(&admission, Health::Failed("refused".into()));
+            if n % 10_000 == 9_999 {
+                let table = endpoints.table();
+                assert!(table.origins.entries.len() <= 1000);
+                assert!(table.addresses.entries.len() <= 1000);
+                assert_eq!(table.origins.by_use.len(), table.origins.entries.len());
+                assert_eq!(table.addresses.by_use.len(), table.addresses.entries.len());
+                let disabled = table
+                    .origins
+                    .entries
+                    .values()
+                    .filter(|endpoint| endpoint.disabled.is_some())
+                    .count();
+                assert_eq!(table.disabled, disabled);
+                examined_per_window.push(table.examined_to_forget);
+            }
+        }
+        let windows: Vec<u64> = examined_per_window
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect();
+        // One entry looked at per new endpoint (the 391 addresses fit).
+        assert!(windows.iter().all(|&n| n == 10_000), "{windows:?}");
+        assert_eq!(endpoints.list().len(), 1000);
+    }
+
+    /// Host names and ports leading to one address share that address's slots.
+    #[tokio::test(flavor = "current_thread")]
+    async fn names_and_ports_of_one_address_share_its_slots() {
+        let endpoints = endpoints(2, 100);
+        let first = endpoints.admit(&url("http://a.one.test/")).await.unwrap();
+        let second = endpoints
+            .admit(&url("http://b.one.test:8080/"))
+            .await
+            .unwrap();
+        let full = endpoints.admit(&url("http://c.one.test/")).await;
+        assert!(full.is_err(), "a third slot of one address");
+        let literal = endpoints.admit(&url("http://192.0.2.1:9/")).await;
+        assert!(literal.is_err(), "the address written as a literal");
+        // Another address is not held up, nor is a name that does not resolve
+        // (its attempt fails to connect).
+        let other = endpoints.admit(&url("http://192.0.2.2/")).await.unwrap();
+        let unknown = endpoints.admit(&url("http://nowhere.test/")).await.unwrap();
+        drop(first);
+        let freed = endpoints.admit(&url("http://c.one.test/")).await;
+        assert!(freed.is_ok(), "a slot came free");
+        drop((second, other, unknown));
+    }
+
+    /// Endpoints with deliveries in flight are never forgotten (their health
+    /// and slots are in use); idle ones go first, least recently used first.
+    #[tokio::test(flavor = "current_thread")]
+    async fn busy_endpoints_are_kept_and_idle_ones_forgotten() {
+        let endpoints = endpoints(1, 2);
+        let busy = endpoints.admit(&url("http://192.0.2.10/")).await.unwrap();
+        let idle = endpoints.admit(&url("http://192.0.2.11/")).await.unwrap();
+        drop(idle);
+        let _newest = endpoints.admit(&url("http://192.0.2.12/")).await.unwrap();
+        let names: Vec<String> = endpoints.list().into_iter().map(|e| e.endpoint).collect();
+        assert_eq!(names, ["http://192.0.2.10", "http://192.0.2.12"]);
+        // The busy endpoint's one slot is still taken.
+        assert!(endpoints.admit(&url("http://192.0.2.10/")).await.is_err());
+        drop(busy);
     }
 }

@@ -49,8 +49,19 @@ impl CallbacksBuilder {
         if url == "memory" {
             return Ok(self.in_memory());
         }
+        // Only the scheme is named: the rest of a URL may hold a password.
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        let named = if scheme.is_empty()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
+            "the value".to_owned()
+        } else {
+            format!("a `{scheme}:` URL")
+        };
         Err(format!(
-            "`{url}` is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
+            "{named} is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
         ))
     }
 
@@ -130,13 +141,18 @@ mod tests {
     #[test]
     fn each_bad_value_names_its_variable() {
         assert_eq!(
-            env_error(from(&[(STORE_VARIABLE, "mysql://x")])),
+            env_error(from(&[(STORE_VARIABLE, "mysql://app:pa55word@db/x")])),
             (
                 STORE_VARIABLE,
-                "`mysql://x` is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
+                "a `mysql:` URL is not a store: use `sqlite:<file>`, `postgres://...` or `memory`"
                     .to_owned()
             )
         );
+        // Nothing of a value that is not even a URL is echoed either.
+        let (_, reason) = env_error(from(&[(STORE_VARIABLE, "app:pa55word@db")]));
+        assert!(!reason.contains("pa55word"), "{reason}");
+        let (_, reason) = env_error(from(&[(STORE_VARIABLE, "pa55word")]));
+        assert!(!reason.contains("pa55word"), "{reason}");
         assert_eq!(
             env_error(from(&[(POLICY_VARIABLE, "everything")])).0,
             POLICY_VARIABLE
@@ -160,9 +176,29 @@ mod tests {
         let text = format!("{builder:?}");
         assert!(text.contains("store: Memory"), "{text}");
         assert!(text.contains("listed_only: true"), "{text}");
-        assert_eq!(builder.secrets.len(), 2);
+        assert_eq!(builder.secrets.0.len(), 2);
         // Nothing set: the builder's defaults.
         let defaults = from(&[]).unwrap();
-        assert!(defaults.secrets.is_empty());
+        assert!(defaults.secrets.0.is_empty());
+    }
+
+    #[test]
+    fn debug_output_counts_secrets_and_never_shows_them() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let builder = from(&[(SECRETS_VARIABLE, secret)]).unwrap();
+        let text = format!("{builder:?} {builder:#?}");
+        assert!(text.contains("1 secrets"), "{text}");
+        assert!(!text.contains(&secret[6..]), "{text}");
+        let callbacks = builder.in_memory().build().unwrap();
+        let text = format!("{callbacks:?} {callbacks:#?}");
+        assert!(!text.contains(&secret[6..]), "{text}");
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn debug_output_never_shows_the_store_password() {
+        let builder = from(&[(STORE_VARIABLE, "postgres://app:pa55word@127.0.0.1/db")]).unwrap();
+        let text = format!("{builder:?} {builder:#?}");
+        assert!(!text.contains("pa55word"), "{text}");
     }
 }

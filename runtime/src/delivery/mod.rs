@@ -34,6 +34,7 @@
 //! ```
 
 mod attempt;
+mod bound;
 mod builder;
 mod dispatch;
 mod endpoints;
@@ -204,10 +205,8 @@ pub(crate) struct Shared {
     replies: Replies,
     /// Each endpoint's send slots and health.
     pub endpoints: endpoints::Endpoints,
-    /// A durable store's unfinished deliveries, as last counted plus this
-    /// instance's acceptances since; checked against `max_unfinished`.
-    pub unfinished_estimate: AtomicU64,
-    pub max_unfinished: u64,
+    /// A durable store's bound on unfinished deliveries and dead letters.
+    pub bound: Arc<bound::StoreBound>,
 }
 
 impl Shared {
@@ -512,7 +511,10 @@ impl Callbacks {
 
     /// Checks a message and turns it into a delivery: the URL against the
     /// address policy, the body encoded, the reply check remembered.
-    fn accept(&self, message: Message) -> Result<NewDelivery, SendError> {
+    fn accept(
+        &self,
+        message: Message,
+    ) -> Result<(NewDelivery, Option<bound::Reservation>), SendError> {
         let shared = &self.inner.shared;
         if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
@@ -537,20 +539,19 @@ impl Callbacks {
             reason: error.to_string(),
         })?;
         shared.policy.check_url(&url).map_err(SendError::Refused)?;
+        let body = message.body.map_err(SendError::Encode)?;
         // A durable store has a bound too (the memory store checks its own):
         // past it, nothing more is accepted rather than the disk filling up.
-        if shared.store.is_durable() {
-            let unfinished = shared.unfinished_estimate.fetch_add(1, Ordering::Relaxed);
-            if unfinished >= shared.max_unfinished {
-                shared.unfinished_estimate.fetch_sub(1, Ordering::Relaxed);
-                return Err(SendError::QueueFull {
-                    capacity: usize::try_from(shared.max_unfinished).unwrap_or(usize::MAX),
-                });
-            }
-        }
-        let body = message.body.map_err(SendError::Encode)?;
+        let reservation = if shared.store.is_durable() {
+            let reservation = shared.bound.reserve().ok_or_else(|| SendError::QueueFull {
+                capacity: usize::try_from(shared.bound.max()).unwrap_or(usize::MAX),
+            })?;
+            Some(reservation)
+        } else {
+            None
+        };
         shared.replies.declare(message.reply);
-        Ok(NewDelivery {
+        let delivery = NewDelivery {
             id: DeliveryId::random(),
             callback: message.name.to_owned(),
             method: message.method.http_name().to_owned(),
@@ -559,7 +560,8 @@ impl Callbacks {
             body,
             created_at: SystemTime::now(),
             signing_key: message.signing_key,
-        })
+        };
+        Ok((delivery, reservation))
     }
 
     /// Writes an accepted delivery to the store and wakes the dispatcher. With

@@ -82,15 +82,29 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// `url` as logs and records show it: without userinfo (`user:password@`) and
-/// with every query value replaced by `REDACTED` (tokens often travel there);
-/// text that is not a URL is shown as `<not a URL>`.
+/// `url` as logs, records and errors show it: scheme, host and port as they are;
+/// no userinfo (`user:password@`); every path segment, query value and the
+/// fragment replaced by `REDACTED` (Slack- and Discord-style URLs carry their
+/// token in the path, others in the query); text that is not a URL is shown as
+/// `<not a URL>`. The store keeps the whole URL, for sending only.
 pub(crate) fn redact_url(url: &str) -> String {
     let Ok(mut parsed) = url::Url::parse(url) else {
         return "<not a URL>".to_owned();
     };
+    if parsed.cannot_be_a_base() {
+        // `mailto:`, `data:` and the like: all but the scheme is opaque.
+        return format!("{}:REDACTED", parsed.scheme());
+    }
     let _ = parsed.set_username("");
     let _ = parsed.set_password(None);
+    if parsed.path() != "/" {
+        let segments = parsed.path_segments().map_or(0, Iterator::count);
+        let path = "/REDACTED".repeat(segments);
+        parsed.set_path(&path);
+    }
+    if parsed.fragment().is_some() {
+        parsed.set_fragment(Some("REDACTED"));
+    }
     if parsed.query().is_some() {
         let names: Vec<String> = parsed
             .query_pairs()
@@ -147,11 +161,23 @@ mod tests {
     fn urls_are_shown_without_secrets() {
         assert_eq!(
             redact_url("https://user:pw@hooks.example/a/b?token=s3cret&x=1#f"),
-            "https://hooks.example/a/b?token=REDACTED&x=REDACTED#f"
+            "https://hooks.example/REDACTED/REDACTED?token=REDACTED&x=REDACTED#REDACTED"
         );
         assert_eq!(
-            redact_url("https://hooks.example/a/b"),
-            "https://hooks.example/a/b"
+            redact_url("https://hooks.slack.com/services/T0001/B0002/XXXXsecret"),
+            "https://hooks.slack.com/REDACTED/REDACTED/REDACTED/REDACTED"
+        );
+        assert_eq!(
+            redact_url("https://discord.com/api/webhooks/123/tok3n/"),
+            "https://discord.com/REDACTED/REDACTED/REDACTED/REDACTED/REDACTED"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:9000/"),
+            "http://127.0.0.1:9000/"
+        );
+        assert_eq!(
+            redact_url("mailto:someone@secret.example"),
+            "mailto:REDACTED"
         );
         assert_eq!(redact_url("::"), "<not a URL>");
     }

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 #[cfg(feature = "postgres")]
+use super::bound::Reservation;
 use super::store;
 use super::{evaluate, Callbacks, DeliveryId, SendError, Trigger};
 use crate::openapi::Method;
@@ -119,8 +120,10 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
     /// a durable store, it then survives a crash); the dispatcher sends it in
     /// the background. Progress is in [`Callbacks::delivery`].
     pub async fn enqueue(self, body: &P::Body) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
-        self.callbacks.enqueue_delivery(delivery).await
+        let (delivery, place) = self.callbacks.accept(self.message(body)?)?;
+        let id = self.callbacks.enqueue_delivery(delivery).await?;
+        confirm(place);
+        Ok(id)
     }
 
     /// Writes the delivery inside the caller's PostgreSQL transaction (the
@@ -135,8 +138,10 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
         transaction: &tokio_postgres::Transaction<'_>,
         body: &P::Body,
     ) -> Result<DeliveryId, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
+        let (delivery, place) = self.callbacks.accept(self.message(body)?)?;
         store::enqueue_in(transaction, &delivery).await?;
+        // Counted even if the transaction rolls back, until the next count.
+        confirm(place);
         Ok(delivery.id)
     }
 
@@ -144,8 +149,13 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
     /// decoded reply. The delivery is written to the store first: if this
     /// process dies meanwhile, another worker finishes it.
     pub async fn send(self, body: &P::Body) -> Result<A::Reply, SendError> {
-        let delivery = self.callbacks.accept(self.message(body)?)?;
-        let reply = self.callbacks.send_delivery(delivery).await?;
+        let (delivery, place) = self.callbacks.accept(self.message(body)?)?;
+        let sent = self.callbacks.send_delivery(delivery).await;
+        // Every outcome but a failed write leaves the delivery in the store.
+        if !matches!(sent, Err(SendError::Store(_) | SendError::QueueFull { .. })) {
+            confirm(place);
+        }
+        let reply = sent?;
         A::decode(&reply)
             .map_err(|reason| SendError::Encode(format!("the reply no longer decodes: {reason}")))
     }
@@ -167,5 +177,12 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
             reply: self.reply,
             signing_key: self.signing_key.clone(),
         })
+    }
+}
+
+/// Keeps a written delivery's place under the store's bound.
+fn confirm(place: Option<Reservation>) {
+    if let Some(place) = place {
+        place.confirm();
     }
 }

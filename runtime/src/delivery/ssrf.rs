@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 use url::{Host, Url};
 
+use super::record::redact_url;
+
 /// Why an address is refused, or `None` for a public unicast address.
 pub(crate) fn refused_range(ip: IpAddr) -> Option<&'static str> {
     match ip {
@@ -75,6 +77,11 @@ fn refused_v6(ip: Ipv6Addr) -> Option<&'static str> {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return refused_v4(v4).map(|_| "IPv4-mapped form of a refused IPv4 address");
     }
+    // SIIT's IPv4-translated addresses (::ffff:0:a.b.c.d): a translator turns
+    // them into whatever IPv4 address it serves, so none is admitted.
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return Some("IPv4-translated (::ffff:0:0:0/96)");
+    }
     if s[..6] == [0, 0, 0, 0, 0, 0] {
         let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
         return refused_v4(v4).map(|_| "IPv4-compatible form of a refused IPv4 address");
@@ -82,6 +89,11 @@ fn refused_v6(ip: Ipv6Addr) -> Option<&'static str> {
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
         let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
         return refused_v4(v4).map(|_| "NAT64 form of a refused IPv4 address");
+    }
+    // Local-use NAT64 (RFC 8215): the network's own translator, mapping to
+    // addresses only it knows, so the whole prefix is refused.
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+        return Some("local-use NAT64 (64:ff9b:1::/48)");
     }
     if s[0] == 0x2002 {
         let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
@@ -204,13 +216,13 @@ impl AddressPolicy {
     pub fn check_url(&self, url: &Url) -> Result<(), Refused> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Refused {
-                target: url.to_string(),
+                target: redact_url(url.as_str()),
                 reason: format!("not http or https (scheme `{}`)", url.scheme()),
             });
         }
         match url.host() {
             None => Err(Refused {
-                target: url.to_string(),
+                target: redact_url(url.as_str()),
                 reason: "a URL without a host".to_owned(),
             }),
             Some(Host::Ipv4(ip)) => self.check_ip(IpAddr::V4(ip)),
@@ -291,16 +303,23 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if admitted.is_empty() {
-                let refused = first_refusal.unwrap_or_else(|| Refused {
-                    target: host.clone(),
-                    reason: "a name that resolves to no address".to_owned(),
-                });
+                // The addresses a name resolves to are the network's, not the API
+                // user's: they go to the log only, never into the error that
+                // reaches records and problem details.
+                match first_refusal {
+                    Some(refused) => tracing::warn!(
+                        host = %host,
+                        address = %refused.target,
+                        reason = %refused.reason,
+                        "a callback's host resolves only to refused addresses"
+                    ),
+                    None => {
+                        tracing::warn!(host = %host, "a callback's host resolves to no address")
+                    }
+                }
                 return Err(Box::new(Refused {
                     target: host,
-                    reason: format!(
-                        "a name that resolves only to refused addresses ({}: {})",
-                        refused.target, refused.reason
-                    ),
+                    reason: "a name that resolves only to refused addresses".to_owned(),
                 })
                     as Box<dyn std::error::Error + Send + Sync>);
             }
@@ -360,6 +379,10 @@ mod tests {
             ("http://[2001:db8::1]/", "documentation (2001:db8::/32)"),
             ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "Teredo"),
             ("http://[100::1]/", "discard"),
+            ("http://[64:ff9b:1::808:808]/", "local-use NAT64"),
+            ("http://[64:ff9b:1:ffff::a00:1]/", "local-use NAT64"),
+            ("http://[::ffff:0:808:808]/", "IPv4-translated"),
+            ("http://[::ffff:0:7f00:1]/", "IPv4-translated"),
             // Spellings of 127.0.0.1 that the URL parser turns into the address.
             ("http://2130706433/", "loopback"),
             ("http://0x7f000001/", "loopback"),
@@ -439,7 +462,11 @@ mod tests {
         };
         let refused = error.downcast_ref::<Refused>().expect("a Refused error");
         assert_eq!(refused.target, "localhost");
-        assert!(refused.reason.contains("loopback"), "{refused}");
+        // The resolved address is the network's: it goes to the log only.
+        assert_eq!(
+            refused.to_string(),
+            "callback URL refused: `localhost` is a name that resolves only to refused addresses"
+        );
 
         let open = GuardedResolver {
             policy: Arc::new(AddressPolicy::public_only().allow_loopback()),

@@ -250,7 +250,9 @@ impl Verifier {
             .map_err(|_| SignatureError::InvalidTimestamp)?;
         let signatures =
             header(WEBHOOK_SIGNATURE).ok_or(SignatureError::MissingHeader(WEBHOOK_SIGNATURE))?;
-        let age_seconds = now - timestamp;
+        // Saturating: the timestamp is the sender's text, and `i64::MIN` must be
+        // refused as outside the tolerance, not overflow.
+        let age_seconds = now.saturating_sub(timestamp);
         if age_seconds.unsigned_abs() > self.tolerance.as_secs() {
             return Err(SignatureError::OutsideTolerance { age_seconds });
         }
@@ -334,6 +336,29 @@ mod tests {
             strict.verify_at(lookup(&headers), b"{}", 999_980),
             Err(SignatureError::OutsideTolerance { age_seconds: -20 })
         );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_outside_the_tolerance() {
+        let signer = Signer::new(&[SECRET]).unwrap();
+        let verifier = Verifier::new(&[SECRET]).unwrap();
+        for (timestamp, now, age_seconds) in [
+            (i64::MIN, 1_700_000_000, i64::MAX),
+            (i64::MAX, 1_700_000_000, i64::MIN + 1_700_000_001),
+            (i64::MIN, i64::MAX, i64::MAX),
+            (i64::MAX, i64::MIN, i64::MIN),
+        ] {
+            let headers: HashMap<_, _> = signer
+                .headers("msg_x", timestamp, b"{}")
+                .unwrap()
+                .into_iter()
+                .collect();
+            assert_eq!(
+                verifier.verify_at(lookup(&headers), b"{}", now),
+                Err(SignatureError::OutsideTolerance { age_seconds }),
+                "timestamp {timestamp} at {now}"
+            );
+        }
     }
 
     #[test]

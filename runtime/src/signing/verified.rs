@@ -11,7 +11,9 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::{VerifiedMessage, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
+use super::{
+    SignatureError, VerifiedMessage, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP,
+};
 use crate::openapi::{Parameter, ParameterIn};
 use crate::operation::OperationContext;
 use crate::problem::Problem;
@@ -80,7 +82,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Verified<T> {
                 Problem::at_field(
                     StatusCode::UNAUTHORIZED,
                     "header",
-                    "/webhook-signature",
+                    faulty_header(&error),
                     error.to_string(),
                 )
             })?;
@@ -89,6 +91,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Verified<T> {
             })?;
             Ok(Verified { message, body })
         })
+    }
+}
+
+/// The pointer to the header a verification error is about.
+fn faulty_header(error: &SignatureError) -> &'static str {
+    match error {
+        SignatureError::MissingHeader(WEBHOOK_ID) => "/webhook-id",
+        SignatureError::MissingHeader(WEBHOOK_TIMESTAMP)
+        | SignatureError::InvalidTimestamp
+        | SignatureError::OutsideTolerance { .. } => "/webhook-timestamp",
+        _ => "/webhook-signature",
     }
 }
 

@@ -32,7 +32,7 @@ pub(crate) use postgres::enqueue_in;
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::PostgresStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) use sql::{from_millis, outcome_columns, to_millis, StoredRow};
+pub(crate) use sql::{from_millis, outcome_columns, to_millis, StoredRow, KEPT};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::{SqliteStore, SqliteSync};
@@ -162,6 +162,15 @@ impl StateKind {
     }
 }
 
+/// What a store keeps, counted ([`DeliveryStore::kept`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// Deliveries not yet finished.
+    pub unfinished: u64,
+    /// Deliveries given up, kept to be read and replayed.
+    pub dead_letters: u64,
+}
+
 /// Why a store could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -279,6 +288,19 @@ pub trait DeliveryStore: Send + Sync + 'static {
 
     /// How many deliveries are unfinished.
     fn unfinished(&self) -> StoreFuture<'_, u64>;
+
+    /// How many deliveries are unfinished and how many are dead letters: what
+    /// the bound on a durable store counts. The default counts unfinished
+    /// deliveries and reports no dead letters; the shipped stores count both
+    /// in one statement.
+    fn kept(&self) -> StoreFuture<'_, Kept> {
+        Box::pin(async move {
+            Ok(Kept {
+                unfinished: self.unfinished().await?,
+                dead_letters: 0,
+            })
+        })
+    }
 
     /// Whether deliveries survive the process (false for [`MemoryStore`]).
     fn is_durable(&self) -> bool {

@@ -20,7 +20,7 @@ use tokio_postgres::NoTls;
 use super::grouped::Grouped;
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
-    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow,
+    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow, KEPT,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -908,6 +908,18 @@ impl DeliveryStore for PostgresStore {
                 .map_err(database)?
                 .get(0);
             Ok(count.max(0) as u64)
+        })
+    }
+
+    fn kept(&self) -> StoreFuture<'_, super::Kept> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let row = client.query_one(KEPT, &[]).await.map_err(database)?;
+            let (unfinished, dead_letters): (i64, i64) = (row.get(0), row.get(1));
+            Ok(super::Kept {
+                unfinished: unfinished.max(0) as u64,
+                dead_letters: dead_letters.max(0) as u64,
+            })
         })
     }
 

@@ -20,6 +20,11 @@ impl StateKind {
     }
 }
 
+/// Unfinished deliveries and dead letters, in one statement (for the bound).
+pub(crate) const KEPT: &str = "SELECT count(CASE WHEN state = 'pending' THEN 1 END), \
+     count(CASE WHEN state = 'failed' THEN 1 END) \
+     FROM hookspec_deliveries WHERE state IN ('pending', 'failed')";
+
 /// Milliseconds since the Unix epoch, as stores write times.
 pub(crate) fn to_millis(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {

@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
-    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow,
+    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow, KEPT,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -694,6 +694,18 @@ impl DeliveryStore for SqliteStore {
             Ok(count.max(0) as u64)
         })
     }
+
+    fn kept(&self) -> StoreFuture<'_, super::Kept> {
+        self.run(|connection| {
+            let (unfinished, dead_letters): (i64, i64) = connection
+                .query_row(KEPT, [], |row| Ok((row.get(0)?, row.get(1)?)))
+                .map_err(unavailable)?;
+            Ok(super::Kept {
+                unfinished: unfinished.max(0) as u64,
+                dead_letters: dead_letters.max(0) as u64,
+            })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -845,7 +857,7 @@ PRAGMA user_version = 1;
             .await
             .unwrap()
             .expect("the delivery survives the upgrade");
-        assert_eq!(record.url, "https://example.com/h");
+        assert_eq!(record.url, "https://example.com/REDACTED");
         assert_eq!(record.attempts.len(), 1);
         assert_eq!(record.attempts[0].status, Some(503));
         assert_eq!(store.unfinished().await.unwrap(), 1);
