@@ -300,13 +300,17 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
             .await
             .unwrap();
-    let announced = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = std::sync::Arc::clone(&announced);
+    // Every notification this session hears, as (channel, payload); checked
+    // here, not in the task (a panic there would be lost).
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let hearing = std::sync::Arc::clone(&heard);
     actix_web::rt::spawn(async move {
         while let Some(Ok(message)) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
             if let tokio_postgres::AsyncMessage::Notification(notification) = message {
-                assert_eq!(notification.channel(), "hookspec_deliveries");
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                hearing.lock().unwrap().push((
+                    notification.channel().to_owned(),
+                    notification.payload().to_owned(),
+                ));
             }
         }
     });
@@ -324,7 +328,6 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         created_at: SystemTime::now(),
         signing_key: None,
     };
-    let count = || announced.load(std::sync::atomic::Ordering::SeqCst);
     let lease = Lease {
         token: "test/1".into(),
         until: SystemTime::now() + Duration::from_secs(60),
@@ -333,14 +336,38 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         .insert_leased(&delivery("msg_leased"), &lease)
         .await
         .unwrap();
-    // A notification is delivered after its commit, within milliseconds.
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(count(), 0, "a leased insert was announced");
     store.insert(&delivery("msg_free")).await.unwrap();
+    // Notifications arrive in commit order: once a marker committed last (by
+    // another session) has arrived, so has every announcement of the inserts.
+    let (marker, marker_connection) =
+        tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    actix_web::rt::spawn(marker_connection);
+    marker
+        .batch_execute("NOTIFY hookspec_deliveries, 'marker'")
+        .await
+        .unwrap();
+    let marked = || {
+        heard
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, payload)| payload == "marker")
+    };
     assert!(
-        wait_until(Duration::from_secs(5), || count() == 1).await,
-        "an unleased insert was not announced ({} notifications)",
-        count()
+        wait_until(Duration::from_secs(10), marked).await,
+        "the marker never arrived"
+    );
+    let heard = heard.lock().unwrap().clone();
+    let channel = "hookspec_deliveries".to_owned();
+    assert_eq!(
+        heard,
+        [
+            (channel.clone(), String::new()),
+            (channel, "marker".to_owned())
+        ],
+        "exactly one announcement: the unleased insert's"
     );
 }
 

@@ -460,9 +460,11 @@ mod tests {
     proptest::proptest! {
         /// Whatever a receiver answers (any status, any `Retry-After` text, a
         /// body that reads or not) at whatever point of the round, the decision
-        /// is defined and within the policy: a retry no earlier than now, no
-        /// later than the budget's end or than `max_retry_after` away, and none
-        /// past the last attempt.
+        /// is the one its class calls for: a success for a `2xx` read whole; a
+        /// retry for a transient failure (`408`, `429`, `5xx`, a `2xx` cut off)
+        /// while attempts and time are left, no earlier than now, no later than
+        /// the budget's end or than `max_retry_after` away; a final failure
+        /// otherwise, naming why.
         #[test]
         fn every_answer_gets_a_decision_within_the_policy(
             status in 0u16..1000,
@@ -487,18 +489,37 @@ mod tests {
             let at = start + Duration::from_millis(elapsed_ms);
             let outcome = classify(status, header.as_ref(), body, None, at);
             let next = decide(&policy, &claimed(attempts_made, start), outcome.verdict, at, random);
+            let delivered = (200..300).contains(&status) && !broken;
+            let transient = (200..300).contains(&status) && broken
+                || matches!(status, 408 | 429 | 500..=599);
+            let attempts_left = attempts_made + 1 < policy.max_attempts();
+            let budget_left = Duration::from_millis(elapsed_ms) < policy.time_budget();
             match next {
                 Next::RetryAt(when) => {
+                    proptest::prop_assert!(transient && attempts_left && budget_left);
                     proptest::prop_assert!(when >= at);
                     proptest::prop_assert!(when <= start + policy.time_budget());
                     let waits = policy.waits();
                     let longest = waits.iter().max().copied().unwrap_or_default();
                     let cap = longest.mul_f64(1.2).max(Duration::from_secs(10 * 3600));
                     proptest::prop_assert!(when.duration_since(at).unwrap() <= cap);
-                    proptest::prop_assert!(attempts_made + 1 < policy.max_attempts());
                 }
-                Next::Succeeded => proptest::prop_assert!((200..300).contains(&status) && !broken),
-                Next::Failed(reason) => proptest::prop_assert!(!reason.is_empty()),
+                Next::Succeeded => proptest::prop_assert!(delivered),
+                // A transient failure is given up only with no attempt or no
+                // time left, and says which; anything else is final at once,
+                // naming the answer.
+                Next::Failed(reason) if transient => {
+                    proptest::prop_assert!(!attempts_left || !budget_left, "{}", reason);
+                    proptest::prop_assert!(
+                        reason.contains("attempts made; the last:")
+                            || reason.contains("retry budget is spent"),
+                        "{}", reason
+                    );
+                }
+                Next::Failed(reason) => {
+                    proptest::prop_assert!(!delivered);
+                    proptest::prop_assert!(reason.starts_with("the receiver answered"), "{}", reason);
+                }
             }
         }
     }

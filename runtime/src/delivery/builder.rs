@@ -557,6 +557,18 @@ impl CallbacksBuilder {
             self.dead_letter_retention,
         ));
         if shared.store.is_durable() {
+            // Counted once before the first send, so the bound holds from the
+            // start (a store left nearly full by an earlier run refuses at
+            // once); then again every poll interval.
+            let store = Arc::clone(&shared.store);
+            let started = shared.bound.count_started();
+            match dispatcher.block_on(async move { store.kept().await }) {
+                Some(Ok(kept)) => shared
+                    .bound
+                    .counted(started, kept.unfinished.saturating_add(kept.dead_letters)),
+                Some(Err(error)) => tracing::warn!(%error, "cannot count the deliveries kept"),
+                None => {}
+            }
             dispatcher
                 .handle
                 .spawn(dispatch::count_kept(Arc::clone(&shared)));

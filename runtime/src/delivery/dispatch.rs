@@ -257,10 +257,13 @@ async fn attempt_admitted(
 }
 
 /// Counts what a durable store keeps (by every instance) each poll interval,
-/// at least every second, for the bound on accepting more.
+/// at least every second, for the bound on accepting more. The metric of
+/// unfinished deliveries is set from the same count.
 pub(crate) async fn count_kept(shared: Arc<Shared>) {
     let every = shared.settings.poll_interval.max(Duration::from_secs(1));
     loop {
+        // The first count was made while building.
+        tokio::time::sleep(every).await;
         let started = shared.bound.count_started();
         match shared.store.kept().await {
             Ok(kept) => {
@@ -271,7 +274,6 @@ pub(crate) async fn count_kept(shared: Arc<Shared>) {
             }
             Err(error) => tracing::debug!(%error, "cannot count the deliveries kept"),
         }
-        tokio::time::sleep(every).await;
     }
 }
 

@@ -291,8 +291,7 @@ impl Dispatcher {
     }
 
     /// Runs `work` on the dispatcher's runtime and waits for it from any thread
-    /// (used once, to open a store while building).
-    #[cfg(feature = "postgres")]
+    /// (while building: to open a store, and to count it).
     fn block_on<T: Send + 'static>(
         &self,
         work: impl std::future::Future<Output = T> + Send + 'static,

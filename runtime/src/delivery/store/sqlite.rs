@@ -726,6 +726,10 @@ mod tests {
     #[test]
     fn a_new_file_and_its_journal_are_readable_by_the_owner_only() {
         use std::os::unix::fs::PermissionsExt;
+        // The usual umask, which leaves group and others read access: the
+        // permissions checked below must come from the store, not the umask.
+        // SAFETY: umask only swaps the process's file-creation mask.
+        unsafe { libc::umask(0o022) };
         let path = temp_file("private");
         let _store = SqliteStore::open(&path).unwrap();
         // Opening migrated the file: its write-ahead log exists.
