@@ -1344,6 +1344,17 @@ mod counting {
         fn unfinished(&self) -> StoreFuture<'_, u64> {
             self.inner.unfinished()
         }
+        fn kept(&self) -> StoreFuture<'_, hookspec::delivery::store::Kept> {
+            self.inner.kept()
+        }
+        fn resume_endpoint<'a>(
+            &'a self,
+            origin: &'a str,
+            now: SystemTime,
+            limit: u64,
+        ) -> StoreFuture<'a, u64> {
+            self.inner.resume_endpoint(origin, now, limit)
+        }
         fn is_durable(&self) -> bool {
             self.inner.is_durable()
         }
@@ -1396,6 +1407,80 @@ fn counted_builder(concurrency: usize) -> Counted<hookspec::delivery::CallbacksB
         .retry(fast_retries())
         .attempt_timeout(Duration::from_secs(10));
     (builder, claimed, leased, claims)
+}
+
+/// While an endpoint is disabled, its deliveries are held as long as it has
+/// been down, not claimed again at every probe; when it recovers they are made
+/// due at once and arrive.
+#[actix_web::test]
+async fn a_disabled_endpoints_deliveries_are_held_not_claimed_at_every_probe() {
+    use hookspec::delivery::EndpointEvent;
+    let down = AcceptCounter::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/hooks", down.addr);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&events);
+    let (builder, claimed, _, _) = counted_builder(16);
+    let callbacks = builder
+        .retry(RetryPolicy::with_schedule([Duration::from_millis(50); 200]))
+        .circuit_breaker(3, Duration::from_millis(100))
+        .on_endpoint_event(move |event| seen.lock().unwrap().push(event.clone()))
+        .build()
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        ids.push(
+            callbacks
+                .callback_for::<invoice_notification>(trigger(&base, &format!("h-{n}")))
+                .enqueue(&event())
+                .await
+                .unwrap(),
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while events.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "never disabled");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Twenty probes (one every 100 ms): were every held delivery claimed again
+    // at each, that would be 40 claims a probe.
+    let (claims_then, probes_then) = (
+        claimed.load(std::sync::atomic::Ordering::SeqCst),
+        down.accepted(),
+    );
+    while down.accepted() < probes_then + 20 {
+        assert!(Instant::now() < deadline, "not probed");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let claims = claimed.load(std::sync::atomic::Ordering::SeqCst) - claims_then;
+    eprintln!("{claims} claims during twenty probes");
+    assert!(claims <= 20 * 20, "{claims} claims during twenty probes");
+    // Back up on the same port: every held delivery goes.
+    let listener = down.into_listener();
+    let server = HttpServer::new(|| {
+        App::new().default_service(web::to(|| async {
+            HttpResponse::Ok().json(json!({ "ok": true }))
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    for id in &ids {
+        assert_eq!(
+            finished(&callbacks, id).await.state,
+            DeliveryState::Succeeded
+        );
+    }
+    assert!(matches!(
+        events.lock().unwrap()[..],
+        [
+            EndpointEvent::Disabled { .. },
+            EndpointEvent::Recovered { .. }
+        ]
+    ));
+    handle.stop(false).await;
 }
 
 fn counted_callbacks(concurrency: usize) -> Counted<Callbacks> {

@@ -389,6 +389,16 @@ async fn the_postgres_store_conforms() {
 
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn the_postgres_store_resumes_a_recovered_endpoint() {
+    let postgres = Postgres::start();
+    let store = hookspec::delivery::store::PostgresStore::connect(&postgres.url())
+        .await
+        .unwrap();
+    outbox::conformance::check_resume(&store).await;
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn instances_starting_at_once_migrate_a_fresh_database_once() {
     use hookspec::delivery::store::PostgresStore;
     let postgres = Postgres::start();

@@ -8,6 +8,7 @@ use hookspec::delivery::store::{MemoryStore, SqliteStore};
 #[actix_web::test]
 async fn the_memory_store_conforms() {
     outbox::conformance::check(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_resume(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -24,6 +25,11 @@ async fn the_sqlite_store_conforms() {
             .unwrap(),
         3
     );
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+    let dir = outbox::temp_dir("sqlite-resume");
+    let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
+    outbox::conformance::check_resume(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }

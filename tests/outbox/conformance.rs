@@ -297,4 +297,79 @@ pub async fn check(store: &dyn DeliveryStore) {
     let all = store.list(&DeliveryFilter::all()).await.unwrap();
     let all: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(all, ["msg_b", "msg_c", "msg_d"]);
+    // What the bound counts: unfinished deliveries and dead letters.
+    let dead_letters = store.list(&DeliveryFilter::dead_letters()).await.unwrap();
+    let kept = store.kept().await.unwrap();
+    assert_eq!(kept.unfinished, 3);
+    assert_eq!(kept.dead_letters, dead_letters.len() as u64);
+}
+
+/// A recovered endpoint's held deliveries are made due at once: those to that
+/// origin only (not to a port that merely starts the same), and not one another
+/// worker holds leased. Needs an empty store.
+pub async fn check_resume(store: &dyn DeliveryStore) {
+    let since_epoch = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap();
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(since_epoch.as_millis() as u64);
+    let s = Duration::from_secs;
+    let to = |id: &str, url: &str| NewDelivery {
+        url: url.into(),
+        ..delivery(id, t0)
+    };
+    for (id, url) in [
+        ("msg_r1", "http://a.test:8080/x"),
+        ("msg_r2", "http://a.test:8080/y/z?q=1"),
+        ("msg_r3", "http://a.test:80801/x"),
+        ("msg_r4", "https://b.test/x"),
+    ] {
+        store.insert(&to(id, url)).await.unwrap();
+    }
+    let claimed = store
+        .claim(t0, &lease("inst_r/1", t0 + s(60)), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 4);
+    for held in &claimed {
+        assert!(store
+            .defer(&held.delivery.id, "inst_r/1", t0 + s(3600))
+            .await
+            .unwrap());
+    }
+    store
+        .insert_leased(
+            &to("msg_r5", "http://a.test:8080/q"),
+            &lease("inst_r/2", t0 + s(60)),
+        )
+        .await
+        .unwrap();
+    // One at a time (a probe), the one due soonest; then the rest.
+    assert_eq!(
+        store
+            .resume_endpoint("http://a.test:8080", t0 + s(1), 1)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .resume_endpoint("http://a.test:8080", t0 + s(1), u64::MAX)
+            .await
+            .unwrap(),
+        1
+    );
+    let due = store
+        .claim(t0 + s(1), &lease("inst_r/3", t0 + s(120)), 10)
+        .await
+        .unwrap();
+    let mut due = ids(&due);
+    due.sort_unstable();
+    assert_eq!(due, ["msg_r1", "msg_r2"]);
+    assert_eq!(
+        store
+            .resume_endpoint("http://c.test", t0 + s(1), u64::MAX)
+            .await
+            .unwrap(),
+        0
+    );
 }

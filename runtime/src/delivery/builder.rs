@@ -422,9 +422,10 @@ impl CallbacksBuilder {
 
     /// Disables an endpoint after `failures` failed attempts in a row
     /// (connection errors, timeouts, `408`, `429`, `5xx`; default 5): its
-    /// deliveries are held in the store (not attempted, not dead-lettered) and
-    /// one of them probes it every `probe_every` (default 1 min); the first
-    /// success enables it again.
+    /// deliveries are held in the store (not attempted, not dead-lettered, and
+    /// not claimed again until it has been down as long again, up to an hour)
+    /// and one of them probes it every `probe_every` (default 1 min); the
+    /// first success enables it again and makes every held delivery due.
     pub fn circuit_breaker(mut self, failures: u32, probe_every: Duration) -> Self {
         self.circuit = CircuitSettings {
             failures: failures.max(1),
@@ -542,6 +543,7 @@ impl CallbacksBuilder {
             accepting: AtomicBool::new(true),
             replies,
             bound: StoreBound::new(self.max_unfinished),
+            due_times: Default::default(),
             endpoints: Endpoints::new(
                 per_endpoint,
                 ENDPOINTS_REMEMBERED,

@@ -11,6 +11,7 @@ use futures_util::FutureExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::attempt::{attempt, Attempted, DeliveryError, Outgoing};
+use super::due_times::Due;
 use super::endpoints::Health;
 use super::record::{Attempt, DeliveryId};
 use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StateKind, StoreError};
@@ -111,19 +112,59 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     }
 }
 
-/// Waits for a wake-up, or for the poll interval since `last_claim` to pass
-/// (a whole interval if it has: then no slot was free to claim with, and a
-/// freed slot wakes the dispatcher anyway; waiting for nothing would spin).
+/// Waits for a wake-up, for the earliest time a delivery put back comes due,
+/// or for the poll interval since `last_claim` to pass (a whole interval if it
+/// has: then no slot was free to claim with, and a freed slot wakes the
+/// dispatcher anyway; waiting for nothing would spin).
 async fn wait_for_wake_up(shared: &Shared, last_claim: Instant) {
     let interval = shared.settings.poll_interval;
-    let poll = match interval.saturating_sub(last_claim.elapsed()) {
+    let mut wait = match interval.saturating_sub(last_claim.elapsed()) {
         Duration::ZERO => interval,
         remaining => remaining,
     };
+    if start_probes(shared).await {
+        shared.claimable.store(true, Ordering::SeqCst);
+        return;
+    }
+    match shared.due_times.next(SystemTime::now()) {
+        Due::Now => {
+            shared.claimable.store(true, Ordering::SeqCst);
+            return;
+        }
+        Due::In(until) => wait = wait.min(until),
+        Due::Never => {}
+    }
+    if let Some(probe_in) = shared.endpoints.next_probe_in(Instant::now()) {
+        wait = wait.min(probe_in);
+    }
     tokio::select! {
         _ = shared.wake.notified() => {}
-        _ = tokio::time::sleep(poll) => {}
+        _ = tokio::time::sleep(wait) => {}
     }
+    let probing = start_probes(shared).await;
+    if probing || shared.due_times.next(SystemTime::now()) == Due::Now {
+        shared.claimable.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Makes one held delivery due for each disabled endpoint whose probe time
+/// has come; whether any was.
+async fn start_probes(shared: &Shared) -> bool {
+    let mut any = false;
+    for origin in shared.endpoints.probes_due(Instant::now()) {
+        let resumed = shared
+            .store
+            .resume_endpoint(&origin, SystemTime::now(), 1)
+            .await;
+        match resumed {
+            Ok(resumed) => any |= resumed > 0,
+            Err(error) => tracing::warn!(
+                %error, endpoint = %origin,
+                "cannot make a held delivery due to probe its endpoint"
+            ),
+        }
+    }
+    any
 }
 
 /// The wait after `failures` store errors in a row: 100 ms doubling to 5 s.
@@ -250,9 +291,24 @@ async fn attempt_admitted(
             }
         }
     };
-    shared
+    let recovered = shared
         .endpoints
         .record(&admission, endpoint_health(&attempted.attempt));
+    drop(admission);
+    if let Some(origin) = recovered {
+        // Its deliveries held while it was disabled go now.
+        match shared
+            .store
+            .resume_endpoint(&origin, SystemTime::now(), u64::MAX)
+            .await
+        {
+            Ok(_) => shared.wake_to_claim(),
+            Err(error) => tracing::warn!(
+                %error, endpoint = %origin,
+                "cannot resume a recovered endpoint's deliveries; they go when due"
+            ),
+        }
+    }
     Admitted::Attempted(attempted)
 }
 
@@ -352,14 +408,12 @@ async fn defer(shared: &Arc<Shared>, claimed: &ClaimedDelivery, lease: &Lease, w
     wake_at(shared, until);
 }
 
-/// Wakes the dispatcher when a retry comes due.
-fn wake_at(shared: &Arc<Shared>, at: SystemTime) {
-    let shared = Arc::clone(shared);
-    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
-    tokio::spawn(async move {
-        tokio::time::sleep(wait).await;
-        shared.wake_to_claim();
-    });
+/// Has the dispatcher claim when a delivery put back comes due: its one timer
+/// is shortened if this is now the earliest time.
+fn wake_at(shared: &Shared, at: SystemTime) {
+    if shared.due_times.add(at) {
+        shared.wake.notify_one();
+    }
 }
 
 /// Writes an attempt's outcome under `lease`, trying again while the store is
@@ -591,6 +645,69 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::{AddressPolicy, Callbacks, DeliveryState, RetryPolicy};
+    use crate::openapi::Method;
+    use crate::operation::{WebhookDeclaration, WebhookMeta};
+
+    struct Ping;
+
+    impl WebhookDeclaration for Ping {
+        const META: WebhookMeta = WebhookMeta {
+            name: "ping",
+            handler: "ping",
+            source: "dispatch.rs",
+            method: Method::Post,
+            summary: None,
+            description: None,
+            deprecated: false,
+        };
+        type Payload = actix_web::web::Json<serde_json::Value>;
+        type Answer = ();
+    }
+
+    /// 300 deliveries waiting to be retried in an hour, or put back because
+    /// their endpoint was at its share: the dispatcher keeps their due times,
+    /// not a sleeping task for each.
+    #[tokio::test(flavor = "current_thread")]
+    async fn deliveries_put_back_wait_on_one_timer() {
+        let callbacks = Callbacks::builder()
+            .in_memory()
+            .address_policy(AddressPolicy::listed_only().allow_loopback())
+            .retry(RetryPolicy::with_schedule([Duration::from_secs(3600)]))
+            .circuit_breaker(u32::MAX, Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        let mut ids = Vec::new();
+        for n in 0..300 {
+            // Port 9 on loopback: nothing listens, every attempt fails at once.
+            let id = callbacks
+                .webhook::<Ping>("http://127.0.0.1:9/ping")
+                .enqueue(&serde_json::json!({ "n": n }))
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        for id in &ids {
+            loop {
+                let record = callbacks.delivery(id).await.unwrap().unwrap();
+                if matches!(record.state, DeliveryState::Retrying { .. }) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{record:?}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        let tasks = callbacks
+            .inner
+            .dispatcher
+            .handle
+            .metrics()
+            .num_alive_tasks();
+        assert!(tasks < 10, "{tasks} tasks alive for 300 waiting deliveries");
+        assert!(callbacks.inner.shared.due_times.len() >= 1);
+        callbacks.shutdown(Duration::ZERO).await;
+    }
 
     #[test]
     fn store_backoff_doubles_to_five_seconds() {

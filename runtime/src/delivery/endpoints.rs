@@ -4,11 +4,13 @@
 //! addresses are remembered; the least recently used idle one is forgotten
 //! first. An endpoint that failed `failures` attempts in a row is
 //! disabled: its deliveries are held in the store, not attempted and not
-//! dead-lettered, and one of them probes it every `probe_every`; the first
-//! success enables it again. Both changes are events for the application and
+//! dead-lettered (nor claimed again before it has been down as long again),
+//! and at each probe time (every `probe_every`) the store makes one of them
+//! due to probe it; the first success enables it again, and the store makes
+//! every held delivery due. Both changes are events for the application and
 //! `tracing`. Health is per process: instances learn it each on their own.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -68,6 +70,9 @@ pub(crate) type EventHook = Arc<dyn Fn(&EndpointEvent) + Send + Sync>;
 /// How long a name's resolved address keys its address share before it is
 /// looked up again.
 const ADDRESS_FRESH_FOR: Duration = Duration::from_secs(60);
+/// The longest a disabled endpoint's deliveries are held before they are
+/// claimed again (they are made due at once when it recovers).
+const MAX_HOLD: Duration = Duration::from_secs(3600);
 /// How long a lookup made only to find the address share may take.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -136,7 +141,7 @@ impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
 
     /// Forgets the least recently used entry that `idle` says may go; what was
     /// forgotten, and how many entries were looked at.
-    fn forget_one(&mut self, idle: impl Fn(&V) -> bool) -> (Option<V>, usize) {
+    fn forget_one(&mut self, idle: impl Fn(&V) -> bool) -> (Option<(K, V)>, usize) {
         let mut examined = 0;
         let mut found = None;
         for (tick, key) in &self.by_use {
@@ -149,7 +154,8 @@ impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
         match found {
             Some((tick, key)) => {
                 self.by_use.remove(&tick);
-                (self.entries.remove(&key), examined)
+                let value = self.entries.remove(&key);
+                (value.map(|value| (key, value)), examined)
             }
             None => (None, examined),
         }
@@ -163,6 +169,9 @@ struct Table {
     tick: u64,
     /// Disabled endpoints among `origins`, kept as they change.
     disabled: usize,
+    /// Disabled endpoints by the time of their next probe: then one of their
+    /// held deliveries is made due, to be the probe.
+    probes: BTreeSet<(Instant, String)>,
     /// Entries looked at to find one to forget, in all (a test's measure that
     /// forgetting stays cheap however many endpoints came and went).
     examined_to_forget: u64,
@@ -214,6 +223,7 @@ impl Endpoints {
                 addresses: Bounded::new(),
                 tick: 0,
                 disabled: 0,
+                probes: BTreeSet::new(),
                 examined_to_forget: 0,
             }),
             per_endpoint,
@@ -341,8 +351,11 @@ impl Endpoints {
                     .origins
                     .forget_one(|endpoint| endpoint.share.in_flight(per_endpoint) == 0);
                 table.examined_to_forget += examined as u64;
-                if forgotten.is_some_and(|endpoint| endpoint.disabled.is_some()) {
-                    table.disabled -= 1;
+                if let Some((origin, forgotten)) = forgotten {
+                    if forgotten.disabled.is_some() {
+                        table.disabled -= 1;
+                        table.probes.remove(&(forgotten.next_probe, origin));
+                    }
                 }
             }
             table.origins.entries.insert(
@@ -367,12 +380,23 @@ impl Endpoints {
             .entries
             .get_mut(origin)
             .expect("the entry was made above");
-        if endpoint.disabled.is_some() {
-            // One probe at a time, every `probe_every`.
+        if let Some((_, since)) = endpoint.disabled {
+            // One probe at a time, every `probe_every`. The other deliveries
+            // are held as long as the endpoint has been disabled (up to an
+            // hour), not just until the next probe, so they are not claimed
+            // again and again while it stays down: at each probe time the
+            // store makes one of them due, to be the probe
+            // ([`probes_due`](Self::probes_due)), and all of them when it
+            // recovers.
             if now < endpoint.next_probe {
-                return Err(endpoint.next_probe - now);
+                let held_for = since.elapsed().min(MAX_HOLD);
+                return Err((endpoint.next_probe - now).max(held_for));
             }
+            let probed_at = endpoint.next_probe;
             endpoint.next_probe = now + self.circuit.probe_every;
+            let next_probe = endpoint.next_probe;
+            table.probes.remove(&(probed_at, origin.to_owned()));
+            table.probes.insert((next_probe, origin.to_owned()));
         }
         Ok(())
     }
@@ -427,20 +451,22 @@ impl Endpoints {
         }
     }
 
-    /// Records what an admitted attempt said of its endpoint's health.
-    pub(crate) fn record(&self, admission: &Admission, health: Health) {
+    /// Records what an admitted attempt said of its endpoint's health; the
+    /// endpoint if this attempt made it recover (its held deliveries may go).
+    pub(crate) fn record(&self, admission: &Admission, health: Health) -> Option<String> {
         let (event, disabled) = {
             let mut guard = self.table();
             let table = &mut *guard;
-            let Some(endpoint) = table.origins.entries.get_mut(&admission.origin) else {
-                return;
-            };
+            let endpoint = table.origins.entries.get_mut(&admission.origin)?;
             let event = match health {
                 Health::Answered => {
                     endpoint.consecutive_failures = 0;
                     let recovered = endpoint.disabled.take();
                     if recovered.is_some() {
                         table.disabled -= 1;
+                        table
+                            .probes
+                            .remove(&(endpoint.next_probe, admission.origin.clone()));
                     }
                     recovered.map(|(_, since)| EndpointEvent::Recovered {
                         endpoint: admission.origin.clone(),
@@ -459,6 +485,9 @@ impl Endpoints {
                         let now = Instant::now();
                         endpoint.disabled = Some((SystemTime::now(), now));
                         endpoint.next_probe = now + self.circuit.probe_every;
+                        table
+                            .probes
+                            .insert((endpoint.next_probe, admission.origin.clone()));
                         EndpointEvent::Disabled {
                             endpoint: admission.origin.clone(),
                             failures: endpoint.consecutive_failures,
@@ -469,30 +498,54 @@ impl Endpoints {
             };
             (event, table.disabled)
         };
-        if let Some(event) = event {
-            let name = match &event {
-                EndpointEvent::Disabled { .. } => "disabled",
-                EndpointEvent::Recovered { .. } => "recovered",
-            };
-            super::metrics::endpoint_event(name, disabled);
-            match &event {
-                EndpointEvent::Disabled {
-                    endpoint,
-                    failures,
-                    last_error,
-                } => tracing::warn!(
-                    %endpoint, failures, %last_error,
-                    "endpoint disabled: its callbacks are held and it is probed"
-                ),
-                EndpointEvent::Recovered {
-                    endpoint,
-                    disabled_for,
-                } => tracing::info!(%endpoint, ?disabled_for, "endpoint recovered"),
-            }
-            if let Some(hook) = &self.on_event {
-                hook(&event);
+        let event = event?;
+        let name = match &event {
+            EndpointEvent::Disabled { .. } => "disabled",
+            EndpointEvent::Recovered { .. } => "recovered",
+        };
+        super::metrics::endpoint_event(name, disabled);
+        match &event {
+            EndpointEvent::Disabled {
+                endpoint,
+                failures,
+                last_error,
+            } => tracing::warn!(
+                %endpoint, failures, %last_error,
+                "endpoint disabled: its callbacks are held and it is probed"
+            ),
+            EndpointEvent::Recovered {
+                endpoint,
+                disabled_for,
+            } => tracing::info!(%endpoint, ?disabled_for, "endpoint recovered"),
+        }
+        if let Some(hook) = &self.on_event {
+            hook(&event);
+        }
+        match event {
+            EndpointEvent::Recovered { endpoint, .. } => Some(endpoint),
+            EndpointEvent::Disabled { .. } => None,
+        }
+    }
+
+    /// The disabled endpoints whose probe time has come, taken off the
+    /// schedule: one held delivery of each is to be made due (it is admitted
+    /// as the probe, which puts the endpoint back on the schedule).
+    pub(crate) fn probes_due(&self, now: Instant) -> Vec<String> {
+        let mut table = self.table();
+        let mut due = Vec::new();
+        while table.probes.first().is_some_and(|(at, _)| *at <= now) {
+            if let Some((_, origin)) = table.probes.pop_first() {
+                due.push(origin);
             }
         }
+        due
+    }
+
+    /// How long until the next probe time, if any endpoint is disabled.
+    pub(crate) fn next_probe_in(&self, now: Instant) -> Option<Duration> {
+        let table = self.table();
+        let (at, _) = table.probes.first()?;
+        Some(at.saturating_duration_since(now))
     }
 
     /// Every endpoint's health, by name.

@@ -37,6 +37,7 @@ mod attempt;
 mod bound;
 mod builder;
 mod dispatch;
+mod due_times;
 mod endpoints;
 mod env;
 mod error;
@@ -207,6 +208,8 @@ pub(crate) struct Shared {
     pub endpoints: endpoints::Endpoints,
     /// A durable store's bound on unfinished deliveries and dead letters.
     pub bound: Arc<bound::StoreBound>,
+    /// When the deliveries this process put back come due.
+    pub due_times: due_times::DueTimes,
 }
 
 impl Shared {

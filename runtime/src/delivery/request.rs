@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use serde::Serialize;
 
-#[cfg(feature = "postgres")]
 use super::bound::Reservation;
+#[cfg(feature = "postgres")]
 use super::store;
 use super::{evaluate, Callbacks, DeliveryId, SendError, Trigger};
 use crate::openapi::Method;

@@ -273,6 +273,39 @@ impl DeliveryStore for MemoryStore {
         Box::pin(async move { Ok(deferred) })
     }
 
+    fn resume_endpoint<'a>(
+        &'a self,
+        origin: &'a str,
+        now: SystemTime,
+        limit: u64,
+    ) -> StoreFuture<'a, u64> {
+        let prefix = format!("{origin}/");
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let later: Vec<(SystemTime, DeliveryId)> = state
+            .due
+            .range((now, DeliveryId::from(""))..)
+            .filter(|(at, id)| {
+                *at > now
+                    && state
+                        .rows
+                        .get(id)
+                        .is_some_and(|row| row.delivery.url.starts_with(&prefix))
+            })
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        for (at, id) in &later {
+            state.due.remove(&(*at, id.clone()));
+            state.due.insert((now, id.clone()));
+            if let Some(row) = state.rows.get_mut(id) {
+                row.next_attempt_at = now;
+            }
+        }
+        let resumed = later.len() as u64;
+        Box::pin(async move { Ok(resumed) })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         let mut guard = self.state();
         let state = &mut *guard;
@@ -371,6 +404,19 @@ impl DeliveryStore for MemoryStore {
     fn unfinished(&self) -> StoreFuture<'_, u64> {
         let unfinished = self.state().unfinished as u64;
         Box::pin(async move { Ok(unfinished) })
+    }
+
+    fn kept(&self) -> StoreFuture<'_, super::Kept> {
+        let state = self.state();
+        let kept = super::Kept {
+            unfinished: state.unfinished as u64,
+            dead_letters: state
+                .rows
+                .values()
+                .filter(|row| row.state == StateKind::Failed)
+                .count() as u64,
+        };
+        Box::pin(async move { Ok(kept) })
     }
 
     fn is_durable(&self) -> bool {

@@ -289,6 +289,23 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// How many deliveries are unfinished.
     fn unfinished(&self) -> StoreFuture<'_, u64>;
 
+    /// Makes up to `limit` unfinished, unleased deliveries to `origin`
+    /// (`scheme://host` with its port when not the default, as [`url::Origin`]
+    /// writes it) that are due after `now` due at `now`, those due soonest
+    /// first; how many. The dispatcher holds a disabled endpoint's deliveries
+    /// and calls this for one of them at each probe time, and for all of them
+    /// when the endpoint recovers. The default does nothing: held deliveries
+    /// then go when they come due.
+    fn resume_endpoint<'a>(
+        &'a self,
+        origin: &'a str,
+        now: SystemTime,
+        limit: u64,
+    ) -> StoreFuture<'a, u64> {
+        let _ = (origin, now, limit);
+        Box::pin(async { Ok(0) })
+    }
+
     /// How many deliveries are unfinished and how many are dead letters: what
     /// the bound on a durable store counts. The default counts unfinished
     /// deliveries and reports no dead letters; the shipped stores count both

@@ -827,6 +827,32 @@ impl DeliveryStore for PostgresStore {
         })
     }
 
+    fn resume_endpoint<'a>(
+        &'a self,
+        origin: &'a str,
+        now: SystemTime,
+        limit: u64,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let prefix = format!("{origin}/");
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            client
+                .execute(
+                    "UPDATE hookspec_deliveries SET next_attempt_at = $2
+                     WHERE id IN (
+                       SELECT id FROM hookspec_deliveries
+                       WHERE state = 'pending' AND lease_token IS NULL
+                         AND next_attempt_at > $2
+                         AND substr(url, 1, length($1::text)) = $1::text
+                       ORDER BY next_attempt_at LIMIT $3)",
+                    &[&prefix, &to_millis(now), &limit],
+                )
+                .await
+                .map_err(database)
+        })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         Box::pin(async move {
             let client = self.client().await?;

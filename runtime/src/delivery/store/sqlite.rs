@@ -611,6 +611,30 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
+    fn resume_endpoint<'a>(
+        &'a self,
+        origin: &'a str,
+        now: SystemTime,
+        limit: u64,
+    ) -> StoreFuture<'a, u64> {
+        let prefix = format!("{origin}/");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let resumed = connection
+                .execute(
+                    "UPDATE hookspec_deliveries SET next_attempt_at = ?2
+                     WHERE id IN (
+                       SELECT id FROM hookspec_deliveries
+                       WHERE state = 'pending' AND lease_token IS NULL
+                         AND next_attempt_at > ?2 AND substr(url, 1, length(?1)) = ?1
+                       ORDER BY next_attempt_at LIMIT ?3)",
+                    params![prefix, to_millis(now), limit],
+                )
+                .map_err(unavailable)?;
+            Ok(resumed as u64)
+        })
+    }
+
     fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64> {
         let prefix = format!("{instance}/%");
         self.run(move |connection| {
