@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod common;
-use common::{loopback_accept_counters, AcceptCounter};
+use common::{loopback_accept_counters, reference_verify, AcceptCounter};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -93,6 +93,25 @@ struct Answer {
     body: &'static str,
     retry_after: Option<&'static str>,
     location: Option<String>,
+    /// Answers only once this is opened.
+    gate: Option<Gate>,
+}
+
+/// Holds answers until the test opens it.
+#[derive(Clone, Default)]
+struct Gate(Arc<std::sync::atomic::AtomicBool>);
+
+impl Gate {
+    fn open(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    async fn passed(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.0.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
+            actix_web::rt::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
 }
 
 impl Answer {
@@ -103,6 +122,15 @@ impl Answer {
             body: r#"{"ok": true}"#,
             retry_after: None,
             location: None,
+            gate: None,
+        }
+    }
+
+    /// `200`, once `gate` is opened.
+    fn held(gate: &Gate) -> Self {
+        Answer {
+            gate: Some(gate.clone()),
+            ..Answer::ok()
         }
     }
     fn status(status: u16) -> Self {
@@ -156,6 +184,9 @@ impl Receiver {
                         .pop_front()
                         .unwrap_or_else(Answer::ok);
                     actix_web::rt::time::sleep(answer.delay).await;
+                    if let Some(gate) = &answer.gate {
+                        gate.passed().await;
+                    }
                     let mut response = HttpResponse::build(
                         actix_web::http::StatusCode::from_u16(answer.status).unwrap(),
                     );
@@ -288,6 +319,16 @@ async fn handler_sends_the_documented_request_signed() {
         .verify(|name| request.header(name), &request.body)
         .unwrap();
     assert_eq!(verified.id, id.as_str());
+    assert!(reference_verify(
+        SECRET,
+        |name| request.header(name),
+        &request.body
+    ));
+    assert!(!reference_verify(
+        "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        |name| request.header(name),
+        &request.body
+    ));
     receiver.handle.stop(false).await;
 }
 
@@ -957,10 +998,11 @@ async fn webhooks_are_sent_to_the_url_the_caller_gives() {
     let received = receiver.received();
     assert_eq!(received.len(), 2, "retried like a callback");
     assert_eq!(received[1].path, "/hooks/paid");
-    let verifier = Verifier::new(&[SECRET]).unwrap();
-    assert!(verifier
-        .verify(|name| received[1].header(name), &received[1].body)
-        .is_ok());
+    assert!(reference_verify(
+        SECRET,
+        |name| received[1].header(name),
+        &received[1].body
+    ));
     let record = &callbacks.deliveries(DeliveryFilter::all()).await.unwrap()[0];
     assert_eq!(record.callback, "invoice-paid");
     // The same guard applies.
@@ -1158,10 +1200,7 @@ async fn each_receiver_gets_callbacks_signed_with_its_own_secret() {
         );
     }
     let verify = |secret: &str, request: &Received| {
-        Verifier::new(&[secret])
-            .unwrap()
-            .verify(|name| request.header(name), &request.body)
-            .is_ok()
+        reference_verify(secret, |name| request.header(name), &request.body)
     };
     let (to_acme, to_globex) = (&acme.received()[0], &globex.received()[0]);
     assert!(verify(ACME, to_acme) && verify(GLOBEX, to_globex));
@@ -1221,10 +1260,7 @@ async fn each_delivery_is_signed_with_the_secrets_of_the_key_its_handler_names()
     let received = receiver.received();
     assert_eq!(received.len(), 2, "the keyless delivery is never sent");
     let verify = |secret: &str, request: &Received| {
-        Verifier::new(&[secret])
-            .unwrap()
-            .verify(|name| request.header(name), &request.body)
-            .is_ok()
+        reference_verify(secret, |name| request.header(name), &request.body)
     };
     let by_path = |suffix: &str| {
         received
@@ -1505,19 +1541,18 @@ async fn enqueue_one(callbacks: &Callbacks, receiver: &Receiver, id: &str) -> De
 #[actix_web::test]
 async fn a_free_slot_takes_a_delivery_at_once_a_busy_one_waits_in_the_backlog_and_past_it_the_dispatcher_claims(
 ) {
-    let slow = Answer {
-        delay: Duration::from_millis(500),
-        ..Answer::ok()
-    };
-    let receiver = Receiver::start(vec![slow.clone(), slow]);
+    let gate = Gate::default();
+    let receiver = Receiver::start(vec![Answer::held(&gate), Answer::held(&gate)]);
     let (callbacks, claimed, leased, _) = counted_callbacks(2);
     let mut ids = Vec::new();
-    // Two slots, both taken by the first two (the receiver holds them 500 ms);
-    // the next two wait in the backlog (as many as slots), written leased to
-    // this instance; the fifth is written for any instance to claim.
+    // Two slots, both taken by the first two (the receiver holds them until
+    // the gate opens); the next two wait in the backlog (as many as slots),
+    // written leased to this instance; the fifth is written for any instance
+    // to claim.
     for n in 0..5 {
         ids.push(enqueue_one(&callbacks, &receiver, &format!("i-{n}")).await);
     }
+    gate.open();
     for id in &ids {
         assert_eq!(
             finished(&callbacks, id).await.state,
@@ -1618,12 +1653,9 @@ async fn a_backlogged_delivery_whose_lease_ran_short_is_claimed_from_the_store()
 /// (where a previous run may have left deliveries).
 #[actix_web::test]
 async fn wake_ups_that_only_free_a_slot_do_not_claim() {
-    let slow = Answer {
-        delay: Duration::from_millis(300),
-        ..Answer::ok()
-    };
+    let gate = Gate::default();
     let mut answers = vec![Answer::ok(); 8];
-    answers.extend([slow.clone(), slow]);
+    answers.extend([Answer::held(&gate), Answer::held(&gate)]);
     let receiver = Receiver::start(answers);
     let (builder, claimed, leased, claims) = counted_builder(2);
     let callbacks = builder
@@ -1651,13 +1683,15 @@ async fn wake_ups_that_only_free_a_slot_do_not_claim() {
         "{} claim calls for 8 attempts",
         count(&claims)
     );
-    // Past the backlog (two slots held 300 ms, two backlogged), a delivery
-    // written for any instance is claimed when a slot comes free, hourly
-    // poll or not: its insert is what makes the store worth asking.
+    // Past the backlog (two slots held until the gate opens, two
+    // backlogged), a delivery written for any instance is claimed when a slot
+    // comes free, hourly poll or not: its insert is what makes the store
+    // worth asking.
     let mut ids = Vec::new();
     for n in 8..13 {
         ids.push(enqueue_one(&callbacks, &receiver, &format!("w-{n}")).await);
     }
+    gate.open();
     for id in &ids {
         assert_eq!(
             finished(&callbacks, id).await.state,

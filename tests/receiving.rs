@@ -132,3 +132,26 @@ async fn no_verifier_registered_is_500() {
         "{problem}"
     );
 }
+
+/// The reference verifier the delivery tests rely on agrees with the Standard
+/// Webhooks specification's test vector, and with nothing else.
+#[actix_web::test]
+async fn the_reference_verifier_matches_the_specification_vector() {
+    let headers = [
+        ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("webhook-timestamp", "1614265330"),
+        (
+            "webhook-signature",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    let header = |name: &str| headers.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+    let body = br#"{"test": 2432232314}"#;
+    assert!(common::reference_verify(SECRET, header, body));
+    assert!(!common::reference_verify(OTHER_SECRET, header, body));
+    assert!(!common::reference_verify(
+        SECRET,
+        header,
+        br#"{"test": 2432232315}"#
+    ));
+}
