@@ -15,7 +15,7 @@ fn assert_expansion(name: &str, tokens: TokenStream) {
 
 #[test]
 fn route_with_arguments_and_a_callback() {
-    let expanded = crate::expand_route(
+    let expanded = crate::items::expand_route(
         Some("post"),
         quote!(
             "/shops/{shop}/invoices/",
@@ -40,7 +40,7 @@ fn route_with_arguments_and_a_callback() {
 
 #[test]
 fn callback_stub() {
-    let expanded = crate::expand_stub(
+    let expanded = crate::items::expand_callback(
         quote!(
             post,
             "{$request.query.callback_url}/invoices/{$request.body#/id}"
@@ -49,27 +49,25 @@ fn callback_stub() {
             /// Notify the API user about an invoice event.
             async fn invoice_notification(body: Json<InvoiceEvent>) -> Json<InvoiceEventReceived> {}
         },
-        crate::callback_stage,
     );
     assert_expansion("callback", expanded);
 }
 
 #[test]
 fn webhook_stub() {
-    let expanded = crate::expand_stub(
+    let expanded = crate::items::expand_webhook(
         quote!("plan-price-changed"),
         quote! {
             /// A plan changed price.
             async fn plan_price_changed(body: Json<PriceChange>) {}
         },
-        crate::webhook_stage,
     );
     assert_expansion("webhook", expanded);
 }
 
 #[test]
 fn route_with_errors_keeps_the_item() {
-    let expanded = crate::expand_route(
+    let expanded = crate::items::expand_route(
         Some("get"),
         quote!("/items", operationid = "list"),
         quote! {
@@ -83,7 +81,7 @@ fn route_with_errors_keeps_the_item() {
 
 #[test]
 fn routes_one_handler_at_two_routes() {
-    let expanded = crate::expand_routes(
+    let expanded = crate::items::expand_routes(
         quote!(),
         quote! {
             /// Say hello.
@@ -99,7 +97,7 @@ fn routes_one_handler_at_two_routes() {
 
 #[test]
 fn scope_prefixes_the_routes_of_its_module() {
-    let expanded = crate::expand_scope(
+    let expanded = crate::items::expand_scope(
         quote!("/v1"),
         quote! {
             mod v1 {

@@ -348,12 +348,7 @@ async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Ve
 /// `Retry-After` as seconds or as an HTTP date (a past one: now); anything
 /// else (negative, fractional, garbage) is ignored.
 fn parse_retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
-    let text = value.to_str().ok()?.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(text).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    super::retry_after::parse(value.to_str().ok()?, now)
 }
 
 /// Connection errors, resets and the like are worth retrying; a refused address,

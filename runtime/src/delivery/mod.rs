@@ -47,6 +47,7 @@ mod record;
 mod replies;
 mod request;
 mod retry;
+mod retry_after;
 mod sender;
 mod ssrf;
 pub mod store;

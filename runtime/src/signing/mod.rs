@@ -10,6 +10,7 @@
 //! Receivers need only this module (feature `signing`), not the delivery
 //! stack: [`Verified<T>`] checks an incoming callback in an actix-web handler.
 
+mod timestamp;
 mod verified;
 
 pub use verified::Verified;
@@ -243,16 +244,13 @@ impl Verifier {
         now: i64,
     ) -> Result<VerifiedMessage, SignatureError> {
         let id = header(WEBHOOK_ID).ok_or(SignatureError::MissingHeader(WEBHOOK_ID))?;
-        let timestamp = header(WEBHOOK_TIMESTAMP)
-            .ok_or(SignatureError::MissingHeader(WEBHOOK_TIMESTAMP))?
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| SignatureError::InvalidTimestamp)?;
+        let (timestamp, age_seconds) = timestamp::parse_with_age(
+            header(WEBHOOK_TIMESTAMP).ok_or(SignatureError::MissingHeader(WEBHOOK_TIMESTAMP))?,
+            now,
+        )
+        .ok_or(SignatureError::InvalidTimestamp)?;
         let signatures =
             header(WEBHOOK_SIGNATURE).ok_or(SignatureError::MissingHeader(WEBHOOK_SIGNATURE))?;
-        // Saturating: the timestamp is the sender's text, and `i64::MIN` must be
-        // refused as outside the tolerance, not overflow.
-        let age_seconds = now.saturating_sub(timestamp);
         if age_seconds.unsigned_abs() > self.tolerance.as_secs() {
             return Err(SignatureError::OutsideTolerance { age_seconds });
         }
