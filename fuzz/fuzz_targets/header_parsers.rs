@@ -16,7 +16,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
     let now = SystemTime::now();
-    for clock in [UNIX_EPOCH, now, UNIX_EPOCH + Duration::from_secs(253_402_300_799)] {
+    for clock in [
+        UNIX_EPOCH,
+        now,
+        UNIX_EPOCH + Duration::from_secs(253_402_300_799),
+    ] {
         let _ = retry_after::parse(text, clock);
     }
     for now in [i64::MIN, -1, 0, 1_700_000_000, i64::MAX] {
