@@ -706,3 +706,76 @@ async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
     }
     assert_eq!(store.unfinished().await.unwrap(), 1);
 }
+
+/// `sslmode` is honoured: `require`, `verify-ca` and `verify-full` connect
+/// with TLS, the server's certificate checked against `sslrootcert`, for the
+/// pool and for the `LISTEN` connection (a dispatcher that polls hourly is
+/// woken by another instance's insert); without the CA the self-signed chain is
+/// refused, and no mode falls back to clear (the server refuses clear
+/// connections, so a clear connection would fail every check here).
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
+    use hookspec::delivery::store::{NewDelivery, PostgresStore};
+    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryStore};
+    use std::time::SystemTime;
+
+    let postgres = Postgres::start_tls();
+    let clear = PostgresStore::connect(&postgres.url()).await.err();
+    assert!(clear.is_some(), "the server took a connection in clear");
+    let ca = postgres.ca_file();
+    for mode in ["require", "verify-ca", "verify-full"] {
+        let url = format!(
+            "{}?sslmode={mode}&sslrootcert={}",
+            postgres.url(),
+            ca.display()
+        );
+        let store = PostgresStore::connect(&url).await.unwrap();
+        assert_eq!(store.unfinished().await.unwrap(), 0, "{mode}");
+    }
+    let untrusted = PostgresStore::connect(&format!("{}?sslmode=verify-full", postgres.url()))
+        .await
+        .expect_err("a self-signed chain the platform does not trust");
+    assert!(
+        untrusted.to_string().to_lowercase().contains("certificate"),
+        "{untrusted}"
+    );
+
+    let url = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        postgres.url(),
+        ca.display()
+    );
+    let receiver = Receiver::start(Duration::ZERO);
+    let callbacks = Callbacks::builder()
+        .store_url(&url)
+        .unwrap()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .poll_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let other_instance = PostgresStore::connect(&url).await.unwrap();
+    let id = DeliveryId::from("msg_over_tls");
+    other_instance
+        .insert(&NewDelivery {
+            id: id.clone(),
+            callback: "event_notification".into(),
+            method: "POST".into(),
+            url: format!("{}/events/1", receiver.url()),
+            content_type: Some("application/json".into()),
+            body: br#"{"n":1}"#.to_vec(),
+            created_at: SystemTime::now(),
+            signing_key: None,
+        })
+        .await
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(20), || receiver
+            .ids()
+            .contains(id.as_str()))
+        .await,
+        "the insert did not wake the dispatcher over its TLS LISTEN connection"
+    );
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    receiver.stop().await;
+}

@@ -20,6 +20,8 @@ pub struct Postgres {
     /// Whether commits wait for the disk (off for tests: faster, and a test's
     /// crash is of the app, not of the machine).
     fsync: bool,
+    /// Whether it takes TLS connections only (`start_tls`).
+    tls: bool,
 }
 
 impl Postgres {
@@ -33,7 +35,18 @@ impl Postgres {
         Self::start_with_fsync(true)
     }
 
+    /// A cluster that takes TLS connections only, its certificate for
+    /// `127.0.0.1` signed by a CA of its own ([`ca_file`](Self::ca_file));
+    /// made with the `openssl` command.
+    pub fn start_tls() -> Postgres {
+        Self::start_with(false, true)
+    }
+
     fn start_with_fsync(fsync: bool) -> Postgres {
+        Self::start_with(fsync, false)
+    }
+
+    fn start_with(fsync: bool, tls: bool) -> Postgres {
         let bin = std::env::var_os("PG_BIN")
             .map(PathBuf::from)
             .or_else(newest_postgres_bin)
@@ -64,14 +77,113 @@ impl Postgres {
             port,
             as_postgres,
             fsync,
+            tls,
         };
         run(cluster
             .command("initdb")
             .arg("-D")
             .arg(&cluster.data)
             .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]));
+        if tls {
+            cluster.make_certificates();
+        }
         cluster.start_server();
         cluster
+    }
+
+    /// The CA that signed a TLS cluster's certificate (PEM).
+    pub fn ca_file(&self) -> PathBuf {
+        self.data.parent().unwrap().join("ca.crt")
+    }
+
+    /// A CA and a server certificate for `127.0.0.1` it signs, and a
+    /// `pg_hba.conf` that refuses connections without TLS.
+    fn make_certificates(&self) {
+        let root = self.data.parent().unwrap();
+        let openssl = |args: &[&str]| {
+            run(Command::new("openssl").current_dir(root).args(args));
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &["-keyout", "ca.key", "-out", "ca.crt", "-days", "2"],
+                &["-subj", "/CN=hookspec test CA"],
+                &["-addext", "basicConstraints=critical,CA:TRUE"],
+                &["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+        );
+        std::fs::write(
+            root.join("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n\
+             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ]);
+        for file in ["server.crt", "server.key"] {
+            std::fs::copy(root.join(file), self.data.join(file)).unwrap();
+        }
+        std::fs::write(
+            self.data.join("pg_hba.conf"),
+            "local all all trust\n\
+             hostnossl all all 127.0.0.1/32 reject\n\
+             hostssl all all 127.0.0.1/32 trust\n",
+        )
+        .unwrap();
+        if self.as_postgres {
+            run(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(&self.data));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                self.data.join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
     }
 
     fn command(&self, program: &str) -> Command {
@@ -87,12 +199,15 @@ impl Postgres {
 
     /// Starts the server and waits until it accepts connections.
     pub fn start_server(&self) {
-        let options = format!(
+        let mut options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync={} -c max_connections=200",
             self.port,
             self.data.display(),
             if self.fsync { "on" } else { "off" }
         );
+        if self.tls {
+            options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
+        }
         run(self
             .command("pg_ctl")
             .arg("-D")

@@ -18,6 +18,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
 use super::grouped::Grouped;
+use super::postgres_tls::{connection_settings, Transport};
 use super::{
     from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
     NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow, KEPT,
@@ -231,7 +232,7 @@ pub struct PostgresStore {
     pool: Pool,
     /// Where to open the listening connection; `None` for a pool the
     /// application built ([`from_pool`](Self::from_pool)): polling only.
-    listen: Option<tokio_postgres::Config>,
+    listen: Option<(tokio_postgres::Config, Transport)>,
     /// Inserts and outcomes made while others are under way are written
     /// together (group commit).
     inserts: Arc<Grouped<Insert, ()>>,
@@ -246,37 +247,11 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
-/// The session setting the store's connections are opened with.
-const GENERIC_PLANS: &str = "-c plan_cache_mode=force_generic_plan";
-
-/// The connection settings of `url`, with generic plans for prepared
-/// statements. The store's statements are prepared once per connection and
-/// their best plan does not depend on the values (index lookups by id, the
-/// due index); but PostgreSQL plans a statement again at every execution
-/// while the plan for its values looks cheaper than the generic one, which for
-/// the grouped statements (arrays of unknown length) is always: under load,
-/// planning them cost as much as running them (0.3 ms each).
-fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
-    let mut config: tokio_postgres::Config = url
-        .parse()
-        .map_err(|error| StoreError::Unavailable(format!("bad PostgreSQL URL: {error}")))?;
-    let options = match config.get_options() {
-        Some(given) if !given.is_empty() => format!("{given} {GENERIC_PLANS}"),
-        _ => GENERIC_PLANS.to_owned(),
-    };
-    config.options(&options);
-    Ok(config)
-}
-
-fn unavailable(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(format!("PostgreSQL: {error}"))
-}
-
-/// Every error of a PostgreSQL call, with its causes (tokio-postgres's own
-/// message is often just "db error").
-fn database(error: tokio_postgres::Error) -> StoreError {
+/// An error of the pool or the connection, with its causes (the pool's own
+/// message is often just "error performing TLS handshake").
+fn unavailable(error: impl std::error::Error) -> StoreError {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
+    let mut source = error.source();
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());
@@ -285,19 +260,30 @@ fn database(error: tokio_postgres::Error) -> StoreError {
     StoreError::Unavailable(format!("PostgreSQL: {text}"))
 }
 
+/// Every error of a PostgreSQL call, with its causes (tokio-postgres's own
+/// message is often just "db error").
+fn database(error: tokio_postgres::Error) -> StoreError {
+    unavailable(error)
+}
+
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host/db` or
-    /// `host=... user=...`; without TLS: use [`from_pool`](Self::from_pool) with
-    /// a TLS connector otherwise) and brings its tables up to date.
+    /// `host=... user=...`) and brings its tables up to date. With
+    /// `sslmode=require` (or `verify-ca`, `verify-full`) it connects with TLS
+    /// only, checking the server's certificate and name against
+    /// `sslrootcert=<PEM file>` if given, else the platform's roots; without
+    /// (or with `disable`, `allow`, `prefer`) in clear.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config = connection_config(url)?;
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let (config, transport) = connection_settings(url)?;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match &transport {
+            Transport::Clear => Manager::from_config(config.clone(), NoTls, manager_config),
+            Transport::Tls(tls) => {
+                Manager::from_config(config.clone(), tls.clone(), manager_config)
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(16)
             .runtime(Runtime::Tokio1)
@@ -307,7 +293,7 @@ impl PostgresStore {
             .build()
             .map_err(unavailable)?;
         let mut store = Self::from_pool(pool).await?;
-        store.listen = Some(config);
+        store.listen = Some((config, transport));
         Ok(store)
     }
 
@@ -652,11 +638,15 @@ async fn complete_group(pool: Pool, group: Vec<Outcome>) -> Vec<Result<bool, Sto
 /// Listens for inserts on a connection of its own, calling `wake` at each,
 /// for as long as the dispatcher runs; reconnects after a failure (1 s, then
 /// doubling to 30 s), waking once after each (what was inserted meanwhile).
-async fn listen_for_inserts(config: tokio_postgres::Config, wake: super::Wake) {
+async fn listen_for_inserts<T>(config: tokio_postgres::Config, tls: T, wake: super::Wake)
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + Clone,
+    T::Stream: Send,
+{
     use futures_util::StreamExt;
     let mut pause = Duration::from_secs(1);
     loop {
-        match config.connect(NoTls).await {
+        match config.connect(tls.clone()).await {
             Ok((client, mut connection)) => {
                 let mut messages =
                     futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
@@ -953,29 +943,10 @@ impl DeliveryStore for PostgresStore {
         &self,
         wake: super::Wake,
     ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
-        let config = self.listen.clone()?;
-        Some(Box::pin(listen_for_inserts(config, wake)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn connections_plan_generically_and_keep_the_options_given() {
-        let config = connection_config("postgres://app@127.0.0.1/db").expect("a URL");
-        assert_eq!(config.get_options(), Some(GENERIC_PLANS));
-        let config =
-            connection_config("postgres://app@127.0.0.1/db?options=-c%20statement_timeout%3D5s")
-                .expect("a URL");
-        assert_eq!(
-            config.get_options(),
-            Some("-c statement_timeout=5s -c plan_cache_mode=force_generic_plan")
-        );
-        assert!(matches!(
-            connection_config("postgres://app@127.0.0.1:port/db"),
-            Err(StoreError::Unavailable(_))
-        ));
+        let (config, transport) = self.listen.clone()?;
+        Some(match transport {
+            Transport::Clear => Box::pin(listen_for_inserts(config, NoTls, wake)),
+            Transport::Tls(tls) => Box::pin(listen_for_inserts(config, tls, wake)),
+        })
     }
 }
