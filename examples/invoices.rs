@@ -14,7 +14,9 @@
 //! 127.0.0.1, and no DNS lookups); `HOOKSPEC_DELIVERY_STORE`: where accepted
 //! notifications wait for delivery: `sqlite:<file>` (default: a SQLite file in the
 //! working directory, survives restarts), `postgres://...` (shared by several
-//! instances) or `memory`. `HOOKSPEC_METRICS=1`: delivery metrics (attempts by
+//! instances) or `memory`; `HOOKSPEC_RETRY_SCHEDULE` (`5s, 5m, 30m`),
+//! `HOOKSPEC_ATTEMPT_TIMEOUT` and `HOOKSPEC_LEASE` (durations: `10s`, `40s`);
+//! `HOOKSPEC_METRICS=1`: delivery metrics (attempts by
 //! outcome, their durations, unfinished deliveries, disabled endpoints) for
 //! Prometheus at `/metrics`.
 

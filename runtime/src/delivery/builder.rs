@@ -98,8 +98,8 @@ impl fmt::Debug for SecretList {
 /// Builds [`Callbacks`].
 #[derive(Debug)]
 pub struct CallbacksBuilder {
-    retry: RetryPolicy,
-    attempt_timeout: Duration,
+    pub(super) retry: RetryPolicy,
+    pub(super) attempt_timeout: Duration,
     queue_capacity: usize,
     max_unfinished: u64,
     concurrency: usize,
@@ -110,7 +110,7 @@ pub struct CallbacksBuilder {
     pub(super) secrets: SecretList,
     secret_resolver: Option<Resolver>,
     store: StoreChoice,
-    lease: Option<Duration>,
+    pub(super) lease: Option<Duration>,
     poll_interval: Duration,
     send_deadline: Duration,
     per_endpoint: Option<usize>,

@@ -3,7 +3,9 @@
 //! (and the signing secrets) from the environment with errors that name the
 //! variable.
 
-use super::{AddressPolicy, BuildError, CallbacksBuilder};
+use std::time::Duration;
+
+use super::{AddressPolicy, BuildError, CallbacksBuilder, RetryPolicy};
 
 /// Where deliveries are kept: `sqlite:<file>`, `postgres://...` or `memory`.
 pub const STORE_VARIABLE: &str = "HOOKSPEC_DELIVERY_STORE";
@@ -13,6 +15,23 @@ pub const POLICY_VARIABLE: &str = "HOOKSPEC_CALLBACK_POLICY";
 /// The `whsec_...` signing secrets, separated by spaces or commas (several during
 /// a key rotation).
 pub const SECRETS_VARIABLE: &str = "HOOKSPEC_SIGNING_SECRETS";
+/// The waits between a delivery's attempts, comma-separated (`5s, 5m, 30m`).
+pub const RETRY_SCHEDULE_VARIABLE: &str = "HOOKSPEC_RETRY_SCHEDULE";
+/// How long one attempt may take (`10s`).
+pub const ATTEMPT_TIMEOUT_VARIABLE: &str = "HOOKSPEC_ATTEMPT_TIMEOUT";
+/// How long a claim holds a delivery (`40s`): after a crash, how long until
+/// another worker resumes it.
+pub const LEASE_VARIABLE: &str = "HOOKSPEC_LEASE";
+
+/// A duration as people write it (`250ms`, `5s`, `1m 30s`), or why not.
+fn duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|error| {
+        format!(
+            "`{}` is not a duration (`250ms`, `5s`, `2m`): {error}",
+            text.trim()
+        )
+    })
+}
 
 impl AddressPolicy {
     /// The policy a name names: `public` ([`public_only`](Self::public_only)),
@@ -72,6 +91,9 @@ impl CallbacksBuilder {
     /// | `HOOKSPEC_DELIVERY_STORE` | `sqlite:<file>`, `postgres://...`, `memory` | the default SQLite file |
     /// | `HOOKSPEC_CALLBACK_POLICY` | `public`, `public+loopback`, `loopback-only` | `public` |
     /// | `HOOKSPEC_SIGNING_SECRETS` | `whsec_...` secrets, space- or comma-separated | unsigned (logged as a warning) |
+    /// | `HOOKSPEC_RETRY_SCHEDULE` | waits between attempts, comma-separated: `5s, 5m, 30m` | 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h |
+    /// | `HOOKSPEC_ATTEMPT_TIMEOUT` | one attempt's limit: `10s` | 10 s |
+    /// | `HOOKSPEC_LEASE` | how long a claim holds a delivery: `40s` | attempt timeout + 30 s |
     ///
     /// A value it cannot use is a [`BuildError::Env`] naming the variable.
     pub fn from_env() -> Result<Self, BuildError> {
@@ -95,6 +117,31 @@ impl CallbacksBuilder {
                 reason,
             })?;
             builder = builder.address_policy(policy);
+        }
+        if let Some(text) = lookup(RETRY_SCHEDULE_VARIABLE) {
+            let waits = text
+                .split(',')
+                .map(duration)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|reason| BuildError::Env {
+                    variable: RETRY_SCHEDULE_VARIABLE,
+                    reason,
+                })?;
+            builder = builder.retry(RetryPolicy::with_schedule(waits));
+        }
+        for (variable, set) in [
+            (
+                ATTEMPT_TIMEOUT_VARIABLE,
+                CallbacksBuilder::attempt_timeout
+                    as fn(CallbacksBuilder, Duration) -> CallbacksBuilder,
+            ),
+            (LEASE_VARIABLE, CallbacksBuilder::lease),
+        ] {
+            if let Some(text) = lookup(variable) {
+                let value =
+                    duration(&text).map_err(|reason| BuildError::Env { variable, reason })?;
+                builder = set(builder, value);
+            }
         }
         let secrets: Vec<String> = lookup(SECRETS_VARIABLE)
             .unwrap_or_default()
@@ -160,6 +207,15 @@ mod tests {
         let (variable, reason) = env_error(from(&[(SECRETS_VARIABLE, "hunter2")]));
         assert_eq!(variable, SECRETS_VARIABLE);
         assert!(reason.contains("whsec_"), "{reason}");
+        for variable in [
+            RETRY_SCHEDULE_VARIABLE,
+            ATTEMPT_TIMEOUT_VARIABLE,
+            LEASE_VARIABLE,
+        ] {
+            let (named, reason) = env_error(from(&[(variable, "5 parsecs")]));
+            assert_eq!(named, variable);
+            assert!(reason.contains("`5 parsecs` is not a duration"), "{reason}");
+        }
     }
 
     #[test]
@@ -176,6 +232,22 @@ mod tests {
         let text = format!("{builder:?}");
         assert!(text.contains("store: Memory"), "{text}");
         assert!(text.contains("listed_only: true"), "{text}");
+        let timed = from(&[
+            (RETRY_SCHEDULE_VARIABLE, "250ms, 1s,2m"),
+            (ATTEMPT_TIMEOUT_VARIABLE, "2s"),
+            (LEASE_VARIABLE, "3s 500ms"),
+        ])
+        .unwrap();
+        assert_eq!(
+            timed.retry.waits(),
+            [
+                Duration::from_millis(250),
+                Duration::from_secs(1),
+                Duration::from_secs(120)
+            ]
+        );
+        assert_eq!(timed.attempt_timeout, Duration::from_secs(2));
+        assert_eq!(timed.lease, Some(Duration::from_millis(3500)));
         assert_eq!(builder.secrets.0.len(), 2);
         // Nothing set: the builder's defaults.
         let defaults = from(&[]).unwrap();
