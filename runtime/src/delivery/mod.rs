@@ -68,7 +68,10 @@ pub use crate::signing::{Signer, Verified, Verifier};
 pub use attempt::DeliveryError;
 pub use builder::{BuildError, CallbacksBuilder, DEFAULT_SQLITE_PATH};
 pub use endpoints::{EndpointEvent, EndpointHealth};
-pub use env::{POLICY_VARIABLE, SECRETS_VARIABLE, STORE_VARIABLE};
+pub use env::{
+    ATTEMPT_TIMEOUT_VARIABLE, LEASE_VARIABLE, POLICY_VARIABLE, RETRY_SCHEDULE_VARIABLE,
+    SECRETS_VARIABLE, STORE_VARIABLE,
+};
 pub use error::SendError;
 pub use evaluate::{NotApplicable, Trigger};
 pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
