@@ -19,7 +19,7 @@ pub enum SendError {
     NotApplicable(NotApplicable),
     /// The evaluated URL is not a URL.
     InvalidUrl {
-        /// The text evaluated.
+        /// The text evaluated (not in the error's text: it may hold a token).
         url: String,
         /// Why it does not parse.
         reason: String,
@@ -66,8 +66,10 @@ impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SendError::NotApplicable(why) => write!(f, "callback not applicable: {why}"),
-            SendError::InvalidUrl { url, reason } => {
-                write!(f, "callback URL `{url}` is not a URL: {reason}")
+            // The text is not shown: it may hold a token, and it reaches
+            // logs and problem details (the field keeps it for the caller).
+            SendError::InvalidUrl { reason, .. } => {
+                write!(f, "the callback URL is not a URL: {reason}")
             }
             SendError::Refused(refused) => write!(f, "{refused}"),
             SendError::Encode(error) => write!(f, "callback body cannot be encoded: {error}"),

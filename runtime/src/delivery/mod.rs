@@ -230,7 +230,7 @@ impl Shared {
     /// A stored delivery, ready to send.
     pub(crate) fn outgoing(&self, delivery: &NewDelivery) -> Result<Outgoing, String> {
         let url = Url::parse(&delivery.url)
-            .map_err(|error| format!("the stored URL `{}` is not a URL: {error}", delivery.url))?;
+            .map_err(|error| format!("the stored URL is not a URL: {error}"))?;
         // Checked again when sent, not only when accepted: a delivery written by
         // another instance, under an older policy, or replayed after the policy
         // changed goes only where this policy admits (names still at connect).
