@@ -10,7 +10,6 @@
 //! Needs the examples built (`cargo build --examples`) and PostgreSQL's server
 //! binaries; `.ci/run` runs it: `cargo test --test chaos -- --ignored --nocapture`.
 
-#[allow(dead_code)]
 mod common;
 #[allow(dead_code)]
 #[path = "outbox/postgres.rs"]
@@ -329,6 +328,7 @@ async fn nothing_accepted_is_lost_across_kills_and_a_database_restart() {
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 
+    receiver.stop(false).await;
     let log = log.lock().unwrap();
     let unverified = log.arrivals.iter().filter(|a| !a.verified).count();
     assert_eq!(unverified, 0, "requests the reference verifier refused");
@@ -376,7 +376,6 @@ async fn nothing_accepted_is_lost_across_kills_and_a_database_restart() {
         accepted.len()
     );
     drop(log);
-    receiver.stop(false).await;
     instances.lock().unwrap().clear();
     let _ = std::fs::remove_dir_all(&dir);
 }
