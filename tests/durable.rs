@@ -236,3 +236,72 @@ async fn a_full_durable_store_refuses_instead_of_growing() {
     callbacks.shutdown(Duration::ZERO).await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Dead letters count against a durable store's bound while they stay (a store
+/// full of them refuses more, from the next start on), and leave after their
+/// retention, which makes room again.
+#[actix_web::test]
+async fn dead_letters_count_against_the_bound_and_leave_after_their_retention() {
+    use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, SendError, Trigger};
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("sqlite-dead-letters");
+    let file = dir.join("deliveries.sqlite3");
+    // Port 9 on loopback refuses, and no retry is scheduled: every delivery is
+    // a dead letter after its one attempt.
+    let builder = || {
+        Callbacks::builder()
+            .sqlite(&file)
+            .address_policy(AddressPolicy::listed_only().allow_loopback())
+            .retry(RetryPolicy::with_schedule([]))
+            .max_unfinished(2)
+    };
+    async fn send(callbacks: &Callbacks) -> Result<hookspec::delivery::DeliveryId, SendError> {
+        let trigger = Trigger {
+            query: vec![("callback_url".into(), "http://127.0.0.1:9".into())],
+            body: Some(serde_json::json!({ "n": 1 })),
+            ..Trigger::default()
+        };
+        callbacks
+            .callback_for::<event_notification>(trigger)
+            .enqueue(&serde_json::json!({ "n": 1 }))
+            .await
+    }
+    let first = builder().build().unwrap();
+    send(&first).await.unwrap();
+    send(&first).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while first.dead_letters().await.unwrap().len() < 2 {
+        assert!(Instant::now() < deadline, "no dead letters");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(first.unfinished().await.unwrap(), 0);
+    first.shutdown(Duration::ZERO).await;
+
+    // Nothing unfinished, two dead letters: the bound of two is reached.
+    let second = builder().build().unwrap();
+    let refused = send(&second).await;
+    assert!(
+        matches!(refused, Err(SendError::QueueFull { capacity: 2 })),
+        "{refused:?}"
+    );
+    second.shutdown(Duration::ZERO).await;
+
+    // Kept for half a second: the purge deletes them, and there is room again.
+    let third = builder()
+        .dead_letter_retention(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !third.dead_letters().await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the dead letters stayed");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Accepted once the store has been counted again (every second).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while send(&third).await.is_err() {
+        assert!(Instant::now() < deadline, "no room after the purge");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    third.shutdown(Duration::ZERO).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
