@@ -80,6 +80,16 @@ async fn all_succeed(callbacks: &Callbacks, ids: &[DeliveryId], limit: Duration)
     }
 }
 
+/// The fairness tests' sender: in memory, loopback only, 16 send slots, 20 s
+/// for an attempt (the tarpits hold their connections that long).
+fn sixteen_slots() -> hookspec::delivery::CallbacksBuilder {
+    Callbacks::builder()
+        .in_memory()
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .concurrency(16)
+        .attempt_timeout(Duration::from_secs(20))
+}
+
 /// Enqueues `count` events to `base`; their ids.
 async fn enqueue_to(callbacks: &Callbacks, base: &str, count: usize) -> Vec<DeliveryId> {
     let mut ids = Vec::new();
@@ -109,12 +119,8 @@ async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
     let tarpit = Tarpit::bind();
     let healthy = Healthy::start("127.0.0.2");
     // 16 send slots, 4 per endpoint; attempts wait up to 20 s for an answer.
-    let callbacks = Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .concurrency(16)
+    let callbacks = sixteen_slots()
         .max_in_flight_per_endpoint(4)
-        .attempt_timeout(Duration::from_secs(20))
         .build()
         .unwrap();
     enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 80).await;
@@ -139,8 +145,7 @@ async fn names_and_ports_leading_to_one_tarpit_share_its_address_share() {
     let tarpit = Tarpit::bind();
     let second_port = Tarpit::bind();
     let healthy = Healthy::start("127.0.0.2");
-    let callbacks = Callbacks::builder()
-        .in_memory()
+    let callbacks = sixteen_slots()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         // Every `*.tarpit.test` is the tarpits' address; nothing else resolves.
         .name_lookup(|host: String| async move {
@@ -150,9 +155,7 @@ async fn names_and_ports_leading_to_one_tarpit_share_its_address_share() {
                 Err(std::io::Error::other("no such name"))
             }
         })
-        .concurrency(16)
         .max_in_flight_per_endpoint(4)
-        .attempt_timeout(Duration::from_secs(20))
         .build()
         .unwrap();
     for name in ["a", "b"] {
@@ -180,13 +183,7 @@ async fn three_tarpits_cannot_starve_a_healthy_endpoint_by_default() {
         Tarpit::bind_on("127.0.0.5"),
     ];
     let healthy = Healthy::start("127.0.0.2");
-    let callbacks = Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .concurrency(16)
-        .attempt_timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let callbacks = sixteen_slots().build().unwrap();
     for tarpit in &tarpits {
         enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 40).await;
     }
@@ -213,12 +210,8 @@ async fn three_tarpits_cannot_starve_a_healthy_endpoint_by_default() {
 async fn awaited_sends_to_a_tarpit_hold_only_its_share() {
     let tarpit = Tarpit::bind();
     let healthy = Healthy::start("127.0.0.2");
-    let callbacks = Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .concurrency(16)
+    let callbacks = sixteen_slots()
         .max_in_flight_per_endpoint(4)
-        .attempt_timeout(Duration::from_secs(20))
         .send_deadline(Duration::from_secs(1))
         .build()
         .unwrap();
