@@ -167,6 +167,14 @@ fn trigger(port: u16) -> Trigger {
     }
 }
 
+/// A trigger whose callback goes to the stalled receiver's `port`.
+fn stalled_trigger(port: u16) -> Trigger {
+    Trigger {
+        query: vec![("callback_url".into(), format!("http://{STALLED_IP}:{port}"))],
+        ..Trigger::default()
+    }
+}
+
 /// Enqueues `DELIVERIES` callbacks to `port` from `PRODUCERS` tasks at once
 /// (as concurrent handlers would).
 async fn enqueue_all(callbacks: &Callbacks, port: u16) {
@@ -270,9 +278,14 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// Where the stalled receiver listens: an address of its own (Linux answers on
+/// all of 127.0.0.0/8), so it holds its own address's share of the send slots,
+/// not the healthy receiver's on 127.0.0.1.
+const STALLED_IP: &str = "127.0.0.2";
+
 /// A receiver that accepts connections and never answers.
 fn stalled_receiver() -> (u16, Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("loopback port");
+    let listener = TcpListener::bind((STALLED_IP, 0)).expect("loopback port");
     let port = listener.local_addr().expect("address").port();
     let held = Arc::new(std::sync::Mutex::new(Vec::new()));
     let keep = Arc::clone(&held);
@@ -293,7 +306,7 @@ fn hookspec_pending(port: u16) -> u64 {
     rt.block_on(async {
         for n in 0..PENDING as u64 {
             callbacks
-                .callback_for::<ping>(trigger(port))
+                .callback_for::<ping>(stalled_trigger(port))
                 .enqueue(&ping_body(n))
                 .await
                 .expect("enqueued");
@@ -379,7 +392,7 @@ fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
         if let Some(tarpit) = tarpit {
             for n in 0..TARPIT {
                 callbacks
-                    .callback_for::<ping>(trigger(tarpit))
+                    .callback_for::<ping>(stalled_trigger(tarpit))
                     .enqueue(&ping_body(n as u64))
                     .await
                     .expect("enqueued");
