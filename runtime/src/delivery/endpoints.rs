@@ -97,6 +97,17 @@ impl Share {
     fn in_flight(&self, per_share: usize) -> usize {
         per_share.saturating_sub(self.slots.available_permits())
     }
+
+    /// One of its slots at once, or its slots to wait on.
+    fn take(&mut self) -> Result<OwnedSemaphorePermit, Arc<Semaphore>> {
+        match Arc::clone(&self.slots).try_acquire_owned() {
+            Ok(permit) => {
+                self.full_since = None;
+                Ok(permit)
+            }
+            Err(_) => Err(Arc::clone(&self.slots)),
+        }
+    }
 }
 
 struct Endpoint {
@@ -137,6 +148,33 @@ impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
             share.last_use = tick;
             self.by_use.insert(tick, key.clone());
         }
+    }
+
+    /// `key`'s entry, marked as used at `tick`; made with `make` if there is
+    /// none, after forgetting the least recently used entry that `idle` says
+    /// may go if `capacity` is reached. Also what was forgotten, and how many
+    /// entries were looked at to find it.
+    fn used(
+        &mut self,
+        key: &K,
+        tick: u64,
+        capacity: usize,
+        idle: impl Fn(&V) -> bool,
+        make: impl FnOnce() -> V,
+        share: impl Fn(&mut V) -> &mut Share,
+    ) -> (&mut V, Option<(K, V)>, usize) {
+        let (mut forgotten, mut examined) = (None, 0);
+        if self.entries.contains_key(key) {
+            self.touch(key, tick, share);
+        } else {
+            if self.entries.len() >= capacity {
+                (forgotten, examined) = self.forget_one(idle);
+            }
+            self.entries.insert(key.clone(), make());
+            self.by_use.insert(tick, key.clone());
+        }
+        let value = self.entries.get_mut(key).expect("the entry was made above");
+        (value, forgotten, examined)
     }
 
     /// Forgets the least recently used entry that `idle` says may go; what was
@@ -203,7 +241,7 @@ pub(crate) enum Health {
     Failed(String),
 }
 
-/// Where a share's slot comes from, after a first try found it full.
+/// Which share a delivery waits for a slot of, after a first try found it full.
 enum Wanted {
     Origin,
     Address(IpAddr),
@@ -278,56 +316,16 @@ impl Endpoints {
     /// hold at most `per_endpoint` deliveries in flight, so host names or
     /// ports that all lead to one tarpit share one share between them.
     pub(crate) async fn admit(&self, url: &Url) -> Result<Admission, Duration> {
-        const WAIT_FOR_A_SLOT: Duration = Duration::from_millis(5);
         let origin = url.origin().ascii_serialization();
-        let now = Instant::now();
-        self.enter(&origin, now)?;
+        let first_try = self.enter(&origin, Instant::now())?;
         let address = self.address_of(url, &origin).await;
-        let mut slot = None;
-        let mut address_slot = None;
-        for wanted in [Some(Wanted::Origin), address.map(Wanted::Address)]
-            .into_iter()
-            .flatten()
-        {
-            let slots = match self.try_slot(&origin, &wanted) {
-                Ok(permit) => {
-                    match wanted {
-                        Wanted::Origin => slot = Some(permit),
-                        Wanted::Address(_) => address_slot = Some(permit),
-                    }
-                    continue;
-                }
-                Err(slots) => slots,
-            };
-            let waited = tokio::time::timeout(WAIT_FOR_A_SLOT, slots.acquire_owned()).await;
-            let mut table = self.table();
-            let share = match &wanted {
-                Wanted::Origin => table
-                    .origins
-                    .entries
-                    .get_mut(&origin)
-                    .map(|endpoint| &mut endpoint.share),
-                Wanted::Address(ip) => table.addresses.entries.get_mut(ip),
-            };
-            match (waited, share) {
-                (Ok(Ok(permit)), share) => {
-                    if let Some(share) = share {
-                        share.full_since = None;
-                    }
-                    match wanted {
-                        Wanted::Origin => slot = Some(permit),
-                        Wanted::Address(_) => address_slot = Some(permit),
-                    }
-                }
-                (_, Some(share)) => {
-                    let full_for = share.full_since.get_or_insert_with(Instant::now).elapsed();
-                    return Err(full_for.clamp(Duration::from_millis(50), Duration::from_secs(5)));
-                }
-                (_, None) => return Err(Duration::from_millis(50)),
+        let slot = self.slot(first_try, &origin, Wanted::Origin).await?;
+        let address_slot = match address {
+            Some(ip) => {
+                let first_try = self.try_address_slot(ip);
+                Some(self.slot(first_try, &origin, Wanted::Address(ip)).await?)
             }
-        }
-        let Some(slot) = slot else {
-            return Err(Duration::from_millis(50));
+            None => None,
         };
         Ok(Admission {
             origin,
@@ -336,50 +334,83 @@ impl Endpoints {
         })
     }
 
-    /// Finds or makes `origin`'s entry and marks it used; for a disabled
-    /// endpoint, admits one probe every `probe_every` and puts the rest back
-    /// until the next probe.
-    fn enter(&self, origin: &str, now: Instant) -> Result<(), Duration> {
+    /// The slot a first try took, or one that comes free within 5 ms (a
+    /// healthy receiver frees one within a millisecond or two); else how long
+    /// to put the delivery back for: as long as the share has been full, from
+    /// 50 ms up to 5 s.
+    async fn slot(
+        &self,
+        first_try: Result<OwnedSemaphorePermit, Arc<Semaphore>>,
+        origin: &str,
+        wanted: Wanted,
+    ) -> Result<OwnedSemaphorePermit, Duration> {
+        const WAIT_FOR_A_SLOT: Duration = Duration::from_millis(5);
+        let slots = match first_try {
+            Ok(permit) => return Ok(permit),
+            Err(slots) => slots,
+        };
+        let waited = tokio::time::timeout(WAIT_FOR_A_SLOT, slots.acquire_owned()).await;
+        let mut table = self.table();
+        let share = match wanted {
+            Wanted::Origin => table
+                .origins
+                .entries
+                .get_mut(origin)
+                .map(|endpoint| &mut endpoint.share),
+            Wanted::Address(ip) => table.addresses.entries.get_mut(&ip),
+        };
+        match (waited, share) {
+            (Ok(Ok(permit)), share) => {
+                if let Some(share) = share {
+                    share.full_since = None;
+                }
+                Ok(permit)
+            }
+            (_, Some(share)) => {
+                let full_for = share.full_since.get_or_insert_with(Instant::now).elapsed();
+                Err(full_for.clamp(Duration::from_millis(50), Duration::from_secs(5)))
+            }
+            (_, None) => Err(Duration::from_millis(50)),
+        }
+    }
+
+    /// Finds or makes `origin`'s entry, marks it used and tries to take one of
+    /// its slots; for a disabled endpoint, admits one probe every
+    /// `probe_every` and says how long to put the rest back for.
+    fn enter(
+        &self,
+        origin: &str,
+        now: Instant,
+    ) -> Result<Result<OwnedSemaphorePermit, Arc<Semaphore>>, Duration> {
         let mut guard = self.table();
         let table = &mut *guard;
         table.tick += 1;
-        let tick = table.tick;
-        if !table.origins.entries.contains_key(origin) {
-            if table.origins.entries.len() >= self.capacity {
-                let per_endpoint = self.per_endpoint;
-                let (forgotten, examined) = table
-                    .origins
-                    .forget_one(|endpoint| endpoint.share.in_flight(per_endpoint) == 0);
-                table.examined_to_forget += examined as u64;
-                if let Some((origin, forgotten)) = forgotten {
-                    if forgotten.disabled.is_some() {
-                        table.disabled -= 1;
-                        table.probes.remove(&(forgotten.next_probe, origin));
-                    }
-                }
+        let per_endpoint = self.per_endpoint;
+        let key = origin.to_owned();
+        let (endpoint, forgotten, examined) = table.origins.used(
+            &key,
+            table.tick,
+            self.capacity,
+            |endpoint| endpoint.share.in_flight(per_endpoint) == 0,
+            || Endpoint {
+                share: Share::new(per_endpoint, table.tick),
+                consecutive_failures: 0,
+                last_error: None,
+                disabled: None,
+                next_probe: now,
+                resolved: None,
+            },
+            |endpoint| &mut endpoint.share,
+        );
+        table.examined_to_forget += examined as u64;
+        if let Some((forgotten_origin, forgotten)) = forgotten {
+            if forgotten.disabled.is_some() {
+                table.disabled -= 1;
+                table
+                    .probes
+                    .remove(&(forgotten.next_probe, forgotten_origin));
             }
-            table.origins.entries.insert(
-                origin.to_owned(),
-                Endpoint {
-                    share: Share::new(self.per_endpoint, tick),
-                    consecutive_failures: 0,
-                    last_error: None,
-                    disabled: None,
-                    next_probe: now,
-                    resolved: None,
-                },
-            );
-            table.origins.by_use.insert(tick, origin.to_owned());
-        } else {
-            table
-                .origins
-                .touch(&origin.to_owned(), tick, |endpoint| &mut endpoint.share);
         }
-        let endpoint = table
-            .origins
-            .entries
-            .get_mut(origin)
-            .expect("the entry was made above");
         if let Some((_, since)) = endpoint.disabled {
             // One probe at a time, every `probe_every`. The other deliveries
             // are held as long as the endpoint has been disabled (up to an
@@ -394,61 +425,30 @@ impl Endpoints {
             }
             let probed_at = endpoint.next_probe;
             endpoint.next_probe = now + self.circuit.probe_every;
-            let next_probe = endpoint.next_probe;
-            table.probes.remove(&(probed_at, origin.to_owned()));
-            table.probes.insert((next_probe, origin.to_owned()));
+            table.probes.remove(&(probed_at, key.clone()));
+            table.probes.insert((endpoint.next_probe, key));
         }
-        Ok(())
+        Ok(endpoint.share.take())
     }
 
-    /// A slot of the wanted share at once, or the share's slots to wait on.
-    fn try_slot(
-        &self,
-        origin: &str,
-        wanted: &Wanted,
-    ) -> Result<OwnedSemaphorePermit, Arc<Semaphore>> {
+    /// A slot of `ip`'s share at once (its entry made or marked used), or the
+    /// share's slots to wait on.
+    fn try_address_slot(&self, ip: IpAddr) -> Result<OwnedSemaphorePermit, Arc<Semaphore>> {
         let mut guard = self.table();
         let table = &mut *guard;
-        let share = match wanted {
-            Wanted::Origin => match table.origins.entries.get_mut(origin) {
-                Some(endpoint) => &mut endpoint.share,
-                // Forgotten meanwhile (only idle entries are): made again at
-                // the next admission; for now, a share of its own.
-                None => return Err(Arc::new(Semaphore::new(self.per_endpoint))),
-            },
-            Wanted::Address(ip) => {
-                table.tick += 1;
-                let tick = table.tick;
-                if table.addresses.entries.contains_key(ip) {
-                    table.addresses.touch(ip, tick, |share| share);
-                } else {
-                    if table.addresses.entries.len() >= self.capacity {
-                        let per_endpoint = self.per_endpoint;
-                        let (_, examined) = table
-                            .addresses
-                            .forget_one(|share| share.in_flight(per_endpoint) == 0);
-                        table.examined_to_forget += examined as u64;
-                    }
-                    table
-                        .addresses
-                        .entries
-                        .insert(*ip, Share::new(self.per_endpoint, tick));
-                    table.addresses.by_use.insert(tick, *ip);
-                }
-                table
-                    .addresses
-                    .entries
-                    .get_mut(ip)
-                    .expect("the entry was made above")
-            }
-        };
-        match Arc::clone(&share.slots).try_acquire_owned() {
-            Ok(permit) => {
-                share.full_since = None;
-                Ok(permit)
-            }
-            Err(_) => Err(Arc::clone(&share.slots)),
-        }
+        table.tick += 1;
+        let per_endpoint = self.per_endpoint;
+        let (share, _, examined) = table.addresses.used(
+            &ip,
+            table.tick,
+            self.capacity,
+            |share| share.in_flight(per_endpoint) == 0,
+            || Share::new(per_endpoint, table.tick),
+            |share| share,
+        );
+        let taken = share.take();
+        table.examined_to_forget += examined as u64;
+        taken
     }
 
     /// Records what an admitted attempt said of its endpoint's health; the
