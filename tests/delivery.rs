@@ -1491,18 +1491,7 @@ async fn a_disabled_endpoints_deliveries_are_held_not_claimed_at_every_probe() {
     eprintln!("{claims} claims during twenty probes");
     assert!(claims <= 20 * 20, "{claims} claims during twenty probes");
     // Back up on the same port: every held delivery goes.
-    let listener = down.into_listener();
-    let server = HttpServer::new(|| {
-        App::new().default_service(web::to(|| async {
-            HttpResponse::Ok().json(json!({ "ok": true }))
-        }))
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let receiver = Receiver::start_on(down.into_listener(), vec![]);
     for id in &ids {
         assert_eq!(
             finished(&callbacks, id).await.state,
@@ -1516,7 +1505,7 @@ async fn a_disabled_endpoints_deliveries_are_held_not_claimed_at_every_probe() {
             EndpointEvent::Recovered { .. }
         ]
     ));
-    handle.stop(false).await;
+    receiver.handle.stop(false).await;
 }
 
 fn counted_callbacks(concurrency: usize) -> Counted<Callbacks> {

@@ -35,7 +35,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let handler = quote! {
-        async fn handler(path: Path<u32>, body: Json<Event>) -> Json<Ack> { todo!() }
+        async fn handler(path: Path<u32>, body: Json<Event>) -> Json<Ack> {
+            Json(Ack { ok: path.into_inner() > 0 })
+        }
     };
     let stub = quote! {
         /// An event.
