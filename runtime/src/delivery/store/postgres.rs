@@ -247,8 +247,9 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
-/// An error of the pool or the connection, with its causes (the pool's own
-/// message is often just "error performing TLS handshake").
+/// An error of the pool, the connection or a statement, with its causes (their
+/// own messages are often just "db error" or "error performing TLS
+/// handshake").
 fn unavailable(error: impl std::error::Error) -> StoreError {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -258,12 +259,6 @@ fn unavailable(error: impl std::error::Error) -> StoreError {
         source = cause.source();
     }
     StoreError::Unavailable(format!("PostgreSQL: {text}"))
-}
-
-/// Every error of a PostgreSQL call, with its causes (tokio-postgres's own
-/// message is often just "db error").
-fn database(error: tokio_postgres::Error) -> StoreError {
-    unavailable(error)
 }
 
 impl PostgresStore {
@@ -336,25 +331,25 @@ impl PostgresStore {
     /// instances starting together do not race.
     async fn migrate(&self) -> Result<(), StoreError> {
         let mut client = self.pool.get().await.map_err(unavailable)?;
-        let transaction = client.transaction().await.map_err(database)?;
+        let transaction = client.transaction().await.map_err(unavailable)?;
         transaction
             .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
-            .map_err(database)?;
+            .map_err(unavailable)?;
         transaction
             .batch_execute(
                 "CREATE TABLE IF NOT EXISTS hookspec_migrations (
                      version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
             )
             .await
-            .map_err(database)?;
+            .map_err(unavailable)?;
         let applied: i32 = transaction
             .query_one(
                 "SELECT COALESCE(max(version), 0) FROM hookspec_migrations",
                 &[],
             )
             .await
-            .map_err(database)?
+            .map_err(unavailable)?
             .get(0);
         let applied = usize::try_from(applied).unwrap_or(0);
         if applied > MIGRATIONS.len() {
@@ -367,7 +362,7 @@ impl PostgresStore {
             transaction
                 .batch_execute(migration)
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
             transaction
                 .execute(
@@ -375,9 +370,9 @@ impl PostgresStore {
                     &[&version, &to_millis(SystemTime::now())],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
         }
-        transaction.commit().await.map_err(database)
+        transaction.commit().await.map_err(unavailable)
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
@@ -395,7 +390,7 @@ impl PostgresStore {
                  WHERE delivery_id = $1 ORDER BY number",
             )
             .await
-            .map_err(database)?;
+            .map_err(unavailable)?;
         let mut records = Vec::with_capacity(rows.len());
         for row in rows {
             let stored = StoredRow {
@@ -412,7 +407,7 @@ impl PostgresStore {
             let attempts = client
                 .query(&attempts_query, &[&stored.id])
                 .await
-                .map_err(database)?
+                .map_err(unavailable)?
                 .iter()
                 .map(|attempt| Attempt {
                     number: attempt.get::<_, i32>(0).max(0) as u32,
@@ -461,7 +456,7 @@ where
         )
         .await
         .map(drop)
-        .map_err(database)
+        .map_err(unavailable)
 }
 
 /// Writes `delivery` inside the caller's transaction: it is sent only if the
@@ -524,8 +519,8 @@ async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(), StoreErr
                     ],
                 )
                 .await
-                .map_err(database),
-            Err(error) => Err(database(error)),
+                .map_err(unavailable),
+            Err(error) => Err(unavailable(error)),
         };
         match written {
             Ok(_) => return vec![Ok(()); group.len()],
@@ -536,7 +531,7 @@ async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(), StoreErr
     }
     let statement = match client.prepare_cached(INSERT).await {
         Ok(statement) => statement,
-        Err(error) => return vec![Err(database(error)); group.len()],
+        Err(error) => return vec![Err(unavailable(error)); group.len()],
     };
     let mut results = Vec::with_capacity(group.len());
     for (delivery, lease) in &group {
@@ -589,8 +584,8 @@ async fn complete_group(pool: Pool, group: Vec<Outcome>) -> Vec<Result<bool, Sto
                     ],
                 )
                 .await
-                .map_err(database),
-            Err(error) => Err(database(error)),
+                .map_err(unavailable),
+            Err(error) => Err(unavailable(error)),
         };
         match written {
             Ok(rows) => {
@@ -605,7 +600,7 @@ async fn complete_group(pool: Pool, group: Vec<Outcome>) -> Vec<Result<bool, Sto
     }
     let statement = match client.prepare_cached(COMPLETE).await {
         Ok(statement) => statement,
-        Err(error) => return vec![Err(database(error)); group.len()],
+        Err(error) => return vec![Err(unavailable(error)); group.len()],
     };
     let mut results = Vec::with_capacity(group.len());
     for (outcome, columns) in group.iter().zip(&columns) {
@@ -629,7 +624,7 @@ async fn complete_group(pool: Pool, group: Vec<Outcome>) -> Vec<Result<bool, Sto
             )
             .await
             .map(|row| row.get::<_, i64>(0) == 1)
-            .map_err(database);
+            .map_err(unavailable);
         results.push(updated);
     }
     results
@@ -716,7 +711,7 @@ impl DeliveryStore for PostgresStore {
                                attempts, round_started_at, round_first_attempt, signing_key",
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = client
                 .query(
@@ -729,7 +724,7 @@ impl DeliveryStore for PostgresStore {
                     ],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             Ok(rows
                 .iter()
                 .map(|row| ClaimedDelivery {
@@ -792,7 +787,7 @@ impl DeliveryStore for PostgresStore {
                     ],
                 )
                 .await
-                .map_err(database)
+                .map_err(unavailable)
         })
     }
 
@@ -812,7 +807,7 @@ impl DeliveryStore for PostgresStore {
                     &[&id.as_str(), &token, &to_millis(until)],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             Ok(updated == 1)
         })
     }
@@ -839,7 +834,7 @@ impl DeliveryStore for PostgresStore {
                     &[&prefix, &to_millis(now), &limit],
                 )
                 .await
-                .map_err(database)
+                .map_err(unavailable)
         })
     }
 
@@ -854,7 +849,7 @@ impl DeliveryStore for PostgresStore {
                     &[&prefix],
                 )
                 .await
-                .map_err(database)
+                .map_err(unavailable)
         })
     }
 
@@ -867,7 +862,7 @@ impl DeliveryStore for PostgresStore {
                     &[&id.as_str()],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             Ok(Self::records(&client, rows).await?.pop())
         })
     }
@@ -889,7 +884,7 @@ impl DeliveryStore for PostgresStore {
                     &[&state, &limit],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             Self::records(&client, rows).await
         })
     }
@@ -907,7 +902,7 @@ impl DeliveryStore for PostgresStore {
                     &[&id.as_str(), &to_millis(now)],
                 )
                 .await
-                .map_err(database)?;
+                .map_err(unavailable)?;
             Ok(replayed == 1)
         })
     }
@@ -921,7 +916,7 @@ impl DeliveryStore for PostgresStore {
                     &[],
                 )
                 .await
-                .map_err(database)?
+                .map_err(unavailable)?
                 .get(0);
             Ok(count.max(0) as u64)
         })
@@ -930,7 +925,7 @@ impl DeliveryStore for PostgresStore {
     fn kept(&self) -> StoreFuture<'_, super::Kept> {
         Box::pin(async move {
             let client = self.client().await?;
-            let row = client.query_one(KEPT, &[]).await.map_err(database)?;
+            let row = client.query_one(KEPT, &[]).await.map_err(unavailable)?;
             let (unfinished, dead_letters): (i64, i64) = (row.get(0), row.get(1));
             Ok(super::Kept {
                 unfinished: unfinished.max(0) as u64,
