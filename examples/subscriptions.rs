@@ -23,9 +23,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::web::{Data, Json, Path};
 use actix_web::{FromRequest, HttpRequest, ResponseError};
 use hookspec::openapi::{ApiKeyIn, SecurityScheme, Tag};
-use hookspec::{
-    callback, get, post, webhook, Api, JsonSchema, OperationContext, OperationInput, Problem,
-};
+use hookspec::{callback, get, post, webhook, Api, JsonSchema, Problem};
+
+use hookspec::describe::{OperationContext, OperationInput};
 use serde::{Deserialize, Serialize};
 
 /// The name of the bearer token scheme in the document.

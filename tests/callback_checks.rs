@@ -234,12 +234,12 @@ impl actix_web::FromRequest for AttachesById {
     }
 }
 
-impl hookspec::OperationInput for AttachesById {
+impl hookspec::describe::OperationInput for AttachesById {
     type Extractor = Self;
     fn from_extractor(extractor: Self) -> Self {
         extractor
     }
-    fn describe(cx: &mut hookspec::OperationContext<'_>) {
+    fn describe(cx: &mut hookspec::describe::OperationContext<'_>) {
         cx.add_callback::<by_id>();
     }
 }
@@ -269,7 +269,7 @@ fn path_parameters_are_checked_when_attached_by_hand() {
 /// callback compiled (`url_text`); it must be what the parsed template says.
 #[test]
 fn written_urls_are_the_parsed_templates() {
-    use hookspec::CallbackDeclaration;
+    use hookspec::describe::CallbackDeclaration;
     fn written_and_parsed<C: CallbackDeclaration>(_callback: C) -> (String, String) {
         (C::META.url_text.to_owned(), C::META.url.to_string())
     }

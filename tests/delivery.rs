@@ -10,8 +10,9 @@ use actix_web::web::{self, Data, Json, Query};
 use actix_web::{test, App, HttpRequest, HttpResponse, HttpServer};
 use hookspec::delivery::{
     AddressPolicy, Callbacks, DeliveryFilter, DeliveryId, DeliveryRecord, DeliveryState,
-    RetryPolicy, SendError, Trigger, Verifier,
+    RetryPolicy, SendError, Trigger,
 };
+use hookspec::signing::Verifier;
 use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

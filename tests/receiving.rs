@@ -4,8 +4,8 @@
 
 use actix_web::web::{Data, Json};
 use actix_web::{test, App};
-use hookspec::delivery::signing::Signer;
-use hookspec::delivery::{Verified, Verifier};
+use hookspec::signing::Signer;
+use hookspec::signing::{Verified, Verifier};
 use hookspec::{post, Api, JsonSchema};
 use serde::Deserialize;
 use serde_json::json;

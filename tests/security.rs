@@ -7,7 +7,9 @@ mod common;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use hookspec::openapi::{ApiKeyIn, OAuthFlows, SecurityScheme};
-use hookspec::{get, post, Api, OperationContext, OperationInput};
+use hookspec::{get, post, Api};
+
+use hookspec::describe::{OperationContext, OperationInput};
 use serde_json::{json, Value};
 
 /// A caller with an OAuth 2 token granting `read:invoices`.

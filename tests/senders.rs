@@ -205,14 +205,14 @@ impl<const SENDS: bool> actix_web::FromRequest for HeldRequest<SENDS> {
     }
 }
 
-impl<const SENDS: bool> hookspec::OperationInput for HeldRequest<SENDS> {
+impl<const SENDS: bool> hookspec::describe::OperationInput for HeldRequest<SENDS> {
     type Extractor = Self;
 
     fn from_extractor(held: Self) -> Self {
         held
     }
 
-    fn describe(_: &mut hookspec::OperationContext<'_>) {}
+    fn describe(_: &mut hookspec::describe::OperationContext<'_>) {}
 
     const SENDS_CALLBACKS: bool = SENDS;
 }

@@ -1,154 +1,32 @@
 //! [`Api`]: one list of handlers that drives both actix-web's routing and the
-//! OpenAPI document, served at `/openapi.json` with Swagger UI at `/docs`.
+//! OpenAPI document: the builder, and the documents it gives. Serving them is
+//! `serve.rs`.
 
-use std::collections::BTreeSet;
-use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes, ServiceConfig};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::web::{Bytes, ServiceConfig};
 
-use crate::assemble::{
-    assemble, drop_large, join_path, ApiSecurity, Assembled, Document, Form, Placed, Registration,
-    SpecError, WebhookRegistration,
-};
-use crate::finish::Finish;
-use crate::gradual::Undocumented;
+use crate::assemble::{join_path, ApiSecurity, DocumentForm, Registration, ScopedRoute, SpecError};
+use crate::context::{ReplyDeclaration, WebhookRegistration};
+use crate::declarations::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
+use crate::documents::{BuiltDocuments, DocumentInputs, ServedDocument};
+use crate::finish::DocumentFinish;
 use crate::openapi::{Info, License, OpenApi, Server, Tag};
-use crate::operation::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
-use crate::payload::ReplyDeclaration;
-use crate::problem::Problem;
 use crate::schema::Flavor;
 use crate::security::{SecurityRequirement, SecurityScheme};
-#[cfg(feature = "swagger-ui")]
-use crate::swagger_ui;
+use crate::undocumented::Undocumented;
 
-type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
+pub(crate) type Mount = Arc<dyn Fn(&mut ServiceConfig) + Send + Sync>;
 
 #[derive(Clone)]
-struct Entry {
+pub(crate) struct Entry {
     /// The scope prefix the handler is mounted under (`""` for none).
-    prefix: String,
+    pub(crate) prefix: String,
     /// The requirement of the scope it is in, if that states one.
-    security: Option<Vec<SecurityRequirement>>,
+    pub(crate) security: Option<Vec<SecurityRequirement>>,
     /// Its routes: one, or several under `#[routes]`.
-    routes: Vec<Registration>,
-    mount: Mount,
-}
-
-/// One built document, serialised once.
-struct Served {
-    json: Bytes,
-    etag: HeaderValue,
-    /// The typed document, assembled again on first use: serving needs only
-    /// the bytes, and a large API's tree of maps and schemas is several times
-    /// their size (kept, it would double the memory the documents hold).
-    typed: OnceLock<OpenApi>,
-}
-
-impl Served {
-    fn new(document: Document) -> Self {
-        let json = match document {
-            Document::Json(json) => Bytes::from(json),
-            Document::Typed(document) => {
-                // Serialising a document of plain maps and strings cannot fail.
-                let json = Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
-                drop_large(document, json.len());
-                json
-            }
-        };
-        // SipHash (std's) took 4 million instructions for a 1.2 MB document.
-        let hash = foldhash::fast::FixedState::with_seed(0x686f_6f6b).hash_one(&json[..]);
-        let etag = HeaderValue::from_str(&format!("\"{hash:016x}\""))
-            .unwrap_or(HeaderValue::from_static("\"0\""));
-        Served {
-            json,
-            etag,
-            typed: OnceLock::new(),
-        }
-    }
-
-    /// The typed document: assembled again from the same inputs, which passed
-    /// every check when the bytes were made (assembly is deterministic).
-    fn typed(&self, inputs: &Inputs, flavor: Flavor) -> Result<&OpenApi, SpecError> {
-        if let Some(document) = self.typed.get() {
-            return Ok(document);
-        }
-        let Document::Typed(document) = inputs.document(flavor, Form::Typed)?.document else {
-            unreachable!("assembled in typed form");
-        };
-        Ok(self.typed.get_or_init(|| *document))
-    }
-}
-
-/// The built documents, shared by every worker: OpenAPI 3.1, and 3.0.3 for the
-/// generators that do not read 3.1 yet.
-struct Built {
-    v3_1: Served,
-    /// The replies of every callback and webhook documented, for senders.
-    replies: Vec<ReplyDeclaration>,
-    /// Built on first use: most servers never serve it, and it goes through the
-    /// same registrations and checks as the 3.1 document, which passed them.
-    v3_0: OnceLock<Result<Served, SpecError>>,
-    inputs: Inputs,
-    /// The types handlers' signatures could not document.
-    undocumented: Vec<Undocumented>,
-}
-
-/// What the documents are built from.
-struct Inputs {
-    info: Info,
-    placed: Vec<Placed>,
-    webhooks: Vec<WebhookRegistration>,
-    security: ApiSecurity,
-    finish: Finish,
-    /// Whether undocumented types are errors.
-    strict: bool,
-}
-
-impl Inputs {
-    /// The document for `flavor`, in `form`; the served bytes are written
-    /// straight to JSON unless the application's `map_document` needs the tree.
-    fn document(&self, flavor: Flavor, form: Form) -> Result<Assembled, SpecError> {
-        let form = if self.finish.needs_tree() {
-            Form::Typed
-        } else {
-            form
-        };
-        let assembled = assemble(
-            self.info.clone(),
-            &self.placed,
-            &self.webhooks,
-            &self.security,
-            &self.finish,
-            flavor,
-            form,
-        )?;
-        if self.strict && !assembled.undocumented.is_empty() {
-            return Err(SpecError::new(
-                assembled
-                    .undocumented
-                    .iter()
-                    .map(|item| format!("not documented (strict): {item}"))
-                    .collect(),
-            ));
-        }
-        Ok(assembled)
-    }
-}
-
-impl Built {
-    fn v3_0(&self) -> Result<&Served, &SpecError> {
-        self.v3_0
-            .get_or_init(|| {
-                self.inputs
-                    .document(Flavor::V3_0, Form::Json)
-                    .map(|assembled| Served::new(assembled.document))
-            })
-            .as_ref()
-    }
+    pub(crate) routes: Vec<Registration>,
+    pub(crate) mount: Mount,
 }
 
 /// An API: its handlers, and the OpenAPI 3.1 document they make.
@@ -175,14 +53,14 @@ impl Built {
 /// and shared by every clone (so by every worker).
 #[derive(Clone)]
 pub struct Api {
-    info: Info,
-    finish: Finish,
-    paths: ServedPaths,
-    security: ApiSecurity,
-    entries: Vec<Entry>,
-    webhooks: Vec<WebhookRegistration>,
-    strict: bool,
-    built: Arc<OnceLock<Result<Arc<Built>, SpecError>>>,
+    pub(crate) info: Info,
+    pub(crate) finish: DocumentFinish,
+    pub(crate) paths: ServedPaths,
+    pub(crate) security: ApiSecurity,
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) webhooks: Vec<WebhookRegistration>,
+    pub(crate) strict: bool,
+    pub(crate) built: Arc<OnceLock<Result<Arc<BuiltDocuments>, SpecError>>>,
 }
 
 impl Api {
@@ -195,7 +73,7 @@ impl Api {
                 description: None,
                 license: None,
             },
-            finish: Finish::default(),
+            finish: DocumentFinish::default(),
             paths: ServedPaths::default(),
             security: ApiSecurity::default(),
             entries: Vec::new(),
@@ -386,16 +264,16 @@ impl Api {
         self
     }
 
-    fn built(&self) -> Result<&Arc<Built>, &SpecError> {
+    pub(crate) fn built(&self) -> Result<&Arc<BuiltDocuments>, &SpecError> {
         self.built
             .get_or_init(|| {
-                let inputs = Inputs {
+                let inputs = DocumentInputs {
                     info: self.info.clone(),
                     placed: self
                         .entries
                         .iter()
                         .flat_map(|entry| {
-                            entry.routes.iter().map(|&registration| Placed {
+                            entry.routes.iter().map(|&registration| ScopedRoute {
                                 prefix: entry.prefix.clone(),
                                 registration,
                                 security: entry.security.clone(),
@@ -408,10 +286,10 @@ impl Api {
                     strict: self.strict,
                 };
                 self.paths.check()?;
-                let assembled = inputs.document(Flavor::V3_1, Form::Json)?;
-                Ok(Arc::new(Built {
+                let assembled = inputs.document(Flavor::V3_1, DocumentForm::Json)?;
+                Ok(Arc::new(BuiltDocuments {
                     undocumented: assembled.undocumented,
-                    v3_1: Served::new(assembled.document),
+                    v3_1: ServedDocument::new(assembled.document),
                     replies: assembled.replies,
                     v3_0: OnceLock::new(),
                     inputs,
@@ -536,138 +414,16 @@ impl Api {
         self.webhooks.push(WebhookRegistration::of::<W>());
         self.changed()
     }
-
-    /// Mounts every handler, `GET /openapi.json` and `GET /docs`; for
-    /// [`App::configure`](actix_web::App::configure).
-    ///
-    /// # Panics
-    /// If the document cannot be built (see [`check`](Self::check)): a server whose
-    /// documentation is wrong does not start.
-    pub fn configure(&self) -> impl FnOnce(&mut ServiceConfig) + '_ {
-        let built = match self.built() {
-            Ok(built) => Arc::clone(built),
-            Err(error) => panic!("hookspec: {error}"),
-        };
-        move |config: &mut ServiceConfig| {
-            // actix-web tries resources in order. The 3.1 document first, so it
-            // is found at once however many routes the API has (one pattern test
-            // for every other request); then the handlers with their 405s; the
-            // 3.0 document, for generators run now and then, after them.
-            let paths = &self.paths;
-            mount_document(config, Arc::clone(&built), &paths.document_3_1, false);
-            self.mount_handlers(config);
-            mount_document(config, built, &paths.document_3_0, true);
-            #[cfg(feature = "swagger-ui")]
-            if let Some(docs) = &paths.docs {
-                swagger_ui::mount(config, &self.info.title, docs, &paths.document_3_1);
-            }
-        }
-    }
-
-    fn mount_handlers(&self, config: &mut ServiceConfig) {
-        // Longer prefixes first: actix-web gives a request to the first scope whose
-        // prefix matches, so `/v1` must not shadow `/v1/admin`.
-        let mut prefixes: Vec<&str> = self
-            .entries
-            .iter()
-            .map(|entry| entry.prefix.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        prefixes.sort_by_key(|prefix| std::cmp::Reverse(prefix.len()));
-        for prefix in prefixes {
-            let entries: Vec<Entry> = self
-                .entries
-                .iter()
-                .filter(|entry| entry.prefix == prefix)
-                .cloned()
-                .collect();
-            let mount = move |config: &mut ServiceConfig| {
-                for entry in &entries {
-                    (entry.mount)(config);
-                }
-                mount_method_not_allowed(config, &entries);
-            };
-            if prefix.is_empty() {
-                mount(config);
-            } else {
-                config.service(web::scope(prefix).configure(mount));
-            }
-        }
-    }
-}
-
-/// After a path's handlers, a resource that answers every other method with
-/// `405 Method Not Allowed` and an `Allow` header, instead of actix-web's 404.
-fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
-    let mut allowed: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
-    for registration in entries.iter().flat_map(|entry| &entry.routes) {
-        let meta = registration.meta;
-        let methods = allowed.entry(meta.path).or_default();
-        methods.extend(meta.methods.iter().map(|method| method.http_name()));
-        methods.extend(meta.undocumented_methods.iter().copied());
-    }
-    for (path, methods) in allowed {
-        let handled: Arc<BTreeSet<&'static str>> = Arc::new(methods.iter().copied().collect());
-        let allow = methods.into_iter().collect::<Vec<_>>().join(", ");
-        config.service(web::resource(path).to(move |req: HttpRequest| {
-            let allow = allow.clone();
-            let handled = Arc::clone(&handled);
-            async move {
-                // A handled method reached this resource because a handler's
-                // guard refused the request: not found, as actix-web says.
-                if handled.contains(req.method().as_str()) {
-                    return Problem::new(
-                        StatusCode::NOT_FOUND,
-                        format!(
-                            "no handler of {} {} accepts this request",
-                            req.method(),
-                            req.path()
-                        ),
-                    )
-                    .error_response();
-                }
-                let problem = Problem::new(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    format!("{} is not allowed here; allowed: {allow}", req.method()),
-                );
-                let mut response = problem.error_response();
-                if let Ok(value) = HeaderValue::from_str(&allow) {
-                    response.headers_mut().insert(header::ALLOW, value);
-                }
-                response
-            }
-        }));
-    }
-}
-
-/// The document at `path`, 3.0 or 3.1.
-fn mount_document(config: &mut ServiceConfig, built: Arc<Built>, path: &str, v3_0: bool) {
-    config.service(
-        web::resource(path).route(web::get().to(move |req: HttpRequest| {
-            let built = Arc::clone(&built);
-            async move {
-                let served = if v3_0 { built.v3_0() } else { Ok(&built.v3_1) };
-                match served {
-                    Ok(served) => serve_document(&req, served),
-                    Err(error) => {
-                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
-                            .error_response()
-                    }
-                }
-            }
-        })),
-    );
 }
 
 /// Where the documents and the docs page are served, relative to where the
 /// `Api` is mounted.
 #[derive(Clone)]
-struct ServedPaths {
-    document_3_1: String,
-    document_3_0: String,
+pub(crate) struct ServedPaths {
+    pub(crate) document_3_1: String,
+    pub(crate) document_3_0: String,
     /// `None`: no docs page.
-    docs: Option<String>,
+    pub(crate) docs: Option<String>,
 }
 
 impl Default for ServedPaths {
@@ -713,32 +469,6 @@ impl ServedPaths {
             Err(SpecError::new(problems))
         }
     }
-}
-
-fn serve_document(req: &HttpRequest, built: &Served) -> HttpResponse {
-    let fresh = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|tag| tag.trim().trim_start_matches("W/"))
-        .any(|tag| tag == "*" || tag.as_bytes() == built.etag.as_bytes());
-    let mut response = if fresh {
-        HttpResponse::NotModified().finish()
-    } else {
-        let mut ok =
-            HttpResponse::with_body(StatusCode::OK, built.json.clone()).map_into_boxed_body();
-        // A static value: nothing to validate per request.
-        ok.headers_mut().insert(
-            header::CONTENT_TYPE,
-            header::HeaderValue::from_static("application/json"),
-        );
-        ok
-    };
-    response
-        .headers_mut()
-        .insert(header::ETAG, built.etag.clone());
-    response
 }
 
 #[cfg(test)]

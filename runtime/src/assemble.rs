@@ -1,6 +1,6 @@
 //! Document assembly: registered operations → one checked OpenAPI document,
 //! typed ([`OpenApi`]) or as the JSON it is served as. Runs once, when the
-//! [`Api`](crate::Api) is first mounted or checked.
+//! [`Api`](crate::api::Api) is first mounted or checked.
 //!
 //! Each operation is described, checked and finished on its own. For the
 //! served bytes it is then serialised at once and its tree freed, so memory
@@ -21,46 +21,21 @@ use std::ops::Range;
 use serde::ser::{Serialize, SerializeMap};
 
 use crate::callback_check::{check_callbacks, OperationPlace};
-use crate::finish::Finish;
-use crate::gradual::Undocumented;
+use crate::context::OperationContext;
+use crate::context::{Described, ReplyDeclaration, WebhookRegistration};
+use crate::finish::DocumentFinish;
 use crate::json_writer::{self, Raw};
+use crate::meta::{OperationMeta, WebhookMeta};
 use crate::openapi::{
     Components, Info, Method, OpenApi, Operation, Parameter, ParameterIn, PathItem, RefOr, Response,
 };
-use crate::operation::{OperationContext, OperationMeta, Used, WebhookMeta};
-use crate::payload::ReplyDeclaration;
 use crate::problem;
 use crate::schema::{Flavor, SchemaRegistry};
 use crate::security::{check_requirements, requirement, SecurityRequirement, SecurityScheme};
+use crate::undocumented::Undocumented;
 
 /// The dialect OpenAPI 3.1 schemas are written in.
 const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
-
-/// One webhook as registered on the [`Api`](crate::Api).
-#[derive(Clone, Copy)]
-pub(crate) struct WebhookRegistration {
-    pub meta: &'static WebhookMeta,
-    pub describe: fn(&mut OperationContext<'_>),
-    pub reply: ReplyDeclaration,
-}
-
-impl WebhookRegistration {
-    /// The registration of webhook `W`.
-    pub(crate) fn of<W: crate::WebhookDeclaration>() -> Self {
-        WebhookRegistration {
-            meta: &W::META,
-            describe: W::describe,
-            reply: ReplyDeclaration::of_webhook::<W>(),
-        }
-    }
-
-    /// Whether both register the same declaration.
-    fn same_as(&self, other: &WebhookRegistration) -> bool {
-        self.meta.name == other.meta.name
-            && self.meta.method == other.meta.method
-            && self.meta.source == other.meta.source
-    }
-}
 
 /// A checked document, and what senders need of its declarations.
 pub(crate) struct Assembled {
@@ -71,7 +46,7 @@ pub(crate) struct Assembled {
     pub undocumented: Vec<Undocumented>,
 }
 
-/// One handler as registered on the [`Api`](crate::Api).
+/// One handler as registered on the [`Api`](crate::api::Api).
 #[derive(Clone, Copy)]
 pub(crate) struct Registration {
     pub meta: &'static OperationMeta,
@@ -80,7 +55,7 @@ pub(crate) struct Registration {
 
 /// A registration under the scope prefix it was mounted with.
 #[derive(Clone)]
-pub(crate) struct Placed {
+pub(crate) struct ScopedRoute {
     pub prefix: String,
     pub registration: Registration,
     /// The security of the `Api::scope` the handler is in, for operations
@@ -178,7 +153,7 @@ fn operation_security(
 
 /// The form the document is assembled in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Form {
+pub(crate) enum DocumentForm {
     /// A typed [`OpenApi`] tree (`Api::openapi`, `map_document`).
     Typed,
     /// The JSON bytes, each operation serialised as soon as it is finished
@@ -398,7 +373,7 @@ fn as_declared(text: &str, declared: Option<&'static str>) -> Cow<'static, str> 
 struct Assembly<'a> {
     schemas: SchemaRegistry,
     security: &'a ApiSecurity,
-    finish: &'a Finish,
+    finish: &'a DocumentFinish,
     /// The statuses of the problem responses operations refer to, for
     /// `components.responses`.
     problem_responses: BTreeSet<u16>,
@@ -407,8 +382,13 @@ struct Assembly<'a> {
 impl Assembly<'_> {
     /// Describes one operation from its handler's signature and finishes it.
     /// What the description found besides the operation comes back in
-    /// `Used`, its problems worded with the handler.
-    fn operation(&mut self, placed: &Placed, path: &str, method: Method) -> (Operation, Used) {
+    /// `Described`, its problems worded with the handler.
+    fn operation(
+        &mut self,
+        placed: &ScopedRoute,
+        path: &str,
+        method: Method,
+    ) -> (Operation, Described) {
         let meta = placed.registration.meta;
         let operation_id = if meta.methods.len() > 1 {
             format!("{}_{}", meta.operation_id, method.as_str())
@@ -425,7 +405,7 @@ impl Assembly<'_> {
         };
         let mut cx = OperationContext::new(&mut self.schemas, &mut operation, meta.path_parameters);
         (placed.registration.describe)(&mut cx);
-        let mut used = cx.into_used();
+        let mut used = cx.into_described();
         for problem in &mut used.problems {
             *problem = format!("{}: {problem}", describe_handler(meta));
         }
@@ -500,12 +480,12 @@ impl Assembly<'_> {
 
 pub(crate) fn assemble(
     info: Info,
-    placed: &[Placed],
+    placed: &[ScopedRoute],
     webhooks: &[WebhookRegistration],
     security: &ApiSecurity,
-    finish: &Finish,
+    finish: &DocumentFinish,
     flavor: Flavor,
-    form: Form,
+    form: DocumentForm,
 ) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
     if let Some(requirements) = &security.requirements {
@@ -517,7 +497,7 @@ pub(crate) fn assemble(
         finish,
         problem_responses: BTreeSet::new(),
     };
-    if form == Form::Json {
+    if form == DocumentForm::Json {
         assembly.schemas.write_definitions_early();
     }
     // About one named type per handler (its body), the rest shared.
@@ -529,8 +509,8 @@ pub(crate) fn assemble(
         .map(|entry| join_path(&entry.prefix, entry.registration.meta.openapi_path))
         .collect();
     let mut paths = match form {
-        Form::Typed => Paths::Typed(BTreeMap::new()),
-        Form::Json => Paths::Json {
+        DocumentForm::Typed => Paths::Typed(BTreeMap::new()),
+        DocumentForm::Json => Paths::Json {
             // A kilobyte an operation, about what one takes: the pages past
             // what is written are never touched.
             text: Vec::with_capacity(placed.len() * 1024),
@@ -784,7 +764,7 @@ fn describe_webhooks(
 /// reported the first time) and replaced.
 fn name_shared_callbacks<'a>(
     assembly: &mut Assembly<'_>,
-    placed: &[Placed],
+    placed: &[ScopedRoute],
     paths: &mut Paths<'a>,
     records: &mut Records<'a>,
     problems: &mut Vec<String>,

@@ -10,99 +10,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use hookspec_expr::{Expression, JsonPointer, Source, UrlTemplate};
+use hookspec_expr::{Expression, JsonPointer, Source};
 use serde_json::{Map, Value};
 
+use crate::context::UsedCallback;
 use crate::openapi::{Operation, ParameterIn, RefOr};
 use crate::written_schemas::Definitions;
-
-/// A `$request.path.<name>` a callback reads, with the compile error to give when
-/// an operation that lists the callback has no such path parameter.
-#[derive(Debug)]
-pub struct PathReference {
-    /// The parameter name.
-    pub name: &'static str,
-    /// The message, written when the callback compiled.
-    pub message: &'static str,
-}
-
-/// A callback as a route's `callbacks(...)` names it: by value, so that a plain
-/// `fn` named there is reported as not being a callback (named as a type,
-/// rustc would say only "expected type, found function"), and through this one
-/// function for both of its uses, so that rustc says it once.
-pub struct CallbackUse {
-    /// Its `$request.path.x` references, checked in a `const` against the path.
-    pub path_references: &'static [PathReference],
-    /// Documents it under the operation.
-    pub add: fn(&mut crate::OperationContext<'_>),
-}
-
-/// The [`CallbackUse`] of callback `C`.
-pub const fn callback_use<C: crate::CallbackDeclaration>(_callback: &C) -> CallbackUse {
-    CallbackUse {
-        path_references: C::PATH_REFERENCES,
-        add: add_callback::<C>,
-    }
-}
-
-/// Documents callback `C` under the operation. The one function compiled per
-/// callback: the rest is `OperationContext::add_callback_of`, compiled once.
-pub(crate) fn add_callback<C: crate::CallbackDeclaration>(cx: &mut crate::OperationContext<'_>) {
-    let reply = crate::payload::ReplyDeclaration {
-        name: C::META.name,
-        source: C::META.source,
-        check: crate::payload::check_reply::<C::Answer>,
-    };
-    cx.add_callback_of(&C::META, C::describe, reply);
-}
-
-/// The message of the first reference that is not among `names`, if any. Called in
-/// a `const` by the route macros, so that a mismatch is a compile error.
-pub const fn unknown_path_parameter(
-    references: &[PathReference],
-    names: &[&str],
-) -> Option<&'static str> {
-    let mut i = 0;
-    while i < references.len() {
-        let mut found = false;
-        let mut j = 0;
-        while j < names.len() {
-            if const_str_eq(references[i].name, names[j]) {
-                found = true;
-            }
-            j += 1;
-        }
-        if !found {
-            return Some(references[i].message);
-        }
-        i += 1;
-    }
-    None
-}
-
-const fn const_str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// A callback as attached to one operation, for checking.
-#[derive(Clone, Debug)]
-pub(crate) struct UsedCallback {
-    pub name: &'static str,
-    pub url: UrlTemplate<'static>,
-    /// Its reply type's check, for senders (not needed for checking).
-    pub reply: crate::payload::ReplyDeclaration,
-}
 
 /// Where the operation is, for messages: `create_invoice` (POST /invoices/).
 pub(crate) struct OperationPlace<'a> {
@@ -466,26 +379,6 @@ fn type_includes(object: &Map<String, Value>, kind: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn unknown_path_parameter_names_the_first_missing() {
-        const REFERENCES: &[PathReference] = &[
-            PathReference {
-                name: "shop",
-                message: "no shop",
-            },
-            PathReference {
-                name: "id",
-                message: "no id",
-            },
-        ];
-        const MISSING: Option<&str> = unknown_path_parameter(REFERENCES, &["shop"]);
-        assert_eq!(MISSING, Some("no id"));
-        assert_eq!(unknown_path_parameter(REFERENCES, &["id", "shop"]), None);
-        assert_eq!(unknown_path_parameter(REFERENCES, &[]), Some("no shop"));
-        assert_eq!(unknown_path_parameter(&[], &[]), None);
-        assert!(!const_str_eq("id", "idd"));
-    }
 
     fn pointer_check(pointer: &str, root: Value, schemas: Value) -> Result<(), String> {
         let schemas = schemas.as_object().cloned().unwrap_or_default();

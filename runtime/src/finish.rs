@@ -1,4 +1,4 @@
-//! What an [`Api`](crate::Api) adds to an assembled document before it is
+//! What an [`Api`](crate::api::Api) adds to an assembled document before it is
 //! served: its servers and tags (declared tags checked under strict tags), the
 //! Standard Webhooks headers of signed callbacks and webhooks, the licence in
 //! 3.0's form, and last the application's own `map_document`. Operations are
@@ -17,7 +17,7 @@ pub(crate) type DocumentMap = Arc<dyn Fn(&mut OpenApi) + Send + Sync>;
 
 /// How the `Api` finishes its documents.
 #[derive(Clone, Default)]
-pub(crate) struct Finish {
+pub(crate) struct DocumentFinish {
     pub servers: Vec<Server>,
     pub tags: Vec<Tag>,
     /// Whether an operation's tag must be declared.
@@ -27,7 +27,7 @@ pub(crate) struct Finish {
     pub map: Option<DocumentMap>,
 }
 
-impl Finish {
+impl DocumentFinish {
     /// Whether the document must exist as a whole typed tree before it is
     /// serialised: the application's `map_document` sees all of it.
     pub(crate) fn needs_tree(&self) -> bool {

@@ -8,11 +8,11 @@ use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+use crate::context::OperationContext;
 use crate::extract::{
     FormExtractor, HeaderExtractor, JsonExtractor, PathExtractor, QueryExtractor,
 };
 use crate::openapi::{Parameter, ParameterIn};
-use crate::operation::OperationContext;
 use crate::schema::without_null;
 
 /// A handler argument that hookspec can document.
@@ -26,7 +26,7 @@ use crate::schema::without_null;
 ///
 /// ```
 /// use actix_web::{dev::Payload, FromRequest, HttpRequest};
-/// use hookspec::{OperationContext, OperationInput};
+/// use hookspec::describe::{OperationContext, OperationInput};
 ///
 /// /// The caller's tenant, from the `X-Tenant` header.
 /// struct Tenant(String);
@@ -49,7 +49,7 @@ use crate::schema::without_null;
 ///         tenant
 ///     }
 ///     fn describe(cx: &mut OperationContext<'_>) {
-///         let schema = hookspec::schema_for::<String>(cx);
+///         let schema = hookspec::describe::schema_for::<String>(cx);
 ///         cx.add_parameter(hookspec::openapi::Parameter {
 ///             name: "X-Tenant".into(),
 ///             location: hookspec::openapi::ParameterIn::Header,
@@ -62,8 +62,8 @@ use crate::schema::without_null;
 /// ```
 #[diagnostic::on_unimplemented(
     message = "hookspec cannot document the handler argument type `{Self}`",
-    label = "no `hookspec::OperationInput` implementation for this type",
-    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String` (also in `Option`, `Result` and `Either`); for your own extractor, implement `hookspec::OperationInput`"
+    label = "no `hookspec::describe::OperationInput` implementation for this type",
+    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String` (also in `Option`, `Result` and `Either`); for your own extractor, implement `hookspec::describe::OperationInput`"
 )]
 pub trait OperationInput: Sized {
     /// What is extracted from the request; often `Self`.

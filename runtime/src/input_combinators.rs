@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use actix_web::{Either, FromRequest};
 
+use crate::context::OperationContext;
 use crate::input::OperationInput;
 use crate::openapi::ParameterIn;
-use crate::operation::OperationContext;
 
 /// Documents `A` as an argument that never fails: what it adds is not
 /// required (path parameters, which OpenAPI always requires, excepted), and it

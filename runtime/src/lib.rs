@@ -52,50 +52,57 @@
 mod api;
 mod assemble;
 mod callback_check;
+mod callback_io;
+mod context;
+mod declarations;
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
+mod documents;
 mod extract;
 mod finish;
-mod gradual;
 mod input;
 mod input_combinators;
 mod json_writer;
 mod locate;
-mod method_guard;
+mod macro_support;
+mod meta;
 pub mod openapi;
-mod operation;
 mod output;
-mod payload;
 mod problem;
 mod received;
 mod schema;
 mod security;
+mod serve;
 #[cfg(feature = "signing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub mod signing;
 #[cfg(feature = "swagger-ui")]
 mod swagger_ui;
+mod undocumented;
 mod written_schemas;
 
 pub use api::Api;
 pub use assemble::SpecError;
-pub use callback_check::PathReference;
-pub use gradual::Undocumented;
-pub use input::{schema_for, OperationInput};
-pub use operation::{
-    CallbackDeclaration, CallbackMeta, DocumentedOperation, DocumentedRoute, OperationContext,
-    OperationMeta, WebhookDeclaration, WebhookMeta,
-};
-pub use output::OperationOutput;
-pub use payload::{CallbackBody, CallbackReply, ReplyCheck, ReplyDeclaration};
 pub use problem::{FieldError, Problem};
-pub use schema::SchemaRegistry;
-
-/// Runtime expressions (`$request.query.x`, ...) as the macros parsed them.
-pub use hookspec_expr as expr;
-
 pub use schemars::JsonSchema;
+
+/// What you implement to document your own extractors, responders and callback
+/// bodies, and the declarations the macros implement.
+///
+/// A type of a handler's signature documents itself through [`OperationInput`]
+/// (arguments) or [`OperationOutput`] (return types), adding parameters, bodies,
+/// responses and security requirements to the [`OperationContext`]. The guide's
+/// chapter "Documenting your own types" walks through one.
+pub mod describe {
+    pub use crate::callback_io::{CallbackBody, CallbackReply};
+    pub use crate::context::OperationContext;
+    pub use crate::declarations::{CallbackDeclaration, DocumentedOperation, WebhookDeclaration};
+    pub use crate::input::{schema_for, OperationInput};
+    pub use crate::output::OperationOutput;
+    pub use crate::schema::SchemaRegistry;
+    pub use crate::undocumented::Undocumented;
+}
 
 #[doc = include_str!("../docs/callback.md")]
 pub use hookspec_macros::callback;
@@ -130,23 +137,25 @@ pub use hookspec_macros::scope;
 /// What the macros' expansions use. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::callback_check::{
-        callback_use, unknown_path_parameter, CallbackUse, PathReference,
+    pub use crate::callback_io::{CallbackBody, CallbackReply};
+    pub use crate::context::OperationContext;
+    pub use crate::context::{ReplyCheck, ReplyDeclaration};
+    pub use crate::declarations::{
+        CallbackDeclaration, DocumentedOperation, DocumentedRoute, WebhookDeclaration,
     };
-    pub use crate::gradual::{
+    pub use crate::input::OperationInput;
+    pub use crate::macro_support::{
+        callback_use, method_guard, unknown_path_parameter, CallbackUse,
+    };
+    pub use crate::meta::{CallbackMeta, OperationMeta, PathReference, WebhookMeta};
+    pub use crate::openapi::{Method, Response};
+    pub use crate::output::{Opaque, OperationOutput};
+    pub use crate::received::keep_request_bodies;
+    pub use crate::security::RequirementMeta;
+    pub use crate::undocumented::{
         Arg, DocumentedKind, DocumentedOutputKind, NotAResponderKind, NotAnExtractorKind, Ret,
         SchemalessJsonKind, UnknownExtractorKind, UnknownResponderKind,
     };
-    pub use crate::method_guard::method_guard;
-    pub use crate::openapi::{Method, Response};
-    pub use crate::operation::{
-        CallbackDeclaration, CallbackMeta, DocumentedOperation, DocumentedRoute, OperationContext,
-        OperationMeta, WebhookDeclaration, WebhookMeta,
-    };
-    pub use crate::output::Opaque;
-    pub use crate::received::keep_request_bodies;
-    pub use crate::security::RequirementMeta;
-    pub use crate::{CallbackBody, CallbackReply, OperationInput, OperationOutput};
     pub use actix_web;
     pub use hookspec_expr::{Expression, JsonPointer, Segment, Source, UrlTemplate};
     pub use serde_json;

@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::context::OperationContext;
 use crate::openapi::Response;
-use crate::operation::OperationContext;
 use crate::problem::Problem;
 
 const SUCCESS: &str = "Successful response";
@@ -16,7 +16,7 @@ const SUCCESS: &str = "Successful response";
 /// itself like this:
 ///
 /// ```
-/// use hookspec::{OperationContext, OperationOutput};
+/// use hookspec::describe::{OperationContext, OperationOutput};
 ///
 /// /// `201 Created` with no body.
 /// struct Created;
@@ -29,8 +29,8 @@ const SUCCESS: &str = "Successful response";
 /// ```
 #[diagnostic::on_unimplemented(
     message = "hookspec cannot document the handler return type `{Self}`",
-    label = "no `hookspec::OperationOutput` implementation for this type",
-    note = "hookspec documents `Json<T>`, `HttpResponse`, `String`, `&'static str`, `Option<T>`, `Result<T, E>` and `impl Responder`; for your own responder, implement `hookspec::OperationOutput`"
+    label = "no `hookspec::describe::OperationOutput` implementation for this type",
+    note = "hookspec documents `Json<T>`, `HttpResponse`, `String`, `&'static str`, `Option<T>`, `Result<T, E>` and `impl Responder`; for your own responder, implement `hookspec::describe::OperationOutput`"
 )]
 pub trait OperationOutput {
     /// Adds the responses this type can produce.

@@ -1,7 +1,7 @@
 //! Authentication in the document: security schemes (declared on the
-//! [`Api`](crate::Api), under `components.securitySchemes`) and the
+//! [`Api`](crate::api::Api), under `components.securitySchemes`) and the
 //! requirements operations state (`security(...)` on a route, an extractor's
-//! [`OperationContext::require`](crate::OperationContext::require), a whole
+//! [`OperationContext::require`](crate::context::OperationContext::require), a whole
 //! `Api` or scope), checked against each other when the document is built.
 
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ pub(crate) fn requirement(scheme: &str, scopes: &[&str]) -> SecurityRequirement 
 /// One requirement as the route macros write it: a scheme and its scopes.
 #[derive(Debug)]
 pub struct RequirementMeta {
-    /// The scheme's name, as declared with [`Api::security_scheme`](crate::Api::security_scheme).
+    /// The scheme's name, as declared with [`Api::security_scheme`](crate::api::Api::security_scheme).
     pub scheme: &'static str,
     /// The OAuth 2 scopes (or roles) it needs.
     pub scopes: &'static [&'static str],

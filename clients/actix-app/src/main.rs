@@ -170,11 +170,11 @@ fn main() {
             undocumented,
             [
                 "me: the argument `hookspec_actix_app_check::ApiKey` documents nothing; \
-                 implement `hookspec::OperationInput` for it",
+                 implement `hookspec::describe::OperationInput` for it",
                 "place_order: the body `hookspec_actix_app_check::LegacyOrder` has no JSON \
                  Schema; derive `schemars::JsonSchema` for it (`#[derive(hookspec::JsonSchema)]`)",
                 "orders_csv: the response type `hookspec_actix_app_check::Csv` is documented \
-                 as a generic success; implement `hookspec::OperationOutput` for it",
+                 as a generic success; implement `hookspec::describe::OperationOutput` for it",
             ]
         );
         let document = serde_json::to_value(api.openapi().unwrap()).unwrap();

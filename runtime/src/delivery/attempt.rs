@@ -5,12 +5,14 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use url::Url;
 
+use super::engine::Engine;
 use super::record::{redact_url, Attempt, DeliveryId};
 use super::retry::{decide, Verdict};
+use super::settings::Signing;
 use super::ssrf::Refused;
-use super::store::{ClaimedDelivery, Next};
-use super::{Shared, Signer, Signing};
-use crate::payload::ReplyCheck;
+use super::store::{ClaimedDelivery, NewDelivery, Next};
+use crate::context::ReplyCheck;
+use crate::signing::Signer;
 
 /// How an attempt ended: the verdict, and the reply's bytes if delivered.
 struct Outcome {
@@ -92,7 +94,7 @@ pub(crate) struct Attempted {
 /// later could overlap with the worker that takes the delivery over once the
 /// lease has run out, so nothing is sent.
 pub(crate) async fn attempt(
-    shared: &Shared,
+    shared: &Engine,
     outgoing: &Outgoing,
     claimed: &ClaimedDelivery,
     must_finish_by: SystemTime,
@@ -158,7 +160,7 @@ pub(crate) async fn attempt(
 /// A send slot, if one comes free while an attempt started then can still end
 /// (by its timeout) before `must_finish_by`.
 async fn slot_in_time(
-    shared: &Shared,
+    shared: &Engine,
     must_finish_by: SystemTime,
 ) -> Option<tokio::sync::SemaphorePermit<'_>> {
     let latest_start = must_finish_by.checked_sub(shared.settings.attempt_timeout)?;
@@ -169,7 +171,7 @@ async fn slot_in_time(
         .ok()
 }
 
-fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
+fn headers(shared: &Engine, outgoing: &Outgoing) -> Result<HeaderMap, String> {
     let mut headers = HeaderMap::new();
     headers.insert(
         USER_AGENT,
@@ -231,7 +233,7 @@ fn headers(shared: &Shared, outgoing: &Outgoing) -> Result<HeaderMap, String> {
 }
 
 /// One attempt: the status the receiver answered, if any, and the outcome.
-async fn send_once(shared: &Shared, outgoing: &Outgoing) -> (Option<u16>, Outcome) {
+async fn send_once(shared: &Engine, outgoing: &Outgoing) -> (Option<u16>, Outcome) {
     let headers = match headers(shared, outgoing) {
         Ok(headers) => headers,
         Err(error) => return (None, Outcome::permanent(format!("cannot sign: {error}"))),
@@ -380,6 +382,43 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+impl Engine {
+    /// A stored delivery, ready to send.
+    pub(crate) fn outgoing(&self, delivery: &NewDelivery) -> Result<Outgoing, String> {
+        let url = Url::parse(&delivery.url)
+            .map_err(|error| format!("the stored URL is not a URL: {error}"))?;
+        // Checked again when sent, not only when accepted: a delivery written by
+        // another instance, under an older policy, or replayed after the policy
+        // changed goes only where this policy admits (names still at connect).
+        self.policy
+            .check_url(&url)
+            .map_err(|refused| refused.to_string())?;
+        let method = reqwest::Method::from_bytes(delivery.method.as_bytes()).map_err(|error| {
+            format!(
+                "the stored method `{}` is not a method: {error}",
+                delivery.method
+            )
+        })?;
+        let content_type = delivery
+            .content_type
+            .as_deref()
+            .map(HeaderValue::from_str)
+            .transpose()
+            .map_err(|error| format!("the stored content type is not a header value: {error}"))?;
+        let check_reply = self.replies.check_for(&delivery.callback);
+        Ok(Outgoing {
+            id: delivery.id.clone(),
+            callback: delivery.callback.clone(),
+            method,
+            url,
+            body: delivery.body.clone(),
+            content_type,
+            check_reply,
+            signing_key: delivery.signing_key.clone(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -11,16 +11,23 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 
 use super::bound::StoreBound;
+use super::callbacks::Callbacks;
+use super::dispatcher_thread::Dispatcher;
+use super::endpoints::EndpointEvent;
 use super::endpoints::{CircuitSettings, Endpoints, EventHook};
+use super::engine::Engine;
 use super::replies::Replies;
+use super::retry::RetryPolicy;
+use super::settings::{KeySecretResolver, SecretResolver, Settings, Signing};
+use super::ssrf::{AddressPolicy, NameLookup};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use super::store;
 use super::store::MemoryStore;
-use super::{
-    dispatch, signing, ssrf, AddressPolicy, Callbacks, DeliveryStore, Dispatcher, Inner,
-    NameLookup, RetryPolicy, Settings, Shared, Signer, Signing, StoreError,
-};
-use crate::payload::ReplyDeclaration;
+use super::store::{DeliveryStore, StoreError, Wake};
+use super::{dispatch, ssrf};
+use crate::context::ReplyDeclaration;
+use crate::signing;
+use crate::signing::Signer;
 
 /// Which store a [`CallbacksBuilder`] opens.
 enum StoreChoice {
@@ -71,8 +78,8 @@ impl fmt::Debug for Hook {
 /// The secret resolver a builder was given (closures have no `Debug`).
 #[derive(Clone)]
 enum Resolver {
-    ByUrl(Arc<dyn super::SecretResolver>),
-    ByKey(Arc<dyn super::KeySecretResolver>),
+    ByUrl(Arc<dyn SecretResolver>),
+    ByKey(Arc<dyn KeySecretResolver>),
 }
 
 impl fmt::Debug for Resolver {
@@ -119,7 +126,7 @@ pub struct CallbacksBuilder {
     retention: Duration,
     dead_letter_retention: Duration,
     replies: Vec<ReplyDeclaration>,
-    api_error: Option<crate::SpecError>,
+    api_error: Option<crate::assemble::SpecError>,
 }
 
 impl Default for CallbacksBuilder {
@@ -169,9 +176,9 @@ pub enum BuildError {
     Store(StoreError),
     /// The settings contradict each other.
     Settings(String),
-    /// The [`Api`](crate::Api) given to [`CallbacksBuilder::api`] has no
+    /// The [`Api`](crate::api::Api) given to [`CallbacksBuilder::api`] has no
     /// document.
-    Api(crate::SpecError),
+    Api(crate::assemble::SpecError),
     /// An environment variable read by [`CallbacksBuilder::from_env`] holds
     /// something it cannot use.
     Env {
@@ -214,7 +221,7 @@ impl CallbacksBuilder {
     /// since the start accepts any successful reply.
     /// An API whose document cannot be built makes [`build`](Self::build)
     /// fail with [`BuildError::Api`].
-    pub fn api(mut self, api: &crate::Api) -> Self {
+    pub fn api(mut self, api: &crate::api::Api) -> Self {
         match api.reply_declarations() {
             Ok(replies) => self.replies.extend_from_slice(replies),
             Err(error) => self.api_error = Some(error),
@@ -246,7 +253,7 @@ impl CallbacksBuilder {
     ///     })
     ///     .build();
     /// ```
-    pub fn signing_secrets_for(mut self, resolver: impl super::SecretResolver) -> Self {
+    pub fn signing_secrets_for(mut self, resolver: impl SecretResolver) -> Self {
         self.secret_resolver = Some(Resolver::ByUrl(Arc::new(resolver)));
         self.secrets.0.clear();
         self
@@ -271,7 +278,7 @@ impl CallbacksBuilder {
     ///     })
     ///     .build();
     /// ```
-    pub fn signing_secrets_by_key(mut self, resolver: impl super::KeySecretResolver) -> Self {
+    pub fn signing_secrets_by_key(mut self, resolver: impl KeySecretResolver) -> Self {
         self.secret_resolver = Some(Resolver::ByKey(Arc::new(resolver)));
         self.secrets.0.clear();
         self
@@ -438,7 +445,7 @@ impl CallbacksBuilder {
     /// `tracing`): to alert the API user, or to pause their subscription.
     pub fn on_endpoint_event(
         mut self,
-        hook: impl Fn(&super::EndpointEvent) + Send + Sync + 'static,
+        hook: impl Fn(&EndpointEvent) + Send + Sync + 'static,
     ) -> Self {
         self.on_endpoint_event = Some(Hook(Arc::new(hook)));
         self
@@ -517,7 +524,7 @@ impl CallbacksBuilder {
             }
             StoreChoice::Given(store) => store,
         };
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Engine {
             settings: Settings {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
@@ -578,7 +585,7 @@ impl CallbacksBuilder {
         // Another instance's (or a committed transaction's) delivery wakes this
         // dispatcher at once where the store can say so (PostgreSQL `LISTEN`).
         let weak = Arc::downgrade(&shared);
-        let wake: super::store::Wake = Arc::new(move || {
+        let wake: Wake = Arc::new(move || {
             if let Some(shared) = weak.upgrade() {
                 shared.wake_to_claim();
             }
@@ -586,13 +593,7 @@ impl CallbacksBuilder {
         if let Some(wake_ups) = shared.store.wake_ups(wake) {
             dispatcher.handle.spawn(wake_ups);
         }
-        Ok(Callbacks {
-            inner: Arc::new(Inner {
-                shared,
-                dispatcher,
-                stopped: AtomicBool::new(false),
-            }),
-        })
+        Ok(Callbacks::from_parts(shared, dispatcher))
     }
 }
 
@@ -611,4 +612,11 @@ fn http_client(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|error| error.to_string())
+}
+
+impl Callbacks {
+    /// Starts configuring.
+    pub fn builder() -> CallbacksBuilder {
+        CallbacksBuilder::default()
+    }
 }

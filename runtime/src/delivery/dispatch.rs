@@ -13,15 +13,15 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::attempt::{attempt, Attempted, DeliveryError, Outgoing};
 use super::due_times::Due;
 use super::endpoints::Health;
+use super::engine::Engine;
 use super::record::{Attempt, DeliveryId};
 use super::store::{ClaimedDelivery, Lease, NewDelivery, Next, StateKind, StoreError};
-use super::Shared;
 
 /// Claims and attempts due deliveries until the dispatcher stops: after every
 /// wake-up (an enqueue, a finished attempt, a retry coming due) and at least
 /// once per poll interval (deliveries enqueued by other instances or in a
 /// caller's transaction, leases of crashed workers running out).
-pub(crate) async fn run(shared: Arc<Shared>) {
+pub(crate) async fn run(shared: Arc<Engine>) {
     let mut failures = 0u32;
     // A claim at least once per poll interval, however many wake-ups come
     // between: leases that ran out (a crashed instance's, an attempt that found
@@ -116,7 +116,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// or for the poll interval since `last_claim` to pass (a whole interval if it
 /// has: then no slot was free to claim with, and a freed slot wakes the
 /// dispatcher anyway; waiting for nothing would spin).
-async fn wait_for_wake_up(shared: &Shared, last_claim: Instant) {
+async fn wait_for_wake_up(shared: &Engine, last_claim: Instant) {
     let interval = shared.settings.poll_interval;
     let mut wait = match interval.saturating_sub(last_claim.elapsed()) {
         Duration::ZERO => interval,
@@ -149,7 +149,7 @@ async fn wait_for_wake_up(shared: &Shared, last_claim: Instant) {
 
 /// Makes one held delivery due for each disabled endpoint whose probe time
 /// has come; whether any was.
-async fn start_probes(shared: &Shared) -> bool {
+async fn start_probes(shared: &Engine) -> bool {
     let mut any = false;
     for origin in shared.endpoints.probes_due(Instant::now()) {
         let resumed = shared
@@ -174,7 +174,7 @@ fn store_backoff(failures: u32) -> Duration {
 
 /// One attempt of a claimed delivery, its outcome written back.
 async fn attempt_claimed(
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     claimed: ClaimedDelivery,
     lease: Lease,
     slot: OwnedSemaphorePermit,
@@ -259,7 +259,7 @@ enum Admitted {
 /// unwritten, the delivery would be claimed again after every lease and
 /// panic again, without end.
 async fn attempt_admitted(
-    shared: &Shared,
+    shared: &Engine,
     outgoing: &Outgoing,
     claimed: &ClaimedDelivery,
     must_finish_by: SystemTime,
@@ -315,7 +315,7 @@ async fn attempt_admitted(
 /// Counts what a durable store keeps (by every instance) each poll interval,
 /// at least every second, for the bound on accepting more. The metric of
 /// unfinished deliveries is set from the same count.
-pub(crate) async fn count_kept(shared: Arc<Shared>) {
+pub(crate) async fn count_kept(shared: Arc<Engine>) {
     let every = shared.settings.poll_interval.max(Duration::from_secs(1));
     loop {
         // The first count was made while building.
@@ -338,7 +338,7 @@ pub(crate) async fn count_kept(shared: Arc<Shared>) {
 /// shorter retention (at least every second, at most hourly), in batches of
 /// 1,000 so no single statement holds the store for long.
 pub(crate) async fn purge_finished(
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     retention: Duration,
     dead_letter_retention: Duration,
 ) {
@@ -393,7 +393,7 @@ fn endpoint_health(attempt: &Attempt) -> Health {
 
 /// Puts a claimed delivery back, due in `wait`, without an attempt (its
 /// endpoint is at its share of send slots).
-async fn defer(shared: &Arc<Shared>, claimed: &ClaimedDelivery, lease: &Lease, wait: Duration) {
+async fn defer(shared: &Arc<Engine>, claimed: &ClaimedDelivery, lease: &Lease, wait: Duration) {
     let until = SystemTime::now() + wait;
     if let Err(error) = shared
         .store
@@ -410,7 +410,7 @@ async fn defer(shared: &Arc<Shared>, claimed: &ClaimedDelivery, lease: &Lease, w
 
 /// Has the dispatcher claim when a delivery put back comes due: its one timer
 /// is shortened if this is now the earliest time.
-fn wake_at(shared: &Shared, at: SystemTime) {
+fn wake_at(shared: &Engine, at: SystemTime) {
     if shared.due_times.add(at) {
         shared.wake.notify_one();
     }
@@ -421,7 +421,7 @@ fn wake_at(shared: &Shared, at: SystemTime) {
 /// would send the delivery again. Past the lease, another worker may have taken
 /// the delivery (so it will be sent again: at-least-once).
 async fn write_outcome(
-    shared: &Shared,
+    shared: &Engine,
     claimed: &ClaimedDelivery,
     lease: &Lease,
     attempt: &Attempt,
@@ -468,7 +468,7 @@ async fn write_outcome(
 /// for the dispatcher's next turn). If the process dies before the outcome is
 /// written, the lease runs out and any worker claims the delivery.
 pub(crate) async fn enqueue_leased(
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     delivery: NewDelivery,
     slot: OwnedSemaphorePermit,
 ) -> Result<(), StoreError> {
@@ -481,7 +481,7 @@ pub(crate) async fn enqueue_leased(
 /// Writes a new delivery leased to this instance: held as if claimed, by a
 /// fresh lease, before its first attempt.
 async fn insert_own(
-    shared: &Shared,
+    shared: &Engine,
     delivery: NewDelivery,
 ) -> Result<(ClaimedDelivery, Lease), StoreError> {
     let lease = shared.new_lease();
@@ -501,7 +501,7 @@ async fn insert_own(
 /// claims it, as it would a claimed delivery of a crashed worker; a graceful
 /// shutdown gives the leases back (`DeliveryStore::release`).
 pub(crate) async fn enqueue_backlogged(
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     delivery: NewDelivery,
 ) -> Result<(), StoreError> {
     let (claimed, lease) = insert_own(&shared, delivery).await?;
@@ -529,7 +529,7 @@ pub(crate) enum AwaitedError {
 /// back. If the process dies meanwhile, the lease runs out and any worker
 /// resumes the delivery.
 pub(crate) async fn send_awaited(
-    shared: Arc<Shared>,
+    shared: Arc<Engine>,
     delivery: NewDelivery,
 ) -> Result<Vec<u8>, AwaitedError> {
     let mut lease = shared.new_lease();
@@ -602,7 +602,7 @@ pub(crate) async fn send_awaited(
     }
 }
 
-impl Shared {
+impl Engine {
     /// Whether no delivery waits in the backlog.
     pub(crate) fn backlog_is_empty(&self) -> bool {
         let backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
@@ -645,9 +645,13 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::{AddressPolicy, Callbacks, DeliveryState, RetryPolicy};
+    use crate::declarations::WebhookDeclaration;
+    use crate::delivery::callbacks::Callbacks;
+    use crate::delivery::record::DeliveryState;
+    use crate::delivery::retry::RetryPolicy;
+    use crate::delivery::ssrf::AddressPolicy;
+    use crate::meta::WebhookMeta;
     use crate::openapi::Method;
-    use crate::operation::{WebhookDeclaration, WebhookMeta};
 
     struct Ping;
 

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use super::{AddressPolicy, BuildError, CallbacksBuilder, RetryPolicy};
+use super::builder::{BuildError, CallbacksBuilder};
+use super::retry::RetryPolicy;
+use super::ssrf::AddressPolicy;
 
 /// Where deliveries are kept: `sqlite:<file>`, `postgres://...` or `memory`.
 pub const STORE_VARIABLE: &str = "HOOKSPEC_DELIVERY_STORE";
@@ -154,7 +156,7 @@ impl CallbacksBuilder {
         } else {
             let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
             // Checked here, so the error names the variable.
-            super::Signer::new(&secrets).map_err(|error| BuildError::Env {
+            crate::signing::Signer::new(&secrets).map_err(|error| BuildError::Env {
                 variable: SECRETS_VARIABLE,
                 reason: error.to_string(),
             })?;

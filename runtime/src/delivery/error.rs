@@ -5,7 +5,11 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use super::{DeliveryError, NotApplicable, Refused, StoreError};
+use super::attempt::DeliveryError;
+use super::evaluate::NotApplicable;
+use super::record::DeliveryId;
+use super::ssrf::Refused;
+use super::store::StoreError;
 use crate::problem::Problem;
 
 /// Why a callback was not sent. Handlers usually ask
@@ -43,7 +47,7 @@ pub enum SendError {
     /// background, retries included.
     StillPending {
         /// The delivery, to look up with `Callbacks::delivery`.
-        id: super::DeliveryId,
+        id: DeliveryId,
     },
     /// Awaited delivery failed.
     Delivery(DeliveryError),
@@ -175,8 +179,8 @@ impl ResponseError for SendError {
 }
 
 /// Every status [`SendError`] can answer with, as problem details.
-impl crate::OperationOutput for SendError {
-    fn describe(cx: &mut crate::OperationContext<'_>) {
+impl crate::output::OperationOutput for SendError {
+    fn describe(cx: &mut crate::context::OperationContext<'_>) {
         for status in [400, 500, 502, 503] {
             cx.add_problem_response(status);
         }

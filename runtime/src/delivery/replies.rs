@@ -1,5 +1,5 @@
 //! The reply types one [`Callbacks`](super::Callbacks) checks replies against, by
-//! callback (or webhook) name: declared by the [`Api`](crate::Api) it was built
+//! callback (or webhook) name: declared by the [`Api`](crate::api::Api) it was built
 //! with, and by every declaration it sends. A delivery read back from a store
 //! carries only its name; this is where the name finds its type again. Kept per
 //! `Callbacks`, not per process.
@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::payload::{ReplyCheck, ReplyDeclaration};
+use crate::context::{ReplyCheck, ReplyDeclaration};
 
 /// What is known of one name.
 #[derive(Clone, Copy)]

@@ -4,27 +4,21 @@
 
 use std::marker::PhantomData;
 
+use actix_web::HttpRequest;
 use serde::Serialize;
 
 use super::bound::Reservation;
+use super::callbacks::{Callbacks, Message};
+use super::error::SendError;
+use super::evaluate::{self, Trigger};
+use super::record::DeliveryId;
 #[cfg(feature = "postgres")]
 use super::store;
-use super::{evaluate, Callbacks, DeliveryId, SendError, Trigger};
+use crate::callback_io::{CallbackBody, CallbackReply};
+use crate::context::ReplyDeclaration;
+use crate::declarations::{CallbackDeclaration, WebhookDeclaration};
 use crate::openapi::Method;
-use crate::operation::{CallbackDeclaration, WebhookDeclaration};
-use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
 use hookspec_expr::UrlTemplate;
-
-/// What one delivery sends, before it is checked and accepted.
-pub(super) struct Message {
-    pub name: &'static str,
-    pub method: Method,
-    pub url: String,
-    pub body: Result<Vec<u8>, String>,
-    pub content_type: Option<&'static str>,
-    pub reply: ReplyDeclaration,
-    pub signing_key: Option<String>,
-}
 
 /// Where a delivery goes.
 enum Target {
@@ -184,5 +178,23 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
 fn confirm(place: Option<Reservation>) {
     if let Some(place) = place {
         place.confirm();
+    }
+}
+
+impl Callbacks {
+    /// Prepares callback `C` for the request `req` that triggered it.
+    pub fn callback<C: CallbackDeclaration>(&self, req: &HttpRequest) -> CallbackRequest<'_, C> {
+        self.callback_for::<C>(Trigger::from_request(req))
+    }
+
+    /// Prepares callback `C` for a trigger assembled by hand (outside a handler,
+    /// or with a URL the caller supplies).
+    pub fn callback_for<C: CallbackDeclaration>(&self, trigger: Trigger) -> CallbackRequest<'_, C> {
+        DeliveryRequest::callback::<C>(self, trigger)
+    }
+
+    /// Prepares webhook `W` for one subscriber's `url`.
+    pub fn webhook<W: WebhookDeclaration>(&self, url: &str) -> WebhookRequest<'_, W> {
+        DeliveryRequest::webhook::<W>(self, url.to_owned())
     }
 }

@@ -10,11 +10,15 @@ use std::marker::PhantomData;
 use actix_web::http::StatusCode;
 use actix_web::{dev, web, FromRequest, HttpRequest};
 
-use super::{CallbackRequest, Callbacks, DeliveryId, SendError, WebhookRequest};
-use crate::operation::{CallbackDeclaration, OperationContext, WebhookDeclaration};
-use crate::payload::{CallbackBody, CallbackReply};
+use super::callbacks::Callbacks;
+use super::error::SendError;
+use super::record::DeliveryId;
+use super::request::{CallbackRequest, WebhookRequest};
+use crate::callback_io::{CallbackBody, CallbackReply};
+use crate::context::OperationContext;
+use crate::declarations::{CallbackDeclaration, WebhookDeclaration};
+use crate::input::OperationInput;
 use crate::problem::Problem;
-use crate::OperationInput;
 
 /// The app's [`Callbacks`], from `web::Data<Callbacks>` (or a plain
 /// `Callbacks`) in its data.
@@ -167,7 +171,7 @@ impl<C: CallbackDeclaration> OperationInput for Callback<C> {
 
 /// Webhook `W`, ready to send to its subscribers' URLs. As a handler argument
 /// it documents `W` under the document's top-level `webhooks` (registering it
-/// with [`Api::webhook`](crate::Api::webhook) as well is allowed, not needed).
+/// with [`Api::webhook`](crate::api::Api::webhook) as well is allowed, not needed).
 pub struct Webhook<W> {
     callbacks: Callbacks,
     declaration: PhantomData<fn() -> W>,

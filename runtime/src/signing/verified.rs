@@ -11,13 +11,13 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::{
-    SignatureError, VerifiedMessage, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP,
-};
+use super::error::SignatureError;
+use super::headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
+use super::verifier::{VerifiedMessage, Verifier};
+use crate::context::OperationContext;
+use crate::input::OperationInput;
 use crate::openapi::{Parameter, ParameterIn};
-use crate::operation::OperationContext;
 use crate::problem::Problem;
-use crate::OperationInput;
 
 /// A callback's JSON body, accepted only with a valid signature.
 ///

@@ -30,7 +30,7 @@ fn main() {
     assert!(callbacks["bare"]["{$request.body#/callback_url}"]["post"].is_object());
     // The template is data, not a string: it prints back as written, and its
     // expressions can be inspected.
-    use hookspec::CallbackDeclaration;
+    use hookspec::describe::CallbackDeclaration;
     let key = "https://hooks.example.com/{$method}/{$url}/{$statusCode}/{$request.header.X-Request-Id}/{$request.query.q}/{$request.path.id}/{$request.body}/{$request.body#/a~1b/0/c~0d}/{$response.header.Location}/{$response.body#/id}";
     assert_eq!(everything::META.url.to_string(), key);
     assert_eq!(everything::META.url.expressions().count(), 10);

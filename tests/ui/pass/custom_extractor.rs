@@ -2,7 +2,9 @@
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder};
 use hookspec::openapi::{Parameter, ParameterIn, Response};
-use hookspec::{get, Api, OperationContext, OperationInput, OperationOutput};
+use hookspec::{get, Api};
+
+use hookspec::describe::{OperationContext, OperationInput, OperationOutput};
 
 struct Tenant(String);
 
@@ -24,7 +26,7 @@ impl OperationInput for Tenant {
         tenant
     }
     fn describe(cx: &mut OperationContext<'_>) {
-        let schema = hookspec::schema_for::<String>(cx);
+        let schema = hookspec::describe::schema_for::<String>(cx);
         cx.add_parameter(Parameter {
             name: "X-Tenant".into(),
             location: ParameterIn::Header,

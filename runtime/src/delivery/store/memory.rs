@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use super::{
-    delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease, NewDelivery, Next,
+use super::contract::{
+    delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next,
     StateKind, StoreError, StoreFuture,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
@@ -406,9 +406,9 @@ impl DeliveryStore for MemoryStore {
         Box::pin(async move { Ok(unfinished) })
     }
 
-    fn kept(&self) -> StoreFuture<'_, super::Kept> {
+    fn kept(&self) -> StoreFuture<'_, Kept> {
         let state = self.state();
-        let kept = super::Kept {
+        let kept = Kept {
             unfinished: state.unfinished as u64,
             dead_letters: state
                 .rows

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{delivery_state, Next, StateKind, StoreError};
+use super::contract::{delivery_state, Next, StateKind, StoreError};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 impl StateKind {

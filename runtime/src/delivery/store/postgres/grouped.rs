@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use super::StoreError;
+use crate::delivery::store::contract::StoreError;
 
 /// Runs one group: one result per item, in the items' order.
 pub(crate) type RunGroup<I, O> = Arc<

@@ -7,8 +7,8 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::context::OperationContext;
 use crate::openapi::Response;
-use crate::operation::OperationContext;
 
 /// The body a callback sends: the type of the `#[callback]` stub's argument.
 #[diagnostic::on_unimplemented(
@@ -131,48 +131,6 @@ impl CallbackReply for actix_web::HttpResponse {
 
     fn decode(_: &[u8]) -> Result<(), String> {
         Ok(())
-    }
-}
-
-/// Checks a successful reply's body against a declared reply type.
-pub type ReplyCheck = fn(&[u8]) -> Result<(), String>;
-
-/// The reply check of reply type `A`.
-pub(crate) fn check_reply<A: CallbackReply>(reply: &[u8]) -> Result<(), String> {
-    A::decode(reply).map(drop)
-}
-
-/// The reply a callback or webhook declares, by name: what a sender checks the
-/// replies of its deliveries against, also of deliveries read back from a
-/// store after a restart (which carry only the name).
-#[derive(Clone, Copy, Debug)]
-pub struct ReplyDeclaration {
-    /// The callback's name (its stub's), or the webhook's.
-    pub name: &'static str,
-    /// Where it is declared (`file:line`): two declarations of one name are
-    /// told apart by it.
-    pub source: &'static str,
-    /// The check of its reply type.
-    pub check: ReplyCheck,
-}
-
-impl ReplyDeclaration {
-    /// The declaration of callback `C`.
-    pub fn of_callback<C: crate::CallbackDeclaration>() -> Self {
-        ReplyDeclaration {
-            name: C::META.name,
-            source: C::META.source,
-            check: check_reply::<C::Answer>,
-        }
-    }
-
-    /// The declaration of webhook `W`.
-    pub fn of_webhook<W: crate::WebhookDeclaration>() -> Self {
-        ReplyDeclaration {
-            name: W::META.name,
-            source: W::META.source,
-            check: check_reply::<W::Answer>,
-        }
     }
 }
 

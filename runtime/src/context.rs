@@ -1,182 +1,24 @@
-//! What the macros emit: static facts about each operation and callback
-//! ([`OperationMeta`], [`CallbackMeta`]), and the context through which the types of
-//! a handler's signature describe themselves ([`OperationContext`]).
+//! The operation being described, through which the types of a handler's
+//! signature document themselves ([`OperationContext`]), and what describing
+//! records beside the operation: the callbacks it lists, the webhooks it sends
+//! and the replies they expect, read by assembly's checks and by delivery.
 
 use std::collections::btree_map::Entry;
 
-use hookspec_expr::UrlTemplate;
 use schemars::JsonSchema;
 
-use crate::assemble::WebhookRegistration;
-use crate::callback_check::{PathReference, UsedCallback};
-use crate::openapi::{Method, Operation, Parameter, PathItem, RefOr, RequestBody, Response};
-use crate::payload::{CallbackBody, CallbackReply, ReplyDeclaration};
+use hookspec_expr::UrlTemplate;
+
+use crate::meta::{CallbackMeta, WebhookMeta};
+use crate::openapi::{Operation, Parameter, PathItem, RefOr, RequestBody, Response};
 use crate::problem;
 use crate::schema::SchemaRegistry;
-
-/// The facts about a route handler known when it compiles.
-#[derive(Debug)]
-pub struct OperationMeta {
-    /// The handler function's name.
-    pub handler: &'static str,
-    /// Where the handler is declared (`file:line`), for error messages.
-    pub source: &'static str,
-    /// The methods it answers that OpenAPI can describe; one operation each.
-    pub methods: &'static [Method],
-    /// The methods it answers that OpenAPI cannot describe (`CONNECT`, custom
-    /// methods such as `HELLO`): routed, left out of the document.
-    pub undocumented_methods: &'static [&'static str],
-    /// The path template as actix-web reads it (`/invoices/{id:\d+}`).
-    pub path: &'static str,
-    /// The same template as OpenAPI writes it (`/invoices/{id}`).
-    pub openapi_path: &'static str,
-    /// The names of the template's `{...}` segments, in order.
-    pub path_parameters: &'static [&'static str],
-    /// The operation id (default: the handler's name).
-    pub operation_id: &'static str,
-    /// First paragraph of the doc comment, or the `summary` attribute.
-    pub summary: Option<&'static str>,
-    /// Rest of the doc comment, or the `description` attribute.
-    pub description: Option<&'static str>,
-    /// The `tag`/`tags` attributes.
-    pub tags: &'static [&'static str],
-    /// Whether the handler is `#[deprecated]`.
-    pub deprecated: bool,
-    /// `security(...)`: the alternatives that admit a request (`Some(&[])`:
-    /// public); `None` when the attribute does not say.
-    pub security: Option<&'static [crate::security::RequirementMeta]>,
-}
-
-/// The facts about a `#[callback]` declaration known when it compiles.
-#[derive(Debug)]
-pub struct CallbackMeta {
-    /// The stub function's name: the callback's key in the document.
-    pub name: &'static str,
-    /// Where the stub is declared (`file:line`), for error messages.
-    pub source: &'static str,
-    /// The method of the request our API sends.
-    pub method: Method,
-    /// The URL, as a parsed runtime-expression template.
-    pub url: UrlTemplate<'static>,
-    /// The same URL as the document writes it (the callback's key under the
-    /// operation): `url`'s `Display`, written when the callback compiled.
-    pub url_text: &'static str,
-    /// First paragraph of the doc comment.
-    pub summary: Option<&'static str>,
-    /// Rest of the doc comment.
-    pub description: Option<&'static str>,
-    /// Whether the stub is `#[deprecated]`.
-    pub deprecated: bool,
-}
-
-/// The facts about a `#[webhook]` declaration known when it compiles.
-#[derive(Debug)]
-pub struct WebhookMeta {
-    /// The webhook's key in the document's `webhooks` (`new-subscription`).
-    pub name: &'static str,
-    /// The stub function's name, its operation id.
-    pub handler: &'static str,
-    /// Where the stub is declared (`file:line`), for error messages.
-    pub source: &'static str,
-    /// The method of the request our API sends.
-    pub method: Method,
-    /// First paragraph of the doc comment.
-    pub summary: Option<&'static str>,
-    /// Rest of the doc comment.
-    pub description: Option<&'static str>,
-    /// Whether the stub is `#[deprecated]`.
-    pub deprecated: bool,
-}
-
-/// A webhook declaration: an event the API sends to URLs its users registered
-/// beforehand, not tied to one operation; implemented by `#[webhook]`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a webhook",
-    label = "not declared with `#[hookspec::webhook]`",
-    note = "declare the webhook with `#[hookspec::webhook(\"new-subscription\")]` on a stub function"
-)]
-pub trait WebhookDeclaration {
-    /// The facts known at compile time.
-    const META: WebhookMeta;
-
-    /// The body it sends: the stub's argument (`Json<T>`), or `()` for none.
-    type Payload: CallbackBody;
-
-    /// The reply it expects: the stub's return type (`Json<T>`), or `()`.
-    type Answer: CallbackReply;
-
-    /// Adds what the stub's argument and return types document.
-    fn describe(cx: &mut OperationContext<'_>) {
-        <Self::Payload as CallbackBody>::describe(cx);
-        <Self::Answer as CallbackReply>::describe(cx);
-    }
-}
-
-/// A route handler that documents itself; implemented by the route macros
-/// (`#[get]`, `#[post]`, ...) on the type they generate.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a documented route handler",
-    label = "not declared with a hookspec route macro",
-    note = "declare the handler with `#[hookspec::get(\"/path\")]` (or `post`, `put`, ...)"
-)]
-pub trait DocumentedOperation:
-    actix_web::dev::HttpServiceFactory + Clone + Send + Sync + 'static
-{
-    /// The handler's routes: one for `#[get]` and the others, one per method
-    /// attribute under `#[routes]`.
-    const ROUTES: &'static [DocumentedRoute];
-}
-
-/// One route of a handler: its facts, and how its signature documents it.
-#[derive(Debug)]
-pub struct DocumentedRoute {
-    /// The facts known at compile time.
-    pub meta: OperationMeta,
-    /// Adds what the handler's argument and return types (and the route's
-    /// `responses(...)` and `callbacks(...)`) document.
-    pub describe: fn(&mut OperationContext<'_>),
-}
-
-/// A callback declaration; implemented by `#[callback]` on the type it generates.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a callback",
-    label = "not declared with `#[hookspec::callback]`",
-    note = "declare the callback with `#[hookspec::callback(post, \"{{$request.query.callback_url}}\")]` on a stub function"
-)]
-pub trait CallbackDeclaration {
-    /// The facts known at compile time.
-    const META: CallbackMeta;
-
-    /// The `$request.path.<name>` expressions of the URL, which the route macros
-    /// check against their path templates when the code compiles.
-    const PATH_REFERENCES: &'static [PathReference];
-
-    /// The body it sends: the stub's argument (`Json<T>`), or `()` for none.
-    type Payload: CallbackBody;
-
-    /// The reply it expects: the stub's return type (`Json<T>`), or `()`.
-    type Answer: CallbackReply;
-
-    /// Adds what the stub's argument and return types document.
-    fn describe(cx: &mut OperationContext<'_>) {
-        <Self::Payload as CallbackBody>::describe(cx);
-        <Self::Answer as CallbackReply>::describe(cx);
-    }
-}
-
-/// What describing an operation found besides the operation itself.
-pub(crate) struct Used {
-    pub callbacks: Vec<UsedCallback>,
-    pub webhooks: Vec<WebhookRegistration>,
-    pub problems: Vec<String>,
-    pub undocumented: Vec<(String, &'static str)>,
-    pub required: Vec<crate::security::SecurityRequirement>,
-}
+use crate::security::{self, SecurityRequirement};
 
 /// The operation being described, handed to each type of a handler's signature.
 ///
-/// Implementations of [`OperationInput`](crate::OperationInput) and
-/// [`OperationOutput`](crate::OperationOutput) add their parameters, request body
+/// Implementations of [`OperationInput`](crate::input::OperationInput) and
+/// [`OperationOutput`](crate::output::OperationOutput) add their parameters, request body
 /// and responses through it.
 pub struct OperationContext<'a> {
     schemas: &'a mut SchemaRegistry,
@@ -195,7 +37,7 @@ pub struct OperationContext<'a> {
     /// What the signature's types could not document: (what, how to fix it).
     undocumented: Vec<(String, &'static str)>,
     /// The security requirements the signature's types stated (alternatives).
-    required: Vec<crate::security::SecurityRequirement>,
+    required: Vec<SecurityRequirement>,
 }
 
 impl<'a> OperationContext<'a> {
@@ -227,8 +69,8 @@ impl<'a> OperationContext<'a> {
 
     /// The callbacks and webhooks the operation's signature added, and the
     /// problems its types reported.
-    pub(crate) fn into_used(self) -> Used {
-        Used {
+    pub(crate) fn into_described(self) -> Described {
+        Described {
             callbacks: self.used_callbacks,
             webhooks: self.used_webhooks,
             problems: self.problems,
@@ -238,13 +80,13 @@ impl<'a> OperationContext<'a> {
     }
 
     /// States that the operation needs security scheme `scheme` (declared with
-    /// [`Api::security_scheme`](crate::Api::security_scheme)) with these OAuth 2
+    /// [`Api::security_scheme`](crate::api::Api::security_scheme)) with these OAuth 2
     /// `scopes`: what an authentication extractor calls from its
-    /// [`OperationInput::describe`](crate::OperationInput::describe), with
+    /// [`OperationInput::describe`](crate::input::OperationInput::describe), with
     /// `add_problem_response(401)`, so that no handler taking it can leave its
     /// authentication undocumented. Several calls are alternatives.
     pub fn require(&mut self, scheme: &str, scopes: &[&str]) {
-        let requirement = crate::security::requirement(scheme, scopes);
+        let requirement = security::requirement(scheme, scopes);
         if !self.required.contains(&requirement) {
             self.required.push(requirement);
         }
@@ -263,10 +105,9 @@ impl<'a> OperationContext<'a> {
         self.problems.push(problem.into());
     }
 
-    /// Documents webhook `W` under the document's top-level `webhooks`, as
-    /// [`Api::webhook`](crate::Api::webhook) does: for an argument that sends it.
-    pub fn add_webhook<W: WebhookDeclaration>(&mut self) {
-        self.used_webhooks.push(WebhookRegistration::of::<W>());
+    /// Records a webhook the operation's arguments send.
+    pub(crate) fn add_webhook_registration(&mut self, webhook: WebhookRegistration) {
+        self.used_webhooks.push(webhook);
     }
 
     /// Whether the operation described is a callback request.
@@ -406,12 +247,8 @@ impl<'a> OperationContext<'a> {
         }
     }
 
-    /// Documents the callback `C` under this operation's `callbacks` (once: a
-    /// second time does nothing).
-    pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        crate::callback_check::add_callback::<C>(self);
-    }
-
+    /// Documents a callback under this operation's `callbacks`: what
+    /// [`add_callback`](Self::add_callback) does, compiled once for every callback.
     pub(crate) fn add_callback_of(
         &mut self,
         meta: &CallbackMeta,
@@ -457,4 +294,56 @@ fn merge(existing: &mut Response, response: Response) {
     for (name, header) in response.headers {
         existing.headers.entry(name).or_insert(header);
     }
+}
+
+/// What describing an operation found besides the operation itself.
+pub(crate) struct Described {
+    pub callbacks: Vec<UsedCallback>,
+    pub webhooks: Vec<WebhookRegistration>,
+    pub problems: Vec<String>,
+    pub undocumented: Vec<(String, &'static str)>,
+    pub required: Vec<SecurityRequirement>,
+}
+
+/// A callback as attached to one operation, for checking.
+#[derive(Clone, Debug)]
+pub(crate) struct UsedCallback {
+    pub name: &'static str,
+    pub url: UrlTemplate<'static>,
+    /// Its reply type's check, for senders (not needed for checking).
+    pub reply: ReplyDeclaration,
+}
+
+/// One webhook as registered on the [`Api`](crate::api::Api).
+#[derive(Clone, Copy)]
+pub(crate) struct WebhookRegistration {
+    pub meta: &'static WebhookMeta,
+    pub describe: fn(&mut OperationContext<'_>),
+    pub reply: ReplyDeclaration,
+}
+
+impl WebhookRegistration {
+    /// Whether both register the same declaration.
+    pub(crate) fn same_as(&self, other: &WebhookRegistration) -> bool {
+        self.meta.name == other.meta.name
+            && self.meta.method == other.meta.method
+            && self.meta.source == other.meta.source
+    }
+}
+
+/// Checks a successful reply's body against a declared reply type.
+pub type ReplyCheck = fn(&[u8]) -> Result<(), String>;
+
+/// The reply a callback or webhook declares, by name: what a sender checks the
+/// replies of its deliveries against, also of deliveries read back from a
+/// store after a restart (which carry only the name).
+#[derive(Clone, Copy, Debug)]
+pub struct ReplyDeclaration {
+    /// The callback's name (its stub's), or the webhook's.
+    pub name: &'static str,
+    /// Where it is declared (`file:line`): two declarations of one name are
+    /// told apart by it.
+    pub source: &'static str,
+    /// The check of its reply type.
+    pub check: ReplyCheck,
 }

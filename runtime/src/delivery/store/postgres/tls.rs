@@ -13,7 +13,7 @@ use rustls::pki_types::CertificateDer;
 use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::StoreError;
+use crate::delivery::store::contract::StoreError;
 
 /// The session setting the store's connections are opened with.
 const GENERIC_PLANS: &str = "-c plan_cache_mode=force_generic_plan";

@@ -1,13 +1,4 @@
-//! The embedded default: one SQLite file in WAL mode, no server to start.
-//!
-//! One writer thread owns the connection and commits in groups: every call
-//! queued while a commit is under way runs in the next transaction (a call of
-//! several statements in a savepoint of its own, so one failing call does not
-//! undo the others), and is answered only after that transaction is on disk. Concurrent handlers then
-//! share one `fsync` instead of queueing for one each.
-//!
-//! Several processes may share the file (SQLite's locks make each claim atomic);
-//! for instances on several machines, use `PostgresStore` (feature `postgres`).
+//! [`SqliteStore`]: the store over the writer thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -15,83 +6,17 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{
-    from_millis, outcome_columns, to_millis, ClaimedDelivery, DeliveryFilter, DeliveryStore, Lease,
-    NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredRow, KEPT,
+use super::rows::{
+    complete_in, insert_row, records, stored_row, unavailable, CLAIM, RECORD_COLUMNS,
 };
+use super::schema::{configure, create_private, migrate, SqliteSync};
+use super::writer::{write_in_groups, Answer, Job};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
-
-/// The migrations, in order; `PRAGMA user_version` is how many have run. Never
-/// edit one that shipped: add the next.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE hookspec_deliveries (
-    id                  TEXT PRIMARY KEY,
-    callback            TEXT NOT NULL,
-    method              TEXT NOT NULL,
-    url                 TEXT NOT NULL,
-    content_type        TEXT,
-    body                BLOB NOT NULL,
-    created_at          INTEGER NOT NULL,
-    state               TEXT NOT NULL,
-    reason              TEXT,
-    attempts            INTEGER NOT NULL DEFAULT 0,
-    round_started_at    INTEGER NOT NULL,
-    round_first_attempt INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at     INTEGER NOT NULL,
-    lease_token         TEXT,
-    lease_until         INTEGER
-);
-CREATE INDEX hookspec_deliveries_due
-    ON hookspec_deliveries (next_attempt_at) WHERE state = 'pending';
-CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at);
-CREATE TABLE hookspec_attempts (
-    delivery_id TEXT NOT NULL REFERENCES hookspec_deliveries (id) ON DELETE CASCADE,
-    number      INTEGER NOT NULL,
-    started_at  INTEGER NOT NULL,
-    duration_us INTEGER NOT NULL,
-    status      INTEGER,
-    error       TEXT,
-    PRIMARY KEY (delivery_id, number)
-);
-"#,
-    // 2: the key a handler named to sign the delivery with
-    // (`DeliveryRequest::signing_key`).
-    "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
-];
-
-/// How SQLite makes each write durable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SqliteSync {
-    /// Every commit reaches the disk (`synchronous = FULL`): an accepted
-    /// delivery survives a crash of the process and of the machine.
-    #[default]
-    Full,
-    /// Commits reach the operating system (`synchronous = NORMAL`): an accepted
-    /// delivery survives a crash of the process, not a power cut. Faster.
-    Normal,
-}
-
-/// One call queued for the writer thread: it runs its statements, says whether
-/// they succeeded, and returns what answers its caller once the transaction's
-/// fate is known. Given no connection, it runs nothing and only prepares its
-/// answer (the transaction could not begin).
-struct Job {
-    /// Whether the call runs several statements, which a savepoint undoes
-    /// together if one fails. A single statement needs none: SQLite undoes a
-    /// failed statement on its own, and the transaction goes on.
-    several_statements: bool,
-    work: Work,
-}
-
-/// What a queued call does with the connection (none: it could not run).
-type Work = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
-
-/// Answers a caller: with the commit's error if the transaction failed.
-type Answer = Box<dyn FnOnce(Option<StoreError>) + Send>;
-
-/// The most calls committed together.
-const MAX_GROUP: usize = 512;
+use crate::delivery::store::contract::{
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
+    StoreError, StoreFuture,
+};
+use crate::delivery::store::sql::{from_millis, to_millis, KEPT};
 
 /// Deliveries in one SQLite file.
 #[derive(Clone)]
@@ -106,10 +31,6 @@ impl std::fmt::Debug for SqliteStore {
             .field("path", &self.path)
             .finish()
     }
-}
-
-fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(format!("SQLite: {error}"))
 }
 
 impl SqliteStore {
@@ -192,301 +113,6 @@ impl SqliteStore {
             })?
         })
     }
-}
-
-/// The writer thread: takes every queued call, runs them in one transaction,
-/// commits, then answers them all. Ends when the store is dropped.
-fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let transaction =
-            match connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
-                Ok(transaction) => transaction,
-                Err(error) => {
-                    let error = unavailable(error);
-                    for job in group {
-                        let (_, reply) = (job.work)(None);
-                        reply(Some(error.clone()));
-                    }
-                    continue;
-                }
-            };
-        let mut replies = Vec::with_capacity(group.len());
-        for job in group {
-            if !job.several_statements {
-                let (_, reply) = (job.work)(Some(&transaction));
-                replies.push((reply, None));
-                continue;
-            }
-            let replied = match run_cached(&transaction, "SAVEPOINT hookspec_call") {
-                Ok(()) => {
-                    let (succeeded, reply) = (job.work)(Some(&transaction));
-                    if !succeeded {
-                        let _ = run_cached(&transaction, "ROLLBACK TO hookspec_call");
-                    }
-                    let _ = run_cached(&transaction, "RELEASE hookspec_call");
-                    (reply, None)
-                }
-                Err(error) => {
-                    let (_, reply) = (job.work)(None);
-                    (reply, Some(unavailable(error)))
-                }
-            };
-            replies.push(replied);
-        }
-        let committed = transaction.commit().err().map(unavailable);
-        for (reply, own_error) in replies {
-            reply(own_error.or_else(|| committed.clone()));
-        }
-    }
-}
-
-/// Runs a statement without parameters through the statement cache: each
-/// call's savepoint takes two or three, which are then not parsed anew for
-/// every call.
-fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
-    connection.prepare_cached(sql)?.execute([]).map(drop)
-}
-
-/// Creates the file readable by its owner only (`0600`) if it does not exist:
-/// deliveries hold URLs and bodies, possibly personal data. SQLite gives the
-/// `-wal` and `-shm` files the same permissions. An existing file keeps its own.
-fn create_private(path: &Path) -> Result<(), StoreError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(error) => Err(StoreError::Unavailable(format!(
-            "cannot create {}: {error}",
-            path.display()
-        ))),
-    }
-}
-
-/// WAL, the durability asked for, foreign keys; each read back, since SQLite
-/// ignores a pragma it cannot apply instead of failing.
-fn configure(connection: &Connection, sync: SqliteSync) -> Result<(), StoreError> {
-    let (synchronous, level) = match sync {
-        SqliteSync::Full => ("FULL", 2),
-        SqliteSync::Normal => ("NORMAL", 1),
-    };
-    connection
-        .execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"
-        ))
-        .map_err(unavailable)?;
-    let pragma = |name: &str| -> Result<String, StoreError> {
-        connection
-            .query_row(&format!("PRAGMA {name}"), [], |row| {
-                row.get::<_, rusqlite::types::Value>(0)
-            })
-            .map(|value| match value {
-                rusqlite::types::Value::Integer(n) => n.to_string(),
-                rusqlite::types::Value::Text(text) => text,
-                other => format!("{other:?}"),
-            })
-            .map_err(unavailable)
-    };
-    let read = (
-        pragma("journal_mode")?,
-        pragma("synchronous")?,
-        pragma("foreign_keys")?,
-    );
-    if read != ("wal".to_owned(), level.to_string(), "1".to_owned()) {
-        return Err(StoreError::Unavailable(format!(
-            "SQLite did not take the settings (journal_mode, synchronous, foreign_keys): {read:?}"
-        )));
-    }
-    Ok(())
-}
-
-/// Applies the migrations not yet applied, in one immediate transaction so two
-/// processes opening the same new file do not both create it.
-fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    let transaction = connection
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(unavailable)?;
-    let applied: i64 = transaction
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(unavailable)?;
-    let applied = usize::try_from(applied).unwrap_or(0);
-    if applied > MIGRATIONS.len() {
-        return Err(StoreError::Corrupt(format!(
-            "the file is at schema version {applied}, newer than this hookspec's {}",
-            MIGRATIONS.len()
-        )));
-    }
-    for (version, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
-        transaction.execute_batch(migration).map_err(unavailable)?;
-        transaction
-            .execute_batch(&format!("PRAGMA user_version = {}", version + 1))
-            .map_err(unavailable)?;
-    }
-    transaction.commit().map_err(unavailable)
-}
-
-/// Leases up to `?4` due deliveries. The limit is cast: SQLite plans with the
-/// value of a bare `LIMIT ?` and so prepares the statement again whenever it is
-/// bound to another value (every claim); an expression it does not read.
-const CLAIM: &str = "UPDATE hookspec_deliveries SET lease_token = ?1, lease_until = ?2
-    WHERE id IN (
-        SELECT id FROM hookspec_deliveries
-        WHERE state = 'pending' AND next_attempt_at <= ?3
-          AND (lease_until IS NULL OR lease_until <= ?3)
-        ORDER BY next_attempt_at LIMIT CAST(?4 AS INTEGER))
-    RETURNING id, callback, method, url, content_type, body, created_at,
-              attempts, round_started_at, round_first_attempt, signing_key";
-
-fn insert_row(
-    connection: &Connection,
-    delivery: &NewDelivery,
-    lease: Option<&Lease>,
-) -> Result<(), StoreError> {
-    let created = to_millis(delivery.created_at);
-    // Cached: the writer thread runs this statement for every `enqueue`.
-    connection
-        .prepare_cached(
-            "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
-                 created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
-                 signing_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                delivery.id.as_str(),
-                delivery.callback,
-                delivery.method,
-                delivery.url,
-                delivery.content_type,
-                delivery.body,
-                created,
-                lease.map(|lease| lease.token.as_str()),
-                lease.map(|lease| to_millis(lease.until)),
-                delivery.signing_key,
-            ])
-        })
-        .map_err(unavailable)?;
-    Ok(())
-}
-
-fn attempts_of(connection: &Connection, id: &str) -> Result<Vec<Attempt>, StoreError> {
-    let mut statement = connection
-        .prepare_cached(
-            "SELECT number, started_at, duration_us, status, error FROM hookspec_attempts
-             WHERE delivery_id = ?1 ORDER BY number",
-        )
-        .map_err(unavailable)?;
-    let rows = statement
-        .query_map([id], |row| {
-            Ok(Attempt {
-                number: row.get(0)?,
-                started_at: from_millis(row.get(1)?),
-                duration: Duration::from_micros(row.get::<_, i64>(2)?.max(0) as u64),
-                status: row.get(3)?,
-                error: row.get(4)?,
-            })
-        })
-        .map_err(unavailable)?;
-    rows.collect::<Result<_, _>>().map_err(unavailable)
-}
-
-const RECORD_COLUMNS: &str =
-    "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
-
-fn stored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
-    Ok(StoredRow {
-        id: row.get(0)?,
-        callback: row.get(1)?,
-        url: row.get(2)?,
-        created_at: row.get(3)?,
-        state: row.get(4)?,
-        reason: row.get(5)?,
-        next_attempt_at: row.get(6)?,
-        leased_until: row.get(7)?,
-        attempts_made: row.get(8)?,
-    })
-}
-
-fn records(
-    connection: &Connection,
-    rows: Vec<StoredRow>,
-    now: SystemTime,
-) -> Result<Vec<DeliveryRecord>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let attempts = attempts_of(connection, &row.id)?;
-            row.into_record(attempts, now)
-        })
-        .collect()
-}
-
-fn complete_in(
-    connection: &Connection,
-    id: &str,
-    token: &str,
-    attempt: &Attempt,
-    next: &Next,
-    hold_until: Option<SystemTime>,
-) -> Result<bool, StoreError> {
-    let (state, reason) = outcome_columns(next);
-    let next_attempt_at = match next {
-        Next::RetryAt(at) => Some(to_millis(*at)),
-        _ => None,
-    };
-    let (lease_token, lease_until) = match hold_until {
-        Some(until) => (Some(token), Some(to_millis(until))),
-        None => (None, None),
-    };
-    // Both statements cached: every attempt's outcome runs them.
-    let updated = connection
-        .prepare_cached(
-            "UPDATE hookspec_deliveries
-             SET attempts = attempts + 1, state = ?3, reason = ?4,
-                 next_attempt_at = COALESCE(?5, next_attempt_at),
-                 lease_token = ?6, lease_until = ?7
-             WHERE id = ?1 AND lease_token = ?2",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                id,
-                token,
-                state,
-                reason,
-                next_attempt_at,
-                lease_token,
-                lease_until
-            ])
-        })
-        .map_err(unavailable)?;
-    if updated == 0 {
-        return Ok(false);
-    }
-    connection
-        .prepare_cached(
-            "INSERT INTO hookspec_attempts (delivery_id, number, started_at, duration_us, status, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                id,
-                attempt.number,
-                to_millis(attempt.started_at),
-                i64::try_from(attempt.duration.as_micros()).unwrap_or(i64::MAX),
-                attempt.status,
-                attempt.error,
-            ])
-        })
-        .map_err(unavailable)?;
-    Ok(true)
 }
 
 impl DeliveryStore for SqliteStore {
@@ -719,12 +345,12 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
-    fn kept(&self) -> StoreFuture<'_, super::Kept> {
+    fn kept(&self) -> StoreFuture<'_, Kept> {
         self.run(|connection| {
             let (unfinished, dead_letters): (i64, i64) = connection
                 .query_row(KEPT, [], |row| Ok((row.get(0)?, row.get(1)?)))
                 .map_err(unavailable)?;
-            Ok(super::Kept {
+            Ok(Kept {
                 unfinished: unfinished.max(0) as u64,
                 dead_letters: dead_letters.max(0) as u64,
             })
@@ -735,6 +361,7 @@ impl DeliveryStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::store::sqlite::schema::MIGRATIONS;
 
     fn temp_file(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!(

@@ -3,8 +3,8 @@
 //! extractor of another crate (`actix_session::Session`, `Multipart`), a
 //! `Json<T>` whose `T` has no JSON Schema, a custom `Responder`. They route as
 //! in actix-web, document what can be known (nothing, an untyped JSON body, a
-//! generic success), and are listed by [`Api::undocumented`](crate::Api::undocumented)
-//! (errors under [`Api::strict`](crate::Api::strict)).
+//! generic success), and are listed by [`Api::undocumented`](crate::api::Api::undocumented)
+//! (errors under [`Api::strict`](crate::api::Api::strict)).
 //!
 //! The route macros pick, for each argument type, the first that applies of
 //! four "kinds" by autoref specialization on the concrete type: documented
@@ -19,9 +19,9 @@ use actix_web::web::Json;
 use actix_web::{FromRequest, Responder};
 use serde::de::DeserializeOwned;
 
+use crate::context::OperationContext;
 use crate::extract::JsonExtractor;
 use crate::input::OperationInput;
-use crate::operation::OperationContext;
 use crate::output::OperationOutput;
 
 /// A type of a handler's signature hookspec could not document (fully).
@@ -210,7 +210,7 @@ impl<T: FromRequest> UnknownExtractor<T> {
                 "the argument `{}` documents nothing",
                 std::any::type_name::<T>()
             ),
-            "implement `hookspec::OperationInput` for it",
+            "implement `hookspec::describe::OperationInput` for it",
         );
     }
 
@@ -287,7 +287,7 @@ impl<T: Responder> UnknownResponder<T> {
                 "the response type `{}` is documented as a generic success",
                 std::any::type_name::<T>()
             ),
-            "implement `hookspec::OperationOutput` for it",
+            "implement `hookspec::describe::OperationOutput` for it",
         );
     }
 }

@@ -1,0 +1,341 @@
+//! What a delivery store is: the [`DeliveryStore`] trait and the types it
+//! takes and gives back, shared by every store.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::SystemTime;
+
+use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+
+/// What a store's operations return: a boxed future, so stores can be chosen
+/// at run time (`Arc<dyn DeliveryStore>`).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A delivery as accepted: everything needed to attempt it, in any process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// Its id, sent as `webhook-id` on every attempt.
+    pub id: DeliveryId,
+    /// The callback's (or webhook's) name.
+    pub callback: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The evaluated URL.
+    pub url: String,
+    /// The body's media type, if it has a body.
+    pub content_type: Option<String>,
+    /// The encoded body.
+    pub body: Vec<u8>,
+    /// When it was accepted.
+    pub created_at: SystemTime,
+    /// The key the handler named to sign it with
+    /// ([`DeliveryRequest::signing_key`](crate::delivery::DeliveryRequest::signing_key)),
+    /// looked up by the dispatcher's key resolver at each attempt.
+    pub signing_key: Option<String>,
+}
+
+/// A delivery a worker holds the lease of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedDelivery {
+    /// What to send.
+    pub delivery: NewDelivery,
+    /// Attempts made so far, by any worker.
+    pub attempts_made: u32,
+    /// When the current round of retries began: acceptance, or the last replay.
+    pub round_started_at: SystemTime,
+    /// Attempts made before the current round (non-zero after a replay).
+    pub round_first_attempt: u32,
+}
+
+impl ClaimedDelivery {
+    /// The attempts made in the current round, which the retry policy counts.
+    pub fn attempts_in_round(&self) -> u32 {
+        self.attempts_made.saturating_sub(self.round_first_attempt)
+    }
+}
+
+/// What happens to a delivery after an attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Delivered; nothing more to do.
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(SystemTime),
+    /// Given up: it becomes a dead letter, kept with its attempts for replay.
+    Failed(String),
+}
+
+/// A lease on claimed deliveries: who holds it and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// A token unique to one claim (`<instance>/<n>`): an attempt's outcome is
+    /// written only while the delivery is still leased under it.
+    pub token: String,
+    /// When the lease ends unless the outcome is written first.
+    pub until: SystemTime,
+}
+
+/// Which records to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryFilter {
+    /// Only deliveries in this state (all if `None`).
+    pub state: Option<StateKind>,
+    /// At most this many, oldest first (all if `None`).
+    pub limit: Option<usize>,
+}
+
+impl DeliveryFilter {
+    /// Every delivery kept.
+    pub fn all() -> Self {
+        DeliveryFilter::default()
+    }
+
+    /// Deliveries that exhausted their retries or failed for good.
+    pub fn dead_letters() -> Self {
+        DeliveryFilter {
+            state: Some(StateKind::Failed),
+            limit: None,
+        }
+    }
+
+    /// At most `limit` records.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+}
+
+/// The states a store keeps, as filters see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StateKind {
+    /// Not finished: waiting for its first attempt or a retry, or under way.
+    Unfinished,
+    /// Delivered.
+    Succeeded,
+    /// A dead letter.
+    Failed,
+    /// Left unfinished when an in-memory dispatcher shut down.
+    Abandoned,
+}
+
+impl StateKind {
+    /// The name stores write (`pending`, `succeeded`, `failed`, `abandoned`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateKind::Unfinished => "pending",
+            StateKind::Succeeded => "succeeded",
+            StateKind::Failed => "failed",
+            StateKind::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// What a store keeps, counted ([`DeliveryStore::kept`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// Deliveries not yet finished.
+    pub unfinished: u64,
+    /// Deliveries given up, kept to be read and replayed.
+    pub dead_letters: u64,
+}
+
+/// Why a store could not do what was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be reached (database down, file not writable); nothing
+    /// was written. Worth trying again later.
+    Unavailable(String),
+    /// An in-memory store holds as many unfinished deliveries as it may.
+    Full {
+        /// Its capacity.
+        capacity: usize,
+    },
+    /// The store holds data this version cannot read.
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "the delivery store is unavailable: {why}"),
+            StoreError::Full { capacity } => write!(
+                f,
+                "the delivery queue is full ({capacity} deliveries unfinished)"
+            ),
+            StoreError::Corrupt(why) => write!(f, "the delivery store holds bad data: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// The store cannot take or give anything now (down, or full): worth trying
+    /// again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Full { .. })
+    }
+}
+
+/// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`],
+/// `SqliteStore` and `PostgresStore`; another database can implement it too.
+///
+/// Times are the application's clock, as milliseconds since the Unix epoch
+/// where stored: instances sharing a store need clocks in step to well within
+/// the lease duration.
+pub trait DeliveryStore: Send + Sync + 'static {
+    /// Writes a new delivery, due now. When this returns `Ok`, the delivery
+    /// survives a crash of the process (for durable stores).
+    fn insert<'a>(&'a self, delivery: &'a NewDelivery) -> StoreFuture<'a, ()>;
+
+    /// Writes a new delivery that its caller attempts at once, under `lease`
+    /// (an awaited send). If the caller dies, the lease expires and any worker
+    /// resumes the delivery.
+    fn insert_leased<'a>(
+        &'a self,
+        delivery: &'a NewDelivery,
+        lease: &'a Lease,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Leases up to `limit` deliveries that are due at `now` and not leased by
+    /// anyone (or whose lease expired), oldest due first.
+    fn claim<'a>(
+        &'a self,
+        now: SystemTime,
+        lease: &'a Lease,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<ClaimedDelivery>>;
+
+    /// Records attempt `attempt` and what comes next, if the delivery is still
+    /// leased under `token`. With `hold_until`, the lease is kept until then (the
+    /// caller retries itself); otherwise it is released. Returns whether the
+    /// lease was still held (if not, nothing was written).
+    fn complete<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        attempt: &'a Attempt,
+        next: &'a Next,
+        hold_until: Option<SystemTime>,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Deletes up to `limit` deliveries in state `kind` (a finished one:
+    /// succeeded, failed or abandoned) accepted before `accepted_before`, with
+    /// their attempts; how many. Unfinished deliveries are never purged.
+    fn purge<'a>(
+        &'a self,
+        kind: StateKind,
+        accepted_before: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64>;
+
+    /// Gives back one delivery leased under `token` without an attempt, due
+    /// again at `until` (its endpoint was busy); `false` if the lease is not
+    /// held. Its attempts and round are unchanged.
+    fn defer<'a>(
+        &'a self,
+        id: &'a DeliveryId,
+        token: &'a str,
+        until: SystemTime,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Gives back every lease whose token starts with `instance` (shutdown).
+    fn release<'a>(&'a self, instance: &'a str) -> StoreFuture<'a, u64>;
+
+    /// One delivery's record.
+    fn get<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<DeliveryRecord>>;
+
+    /// Records matching `filter`, oldest first.
+    fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>>;
+
+    /// Makes a dead letter (or an abandoned delivery) due again now, with a
+    /// fresh round of retries; its attempt history stays. Returns whether there
+    /// was such a delivery.
+    fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool>;
+
+    /// How many deliveries are unfinished.
+    fn unfinished(&self) -> StoreFuture<'_, u64>;
+
+    /// Makes up to `limit` unfinished, unleased deliveries to `origin`
+    /// (`scheme://host` with its port when not the default, as [`url::Origin`]
+    /// writes it) that are due after `now` due at `now`, those due soonest
+    /// first; how many. The dispatcher holds a disabled endpoint's deliveries
+    /// and calls this for one of them at each probe time, and for all of them
+    /// when the endpoint recovers. The default does nothing: held deliveries
+    /// then go when they come due.
+    fn resume_endpoint<'a>(
+        &'a self,
+        origin: &'a str,
+        now: SystemTime,
+        limit: u64,
+    ) -> StoreFuture<'a, u64> {
+        let _ = (origin, now, limit);
+        Box::pin(async { Ok(0) })
+    }
+
+    /// How many deliveries are unfinished and how many are dead letters: what
+    /// the bound on a durable store counts. The default counts unfinished
+    /// deliveries and reports no dead letters; the shipped stores count both
+    /// in one statement.
+    fn kept(&self) -> StoreFuture<'_, Kept> {
+        Box::pin(async move {
+            Ok(Kept {
+                unfinished: self.unfinished().await?,
+                dead_letters: 0,
+            })
+        })
+    }
+
+    /// Whether deliveries survive the process (false for [`MemoryStore`]).
+    fn is_durable(&self) -> bool {
+        true
+    }
+
+    /// Marks unfinished deliveries abandoned when the process stops, for stores
+    /// that lose them anyway (in memory); durable stores keep them for the next
+    /// start. Returns how many were marked.
+    fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async { Ok(0) })
+    }
+
+    /// For stores other processes write to: a task that calls `wake` whenever
+    /// a delivery may have become due because of another writer (PostgreSQL:
+    /// `LISTEN`), so the dispatcher claims it at once instead of at its next
+    /// poll. The dispatcher runs it on its runtime for as long as it runs;
+    /// `None` (the default): poll only.
+    fn wake_ups(&self, wake: Wake) -> Option<Pin<Box<dyn Future<Output = ()> + Send>>> {
+        let _ = wake;
+        None
+    }
+}
+
+/// What a store's [`wake_ups`](DeliveryStore::wake_ups) task calls.
+pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// Where a delivery stands, from what every store keeps: its state column, the
+/// reason it failed, its lease, whether it was attempted, when it is next due.
+pub(crate) fn delivery_state(
+    kind: StateKind,
+    reason: Option<String>,
+    leased_until: Option<SystemTime>,
+    attempted: bool,
+    next_attempt_at: SystemTime,
+    now: SystemTime,
+) -> DeliveryState {
+    match kind {
+        StateKind::Unfinished => match leased_until {
+            Some(until) if until > now => DeliveryState::InFlight,
+            _ if !attempted => DeliveryState::Pending,
+            _ => DeliveryState::Retrying {
+                at: next_attempt_at,
+            },
+        },
+        StateKind::Succeeded => DeliveryState::Succeeded,
+        StateKind::Failed => DeliveryState::Failed {
+            reason: reason.unwrap_or_default(),
+        },
+        StateKind::Abandoned => DeliveryState::Abandoned,
+    }
+}
