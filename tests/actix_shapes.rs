@@ -1,5 +1,5 @@
 //! actix-web code that compiles with actix-web's macros compiles, routes and is
-//! documented with hookspec's (issue #12): serde-renamed `Path` fields,
+//! documented with hookspec's: serde-renamed `Path` fields,
 //! parameters read through `match_info()`, custom methods and `CONNECT`, elided
 //! lifetimes in argument types, `impl Trait` inside return types, plain `fn`s
 //! returning futures, and `#[routes]` with a callback on one route.

@@ -1,4 +1,4 @@
-//! What a real API's document needs besides operations (#13): tags with
+//! What a real API's document needs besides operations: tags with
 //! descriptions, response headers, examples, the Standard Webhooks headers of
 //! signed callbacks, documents and docs where the application wants them, and
 //! `map_document` for the rest. Every document is validated.

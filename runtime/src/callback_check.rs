@@ -192,8 +192,8 @@ fn check_pointer(
     schemas: &Definitions<'_>,
 ) -> Result<(), String> {
     // Borrowed from the pointer unless a token has escapes (`~0`, `~1`); on
-    // the stack up to `SHORT` tokens (an allocation per pointer was 1.5% of
-    // a large API's assembly).
+    // the stack up to `SHORT` tokens (an allocation per pointer showed in a
+    // large API's assembly profile).
     const SHORT: usize = 8;
     let mut short: [Cow<'_, str>; SHORT] = Default::default();
     let mut long: Vec<Cow<'_, str>> = Vec::new();

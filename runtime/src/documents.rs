@@ -38,7 +38,8 @@ impl ServedDocument {
                 json
             }
         };
-        // SipHash (std's) took 4 million instructions for a 1.2 MB document.
+        // foldhash, not std's SipHash: the ETag of a large document is part of
+        // serving's cost (BENCHMARKS.md, "Serving the document").
         let hash = foldhash::fast::FixedState::with_seed(0x686f_6f6b).hash_one(&json[..]);
         let etag = HeaderValue::from_str(&format!("\"{hash:016x}\""))
             .unwrap_or(HeaderValue::from_static("\"0\""));

@@ -2,9 +2,9 @@
 //! `serde_json::to_vec` writes it, with strings written a word at a time.
 //!
 //! serde_json escapes a string one byte at a time through its formatter and
-//! writes each run between escapes as a separate fragment: for a 1,000-operation
-//! document, whose bytes are mostly keys, media types and `$ref`s, that was
-//! 13 million of its assembly's 81 million instructions. Here a string is
+//! writes each run between escapes as a separate fragment; a document's bytes are
+//! mostly keys, media types and `$ref`s, so that was a large share of assembly
+//! (BENCHMARKS.md, "Document assembly"). Here a string is
 //! checked eight bytes at a time for the three things JSON escapes (`"`, `\`,
 //! control characters) and, having none (nearly always), copied at once; one
 //! that has them is escaped as serde_json does. Numbers are written with the

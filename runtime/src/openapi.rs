@@ -252,9 +252,9 @@ impl<T> From<T> for RefOr<T> {
 
 /// The operations on one path, at most one per method.
 ///
-/// Each operation is boxed: a path item holds eight slots, and unboxed it was
-/// 2 KiB, most of it empty, in every map node that holds one (a callback's
-/// map allocated 23 KiB per operation).
+/// Each operation is boxed: a path item holds eight slots, and unboxed every
+/// map node that holds one would carry all eight, mostly empty (a callback's
+/// map is such a node per operation).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct PathItem {
     /// `GET`

@@ -1,4 +1,4 @@
-//! Shapes actix-web takes that hookspec compiled wrongly before (issue 12), as
+//! Shapes actix-web takes that hookspec compiled wrongly once, as
 //! a UI case so a regression shows as a compile error here too.
 
 use actix_web::web::{Data, Json};
