@@ -98,7 +98,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
     if chunks.any(word_needs_escape) {
         return true;
     }
-    bytes.len() % 8 != 0 && word_needs_escape(&bytes[bytes.len() - 8..])
+    !bytes.len().is_multiple_of(8) && word_needs_escape(&bytes[bytes.len() - 8..])
 }
 
 /// Whether any of eight bytes must be escaped: a byte below 0x20, or equal to

@@ -33,7 +33,7 @@ fn millis(at: SystemTime) -> u64 {
     // early would find nothing and sleep a whole poll interval.
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let whole = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
-    whole.saturating_add(u64::from(since.subsec_nanos() % 1_000_000 != 0))
+    whole.saturating_add(u64::from(!since.subsec_nanos().is_multiple_of(1_000_000)))
 }
 
 impl DueTimes {
