@@ -7,9 +7,9 @@
 
 #[path = "../../macros/src/ast.rs"]
 mod ast;
-#[path = "../../macros/src/attr.rs"]
+#[path = "../../macros/src/attr/mod.rs"]
 mod attr;
-#[path = "../../macros/src/expand.rs"]
+#[path = "../../macros/src/expand/mod.rs"]
 mod expand;
 #[path = "../../macros/src/fallback.rs"]
 mod fallback;

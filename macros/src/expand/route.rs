@@ -1,40 +1,21 @@
-//! Quoting only: checked arguments and function → generated items. Every path in
-//! the output is absolute (`::hookspec::__private::...`, `::core::...`).
+//! A route handler's expansion: the unit struct actix-web's macros generate, the wrapper that extracts through hookspec, and one `DocumentedRoute` per route.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
 
-use hookspec_expr::{Expression, Segment, Source, UrlTemplate};
-
+use super::common::{cx_at, method_guard, method_variant, option_str, private};
 use crate::ast::{Doc, Function};
-use crate::attr::{CallbackArgs, MethodArg, ResponseArg, RouteArgs, RouteMethod, WebhookArgs};
+use crate::attr::{ResponseArg, RouteArgs, RouteMethod};
 use crate::valid::CheckedRoute;
-
-fn private() -> TokenStream {
-    quote!(::hookspec::__private)
-}
-
-fn option_str(value: Option<String>) -> TokenStream {
-    match value {
-        Some(text) => quote!(::core::option::Option::Some(#text)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn method_variant(method: &MethodArg) -> TokenStream {
-    let private = private();
-    let variant = Ident::new(method.variant, method.span);
-    quote!(#private::Method::#variant)
-}
 
 /// The kinds of a handler's argument types (see the runtime's `gradual.rs`),
 /// as one tuple: each documented, a schema-less `Json`, an unknown extractor,
 /// or an error; picked by autoref specialization on the concrete type, spanned
 /// on it. Bound once as `__hookspec_kinds` and used by index, so each type's
 /// kind is resolved once where it is used several times.
-fn argument_kinds(types: &[&Type]) -> TokenStream {
+pub(super) fn argument_kinds(types: &[&Type]) -> TokenStream {
     if types.is_empty() {
         return TokenStream::new();
     }
@@ -55,7 +36,7 @@ fn argument_kinds(types: &[&Type]) -> TokenStream {
 }
 
 /// `__hookspec_kinds.<index>`, spanned on the argument's type.
-fn kind_of(index: usize, ty: &Type) -> TokenStream {
+pub(super) fn kind_of(index: usize, ty: &Type) -> TokenStream {
     let index = syn::Index {
         index: index as u32,
         span: ty.span(),
@@ -64,7 +45,7 @@ fn kind_of(index: usize, ty: &Type) -> TokenStream {
 }
 
 /// The generated unit struct that stands for the function, as actix-web's macros do.
-fn unit_struct(func: &Function) -> TokenStream {
+pub(super) fn unit_struct(func: &Function) -> TokenStream {
     let name = &func.sig.ident;
     let vis = &func.vis;
     let docs = func.doc_attrs();
@@ -91,7 +72,7 @@ fn unit_struct(func: &Function) -> TokenStream {
 /// `async fn` returns, the `Output` of a plain `fn`'s future; `impl Trait` inside
 /// it (`Result<impl Responder>`) documented as a generic success. `None`: only
 /// a generic success is known.
-fn response_type(func: &Function) -> Option<Type> {
+pub(super) fn response_type(func: &Function) -> Option<Type> {
     let ty = func.return_type()?;
     if func.sig.asyncness.is_some() {
         return Some(opaque_impls(ty));
@@ -108,7 +89,7 @@ fn response_type(func: &Function) -> Option<Type> {
 }
 
 /// `X` of `impl Future<Output = X>`.
-fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
+pub(super) fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
     bounds.bounds.iter().find_map(|bound| {
         let syn::TypeParamBound::Trait(bound) = bound else {
             return None;
@@ -126,13 +107,13 @@ fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
 
 /// `ty` with every `impl Trait` in it replaced by the runtime's `Opaque`: a type
 /// can be named in a path (`<T as OperationOutput>`) only without them.
-fn opaque_impls(ty: &Type) -> Type {
+pub(super) fn opaque_impls(ty: &Type) -> Type {
     let mut ty = ty.clone();
     replace_impls(&mut ty);
     ty
 }
 
-fn replace_impls(ty: &mut Type) {
+pub(super) fn replace_impls(ty: &mut Type) {
     match ty {
         Type::ImplTrait(bounds) => {
             let span = bounds.impl_token.span;
@@ -162,7 +143,7 @@ fn replace_impls(ty: &mut Type) {
     }
 }
 
-fn describe_output(func: &Function) -> TokenStream {
+pub(super) fn describe_output(func: &Function) -> TokenStream {
     let private = private();
     match response_type(func) {
         None => quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);),
@@ -176,21 +157,6 @@ fn describe_output(func: &Function) -> TokenStream {
                 (&&&#private::Ret::<#ty>::NEW).kind().describe(__cx);
             }
         },
-    }
-}
-
-/// The guard admitting a route's method.
-fn method_guard(method: &RouteMethod) -> TokenStream {
-    let private = private();
-    match method {
-        RouteMethod::Documented(method) => {
-            let http = Ident::new(&method.name.to_ascii_uppercase(), method.span);
-            quote!(#private::actix_web::guard::Method(#private::actix_web::http::Method::#http))
-        }
-        RouteMethod::Undocumented { http } if http == "CONNECT" => quote!(
-            #private::actix_web::guard::Method(#private::actix_web::http::Method::CONNECT)
-        ),
-        RouteMethod::Undocumented { http } => quote!(#private::method_guard(#http)),
     }
 }
 
@@ -241,12 +207,91 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
     });
     let sends = quote!(false #(|| #sends)*);
 
-    let registrations = routes.iter().map(|RouteSpec { args, .. }| {
+    let doc = func.doc();
+    let deprecated = func.is_deprecated();
+    let describe_inputs: Vec<TokenStream> = types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let kind = kind_of(i, ty);
+            let cx = cx_at(ty.span());
+            quote_spanned!(ty.span()=> #kind.describe(#cx);)
+        })
+        .collect();
+    let describe_output = describe_output(func);
+    let handler = Handler {
+        private: &private,
+        name,
+        handler_name: &handler_name,
+        doc: &doc,
+        deprecated,
+        several: routes.len() > 1,
+        kinds: &kinds,
+        describe_inputs: &describe_inputs,
+        describe_output: &describe_output,
+    };
+    let registrations = routes.iter().map(|spec| handler.registration(&spec.args));
+    let documented_routes = routes
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| handler.documented_route(index, spec));
+    let callback_path_checks = callback_path_checks(&private, routes);
+    let unit_struct = unit_struct(func);
+
+    quote! {
+        #unit_struct
+
+        impl #private::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #private::actix_web::dev::AppService) {
+                #(#other_attrs)*
+                #sig #body
+
+                // A closure returning the handler's own future: no second async
+                // state machine per handler (cheaper to compile, nothing to poll).
+                #kinds
+                #[allow(deprecated, clippy::too_many_arguments)]
+                let __hookspec_handler = move |#(#arg_names),*| {
+                    #name(#(#conversions),*)
+                };
+                #[allow(deprecated)]
+                let __hookspec_sends = #sends;
+
+                #(#registrations)*
+            }
+        }
+
+        impl #private::DocumentedOperation for #name {
+            const ROUTES: &'static [#private::DocumentedRoute] = &[#(#documented_routes),*];
+        }
+
+        #(#callback_path_checks)*
+    }
+}
+
+/// What every route of one handler shares in its expansion.
+pub(super) struct Handler<'a> {
+    private: &'a TokenStream,
+    name: &'a Ident,
+    handler_name: &'a str,
+    doc: &'a Doc,
+    deprecated: bool,
+    /// Several routes (`#[routes]`): operation ids get a number each.
+    several: bool,
+    kinds: &'a TokenStream,
+    describe_inputs: &'a [TokenStream],
+    describe_output: &'a TokenStream,
+}
+
+impl Handler<'_> {
+    /// Registers one route's resource with actix-web: path, name, method guard,
+    /// the attribute's guards and wraps, the wrapper as its handler.
+    fn registration(&self, args: &RouteArgs) -> TokenStream {
+        let private = self.private;
         let path = &args.path;
         let resource_name = args
             .resource_name
             .clone()
-            .unwrap_or_else(|| LitStr::new(&handler_name, name.span()));
+            .unwrap_or_else(|| LitStr::new(self.handler_name, self.name.span()));
         let mut methods = args.methods.iter().map(method_guard);
         let first = methods.next();
         // One method is its own guard, as in actix-web's macros: an `Any` of one
@@ -271,43 +316,37 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
             let __resource = #private::keep_request_bodies(__resource, __hookspec_sends);
             #private::actix_web::dev::HttpServiceFactory::register(__resource, __config);
         }
-    });
+    }
 
-    let doc = func.doc();
-    let deprecated = func.is_deprecated();
-    let describe_inputs: Vec<TokenStream> = types
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| {
-            let kind = kind_of(i, ty);
-            let cx = cx_at(ty.span());
-            quote_spanned!(ty.span()=> #kind.describe(#cx);)
-        })
-        .collect();
-    let describe_output = describe_output(func);
-    let several = routes.len() > 1;
-    let documented_routes = routes.iter().enumerate().map(|(index, spec)| {
+    /// One route's `DocumentedRoute`: its facts and its `describe` function.
+    fn documented_route(&self, index: usize, spec: &RouteSpec) -> TokenStream {
+        let private = self.private;
+        let handler_name = self.handler_name;
+        let deprecated = self.deprecated;
+        let kinds = self.kinds;
+        let describe_inputs = self.describe_inputs;
+        let describe_output = self.describe_output;
         let RouteSpec { args, checked } = spec;
         let path = &args.path;
         let summary = option_str(
             args.summary
                 .as_ref()
                 .map(LitStr::value)
-                .or_else(|| doc.summary.clone()),
+                .or_else(|| self.doc.summary.clone()),
         );
         let description = option_str(
             args.description
                 .as_ref()
                 .map(LitStr::value)
-                .or_else(|| doc.description.clone()),
+                .or_else(|| self.doc.description.clone()),
         );
         let base_id = match &args.scope_module {
-            Some(module) => format!("{}_{handler_name}", module.value()),
-            None => handler_name.clone(),
+            Some(module) => format!("{}_{}", module.value(), self.handler_name),
+            None => self.handler_name.to_owned(),
         };
         let operation_id = match &args.operation_id {
             Some(id) => id.value(),
-            None if several => format!("{base_id}_{}", index + 1),
+            None if self.several => format!("{base_id}_{}", index + 1),
             None => base_id,
         };
         let tags = args.tags.iter();
@@ -371,12 +410,18 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                 },
             }
         }
-    });
-    // Each callback's `$request.path.x` must be a parameter of this path: checked
-    // by const evaluation, so the error is a compile error at the callback's name.
-    let callback_path_checks = routes.iter().flat_map(|RouteSpec { args, checked }| {
+    }
+}
+
+/// Each callback's `$request.path.x` must be a parameter of the route's path:
+/// checked by const evaluation, so the error is a compile error at the
+/// callback's name.
+pub(super) fn callback_path_checks<'a>(
+    private: &'a TokenStream,
+    routes: &'a [RouteSpec],
+) -> impl Iterator<Item = TokenStream> + 'a {
+    routes.iter().flat_map(move |RouteSpec { args, checked }| {
         let path_parameters = &checked.template.names;
-        let private = &private;
         args.callbacks.iter().map(move |callback| {
             quote_spanned! {callback.span()=>
                 const _: () = match #private::unknown_path_parameter(
@@ -388,41 +433,11 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                 };
             }
         })
-    });
-    let unit_struct = unit_struct(func);
-
-    quote! {
-        #unit_struct
-
-        impl #private::actix_web::dev::HttpServiceFactory for #name {
-            fn register(self, __config: &mut #private::actix_web::dev::AppService) {
-                #(#other_attrs)*
-                #sig #body
-
-                // A closure returning the handler's own future: no second async
-                // state machine per handler (cheaper to compile, nothing to poll).
-                #kinds
-                #[allow(deprecated, clippy::too_many_arguments)]
-                let __hookspec_handler = move |#(#arg_names),*| {
-                    #name(#(#conversions),*)
-                };
-                #[allow(deprecated)]
-                let __hookspec_sends = #sends;
-
-                #(#registrations)*
-            }
-        }
-
-        impl #private::DocumentedOperation for #name {
-            const ROUTES: &'static [#private::DocumentedRoute] = &[#(#documented_routes),*];
-        }
-
-        #(#callback_path_checks)*
-    }
+    })
 }
 
 /// The `responses(...)` of an attribute, added to the operation.
-fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
+pub(super) fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
     let private = private();
     responses
         .iter()
@@ -464,190 +479,4 @@ fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
             }
         })
         .collect()
-}
-
-pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function) -> TokenStream {
-    let private = private();
-    let name = &func.sig.ident;
-    let callback_name = name.to_string();
-    let method = method_variant(&args.method);
-    let url = template_tokens(template);
-    // Written once here, not formatted from the segments by every document.
-    let url_text = template.to_string();
-    let (summary, description, deprecated) = stub_docs(func);
-    // `valid.rs` allows at most one argument: the body.
-    let (payload, answer) = stub_types(func);
-    let unit_struct = unit_struct(func);
-    let path_references = path_references(&callback_name, template);
-    let stub_describe = stub_describe(&args.responses);
-
-    quote! {
-        #unit_struct
-
-        impl #private::CallbackDeclaration for #name {
-            const META: #private::CallbackMeta = #private::CallbackMeta {
-                name: #callback_name,
-                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
-                method: #method,
-                url: #url,
-                url_text: #url_text,
-                summary: #summary,
-                description: #description,
-                deprecated: #deprecated,
-            };
-
-            const PATH_REFERENCES: &'static [#private::PathReference] = &[#(#path_references),*];
-
-            type Payload = #payload;
-            type Answer = #answer;
-
-            #stub_describe
-        }
-    }
-}
-
-/// A stub's `describe`, when it has `responses(...)` to add to what its types
-/// document (otherwise the trait's default).
-fn stub_describe(responses: &[ResponseArg]) -> TokenStream {
-    if responses.is_empty() {
-        return TokenStream::new();
-    }
-    let private = private();
-    let extra_responses = extra_responses(responses);
-    quote! {
-        fn describe(__cx: &mut #private::OperationContext<'_>) {
-            <Self::Payload as #private::CallbackBody>::describe(__cx);
-            <Self::Answer as #private::CallbackReply>::describe(__cx);
-            #(#extra_responses)*
-        }
-    }
-}
-
-/// A stub's summary and description (from its doc comment) and whether it is
-/// `#[deprecated]`, as tokens for its meta constant.
-fn stub_docs(func: &Function) -> (TokenStream, TokenStream, bool) {
-    let Doc {
-        summary,
-        description,
-    } = func.doc();
-    (
-        option_str(summary),
-        option_str(description),
-        func.is_deprecated(),
-    )
-}
-
-/// The payload and answer types of a stub (`#[callback]`, `#[webhook]`): its one
-/// argument and its return type, `()` where there are none.
-fn stub_types(func: &Function) -> (TokenStream, TokenStream) {
-    let payload = match func.arguments().first() {
-        Some(arg) => {
-            let ty = arg.ty;
-            quote_spanned!(ty.span()=> #ty)
-        }
-        None => quote!(()),
-    };
-    let answer = match func.return_type() {
-        Some(Type::ImplTrait(_)) | None => quote!(()),
-        Some(ty) => quote_spanned!(ty.span()=> #ty),
-    };
-    (payload, answer)
-}
-
-pub fn webhook(args: &WebhookArgs, func: &Function) -> TokenStream {
-    let private = private();
-    let name = &func.sig.ident;
-    let handler = name.to_string();
-    let webhook_name = &args.name;
-    let method = method_variant(&args.method);
-    let (summary, description, deprecated) = stub_docs(func);
-    let (payload, answer) = stub_types(func);
-    let unit_struct = unit_struct(func);
-    let stub_describe = stub_describe(&args.responses);
-
-    quote! {
-        #unit_struct
-
-        impl #private::WebhookDeclaration for #name {
-            const META: #private::WebhookMeta = #private::WebhookMeta {
-                name: #webhook_name,
-                handler: #handler,
-                source: ::core::concat!(::core::file!(), ":", ::core::line!()),
-                method: #method,
-                summary: #summary,
-                description: #description,
-                deprecated: #deprecated,
-            };
-
-            type Payload = #payload;
-            type Answer = #answer;
-
-            #stub_describe
-        }
-    }
-}
-
-/// One `PathReference` per `$request.path.x` of the URL, with its compile error.
-fn path_references(callback: &str, template: &UrlTemplate<'_>) -> Vec<TokenStream> {
-    let private = private();
-    template
-        .expressions()
-        .filter_map(|expression| match expression {
-            Expression::Request(Source::Path(name)) => {
-                let message = format!(
-                    "callback `{callback}` reads `$request.path.{name}`, but this operation's \
-                     path has no `{{{name}}}` parameter"
-                );
-                Some(quote!(#private::PathReference { name: #name, message: #message }))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The parsed URL template as a `'static` constant of the runtime's types.
-fn template_tokens(template: &UrlTemplate<'_>) -> TokenStream {
-    let private = private();
-    let segments = template.segments().iter().map(|segment| match segment {
-        Segment::Literal(text) => quote!(#private::Segment::Literal(#text)),
-        Segment::Expression(expression) => {
-            let expression = expression_tokens(expression);
-            quote!(#private::Segment::Expression(#expression))
-        }
-    });
-    quote!(#private::UrlTemplate::from_static(&[#(#segments),*]))
-}
-
-fn expression_tokens(expression: &Expression<'_>) -> TokenStream {
-    let private = private();
-    let source = |source: &Source<'_>| match source {
-        Source::Header(name) => quote!(#private::Source::Header(#name)),
-        Source::Query(name) => quote!(#private::Source::Query(#name)),
-        Source::Path(name) => quote!(#private::Source::Path(#name)),
-        Source::Body(pointer) => {
-            let escaped = pointer.as_escaped();
-            quote!(#private::Source::Body(#private::JsonPointer::from_escaped(#escaped)))
-        }
-    };
-    match expression {
-        Expression::Url => quote!(#private::Expression::Url),
-        Expression::Method => quote!(#private::Expression::Method),
-        Expression::StatusCode => quote!(#private::Expression::StatusCode),
-        Expression::Request(s) => {
-            let s = source(s);
-            quote!(#private::Expression::Request(#s))
-        }
-        Expression::Response(s) => {
-            let s = source(s);
-            quote!(#private::Expression::Response(#s))
-        }
-    }
-}
-
-/// The describe function's context parameter, where a user's token points
-/// (an error there points at the token) but resolved where the macro defines
-/// it: a token written in a `macro_rules!` body carries that macro's hygiene,
-/// which does not see `__cx`.
-fn cx_at(span: Span) -> Ident {
-    Ident::new("__cx", Span::call_site().located_at(span))
 }
