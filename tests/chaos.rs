@@ -62,7 +62,10 @@ async fn receive(req: HttpRequest, body: Bytes, log: Data<Mutex<Received>>) -> H
         .unwrap_or(1);
     let webhook_id = header("webhook-id").unwrap_or_default().to_owned();
     let first = log.lock().unwrap().seen.insert(invoice.clone());
-    let (fail, stall) = (first && number.is_multiple_of(5), first && number.is_multiple_of(11));
+    let (fail, stall) = (
+        first && number.is_multiple_of(5),
+        first && number.is_multiple_of(11),
+    );
     if stall {
         actix_web::rt::time::sleep(Duration::from_secs(3)).await;
     }

@@ -5,10 +5,10 @@
 use std::time::{Duration, Instant};
 
 use hookspec::callback;
-use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, Trigger};
+use hookspec::delivery::{RetryPolicy, Trigger};
 
 mod common;
-use common::AcceptCounter;
+use common::{loopback_sender, AcceptCounter};
 
 #[callback(post, "{$request.query.callback_url}/events")]
 async fn event_notification(body: actix_web::web::Json<serde_json::Value>) {}
@@ -33,9 +33,7 @@ async fn proxy_variables_are_ignored() {
     for name in ["NO_PROXY", "no_proxy"] {
         std::env::remove_var(name);
     }
-    let callbacks = Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
+    let callbacks = loopback_sender()
         .retry(RetryPolicy::with_schedule([]))
         .build()
         .unwrap();

@@ -2,58 +2,19 @@
 //! never answers (a tarpit) holds at most its endpoint's share of send slots,
 //! and callbacks to a healthy endpoint keep arriving at once beside it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use actix_web::web::{self, Data, Json};
+use actix_web::web::{self, Json};
 use actix_web::{App, HttpResponse, HttpServer};
 use hookspec::callback;
-use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryState, SendError, Trigger};
+use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryState, SendError};
 
 mod common;
-use common::Tarpit;
+use common::{callback_url_trigger, loopback_sender, Receiver, Tarpit};
 
 /// An event to whoever asked.
 #[callback(post, "{$request.query.callback_url}/events")]
 async fn event_notification(body: Json<serde_json::Value>) {}
-
-fn trigger(base: &str) -> Trigger {
-    Trigger {
-        query: vec![("callback_url".into(), base.into())],
-        ..Trigger::default()
-    }
-}
-
-/// A receiver on `ip` that answers `200` to everything, and how many requests
-/// it has seen.
-struct Healthy {
-    url: String,
-    seen: Data<AtomicUsize>,
-    handle: actix_web::dev::ServerHandle,
-}
-
-impl Healthy {
-    fn start(ip: &str) -> Healthy {
-        let seen = Data::new(AtomicUsize::new(0));
-        let counted = seen.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(counted.clone())
-                .default_service(web::to(|seen: Data<AtomicUsize>| async move {
-                    seen.fetch_add(1, Ordering::SeqCst);
-                    HttpResponse::Ok().finish()
-                }))
-        })
-        .workers(1)
-        .bind((ip, 0))
-        .unwrap();
-        let url = format!("http://{ip}:{}", server.addrs()[0].port());
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        Healthy { url, seen, handle }
-    }
-}
 
 /// Waits, on the records, until every one of `ids` has succeeded; fails naming
 /// how many did if that takes past `limit` (far more than a healthy receiver
@@ -83,9 +44,7 @@ async fn all_succeed(callbacks: &Callbacks, ids: &[DeliveryId], limit: Duration)
 /// The fairness tests' sender: in memory, loopback only, 16 send slots, 20 s
 /// for an attempt (the tarpits hold their connections that long).
 fn sixteen_slots() -> hookspec::delivery::CallbacksBuilder {
-    Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
+    loopback_sender()
         .concurrency(16)
         .attempt_timeout(Duration::from_secs(20))
 }
@@ -96,7 +55,7 @@ async fn enqueue_to(callbacks: &Callbacks, base: &str, count: usize) -> Vec<Deli
     for n in 0..count {
         ids.push(
             callbacks
-                .callback_for::<event_notification>(trigger(base))
+                .callback_for::<event_notification>(callback_url_trigger(base))
                 .enqueue(&serde_json::json!({ "n": n }))
                 .await
                 .unwrap(),
@@ -117,7 +76,7 @@ async fn tarpits_hold(tarpits: &[&Tarpit], held: usize) {
 #[actix_web::test]
 async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
     let tarpit = Tarpit::bind();
-    let healthy = Healthy::start("127.0.0.2");
+    let healthy = Receiver::start_on(std::net::TcpListener::bind("127.0.0.2:0").unwrap(), vec![]);
     // 16 send slots, 4 per endpoint; attempts wait up to 20 s for an answer.
     let callbacks = sixteen_slots()
         .max_in_flight_per_endpoint(4)
@@ -125,7 +84,7 @@ async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
         .unwrap();
     enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 80).await;
     tarpits_hold(&[&tarpit], 4).await;
-    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    let ids = enqueue_to(&callbacks, &healthy.url(), 20).await;
     // Delivered while the tarpit still holds its connections (20 s).
     all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
     assert!(
@@ -133,7 +92,7 @@ async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
         "the tarpit held {} connections",
         tarpit.accepted()
     );
-    assert_eq!(healthy.seen.load(Ordering::SeqCst), 20);
+    assert_eq!(healthy.received().len(), 20);
     callbacks.shutdown(Duration::ZERO).await;
     healthy.handle.stop(false).await;
 }
@@ -144,7 +103,7 @@ async fn a_tarpit_endpoint_does_not_hold_up_the_others() {
 async fn names_and_ports_leading_to_one_tarpit_share_its_address_share() {
     let tarpit = Tarpit::bind();
     let second_port = Tarpit::bind();
-    let healthy = Healthy::start("127.0.0.2");
+    let healthy = Receiver::start_on(std::net::TcpListener::bind("127.0.0.2:0").unwrap(), vec![]);
     let callbacks = sixteen_slots()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         // Every `*.tarpit.test` is the tarpits' address; nothing else resolves.
@@ -165,7 +124,7 @@ async fn names_and_ports_leading_to_one_tarpit_share_its_address_share() {
         }
     }
     tarpits_hold(&[&tarpit, &second_port], 4).await;
-    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    let ids = enqueue_to(&callbacks, &healthy.url(), 20).await;
     all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
     let held = tarpit.accepted() + second_port.accepted();
     assert!(held <= 4, "one address held {held} connections");
@@ -182,14 +141,14 @@ async fn three_tarpits_cannot_starve_a_healthy_endpoint_by_default() {
         Tarpit::bind_on("127.0.0.4"),
         Tarpit::bind_on("127.0.0.5"),
     ];
-    let healthy = Healthy::start("127.0.0.2");
+    let healthy = Receiver::start_on(std::net::TcpListener::bind("127.0.0.2:0").unwrap(), vec![]);
     let callbacks = sixteen_slots().build().unwrap();
     for tarpit in &tarpits {
         enqueue_to(&callbacks, &format!("http://{}", tarpit.addr), 40).await;
     }
     let all: Vec<&Tarpit> = tarpits.iter().collect();
     tarpits_hold(&all, 12).await;
-    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    let ids = enqueue_to(&callbacks, &healthy.url(), 20).await;
     all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
     for tarpit in &tarpits {
         assert!(
@@ -209,7 +168,7 @@ async fn three_tarpits_cannot_starve_a_healthy_endpoint_by_default() {
 #[actix_web::test]
 async fn awaited_sends_to_a_tarpit_hold_only_its_share() {
     let tarpit = Tarpit::bind();
-    let healthy = Healthy::start("127.0.0.2");
+    let healthy = Receiver::start_on(std::net::TcpListener::bind("127.0.0.2:0").unwrap(), vec![]);
     let callbacks = sixteen_slots()
         .max_in_flight_per_endpoint(4)
         .send_deadline(Duration::from_secs(1))
@@ -221,14 +180,14 @@ async fn awaited_sends_to_a_tarpit_hold_only_its_share() {
             let (callbacks, tarpit_url) = (callbacks.clone(), tarpit_url.clone());
             actix_web::rt::spawn(async move {
                 callbacks
-                    .callback_for::<event_notification>(trigger(&tarpit_url))
+                    .callback_for::<event_notification>(callback_url_trigger(&tarpit_url))
                     .send(&serde_json::json!({ "n": n }))
                     .await
             })
         })
         .collect();
     tarpits_hold(&[&tarpit], 4).await;
-    let ids = enqueue_to(&callbacks, &healthy.url, 20).await;
+    let ids = enqueue_to(&callbacks, &healthy.url(), 20).await;
     all_succeed(&callbacks, &ids, Duration::from_secs(15)).await;
     assert!(
         tarpit.accepted() <= 4,
@@ -411,7 +370,7 @@ fn a_huge_reply_leaves_memory_bounded() {
             .unwrap();
         let before = resident_kib();
         let id = callbacks
-            .callback_for::<acknowledged_event>(trigger(&receiver.base("huge")))
+            .callback_for::<acknowledged_event>(callback_url_trigger(&receiver.base("huge")))
             .enqueue(&serde_json::json!({ "case": "huge" }))
             .await
             .unwrap();
@@ -461,7 +420,7 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
         "retry-future",
     ] {
         let id = callbacks
-            .callback_for::<acknowledged_event>(trigger(&receiver.base(case)))
+            .callback_for::<acknowledged_event>(callback_url_trigger(&receiver.base(case)))
             .enqueue(&serde_json::json!({ "case": case }))
             .await
             .unwrap();
@@ -547,7 +506,7 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
     }
     // And the dispatcher is still delivering.
     let ok = callbacks
-        .callback_for::<event_notification>(trigger(&receiver.base("fine")))
+        .callback_for::<event_notification>(callback_url_trigger(&receiver.base("fine")))
         .enqueue(&serde_json::json!({ "case": "fine" }))
         .await
         .unwrap();
@@ -574,9 +533,7 @@ async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     let base = format!("http://{}", down.addr);
     let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen_events = std::sync::Arc::clone(&events);
-    let callbacks = Callbacks::builder()
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
+    let callbacks = loopback_sender()
         .retry(RetryPolicy::with_schedule([Duration::from_millis(50); 30]))
         .circuit_breaker(3, Duration::from_millis(300))
         .on_endpoint_event(move |event| seen_events.lock().unwrap().push(event.clone()))
@@ -586,7 +543,7 @@ async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     for n in 0..10 {
         ids.push(
             callbacks
-                .callback_for::<event_notification>(trigger(&base))
+                .callback_for::<event_notification>(callback_url_trigger(&base))
                 .enqueue(&serde_json::json!({ "n": n }))
                 .await
                 .unwrap(),

@@ -5,17 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::web::{self, Data, Json, Query};
-use actix_web::{test as atest, App, HttpRequest, HttpResponse, HttpServer};
-use hookspec::delivery::{
-    AddressPolicy, Callback, Callbacks, DeliveryFilter, DeliveryState, SendError, Webhook,
-};
+use actix_web::web::{Data, Json, Query};
+use actix_web::{test as atest, App, HttpRequest, HttpResponse};
+use hookspec::delivery::{Callback, Callbacks, DeliveryFilter, DeliveryState, SendError, Webhook};
 use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod common;
-use common::{assert_valid_openapi_3_1, json_body};
+use common::{assert_valid_openapi_3_1, json_body, loopback_sender, Receiver};
 
 #[derive(Serialize, Deserialize, JsonSchema)]
 pub struct Order {
@@ -99,45 +97,15 @@ fn the_arguments_document_what_the_handler_sends() {
     assert_eq!(names, ["order_shipped", "order-placed"]);
 }
 
-/// A receiver on 127.0.0.1 recording request paths.
-async fn receiver() -> (
-    String,
-    Data<std::sync::Mutex<Vec<String>>>,
-    actix_web::dev::ServerHandle,
-) {
-    let seen = Data::new(std::sync::Mutex::new(Vec::new()));
-    let data = seen.clone();
-    let server = HttpServer::new(move || {
-        App::new().app_data(data.clone()).default_service(web::to(
-            |req: HttpRequest, seen: Data<std::sync::Mutex<Vec<String>>>| async move {
-                seen.lock().unwrap().push(req.path().to_owned());
-                HttpResponse::Ok().finish()
-            },
-        ))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let url = format!("http://127.0.0.1:{}", server.addrs()[0].port());
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (url, seen, handle)
-}
-
 /// In-memory callbacks for `api`'s declarations, sending to loopback only.
 fn loopback_callbacks(api: &Api) -> Callbacks {
-    Callbacks::builder()
-        .api(api)
-        .in_memory()
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .build()
-        .unwrap()
+    loopback_sender().api(api).build().unwrap()
 }
 
 #[actix_web::test]
 async fn the_arguments_send_for_this_request() {
-    let (url, seen, handle) = receiver().await;
+    let receiver = Receiver::start(vec![]);
+    let url = format!("http://{}", receiver.addr);
     let api = api();
     let callbacks = loopback_callbacks(&api);
     let app = atest::init_service(
@@ -169,11 +137,11 @@ async fn the_arguments_send_for_this_request() {
         assert!(Instant::now() < deadline, "not delivered");
         actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
-    let mut paths = seen.lock().unwrap().clone();
+    let mut paths: Vec<String> = receiver.received().into_iter().map(|r| r.path).collect();
     paths.sort();
     // The callback's URL read the query and the body of this request.
     assert_eq!(paths, ["/hooks/orders/o-7", "/subscribers/1"]);
-    handle.stop(false).await;
+    receiver.handle.stop(false).await;
 }
 
 #[actix_web::test]

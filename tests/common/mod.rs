@@ -7,8 +7,14 @@ use actix_web::dev::ServiceResponse;
 use serde_json::Value;
 
 mod openapi_schema;
+mod receiver;
+mod senders;
 #[allow(unused_imports)]
 pub use openapi_schema::{assert_valid_openapi_3_0, assert_valid_openapi_3_1};
+#[allow(unused_imports)]
+pub use receiver::{Answer, Gate, Received, Receiver};
+#[allow(unused_imports)]
+pub use senders::{callback_url_trigger, loopback_sender};
 
 /// `api`'s 3.1 and 3.0 documents, after `check()`, each validated against its
 /// official schema.
