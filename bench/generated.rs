@@ -544,6 +544,7 @@ fn main() { let api = hookspec::Api::new("Invoices", "1").service(create_invoice
                 runtime_path()
             ),
             r#"use actix_web::web::{Json, Query};
+
 use hookspec::delivery::{Callback, Callbacks, SendError};
 #[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)] pub struct Invoice { pub id: String, pub total: f64 }
 #[derive(serde::Serialize, schemars::JsonSchema)] pub struct InvoiceEvent { pub paid: bool }

@@ -23,9 +23,8 @@
 use std::time::Duration;
 
 use actix_web::web::{Data, Json, Query};
-use hookspec::delivery::{
-    BuildError, Callback, Callbacks, CallbacksBuilder, SendError, SECRETS_VARIABLE,
-};
+use hookspec::delivery::env::SECRETS_VARIABLE;
+use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder, SendError};
 use hookspec::{callback, post, Api, JsonSchema};
 use metrics_exporter_prometheus::PrometheusBuilder;
 use serde::{Deserialize, Serialize};

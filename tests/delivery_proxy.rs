@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use hookspec::callback;
-use hookspec::delivery::{RetryPolicy, Trigger};
+use hookspec::delivery::policy::RetryPolicy;
+use hookspec::delivery::Trigger;
 
 mod common;
 use common::{loopback_sender, AcceptCounter};

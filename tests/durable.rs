@@ -20,7 +20,9 @@ async fn event_notification(body: actix_web::web::Json<serde_json::Value>) {}
 
 #[actix_web::test]
 async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
-    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, Trigger};
+    use hookspec::delivery::policy::AddressPolicy;
+    use hookspec::delivery::records::DeliveryState;
+    use hookspec::delivery::{Callbacks, Trigger};
     use std::time::{Duration, Instant};
     let dir = temp_dir("sqlite-shutdown");
     let path = dir.join("deliveries.sqlite3");
@@ -85,7 +87,9 @@ async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
 
 #[actix_web::test]
 async fn a_graceful_shutdown_with_a_grace_lets_attempts_under_way_finish() {
-    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, Trigger};
+    use hookspec::delivery::policy::AddressPolicy;
+    use hookspec::delivery::records::DeliveryState;
+    use hookspec::delivery::{Callbacks, Trigger};
     use std::time::Duration;
     let dir = temp_dir("sqlite-grace");
     let receiver = outbox::Receiver::start(Duration::from_millis(500));
@@ -126,9 +130,9 @@ async fn a_graceful_shutdown_with_a_grace_lets_attempts_under_way_finish() {
 /// letters stay until purged.
 #[actix_web::test]
 async fn finished_deliveries_are_purged_after_the_retention() {
-    use hookspec::delivery::{
-        AddressPolicy, Callbacks, DeliveryFilter, DeliveryState, RetryPolicy, Trigger,
-    };
+    use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+    use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
+    use hookspec::delivery::{Callbacks, Trigger};
     use std::time::{Duration, Instant, SystemTime};
     let dir = temp_dir("sqlite-retention");
     let receiver = outbox::Receiver::start(Duration::ZERO);
@@ -195,7 +199,8 @@ async fn finished_deliveries_are_purged_after_the_retention() {
 /// refused with `QueueFull` (a 503 for a handler), nothing dropped silently.
 #[actix_web::test]
 async fn a_full_durable_store_refuses_instead_of_growing() {
-    use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, SendError, Trigger};
+    use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+    use hookspec::delivery::{Callbacks, SendError, Trigger};
     use std::time::Duration;
     let dir = temp_dir("sqlite-bound");
     // Port 9 on loopback refuses: every delivery stays unfinished, retrying.
@@ -242,7 +247,8 @@ async fn a_full_durable_store_refuses_instead_of_growing() {
 /// retention, which makes room again.
 #[actix_web::test]
 async fn dead_letters_count_against_the_bound_and_leave_after_their_retention() {
-    use hookspec::delivery::{AddressPolicy, Callbacks, RetryPolicy, SendError, Trigger};
+    use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+    use hookspec::delivery::{Callbacks, SendError, Trigger};
     use std::time::{Duration, Instant};
     let dir = temp_dir("sqlite-dead-letters");
     let file = dir.join("deliveries.sqlite3");
@@ -255,7 +261,9 @@ async fn dead_letters_count_against_the_bound_and_leave_after_their_retention() 
             .retry(RetryPolicy::with_schedule([]))
             .max_unfinished(2)
     };
-    async fn send(callbacks: &Callbacks) -> Result<hookspec::delivery::DeliveryId, SendError> {
+    async fn send(
+        callbacks: &Callbacks,
+    ) -> Result<hookspec::delivery::records::DeliveryId, SendError> {
         let trigger = Trigger {
             query: vec![("callback_url".into(), "http://127.0.0.1:9".into())],
             body: Some(serde_json::json!({ "n": 1 })),

@@ -290,8 +290,9 @@ async fn a_committed_delivery_wakes_a_dispatcher_that_polls_hourly() {
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn only_deliveries_another_instance_could_claim_are_announced() {
+    use hookspec::delivery::records::DeliveryId;
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::{Lease, NewDelivery, PostgresStore};
-    use hookspec::delivery::{DeliveryId, DeliveryStore};
     use std::time::SystemTime;
 
     let postgres = Postgres::start();
@@ -383,7 +384,7 @@ async fn the_postgres_store_conforms() {
     let again = hookspec::delivery::store::PostgresStore::connect(&postgres.url())
         .await
         .unwrap();
-    use hookspec::delivery::DeliveryStore;
+    use hookspec::delivery::store::DeliveryStore;
     assert_eq!(again.unfinished().await.unwrap(), 3);
 }
 
@@ -461,8 +462,9 @@ INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'b
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
+    use hookspec::delivery::records::DeliveryId;
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::PostgresStore;
-    use hookspec::delivery::{DeliveryId, DeliveryStore};
     let postgres = Postgres::start();
     let url = postgres.url();
     let db = connect(&url).await;
@@ -595,8 +597,9 @@ async fn statements(db: &tokio_postgres::Client, kind: &str) -> i64 {
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
+    use hookspec::delivery::records::{Attempt, DeliveryFilter, DeliveryId, StateKind};
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::{Lease, NewDelivery, Next, PostgresStore};
-    use hookspec::delivery::{Attempt, DeliveryFilter, DeliveryId, DeliveryStore, StateKind};
     use std::time::SystemTime;
 
     let postgres = Postgres::start();
@@ -716,8 +719,11 @@ async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
+    use hookspec::delivery::policy::AddressPolicy;
+    use hookspec::delivery::records::DeliveryId;
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::{NewDelivery, PostgresStore};
-    use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryStore};
+    use hookspec::delivery::Callbacks;
     use std::time::SystemTime;
 
     let postgres = Postgres::start_tls();

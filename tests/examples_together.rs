@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Data;
 use actix_web::{test, App, HttpServer};
-use hookspec::delivery::{AddressPolicy, DeliveryFilter};
+use hookspec::delivery::policy::AddressPolicy;
+use hookspec::delivery::records::DeliveryFilter;
 use hookspec::signing::Verifier;
 use serde_json::json;
 

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpResponse, HttpServer};
 use hookspec::callback;
-use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryId, DeliveryState, SendError};
+use hookspec::delivery::policy::AddressPolicy;
+use hookspec::delivery::records::{DeliveryId, DeliveryState};
+use hookspec::delivery::{Callbacks, SendError};
 
 mod common;
 use common::{callback_url_trigger, loopback_sender, Receiver, Tarpit};
@@ -527,7 +529,8 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
 #[actix_web::test]
 async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     use common::AcceptCounter;
-    use hookspec::delivery::{EndpointEvent, RetryPolicy};
+    use hookspec::delivery::policy::RetryPolicy;
+    use hookspec::delivery::records::EndpointEvent;
     // Down: the port is bound, and every connection is closed at once.
     let down = AcceptCounter::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", down.addr);

@@ -27,7 +27,7 @@ fn expected_document() -> Value {
 macro_rules! app_and_callbacks {
     () => {{
         let api = invoices::api();
-        let policy = hookspec::delivery::AddressPolicy::listed_only().allow_loopback();
+        let policy = hookspec::delivery::policy::AddressPolicy::listed_only().allow_loopback();
         let callbacks = invoices::callbacks(
             hookspec::delivery::Callbacks::builder()
                 .in_memory()
@@ -197,7 +197,7 @@ async fn a_callback_url_the_policy_refuses_still_creates_the_invoice() {
     let response = test::call_service(&app, request).await;
     assert_eq!(response.status(), StatusCode::OK);
     let deliveries = callbacks
-        .deliveries(hookspec::delivery::DeliveryFilter::all())
+        .deliveries(hookspec::delivery::records::DeliveryFilter::all())
         .await
         .unwrap();
     assert!(

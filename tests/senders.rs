@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::{Data, Json, Query};
 use actix_web::{test as atest, App, HttpRequest, HttpResponse};
-use hookspec::delivery::{Callback, Callbacks, DeliveryFilter, DeliveryState, SendError, Webhook};
+use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
+use hookspec::delivery::{Callback, Callbacks, SendError, Webhook};
 use hookspec::{callback, post, webhook, Api, JsonSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -20,7 +20,7 @@ async fn the_sqlite_store_conforms() {
     // Opening again finds the tables at the current version, records intact.
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     assert_eq!(
-        hookspec::delivery::DeliveryStore::unfinished(&store)
+        hookspec::delivery::store::DeliveryStore::unfinished(&store)
             .await
             .unwrap(),
         3
@@ -36,8 +36,9 @@ async fn the_sqlite_store_conforms() {
 
 #[actix_web::test]
 async fn a_failing_call_does_not_undo_the_others_committed_with_it() {
+    use hookspec::delivery::records::{DeliveryFilter, DeliveryId};
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::NewDelivery;
-    use hookspec::delivery::{DeliveryFilter, DeliveryId, DeliveryStore};
     let dir = outbox::temp_dir("sqlite-group");
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     let delivery = |n: usize| NewDelivery {

@@ -90,9 +90,9 @@ pub use schemars::JsonSchema;
 /// What you implement to document your own extractors, responders and callback
 /// bodies, and the declarations the macros implement.
 ///
-/// A type of a handler's signature documents itself through [`OperationInput`]
-/// (arguments) or [`OperationOutput`] (return types), adding parameters, bodies,
-/// responses and security requirements to the [`OperationContext`]. The guide's
+/// A type of a handler's signature documents itself through [`OperationInput`](describe::OperationInput)
+/// (arguments) or [`OperationOutput`](describe::OperationOutput) (return types), adding parameters, bodies,
+/// responses and security requirements to the [`OperationContext`](describe::OperationContext). The guide's
 /// chapter "Documenting your own types" walks through one.
 pub mod describe {
     pub use crate::callback_io::{CallbackBody, CallbackReply};

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{App, HttpRequest, HttpServer};
-use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryId, DeliveryRecord, RetryPolicy, SendError, StoreError,
-};
+use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+use hookspec::delivery::records::{DeliveryId, DeliveryRecord};
+use hookspec::delivery::store::StoreError;
+use hookspec::delivery::{Callbacks, SendError};
 use hookspec::Problem;
 use hookspec::{callback, get, post, Api, JsonSchema};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,8 @@
 //! Senders for delivery tests: loopback only, in memory; and the trigger of a
 //! request that named its `callback_url`.
 
-use hookspec::delivery::{AddressPolicy, Callbacks, CallbacksBuilder, Trigger};
+use hookspec::delivery::policy::AddressPolicy;
+use hookspec::delivery::{Callbacks, CallbacksBuilder, Trigger};
 
 /// An in-memory sender that may reach loopback addresses and nothing else,
 /// without a DNS query; tests add what they need.

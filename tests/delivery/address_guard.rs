@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryId, DeliveryState, RetryPolicy, SendError,
-};
+use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+use hookspec::delivery::records::{DeliveryId, DeliveryState};
+use hookspec::delivery::{Callbacks, SendError};
 
 #[allow(unused_imports)]
 use crate::common::{loopback_accept_counters, reference_verify, AcceptCounter};
@@ -204,8 +204,8 @@ async fn a_redirect_to_a_refused_address_is_not_followed() {
 /// address.
 #[actix_web::test]
 async fn a_stored_delivery_is_checked_against_the_policy_when_sent() {
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::{NewDelivery, SqliteStore};
-    use hookspec::delivery::DeliveryStore;
     let (v4, _v6) = loopback_accept_counters();
     let dir = std::env::temp_dir().join(format!("hookspec-recheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

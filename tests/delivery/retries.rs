@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, RetryPolicy};
+use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+use hookspec::delivery::records::DeliveryState;
+use hookspec::delivery::Callbacks;
 
 #[allow(unused_imports)]
 use crate::common::{loopback_accept_counters, reference_verify, AcceptCounter};

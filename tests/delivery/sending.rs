@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::{Data, Json, Query};
 use actix_web::{test, App, HttpResponse};
-use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryFilter, DeliveryId, DeliveryState, SendError, Trigger,
-};
+use hookspec::delivery::policy::AddressPolicy;
+use hookspec::delivery::records::{DeliveryFilter, DeliveryId, DeliveryState};
+use hookspec::delivery::{Callbacks, SendError, Trigger};
 use hookspec::signing::Verifier;
 use hookspec::{callback, post, webhook, Api};
 use serde_json::json;
@@ -155,8 +155,8 @@ async fn restarted_route(params: Query<Params>) -> HttpResponse {
 
 #[actix_web::test]
 async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
+    use hookspec::delivery::store::DeliveryStore;
     use hookspec::delivery::store::{NewDelivery, SqliteStore};
-    use hookspec::delivery::DeliveryStore;
     let wrong_shape = Answer {
         body: r#"{"ok": "yes"}"#,
         ..Answer::ok()

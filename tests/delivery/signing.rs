@@ -1,6 +1,8 @@
 //! Signatures per receiver: by URL and by the key the handler names.
 
-use hookspec::delivery::{AddressPolicy, Callbacks, DeliveryState, SendError};
+use hookspec::delivery::policy::AddressPolicy;
+use hookspec::delivery::records::DeliveryState;
+use hookspec::delivery::{Callbacks, SendError};
 
 #[allow(unused_imports)]
 use crate::common::{loopback_accept_counters, reference_verify, AcceptCounter};
@@ -19,11 +21,13 @@ async fn each_receiver_gets_callbacks_signed_with_its_own_secret() {
     let callbacks = Callbacks::builder()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .signing_secrets_for(move |url: &hookspec::delivery::Url| match url.port() {
-            Some(port) if port == acme_port => Some(vec![ACME.to_owned()]),
-            Some(port) if port == globex_port => Some(vec![GLOBEX.to_owned()]),
-            _ => None,
-        })
+        .signing_secrets_for(
+            move |url: &hookspec::delivery::policy::Url| match url.port() {
+                Some(port) if port == acme_port => Some(vec![ACME.to_owned()]),
+                Some(port) if port == globex_port => Some(vec![GLOBEX.to_owned()]),
+                _ => None,
+            },
+        )
         .build()
         .unwrap();
     for (receiver, id) in [(&acme, "a-1"), (&globex, "g-1")] {

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryFilter, DeliveryState, RetryPolicy, SendError,
-};
+use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
+use hookspec::delivery::{Callbacks, SendError};
 
 #[allow(unused_imports)]
 use crate::common::{loopback_accept_counters, reference_verify, AcceptCounter};
@@ -76,7 +76,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
 /// due at once and arrive.
 #[actix_web::test]
 async fn a_disabled_endpoints_deliveries_are_held_not_claimed_at_every_probe() {
-    use hookspec::delivery::EndpointEvent;
+    use hookspec::delivery::records::EndpointEvent;
     let down = AcceptCounter::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}/hooks", down.addr);
     let events = Arc::new(Mutex::new(Vec::new()));

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::{Data, Json, Query};
 use actix_web::HttpRequest;
-use hookspec::delivery::{
-    AddressPolicy, Callbacks, DeliveryId, DeliveryRecord, RetryPolicy, SendError, Trigger,
-};
+use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
+use hookspec::delivery::records::{DeliveryId, DeliveryRecord};
+use hookspec::delivery::{Callbacks, SendError, Trigger};
 use hookspec::{callback, post, JsonSchema};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -142,10 +142,10 @@ pub(crate) struct CountingStore {
 
 pub(crate) mod counting {
     use super::CountingStore;
+    use hookspec::delivery::records::{Attempt, DeliveryFilter, DeliveryId, DeliveryRecord};
     use hookspec::delivery::store::{
         ClaimedDelivery, DeliveryStore, Lease, NewDelivery, Next, StateKind, StoreFuture, Wake,
     };
-    use hookspec::delivery::{Attempt, DeliveryFilter, DeliveryId, DeliveryRecord};
     use std::sync::atomic::Ordering;
     use std::time::SystemTime;
 

@@ -4,10 +4,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use hookspec::delivery::records::{Attempt, DeliveryFilter, DeliveryId, DeliveryState, StateKind};
+use hookspec::delivery::store::DeliveryStore;
 use hookspec::delivery::store::{ClaimedDelivery, Lease, NewDelivery, Next};
-use hookspec::delivery::{
-    Attempt, DeliveryFilter, DeliveryId, DeliveryState, DeliveryStore, StateKind,
-};
 
 fn delivery(id: &str, at: SystemTime) -> NewDelivery {
     NewDelivery {

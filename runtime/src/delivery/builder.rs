@@ -244,7 +244,7 @@ impl CallbacksBuilder {
     /// ```no_run
     /// # use hookspec::delivery::Callbacks;
     /// let callbacks = Callbacks::builder()
-    ///     .signing_secrets_for(|url: &hookspec::delivery::Url| {
+    ///     .signing_secrets_for(|url: &hookspec::delivery::policy::Url| {
     ///         // The secret the API user registered with their endpoint.
     ///         match url.host_str() {
     ///             Some("hooks.acme.example") => Some(vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()]),

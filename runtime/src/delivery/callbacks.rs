@@ -157,7 +157,7 @@ impl Callbacks {
     /// attempts under way (an in-memory store: for every unfinished delivery).
     /// Then stops the dispatcher: a durable store keeps what is unfinished for
     /// the next start (leases given back); an in-memory one marks it
-    /// [`DeliveryState::Abandoned`]. Returns how many deliveries were left
+    /// [`DeliveryState::Abandoned`](super::record::DeliveryState::Abandoned). Returns how many deliveries were left
     /// unfinished.
     pub async fn shutdown(&self, grace: Duration) -> u64 {
         let shared = &self.inner.shared;

@@ -1,5 +1,19 @@
 //! Sending the callbacks an API documents, from the same declarations.
 //!
+//! Start here:
+//!
+//! - [`Callbacks`]: what the application holds (in `web::Data`) to send, read
+//!   back and replay deliveries;
+//! - [`CallbacksBuilder`]: its store, address policy, retries and signing
+//!   secrets (`Callbacks::builder()`, or `CallbacksBuilder::from_env()`);
+//! - [`Callback<C>`] and [`Webhook<W>`]: handler arguments that send callback or
+//!   webhook `C`/`W` for the request being handled, and document it;
+//! - [`SendError`]: why a delivery was not accepted, and how a handler answers.
+//!
+//! Then [`policy`] (retries, the address guard, per-receiver secrets),
+//! [`records`] (what happened to each delivery), [`store`] (where deliveries
+//! live), [`env`](mod@env) (settings from the environment) and [`metrics`].
+//!
 //! ```no_run
 //! # use actix_web::{web::{Data, Json, Query}, HttpRequest};
 //! # use hookspec::{callback, post, JsonSchema, delivery::Callbacks};
@@ -42,7 +56,6 @@ mod dispatcher_thread;
 mod due_times;
 mod endpoints;
 mod engine;
-mod env;
 mod error;
 pub(crate) mod evaluate;
 pub mod metrics;
@@ -53,26 +66,41 @@ mod retry;
 mod retry_after;
 mod sender;
 mod settings;
+mod settings_env;
 mod ssrf;
 pub mod store;
 
-pub use attempt::DeliveryError;
-pub use builder::{BuildError, CallbacksBuilder, DEFAULT_SQLITE_PATH};
+pub use builder::{BuildError, CallbacksBuilder};
 pub use callbacks::Callbacks;
-pub use endpoints::{EndpointEvent, EndpointHealth};
-pub use env::{
-    ATTEMPT_TIMEOUT_VARIABLE, LEASE_VARIABLE, POLICY_VARIABLE, RETRY_SCHEDULE_VARIABLE,
-    SECRETS_VARIABLE, STORE_VARIABLE,
-};
 pub use error::SendError;
 pub use evaluate::{NotApplicable, Trigger};
-pub use record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
 pub use request::{CallbackRequest, DeliveryRequest, WebhookRequest};
-pub use retry::RetryPolicy;
 pub use sender::{Callback, Webhook};
-pub use ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
-pub use store::{DeliveryFilter, DeliveryStore, StateKind, StoreError};
-/// The URL type [`SecretResolver`]s are given (the `url` crate's).
-pub use url::Url;
 
-pub use settings::{KeySecretResolver, SecretResolver};
+/// How deliveries are retried, where they may go, and how their secrets are
+/// found.
+pub mod policy {
+    pub use super::retry::RetryPolicy;
+    pub use super::settings::{KeySecretResolver, SecretResolver};
+    pub use super::ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
+    /// The URL type [`SecretResolver`]s are given (the `url` crate's).
+    pub use url::Url;
+}
+
+/// What happened to each delivery, and to each endpoint.
+pub mod records {
+    pub use super::attempt::DeliveryError;
+    pub use super::endpoints::{EndpointEvent, EndpointHealth};
+    pub use super::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
+    pub use super::store::{DeliveryFilter, StateKind};
+}
+
+/// The environment variables [`CallbacksBuilder::from_env`] reads, and the
+/// default SQLite file.
+pub mod env {
+    pub use super::builder::DEFAULT_SQLITE_PATH;
+    pub use super::settings_env::{
+        ATTEMPT_TIMEOUT_VARIABLE, LEASE_VARIABLE, POLICY_VARIABLE, RETRY_SCHEDULE_VARIABLE,
+        SECRETS_VARIABLE, STORE_VARIABLE,
+    };
+}

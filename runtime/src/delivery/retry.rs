@@ -21,7 +21,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 ///
 /// ```
 /// use std::time::Duration;
-/// use hookspec::delivery::RetryPolicy;
+/// use hookspec::delivery::policy::RetryPolicy;
 ///
 /// let quick = RetryPolicy::with_schedule([1, 10, 60].map(Duration::from_secs))
 ///     .jitter_percent(10)

@@ -70,7 +70,7 @@ where
 }
 
 /// Looks up the signing secrets of the key a handler named for a delivery
-/// ([`DeliveryRequest::signing_key`]: the API user's id, or whatever the
+/// ([`DeliveryRequest::signing_key`](super::request::DeliveryRequest::signing_key): the API user's id, or whatever the
 /// application keys its users' secrets by). Any
 /// `Fn(&str) -> Option<Vec<String>>` is one. Only the key is stored with the
 /// delivery: secrets are looked up at every attempt, so a rotation applies to

@@ -21,7 +21,7 @@ pub struct VerifiedMessage {
     pub timestamp: i64,
 }
 
-/// Checks incoming callbacks, for API users' servers (see [`Verified`]
+/// Checks incoming callbacks, for API users' servers (see [`Verified`](super::verified::Verified)
 /// for an actix-web extractor).
 pub struct Verifier {
     keys: Vec<Webhook>,

@@ -179,7 +179,7 @@ impl StoreError {
     }
 }
 
-/// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`],
+/// A durable (or not) outbox of deliveries. Implemented by [`MemoryStore`](super::memory::MemoryStore),
 /// `SqliteStore` and `PostgresStore`; another database can implement it too.
 ///
 /// Times are the application's clock, as milliseconds since the Unix epoch
@@ -288,7 +288,7 @@ pub trait DeliveryStore: Send + Sync + 'static {
         })
     }
 
-    /// Whether deliveries survive the process (false for [`MemoryStore`]).
+    /// Whether deliveries survive the process (false for [`MemoryStore`](super::memory::MemoryStore)).
     fn is_durable(&self) -> bool {
         true
     }
