@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use actix_web::web::{Bytes, ServiceConfig};
 
 use crate::assemble::{join_path, ApiSecurity, DocumentForm, Registration, ScopedRoute, SpecError};
-use crate::context::{ReplyDeclaration, WebhookRegistration};
+use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::declarations::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
 use crate::documents::{BuiltDocuments, DocumentInputs, ServedDocument};
 use crate::finish::DocumentFinish;
@@ -366,8 +366,10 @@ impl Api {
 
     /// The replies every documented callback and webhook declares: what a
     /// sender checks replies against (`CallbacksBuilder::api` reads them), also
-    /// for deliveries it reads back from a store after a restart.
-    pub fn reply_declarations(&self) -> Result<&[ReplyDeclaration], SpecError> {
+    /// for deliveries it reads back from a store after a restart. Hidden: its
+    /// type is the macros' plumbing; tests read the names.
+    #[doc(hidden)]
+    pub fn reply_declarations(&self) -> Result<&[DeclaredReply], SpecError> {
         self.built()
             .map(|built| built.replies.as_slice())
             .map_err(Clone::clone)

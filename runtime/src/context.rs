@@ -253,7 +253,7 @@ impl<'a> OperationContext<'a> {
         &mut self,
         meta: &CallbackMeta,
         describe: fn(&mut OperationContext<'_>),
-        reply: ReplyDeclaration,
+        reply: DeclaredReply,
     ) {
         // Listed in `callbacks(...)` and sent through a `Callback<C>` argument:
         // documented once.
@@ -311,7 +311,7 @@ pub(crate) struct UsedCallback {
     pub name: &'static str,
     pub url: UrlTemplate<'static>,
     /// Its reply type's check, for senders (not needed for checking).
-    pub reply: ReplyDeclaration,
+    pub reply: DeclaredReply,
 }
 
 /// One webhook as registered on the [`Api`](crate::api::Api).
@@ -319,7 +319,7 @@ pub(crate) struct UsedCallback {
 pub(crate) struct WebhookRegistration {
     pub meta: &'static WebhookMeta,
     pub describe: fn(&mut OperationContext<'_>),
-    pub reply: ReplyDeclaration,
+    pub reply: DeclaredReply,
 }
 
 impl WebhookRegistration {
@@ -338,7 +338,7 @@ pub type ReplyCheck = fn(&[u8]) -> Result<(), String>;
 /// replies of its deliveries against, also of deliveries read back from a
 /// store after a restart (which carry only the name).
 #[derive(Clone, Copy, Debug)]
-pub struct ReplyDeclaration {
+pub struct DeclaredReply {
     /// The callback's name (its stub's), or the webhook's.
     pub name: &'static str,
     /// Where it is declared (`file:line`): two declarations of one name are

@@ -5,7 +5,7 @@
 
 use crate::callback_io::{CallbackBody, CallbackReply};
 use crate::context::OperationContext;
-use crate::context::{ReplyDeclaration, WebhookRegistration};
+use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::meta::{CallbackMeta, OperationMeta, PathReference, WebhookMeta};
 
 /// A webhook declaration: an event the API sends to URLs its users registered
@@ -89,10 +89,10 @@ fn check_reply<A: CallbackReply>(reply: &[u8]) -> Result<(), String> {
     A::decode(reply).map(drop)
 }
 
-impl ReplyDeclaration {
+impl DeclaredReply {
     /// The declaration of callback `C`.
     pub fn of_callback<C: CallbackDeclaration>() -> Self {
-        ReplyDeclaration {
+        DeclaredReply {
             name: C::META.name,
             source: C::META.source,
             check: check_reply::<C::Answer>,
@@ -101,7 +101,7 @@ impl ReplyDeclaration {
 
     /// The declaration of webhook `W`.
     pub fn of_webhook<W: WebhookDeclaration>() -> Self {
-        ReplyDeclaration {
+        DeclaredReply {
             name: W::META.name,
             source: W::META.source,
             check: check_reply::<W::Answer>,
@@ -115,7 +115,7 @@ impl WebhookRegistration {
         WebhookRegistration {
             meta: &W::META,
             describe: W::describe,
-            reply: ReplyDeclaration::of_webhook::<W>(),
+            reply: DeclaredReply::of_webhook::<W>(),
         }
     }
 }
@@ -124,7 +124,7 @@ impl OperationContext<'_> {
     /// Documents the callback `C` under this operation's `callbacks` (once: a
     /// second time does nothing).
     pub fn add_callback<C: CallbackDeclaration>(&mut self) {
-        self.add_callback_of(&C::META, C::describe, ReplyDeclaration::of_callback::<C>());
+        self.add_callback_of(&C::META, C::describe, DeclaredReply::of_callback::<C>());
     }
 
     /// Documents webhook `W` under the document's top-level `webhooks`, as

@@ -11,7 +11,7 @@ use actix_web::web::Bytes;
 use crate::assemble::{
     assemble, drop_large, ApiSecurity, Assembled, Document, DocumentForm, ScopedRoute, SpecError,
 };
-use crate::context::{ReplyDeclaration, WebhookRegistration};
+use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::finish::DocumentFinish;
 use crate::openapi::{Info, OpenApi};
 use crate::schema::Flavor;
@@ -73,7 +73,7 @@ impl ServedDocument {
 pub(crate) struct BuiltDocuments {
     pub(crate) v3_1: ServedDocument,
     /// The replies of every callback and webhook documented, for senders.
-    pub(crate) replies: Vec<ReplyDeclaration>,
+    pub(crate) replies: Vec<DeclaredReply>,
     /// Built on first use: most servers never serve it, and it goes through the
     /// same registrations and checks as the 3.1 document, which passed them.
     pub(crate) v3_0: OnceLock<Result<ServedDocument, SpecError>>,

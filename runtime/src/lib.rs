@@ -139,7 +139,7 @@ pub use hookspec_macros::scope;
 pub mod __private {
     pub use crate::callback_io::{CallbackBody, CallbackReply};
     pub use crate::context::OperationContext;
-    pub use crate::context::{ReplyCheck, ReplyDeclaration};
+    pub use crate::context::{DeclaredReply, ReplyCheck};
     pub use crate::declarations::{
         CallbackDeclaration, DocumentedOperation, DocumentedRoute, WebhookDeclaration,
     };

@@ -11,7 +11,7 @@ use super::checks::{check_unique_operation_ids, name_shared_callbacks, PathOwner
 use super::describe::{describe_webhooks, Assembly};
 use super::inputs::{join_path, ApiSecurity, ScopedRoute, SpecError};
 use super::write::{write_document, Assembled, DocumentForm, Paths};
-use crate::context::{ReplyDeclaration, WebhookRegistration};
+use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::finish::DocumentFinish;
 use crate::openapi::Info;
 use crate::schema::{Flavor, SchemaRegistry};
@@ -61,7 +61,7 @@ pub(crate) fn assemble(
     };
     let mut owners = PathOwners::with_capacity(placed.len());
     let mut records = Records::with_capacity(placed.len());
-    let mut callback_replies: Vec<ReplyDeclaration> = Vec::new();
+    let mut callback_replies: Vec<DeclaredReply> = Vec::new();
     let mut undocumented: Vec<Undocumented> = Vec::new();
     let mut reported_tags = BTreeSet::new();
     // Webhooks registered on the `Api`, then those the handlers' arguments send.
@@ -112,7 +112,7 @@ pub(crate) fn assemble(
     // so their schemas do not linger unused.
     let webhooks = &sent_webhooks;
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
-    let webhook_replies: Vec<ReplyDeclaration> = webhooks.iter().map(|w| w.reply).collect();
+    let webhook_replies: Vec<DeclaredReply> = webhooks.iter().map(|w| w.reply).collect();
     let webhooks = match flavor {
         Flavor::V3_1 => describe_webhooks(webhooks, &mut assembly.schemas, &mut problems),
         Flavor::V3_0 => BTreeMap::new(),
@@ -130,7 +130,7 @@ pub(crate) fn assemble(
     }
     // One per declaration (by name and source), callbacks first.
     // (A set: scanning the list for each reply was quadratic in callbacks.)
-    let mut replies: Vec<ReplyDeclaration> = Vec::new();
+    let mut replies: Vec<DeclaredReply> = Vec::new();
     let mut known: HashSet<(&str, &str)> =
         HashSet::with_capacity(callback_replies.len() + webhook_replies.len());
     for reply in callback_replies.into_iter().chain(webhook_replies) {

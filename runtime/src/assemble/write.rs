@@ -9,7 +9,7 @@ use serde::ser::{Serialize, SerializeMap};
 
 use super::describe::Assembly;
 use super::inputs::{describe_handler, ApiSecurity, SpecError};
-use crate::context::ReplyDeclaration;
+use crate::context::DeclaredReply;
 use crate::finish::DocumentFinish;
 use crate::json_writer::{self, Raw};
 use crate::meta::OperationMeta;
@@ -24,7 +24,7 @@ pub(super) const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base
 pub(crate) struct Assembled {
     pub document: Document,
     /// Every callback's and webhook's reply, once per declaration.
-    pub replies: Vec<ReplyDeclaration>,
+    pub replies: Vec<DeclaredReply>,
     /// The types handlers' signatures could not document, once each.
     pub undocumented: Vec<Undocumented>,
 }

@@ -25,7 +25,7 @@ use super::store;
 use super::store::MemoryStore;
 use super::store::{DeliveryStore, StoreError, Wake};
 use super::{dispatch, ssrf};
-use crate::context::ReplyDeclaration;
+use crate::context::DeclaredReply;
 use crate::signing;
 use crate::signing::Signer;
 
@@ -125,7 +125,7 @@ pub struct CallbacksBuilder {
     on_endpoint_event: Option<Hook>,
     retention: Duration,
     dead_letter_retention: Duration,
-    replies: Vec<ReplyDeclaration>,
+    replies: Vec<DeclaredReply>,
     api_error: Option<crate::assemble::SpecError>,
 }
 

@@ -17,7 +17,7 @@ use super::error::SendError;
 use super::record::{DeliveryId, DeliveryRecord};
 use super::settings::Signing;
 use super::store::{DeliveryFilter, DeliveryStore, NewDelivery, StateKind, StoreError};
-use crate::context::ReplyDeclaration;
+use crate::context::DeclaredReply;
 use crate::openapi::Method;
 
 pub(super) struct Running {
@@ -34,7 +34,7 @@ pub(super) struct Message {
     pub url: String,
     pub body: Result<Vec<u8>, String>,
     pub content_type: Option<&'static str>,
-    pub reply: ReplyDeclaration,
+    pub reply: DeclaredReply,
     pub signing_key: Option<String>,
 }
 

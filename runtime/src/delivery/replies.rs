@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::context::{ReplyCheck, ReplyDeclaration};
+use crate::context::{DeclaredReply, ReplyCheck};
 
 /// What is known of one name.
 #[derive(Clone, Copy)]
 enum Known {
-    One(ReplyDeclaration),
+    One(DeclaredReply),
     /// Declared twice, at two places: which one a stored delivery meant is
     /// unknown, so its reply is not checked.
     Ambiguous,
@@ -27,7 +27,7 @@ pub(crate) struct Replies {
 impl Replies {
     /// Remembers `reply`; a second declaration of its name elsewhere makes the
     /// name ambiguous (said once, in the log).
-    pub(crate) fn declare(&self, reply: ReplyDeclaration) {
+    pub(crate) fn declare(&self, reply: DeclaredReply) {
         let known = self
             .by_name
             .read()
@@ -76,8 +76,8 @@ impl Replies {
 mod tests {
     use super::*;
 
-    fn reply(source: &'static str, check: ReplyCheck) -> ReplyDeclaration {
-        ReplyDeclaration {
+    fn reply(source: &'static str, check: ReplyCheck) -> DeclaredReply {
+        DeclaredReply {
             name: "invoice_notification",
             source,
             check,

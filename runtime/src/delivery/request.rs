@@ -15,7 +15,7 @@ use super::record::DeliveryId;
 #[cfg(feature = "postgres")]
 use super::store;
 use crate::callback_io::{CallbackBody, CallbackReply};
-use crate::context::ReplyDeclaration;
+use crate::context::DeclaredReply;
 use crate::declarations::{CallbackDeclaration, WebhookDeclaration};
 use crate::openapi::Method;
 use hookspec_expr::UrlTemplate;
@@ -38,7 +38,7 @@ pub struct DeliveryRequest<'a, P, A> {
     callbacks: &'a Callbacks,
     target: Target,
     method: Method,
-    reply: ReplyDeclaration,
+    reply: DeclaredReply,
     signing_key: Option<String>,
     types: PhantomData<fn() -> (P, A)>,
 }
@@ -64,7 +64,7 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
                 trigger: Box::new(trigger),
             },
             method: C::META.method,
-            reply: ReplyDeclaration::of_callback::<C>(),
+            reply: DeclaredReply::of_callback::<C>(),
             signing_key: None,
             types: PhantomData,
         }
@@ -79,7 +79,7 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
             callbacks,
             target: Target::Url(url),
             method: W::META.method,
-            reply: ReplyDeclaration::of_webhook::<W>(),
+            reply: DeclaredReply::of_webhook::<W>(),
             signing_key: None,
             types: PhantomData,
         }
