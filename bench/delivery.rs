@@ -35,10 +35,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
-use hookspec::delivery::store::SqliteSync;
-use hookspec::delivery::{Callbacks, CallbacksBuilder, Trigger};
 use hookspec::delivery::policy::{AddressPolicy, RetryPolicy};
 use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
+use hookspec::delivery::store::SqliteSync;
+use hookspec::delivery::{Callbacks, CallbacksBuilder, Trigger};
 use hookspec::JsonSchema;
 use serde::{Deserialize, Serialize};
 

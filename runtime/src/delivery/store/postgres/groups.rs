@@ -16,10 +16,8 @@ pub(super) const MAX_GROUP: usize = 256;
 pub(super) const INSERT_GROUPS_IN_FLIGHT: usize = 2;
 /// The most outcome statements under way at once: one. No caller waits for
 /// an outcome (only its delivery's lease does), so a statement at a time
-/// delays no one, and its groups are larger; measured faster
-/// (`bench/delivery.rs --only PostgreSQL`, alternating: 9,700–11,500
-/// deliveries/s with two, 10,600–11,700 with one; one for inserts too made no
-/// further difference).
+/// delays no one, and its groups are larger (BENCHMARKS.md, "Tried and not
+/// kept", has the comparison).
 pub(super) const OUTCOME_GROUPS_IN_FLIGHT: usize = 1;
 
 /// A delivery to insert, leased to its caller or not.
