@@ -4,12 +4,11 @@
 //! 3.0's form, and last the application's own `map_document`. Operations are
 //! finished one at a time, as assembly writes them.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use schemars::json_schema;
 
-use crate::openapi::{Method, OpenApi, Operation, Parameter, ParameterIn, Server, Tag};
+use crate::openapi::{OpenApi, Operation, Parameter, ParameterIn, Server, Tag};
 use crate::schema::Flavor;
 
 /// The application's last word on the document (`Api::map_document`).
@@ -42,32 +41,6 @@ impl DocumentFinish {
                 for callback in by_url.values_mut() {
                     callback.operations_mut().for_each(add_signature_headers);
                 }
-            }
-        }
-    }
-
-    /// Under strict tags, reports each tag `operation` uses that is not
-    /// declared (`Api::tag`); `reported` keeps a tag from being reported by
-    /// every operation that uses it.
-    pub(crate) fn check_tags(
-        &self,
-        operation: &Operation,
-        place: (Method, &str),
-        reported: &mut BTreeSet<String>,
-        problems: &mut Vec<String>,
-    ) {
-        if !self.strict_tags {
-            return;
-        }
-        let (method, path) = place;
-        for tag in &operation.tags {
-            let declared = self.tags.iter().any(|known| known.name == *tag);
-            if !declared && reported.insert(tag.clone()) {
-                problems.push(format!(
-                    "tag `{tag}` (used by {} {path}) is not declared: add \
-                     `Api::tag(Tag::new(\"{tag}\").description(...))` (strict tags)",
-                    method.http_name()
-                ));
             }
         }
     }

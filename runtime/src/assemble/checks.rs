@@ -1,8 +1,11 @@
-//! The checks across operations: two handlers for one method and path,
-//! operation ids used twice, and the names of callbacks several operations share.
+//! Every check of the document, in one place: the API's security; of each
+//! operation, its security requirements, its callbacks' expressions and its
+//! tags; across operations, two handlers for one method and path and operation
+//! ids used twice; and the names of callbacks several operations share. Each
+//! adds to one list of problems, reported together.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 // foldhash, not std's SipHash: the maps below hold every operation's path
 // and ids, and SipHash showed in assembly's profile. Nothing here is keyed by
@@ -11,10 +14,15 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use std::ops::Range;
 
 use super::describe::Assembly;
-use super::inputs::{describe_handler, ScopedRoute};
+use super::inputs::{describe_handler, ApiSecurity, ScopedRoute};
 use super::write::Paths;
+use crate::callback_check::{check_callbacks, OperationPlace};
+use crate::context::UsedCallback;
+use crate::finish::DocumentFinish;
 use crate::meta::OperationMeta;
 use crate::openapi::{Method, Operation, PathItem};
+use crate::security::check_requirements;
+use crate::written_schemas::Definitions;
 
 /// What the operation-id check and the naming of shared callbacks need of the
 /// operations, kept after the operations themselves are written. One list of
@@ -208,7 +216,7 @@ pub(super) fn name_shared_callbacks<'a>(
             }
             Paths::Json { .. } => {
                 let entry = &placed[record.placed];
-                let (mut operation, _) = assembly.operation(entry, record.path, record.method);
+                let (mut operation, _) = assembly.operation(entry, record.method);
                 rename(&mut operation);
                 paths.put(record.path, record.method, operation, record.meta, problems);
             }
@@ -274,6 +282,68 @@ pub(super) fn check_unique_operation_ids(
             ));
         } else {
             seen.insert(id, place);
+        }
+    }
+}
+
+/// The API's own security requirements name declared schemes.
+pub(super) fn check_api_security(security: &ApiSecurity, problems: &mut Vec<String>) {
+    if let Some(requirements) = &security.requirements {
+        check_requirements(requirements, &security.schemes, "the Api", problems);
+    }
+}
+
+/// The checks of one described operation, in the order their problems are
+/// reported: its security requirements against the declared schemes, every
+/// expression of its callbacks against it, and (strict tags) its tags.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn check_operation(
+    meta: &OperationMeta,
+    (path, method): (&str, Method),
+    operation: &Operation,
+    callbacks: &[UsedCallback],
+    security: &ApiSecurity,
+    definitions: &Definitions<'_>,
+    finish: &DocumentFinish,
+    reported_tags: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(requirements) = &operation.security {
+        let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
+        check_requirements(requirements, &security.schemes, &place, problems);
+    }
+    if !callbacks.is_empty() {
+        let place = OperationPlace {
+            handler: meta.handler,
+            method: method.http_name(),
+            path,
+        };
+        check_callbacks(&place, operation, callbacks, definitions, problems);
+    }
+    check_tags(finish, operation, (method, path), reported_tags, problems);
+}
+
+/// Under strict tags, reports each tag `operation` uses that is not declared
+/// (`Api::tag`); `reported` keeps a tag from being reported by every
+/// operation that uses it.
+fn check_tags(
+    finish: &DocumentFinish,
+    operation: &Operation,
+    (method, path): (Method, &str),
+    reported: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    if !finish.strict_tags {
+        return;
+    }
+    for tag in &operation.tags {
+        let declared = finish.tags.iter().any(|known| known.name == *tag);
+        if !declared && reported.insert(tag.clone()) {
+            problems.push(format!(
+                "tag `{tag}` (used by {} {path}) is not declared: add \
+                 `Api::tag(Tag::new(\"{tag}\").description(...))` (strict tags)",
+                method.http_name()
+            ));
         }
     }
 }

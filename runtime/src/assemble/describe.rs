@@ -1,13 +1,12 @@
 //! Describing: one operation from its handler's signature, its security
-//! settled and its callbacks' expressions checked; and the webhooks.
+//! settled; and the webhooks. What is checked of them is `checks.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 // foldhash: see `checks.rs`.
 use foldhash::{HashMap, HashMapExt};
 
-use super::inputs::{describe_handler, ApiSecurity, ScopedRoute};
-use crate::callback_check::{check_callbacks, OperationPlace};
+use super::inputs::{describe_handler, ScopedRoute};
 use crate::context::OperationContext;
 use crate::context::{Described, WebhookRegistration};
 use crate::finish::DocumentFinish;
@@ -15,7 +14,7 @@ use crate::meta::{OperationMeta, WebhookMeta};
 use crate::openapi::{Method, Operation, Parameter, ParameterIn, PathItem, RefOr, Response};
 use crate::problem;
 use crate::schema::SchemaRegistry;
-use crate::security::{check_requirements, requirement, SecurityRequirement};
+use crate::security::{requirement, SecurityRequirement};
 
 /// An operation's security: its `security(...)` attribute, else what its
 /// arguments require (an authentication extractor), else its scope's; `None`
@@ -56,7 +55,6 @@ pub(super) fn operation_security(
 /// What describing the operations needs throughout.
 pub(super) struct Assembly<'a> {
     pub(super) schemas: SchemaRegistry,
-    pub(super) security: &'a ApiSecurity,
     pub(super) finish: &'a DocumentFinish,
     /// The statuses of the problem responses operations refer to, for
     /// `components.responses`.
@@ -70,7 +68,6 @@ impl Assembly<'_> {
     pub(super) fn operation(
         &mut self,
         placed: &ScopedRoute,
-        path: &str,
         method: Method,
     ) -> (Operation, Described) {
         let meta = placed.registration.meta;
@@ -96,15 +93,6 @@ impl Assembly<'_> {
         let required = std::mem::take(&mut used.required);
         operation.security =
             operation_security(meta, &placed.security, required, &mut used.problems);
-        if let Some(requirements) = &operation.security {
-            let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
-            check_requirements(
-                requirements,
-                &self.security.schemes,
-                &place,
-                &mut used.problems,
-            );
-        }
         // Parameters no argument documents (read through
         // `HttpRequest::match_info()`) are still in the path: strings.
         for name in meta.path_parameters {
@@ -120,21 +108,6 @@ impl Assembly<'_> {
                     schema: schemars::json_schema!({ "type": "string" }),
                 });
             }
-        }
-        if !used.callbacks.is_empty() {
-            let place = OperationPlace {
-                handler: meta.handler,
-                method: method.http_name(),
-                path,
-            };
-            let definitions = self.schemas.definitions();
-            check_callbacks(
-                &place,
-                &operation,
-                &used.callbacks,
-                &definitions,
-                &mut used.problems,
-            );
         }
         self.finish.operation(&mut operation);
         for (status, response) in &operation.responses {

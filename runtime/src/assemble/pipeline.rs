@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 // foldhash: see `checks.rs`.
 use foldhash::{HashSet, HashSetExt};
 
-use super::checks::{check_unique_operation_ids, name_shared_callbacks, PathOwners, Records};
+use super::checks::{
+    check_api_security, check_operation, check_unique_operation_ids, name_shared_callbacks,
+    PathOwners, Records,
+};
 use super::describe::{describe_webhooks, Assembly};
 use super::inputs::{join_path, ApiSecurity, ScopedRoute, SpecError};
 use super::write::{write_document, Assembled, DocumentForm, Paths};
@@ -15,7 +18,6 @@ use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::finish::DocumentFinish;
 use crate::openapi::Info;
 use crate::schema::{Flavor, SchemaRegistry};
-use crate::security::check_requirements;
 use crate::undocumented::Undocumented;
 
 /// The document of `placed` handlers and `webhooks`, in `form`: typed, or as
@@ -30,12 +32,9 @@ pub(crate) fn assemble(
     form: DocumentForm,
 ) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
-    if let Some(requirements) = &security.requirements {
-        check_requirements(requirements, &security.schemes, "the Api", &mut problems);
-    }
+    check_api_security(security, &mut problems);
     let mut assembly = Assembly {
         schemas: SchemaRegistry::new(flavor),
-        security,
         finish,
         problem_responses: BTreeSet::new(),
     };
@@ -74,11 +73,16 @@ pub(crate) fn assemble(
             if !owners.claim(path, method, meta, &mut problems) {
                 continue;
             }
-            let (operation, used) = assembly.operation(entry, path, method);
+            let (operation, used) = assembly.operation(entry, method);
             problems.extend(used.problems);
-            finish.check_tags(
+            check_operation(
+                meta,
+                (path, method),
                 &operation,
-                (method, path),
+                &used.callbacks,
+                security,
+                &assembly.schemas.definitions(),
+                finish,
                 &mut reported_tags,
                 &mut problems,
             );
