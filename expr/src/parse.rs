@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::{Expression, JsonPointer, Segment, Source, UrlTemplate};
+use crate::model::{Expression, JsonPointer, Segment, Source, UrlTemplate};
 
 /// Why a template or expression was rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
