@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::web::{self, Json};
-use actix_web::{App, HttpResponse, HttpServer};
+use actix_web::web::Json;
 use hookspec::callback;
 use hookspec::delivery::policy::AddressPolicy;
 use hookspec::delivery::records::{DeliveryId, DeliveryState};
@@ -579,13 +578,7 @@ async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     assert!(callbacks.dead_letters().await.unwrap().is_empty());
     // Back up, on the same port.
     let listener = down.into_listener();
-    let server = HttpServer::new(|| App::new().default_service(web::to(HttpResponse::Ok)))
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let up = Receiver::start_on(listener, vec![]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let mut delivered = 0;
@@ -617,5 +610,5 @@ async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     assert!(callbacks.endpoints()[0].disabled_since.is_none());
     eprintln!("disabled for {:?}", disabled_at.elapsed());
     callbacks.shutdown(Duration::ZERO).await;
-    handle.stop(false).await;
+    up.handle.stop(false).await;
 }
