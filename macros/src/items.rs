@@ -1,6 +1,6 @@
 //! Each attribute macro on `proc_macro2` token streams: parse the attribute
-//! (`attr.rs`) and the item (`ast.rs`), check them (`valid.rs`), expand
-//! (`expand.rs`), or emit the item with the errors (`fallback.rs`). Kept apart
+//! (`attr/`) and the item (`ast.rs`), check them (`valid.rs`), expand
+//! (`expand/`), or emit the item with the errors (`fallback.rs`). Kept apart
 //! from the `proc_macro` entry points in `lib.rs`, so that the fuzz targets
 //! (`fuzz/`) drive the same code with any attribute text.
 

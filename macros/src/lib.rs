@@ -2,8 +2,8 @@
 //! documents them and provides the runtime their expansions name.
 //!
 //! The entry points only: each macro's work, on `proc_macro2` token streams, is
-//! in `items.rs`; it parses its attribute (`attr.rs`) and function (`ast.rs`),
-//! checks them (`valid.rs`), and expands (`expand.rs`); on error it emits the
+//! in `items.rs`; it parses its attribute (`attr/`) and function (`ast.rs`),
+//! checks them (`valid.rs`), and expands (`expand/`); on error it emits the
 //! original item plus the errors (`fallback.rs`).
 
 mod ast;

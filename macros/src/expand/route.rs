@@ -10,7 +10,7 @@ use crate::ast::{Doc, Function};
 use crate::attr::{ResponseArg, RouteArgs, RouteMethod};
 use crate::valid::CheckedRoute;
 
-/// The kinds of a handler's argument types (see the runtime's `gradual.rs`),
+/// The kinds of a handler's argument types (see the runtime's `undocumented.rs`),
 /// as one tuple: each documented, a schema-less `Json`, an unknown extractor,
 /// or an error; picked by autoref specialization on the concrete type, spanned
 /// on it. Bound once as `__hookspec_kinds` and used by index, so each type's
