@@ -60,7 +60,7 @@ LAYERS = [
     ("signing", ("delivery",)),
 ]
 
-PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+|::\{)")
+PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 BRACED = re.compile(r"\b(crate|super|self)::\{([^}]*)\}")
 
 
@@ -98,9 +98,7 @@ def main() -> int:
             if in_tests(match.start()):
                 continue
             head, tail = match.group(1), match.group(2)
-            if tail == "::{":
-                continue  # a braced list: BRACED below reads its items
-            segments = [s for s in tail.split("::") if s and s != "{"]
+            segments = [s for s in tail.split("::") if s]
             references.append((head, segments, nesting(match.start())))
         for match in BRACED.finditer(text):
             if in_tests(match.start()):
@@ -151,12 +149,14 @@ def main() -> int:
         for m in sorted(cycle):
             inside = sorted("::".join(t) or "crate" for t in edges[m] if t in cycle)
             print(f"  {'::'.join(m) or 'crate'} uses {', '.join(inside)}")
+    def in_layer(module: tuple, top: str) -> bool:
+        return len(module) > 0 and module[0] == top
+
     for module in sorted(edges):
         for target in sorted(edges[module]):
             for layer, users in LAYERS:
-                inside = lambda m, top: len(m) > 0 and m[0] == top
-                if inside(target, layer) and module != () and not inside(module, layer) \
-                        and not any(inside(module, user) for user in users):
+                if in_layer(target, layer) and module != () and not in_layer(module, layer) \
+                        and not any(in_layer(module, user) for user in users):
                     failed = True
                     print(f"{'::'.join(module)} imports {'::'.join(target)}: only "
                           f"{', '.join((layer,) + users)} may import the `{layer}` layer")

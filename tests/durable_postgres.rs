@@ -301,7 +301,7 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
             .await
             .unwrap();
-    // Every notification this session hears, as (channel, payload); checked
+    // Every notification this connection hears, as (channel, payload); checked
     // here, not in the task (a panic there would be lost).
     let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
     let hearing = std::sync::Arc::clone(&heard);
@@ -339,7 +339,7 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         .unwrap();
     store.insert(&delivery("msg_free")).await.unwrap();
     // Notifications arrive in commit order: once a marker committed last (by
-    // another session) has arrived, so has every announcement of the inserts.
+    // another connection) has arrived, so has every announcement of the inserts.
     let (marker, marker_connection) =
         tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
             .await

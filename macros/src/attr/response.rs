@@ -26,7 +26,7 @@ pub struct HeaderArg {
     pub description: Option<LitStr>,
 }
 
-pub(super) fn parse_headers(input: ParseStream) -> syn::Result<Vec<HeaderArg>> {
+fn parse_headers(input: ParseStream) -> syn::Result<Vec<HeaderArg>> {
     let content;
     syn::parenthesized!(content in input);
     let mut headers: Vec<HeaderArg> = Vec::new();
@@ -100,7 +100,7 @@ pub(super) fn parse_responses(input: ParseStream) -> syn::Result<Vec<ResponseArg
     Ok(responses)
 }
 
-pub(super) fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
+fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
     let mut status: Option<(String, Span)> = None;
     let mut description: Option<LitStr> = None;
     let mut body: Option<Type> = None;

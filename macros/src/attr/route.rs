@@ -34,8 +34,7 @@ pub struct RouteArgs {
     pub request_example: Option<Expr>,
 }
 
-pub(super) const ROUTE_KEYS: &str =
-    "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
+const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
                           `operation_id`, `summary`, `description`, `responses(...)`, \
                           `security(...)`, `request_example`";
 
@@ -213,7 +212,7 @@ impl RouteArgs {
     }
 }
 
-pub(super) fn parse_callback_list(input: ParseStream, key: Span) -> syn::Result<Vec<Path>> {
+fn parse_callback_list(input: ParseStream, key: Span) -> syn::Result<Vec<Path>> {
     let content;
     syn::parenthesized!(content in input);
     let list = Punctuated::<Path, Token![,]>::parse_terminated(&content)?;

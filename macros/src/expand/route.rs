@@ -15,7 +15,7 @@ use crate::valid::CheckedRoute;
 /// or an error; picked by autoref specialization on the concrete type, spanned
 /// on it. Bound once as `__hookspec_kinds` and used by index, so each type's
 /// kind is resolved once where it is used several times.
-pub(super) fn argument_kinds(types: &[&Type]) -> TokenStream {
+fn argument_kinds(types: &[&Type]) -> TokenStream {
     if types.is_empty() {
         return TokenStream::new();
     }
@@ -36,7 +36,7 @@ pub(super) fn argument_kinds(types: &[&Type]) -> TokenStream {
 }
 
 /// `__hookspec_kinds.<index>`, spanned on the argument's type.
-pub(super) fn kind_of(index: usize, ty: &Type) -> TokenStream {
+fn kind_of(index: usize, ty: &Type) -> TokenStream {
     let index = syn::Index {
         index: index as u32,
         span: ty.span(),
@@ -72,7 +72,7 @@ pub(super) fn unit_struct(func: &Function) -> TokenStream {
 /// `async fn` returns, the `Output` of a plain `fn`'s future; `impl Trait` inside
 /// it (`Result<impl Responder>`) documented as a generic success. `None`: only
 /// a generic success is known.
-pub(super) fn response_type(func: &Function) -> Option<Type> {
+fn response_type(func: &Function) -> Option<Type> {
     let ty = func.return_type()?;
     if func.sig.asyncness.is_some() {
         return Some(opaque_impls(ty));
@@ -89,7 +89,7 @@ pub(super) fn response_type(func: &Function) -> Option<Type> {
 }
 
 /// `X` of `impl Future<Output = X>`.
-pub(super) fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
+fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
     bounds.bounds.iter().find_map(|bound| {
         let syn::TypeParamBound::Trait(bound) = bound else {
             return None;
@@ -107,13 +107,13 @@ pub(super) fn future_output(bounds: &syn::TypeImplTrait) -> Option<&Type> {
 
 /// `ty` with every `impl Trait` in it replaced by the runtime's `Opaque`: a type
 /// can be named in a path (`<T as OperationOutput>`) only without them.
-pub(super) fn opaque_impls(ty: &Type) -> Type {
+fn opaque_impls(ty: &Type) -> Type {
     let mut ty = ty.clone();
     replace_impls(&mut ty);
     ty
 }
 
-pub(super) fn replace_impls(ty: &mut Type) {
+fn replace_impls(ty: &mut Type) {
     match ty {
         Type::ImplTrait(bounds) => {
             let span = bounds.impl_token.span;
@@ -143,7 +143,7 @@ pub(super) fn replace_impls(ty: &mut Type) {
     }
 }
 
-pub(super) fn describe_output(func: &Function) -> TokenStream {
+fn describe_output(func: &Function) -> TokenStream {
     let private = private();
     match response_type(func) {
         None => quote!(<#private::Opaque as #private::OperationOutput>::describe(__cx);),
@@ -269,7 +269,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
 }
 
 /// What every route of one handler shares in its expansion.
-pub(super) struct Handler<'a> {
+struct Handler<'a> {
     private: &'a TokenStream,
     name: &'a Ident,
     handler_name: &'a str,
@@ -416,7 +416,7 @@ impl Handler<'_> {
 /// Each callback's `$request.path.x` must be a parameter of the route's path:
 /// checked by const evaluation, so the error is a compile error at the
 /// callback's name.
-pub(super) fn callback_path_checks<'a>(
+fn callback_path_checks<'a>(
     private: &'a TokenStream,
     routes: &'a [RouteSpec],
 ) -> impl Iterator<Item = TokenStream> + 'a {

@@ -54,7 +54,7 @@ pub fn callback(args: &CallbackArgs, template: &UrlTemplate<'_>, func: &Function
 
 /// A stub's `describe`, when it has `responses(...)` to add to what its types
 /// document (otherwise the trait's default).
-pub(super) fn stub_describe(responses: &[ResponseArg]) -> TokenStream {
+fn stub_describe(responses: &[ResponseArg]) -> TokenStream {
     if responses.is_empty() {
         return TokenStream::new();
     }
@@ -71,7 +71,7 @@ pub(super) fn stub_describe(responses: &[ResponseArg]) -> TokenStream {
 
 /// A stub's summary and description (from its doc comment) and whether it is
 /// `#[deprecated]`, as tokens for its meta constant.
-pub(super) fn stub_docs(func: &Function) -> (TokenStream, TokenStream, bool) {
+fn stub_docs(func: &Function) -> (TokenStream, TokenStream, bool) {
     let Doc {
         summary,
         description,
@@ -85,7 +85,7 @@ pub(super) fn stub_docs(func: &Function) -> (TokenStream, TokenStream, bool) {
 
 /// The payload and answer types of a stub (`#[callback]`, `#[webhook]`): its one
 /// argument and its return type, `()` where there are none.
-pub(super) fn stub_types(func: &Function) -> (TokenStream, TokenStream) {
+fn stub_types(func: &Function) -> (TokenStream, TokenStream) {
     let payload = match func.arguments().first() {
         Some(arg) => {
             let ty = arg.ty;
@@ -152,7 +152,7 @@ pub(super) fn path_references(callback: &str, template: &UrlTemplate<'_>) -> Vec
 }
 
 /// The parsed URL template as a `'static` constant of the runtime's types.
-pub(super) fn template_tokens(template: &UrlTemplate<'_>) -> TokenStream {
+fn template_tokens(template: &UrlTemplate<'_>) -> TokenStream {
     let private = private();
     let segments = template.segments().iter().map(|segment| match segment {
         Segment::Literal(text) => quote!(#private::Segment::Literal(#text)),
@@ -164,7 +164,7 @@ pub(super) fn template_tokens(template: &UrlTemplate<'_>) -> TokenStream {
     quote!(#private::UrlTemplate::from_static(&[#(#segments),*]))
 }
 
-pub(super) fn expression_tokens(expression: &Expression<'_>) -> TokenStream {
+fn expression_tokens(expression: &Expression<'_>) -> TokenStream {
     let private = private();
     let source = |source: &Source<'_>| match source {
         Source::Header(name) => quote!(#private::Source::Header(#name)),

@@ -108,7 +108,7 @@ impl<'a> Records<'a> {
 }
 
 /// `text`, borrowed from its declaration when it is `declared`.
-pub(super) fn as_declared(text: &str, declared: Option<&'static str>) -> Cow<'static, str> {
+fn as_declared(text: &str, declared: Option<&'static str>) -> Cow<'static, str> {
     match declared {
         Some(declared) if declared == text => Cow::Borrowed(declared),
         _ => Cow::Owned(text.to_owned()),
@@ -227,7 +227,7 @@ pub(super) fn name_shared_callbacks<'a>(
 /// Where an operation id is used, described only when it clashes (building
 /// the words for every operation would cost more than the check).
 #[derive(Clone, Copy)]
-pub(super) enum IdUse<'a> {
+enum IdUse<'a> {
     Operation(&'a Written<'a>),
     Callback(&'a str, &'a Written<'a>),
     Webhook(&'a str),

@@ -20,7 +20,7 @@ use crate::security::{requirement, SecurityRequirement};
 /// arguments require (an authentication extractor), else its scope's; `None`
 /// leaves the document's. An operation declared public whose argument
 /// requires authentication is a problem.
-pub(super) fn operation_security(
+fn operation_security(
     meta: &OperationMeta,
     scope: &Option<Vec<SecurityRequirement>>,
     required: Vec<SecurityRequirement>,

@@ -18,7 +18,7 @@ use crate::schema::Flavor;
 use crate::undocumented::Undocumented;
 
 /// The dialect OpenAPI 3.1 schemas are written in.
-pub(super) const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
+const DIALECT: &str = "https://spec.openapis.org/oas/3.1/dialect/base";
 
 /// A checked document, and what senders need of its declarations.
 pub(crate) struct Assembled {
@@ -56,7 +56,7 @@ pub(super) struct WrittenOperation<'a> {
 /// The `paths` object of the served document, from the operations sorted by
 /// path and method, each one's JSON written as it is. Written only by
 /// [`json_writer`].
-pub(super) struct WrittenPaths<'a> {
+struct WrittenPaths<'a> {
     pub(super) text: &'a str,
     pub(super) operations: Vec<WrittenOperation<'a>>,
 }
@@ -73,7 +73,7 @@ impl Serialize for WrittenPaths<'_> {
 
 /// One path item of [`WrittenPaths`]: its operations, with the text their
 /// JSON is in.
-pub(super) struct WrittenItem<'a>(&'a str, &'a [WrittenOperation<'a>]);
+struct WrittenItem<'a>(&'a str, &'a [WrittenOperation<'a>]);
 
 impl Serialize for WrittenItem<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -122,7 +122,7 @@ impl<'a> Paths<'a> {
         }
     }
 
-    pub(super) fn try_put(
+    fn try_put(
         &mut self,
         path: &'a str,
         method: Method,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::delivery::store::contract::Wake;
 
 /// The channel inserts are announced on.
-pub(super) const CHANNEL: &str = "hookspec_deliveries";
+const CHANNEL: &str = "hookspec_deliveries";
 
 /// Listens for inserts on a connection of its own, calling `wake` at each,
 /// for as long as the dispatcher runs; reconnects after a failure (1 s, then

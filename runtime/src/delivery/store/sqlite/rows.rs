@@ -52,7 +52,7 @@ pub(super) fn insert_row(
     Ok(())
 }
 
-pub(super) fn attempts_of(connection: &Connection, id: &str) -> Result<Vec<Attempt>, StoreError> {
+fn attempts_of(connection: &Connection, id: &str) -> Result<Vec<Attempt>, StoreError> {
     let mut statement = connection
         .prepare_cached(
             "SELECT number, started_at, duration_us, status, error FROM hookspec_attempts

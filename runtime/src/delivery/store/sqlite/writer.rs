@@ -20,13 +20,13 @@ pub(super) struct Job {
 }
 
 /// What a queued call does with the connection (none: it could not run).
-pub(super) type Work = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
+type Work = Box<dyn FnOnce(Option<&Connection>) -> (bool, Answer) + Send>;
 
 /// Answers a caller: with the commit's error if the transaction failed.
 pub(super) type Answer = Box<dyn FnOnce(Option<StoreError>) + Send>;
 
 /// The most calls committed together.
-pub(super) const MAX_GROUP: usize = 512;
+const MAX_GROUP: usize = 512;
 
 /// The writer thread: takes every queued call, runs them in one transaction,
 /// commits, then answers them all. Ends when the store is dropped.
@@ -84,6 +84,6 @@ pub(super) fn write_in_groups(mut connection: Connection, queue: mpsc::Receiver<
 /// Runs a statement without parameters through the statement cache: each
 /// call's savepoint takes two or three, which are then not parsed anew for
 /// every call.
-pub(super) fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
     connection.prepare_cached(sql)?.execute([]).map(drop)
 }
