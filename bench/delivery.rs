@@ -146,9 +146,12 @@ impl Store {
 }
 
 fn callbacks(store: &Store, capacity: usize, timeout: Duration, signed: bool) -> Callbacks {
-    let secrets: &[&str] = if signed { &[SECRET] } else { &[] };
-    let builder = Callbacks::builder()
-        .signing_secrets(secrets)
+    let builder = if signed {
+        Callbacks::builder().single_tenant_secrets(&[SECRET])
+    } else {
+        Callbacks::builder().unsigned()
+    };
+    let builder = builder
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .queue_capacity(capacity)
         .concurrency(CONCURRENCY)
@@ -377,6 +380,7 @@ fn measure_in_child(phase: &str, port: u16) -> u64 {
 fn tarpit_run(port: u16, tarpit: Option<u16>) -> f64 {
     const TARPIT: usize = 200;
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .queue_capacity(DELIVERIES + TARPIT)
@@ -485,7 +489,7 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
 fn latency_run(store: &Store, port: u16, seen: &Seen, transactional: bool) -> (f64, f64) {
     let mut builder = store.fresh(
         Callbacks::builder()
-            .signing_secrets(&[SECRET])
+            .single_tenant_secrets(&[SECRET])
             .address_policy(AddressPolicy::listed_only().allow_loopback())
             .retry(RetryPolicy::with_schedule([])),
     );

@@ -557,7 +557,7 @@ async fn create_invoice(invoice: Json<Invoice>, params: Query<Params>, notify: C
 }
 fn main() {
     let api = hookspec::Api::new("Invoices", "1").service(create_invoice);
-    let callbacks = Callbacks::builder().api(&api).in_memory().build();
+    let callbacks = Callbacks::builder().unsigned().api(&api).in_memory().build();
     let _ = (callbacks, actix_web::App::new().configure(api.configure()));
 }
 "#,

@@ -7,7 +7,12 @@
 //! HOST=0.0.0.0 PORT=9000 cargo run --example invoices
 //! ```
 //!
-//! Environment (read by `CallbacksBuilder::from_env`): `HOOKSPEC_SIGNING_SECRETS`
+//! The tutorial's API has one user, so its callbacks are signed with
+//! single-tenant secrets: an API with several users signs each one's callbacks
+//! with that user's own secret (`CallbacksBuilder::owner_secrets`, see
+//! `examples/subscriptions.rs`).
+//!
+//! Environment (read by `CallbacksBuilder::from_env`): `HOOKSPEC_SINGLE_TENANT_SECRETS`
 //! (`whsec_...` secrets; the demo one by default), `HOOKSPEC_CALLBACK_POLICY`:
 //! `public` (default: public addresses only), `public+loopback` (also 127.0.0.1,
 //! for trying it with `examples/receiver.rs`) or `loopback-only` (nothing but
@@ -23,7 +28,7 @@
 use std::time::Duration;
 
 use actix_web::web::{Data, Json, Query};
-use hookspec::delivery::env::SECRETS_VARIABLE;
+use hookspec::delivery::env::{SECRETS_KEY_VARIABLE, SINGLE_TENANT_SECRETS_VARIABLE};
 use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder, SendError};
 use hookspec::{callback, post, Api, JsonSchema};
 use metrics_exporter_prometheus::PrometheusBuilder;
@@ -33,7 +38,7 @@ use serde::{Deserialize, Serialize};
 pub const METRICS_VARIABLE: &str = "HOOKSPEC_METRICS";
 
 /// The demo signing secret, shared with `examples/receiver.rs`; set
-/// `HOOKSPEC_SIGNING_SECRETS` to a secret of your own anywhere else.
+/// `HOOKSPEC_SINGLE_TENANT_SECRETS` to a secret of your own anywhere else.
 pub const DEMO_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// An invoice to send to a client.
@@ -145,8 +150,15 @@ async fn main() -> std::io::Result<()> {
         return Ok(()); // `--print-openapi` / `--print-openapi-3.0`, for tools
     }
     let mut builder = CallbacksBuilder::from_env().map_err(std::io::Error::other)?;
-    if std::env::var_os(SECRETS_VARIABLE).is_none() {
-        builder = builder.signing_secrets(&[DEMO_SECRET]);
+    let signing_set = [
+        SECRETS_KEY_VARIABLE,
+        SINGLE_TENANT_SECRETS_VARIABLE,
+        "HOOKSPEC_SIGNING_SECRETS",
+    ]
+    .iter()
+    .any(|variable| std::env::var_os(variable).is_some());
+    if !signing_set {
+        builder = builder.single_tenant_secrets(&[DEMO_SECRET]);
     }
     // Installed before the dispatcher starts, so it sees every metric.
     let metrics = match std::env::var_os(METRICS_VARIABLE) {

@@ -6,8 +6,10 @@
 //! cargo run --example receiver        # on http://127.0.0.1:9000, docs at /docs
 //! ```
 //!
-//! Environment: `HOST`, `PORT` (default 127.0.0.1:9000), `HOOKSPEC_SIGNING_SECRETS` (the
-//! invoices example's demo secret by default).
+//! Environment: `HOST`, `PORT` (default 127.0.0.1:9000), `RECEIVER_SECRETS`: the
+//! secrets it verifies with, space- or comma-separated (the invoices example's
+//! demo secret by default; `HOOKSPEC_SIGNING_SECRETS`, its former name, is still
+//! read, with a warning).
 
 use std::sync::Mutex;
 
@@ -98,8 +100,17 @@ async fn main() -> std::io::Result<()> {
         .and_then(|port| port.parse().ok())
         .unwrap_or(9000);
     // Several secrets (space- or comma-separated) during a key rotation.
-    let secrets =
-        std::env::var("HOOKSPEC_SIGNING_SECRETS").unwrap_or_else(|_| DEMO_SECRET.to_owned());
+    let secrets = match (
+        std::env::var("RECEIVER_SECRETS"),
+        std::env::var("HOOKSPEC_SIGNING_SECRETS"),
+    ) {
+        (Ok(secrets), _) => secrets,
+        (Err(_), Ok(secrets)) => {
+            eprintln!("warning: HOOKSPEC_SIGNING_SECRETS is now RECEIVER_SECRETS here; rename it");
+            secrets
+        }
+        (Err(_), Err(_)) => DEMO_SECRET.to_owned(),
+    };
     let secrets: Vec<&str> = secrets
         .split([' ', ','])
         .filter(|secret| !secret.is_empty())

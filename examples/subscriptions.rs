@@ -1,10 +1,18 @@
 //! A versioned, protected API under a scope, with several callbacks on one
-//! operation, one callback shared by two operations, and a webhook.
+//! operation, one callback shared by two operations, and a webhook; callbacks
+//! signed with each API user's own secret.
 //!
 //! Users authenticate with a bearer token, administrators with an API key in
 //! `X-Admin-Key`; `GET /v1/status` is public. The extractors that check them
 //! (`Authenticated`, `Admin`) document their own requirement and their `401`,
 //! so no handler taking one can leave its authentication undocumented.
+//!
+//! `Authenticated` is also the callbacks' owner: a subscription's confirmation
+//! is signed with the secret of the user who subscribed, which hookspec makes,
+//! keeps sealed in the delivery store and hands to that user at
+//! `GET /v1/callback-secrets` (rotated at `POST /v1/callback-secrets/rotation`).
+//! Pointing `callback_url` at another user's endpoint gets that user a
+//! confirmation their secret does not verify.
 //!
 //! ```text
 //! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
@@ -12,7 +20,11 @@
 //!
 //! Environment: `SUBSCRIPTIONS_TOKENS` (`user:token` pairs, comma-separated;
 //! default `demo:demo-token`), `SUBSCRIPTIONS_ADMIN_KEY` (default
-//! `demo-admin-key`), `HOST`, `PORT`.
+//! `demo-admin-key`), `HOST`, `PORT`, and what `CallbacksBuilder::from_env`
+//! reads: `HOOKSPEC_SECRETS_KEY` (the key sealing the users' secrets; without
+//! it the example makes one in `subscriptions-secrets.key` on first start and
+//! says so), `HOOKSPEC_DELIVERY_STORE`, `HOOKSPEC_CALLBACK_POLICY`
+//! (`public+loopback` to send to a receiver on this machine).
 
 use std::collections::HashMap;
 use std::future::{ready, Ready};
@@ -22,6 +34,8 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Data, Json, Path};
 use actix_web::{FromRequest, HttpRequest, ResponseError};
+use hookspec::delivery::owners::{Owner, SecretsKey};
+use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder};
 use hookspec::openapi::{ApiKeyIn, SecurityScheme, Tag};
 use hookspec::{callback, get, post, webhook, Api, JsonSchema, Problem};
 
@@ -96,6 +110,13 @@ impl FromRequest for Authenticated {
                 "no TokenValidator in the app data",
             )),
         })
+    }
+}
+
+/// The user is who callbacks sent for their requests are signed for.
+impl Owner for Authenticated {
+    fn owner_id(&self) -> &str {
+        &self.user
     }
 }
 
@@ -223,12 +244,93 @@ pub struct PriceChange {
     tag = "subscriptions",
     callbacks(subscription_confirmed, event_delivered, subscription_ended)
 )]
-pub async fn subscribe(user: Authenticated, body: Json<NewSubscription>) -> Json<Subscription> {
+pub async fn subscribe(
+    user: Authenticated,
+    body: Json<NewSubscription>,
+    confirm: Callback<subscription_confirmed>,
+) -> Json<Subscription> {
     let _ = user.user;
-    Json(Subscription {
+    let subscription = Subscription {
         id: 1,
         events: body.into_inner().events,
-    })
+    };
+    // Signed with this user's secret; sent in the background. A URL the
+    // address policy refuses costs the confirmation, not the subscription.
+    if let Err(why) = confirm.enqueue(&subscription).await {
+        eprintln!("no confirmation: {why}");
+    }
+    Json(subscription)
+}
+
+/// One of the secrets that sign a user's callbacks.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CallbackSecret {
+    /// `whsec_...`: what the user's receiver verifies `webhook-signature` with.
+    pub secret: String,
+    /// Seconds since the Unix epoch until which it still signs (during a
+    /// rotation's overlap); absent for the newest.
+    pub expires_at: Option<u64>,
+}
+
+impl From<hookspec::delivery::owners::ManagedSecret> for CallbackSecret {
+    fn from(managed: hookspec::delivery::owners::ManagedSecret) -> Self {
+        CallbackSecret {
+            secret: managed.secret().to_owned(),
+            expires_at: managed.expires_at.map(|end| {
+                end.duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_secs())
+            }),
+        }
+    }
+}
+
+/// A `503` problem for secrets that cannot be read now; the cause is logged.
+fn secrets_unavailable(error: hookspec::delivery::owners::SecretsError) -> Problem {
+    eprintln!("callback secrets: {error}");
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the callback secrets cannot be read now; try again later",
+    )
+}
+
+/// The secrets your callbacks are signed with, newest first (two during a
+/// rotation's overlap).
+#[get("/callback-secrets", tag = "secrets", responses((status = 503, description = "The secrets cannot be read now")))]
+pub async fn callback_secrets(
+    user: Authenticated,
+    callbacks: Callbacks,
+) -> Result<Json<Vec<CallbackSecret>>, Problem> {
+    let secrets = callbacks
+        .owner_secrets(&user.user)
+        .await
+        .map_err(secrets_unavailable)?;
+    Ok(Json(
+        secrets.into_iter().map(CallbackSecret::from).collect(),
+    ))
+}
+
+/// How long the secrets in use keep signing after a rotation.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Rotation {
+    /// Seconds during which callbacks carry both signatures (at most a week).
+    #[schemars(range(max = 604800))]
+    pub overlap_seconds: u32,
+}
+
+/// Make a new secret for your callbacks; the old one keeps signing for the
+/// overlap, so your receiver can switch without missing a callback.
+#[post("/callback-secrets/rotation", tag = "secrets", responses((status = 503, description = "The secrets cannot be read now")))]
+pub async fn rotate_callback_secret(
+    user: Authenticated,
+    rotation: Json<Rotation>,
+    callbacks: Callbacks,
+) -> Result<Json<CallbackSecret>, Problem> {
+    let overlap = std::time::Duration::from_secs(u64::from(rotation.overlap_seconds.min(604_800)));
+    let secret = callbacks
+        .rotate_owner_secret(&user.user, overlap)
+        .await
+        .map_err(secrets_unavailable)?;
+    Ok(Json(secret.into()))
 }
 
 /// Cancel a subscription.
@@ -294,6 +396,7 @@ pub fn api() -> Api {
         )
         .security_requirement(BEARER, &[])
         .tag(Tag::new("subscriptions").description("A user's event subscriptions."))
+        .tag(Tag::new("secrets").description("The secrets that sign your callbacks."))
         .tag(Tag::new("admin").description("For administrators, with the admin key."))
         .tag(Tag::new("status").description("Whether the service is up."))
         .strict_tags()
@@ -302,10 +405,21 @@ pub fn api() -> Api {
                 .service(list_subscriptions)
                 .service(unsubscribe)
                 .service(all_subscriptions)
+                .service(callback_secrets)
+                .service(rotate_callback_secret)
                 .service(status)
         })
         .webhook(plan_price_changed)
 }
+
+/// Callbacks as this API sends them: for the [`Authenticated`] user of each
+/// request, signed with that user's secret unless `builder` chose otherwise.
+pub fn callbacks(builder: CallbacksBuilder) -> Result<Callbacks, BuildError> {
+    builder.owner_from::<Authenticated>().build()
+}
+
+/// Where the example keeps the key it makes when `HOOKSPEC_SECRETS_KEY` is unset.
+const KEY_FILE: &str = "subscriptions-secrets.key";
 
 /// The tokens and admin key from the environment (demo ones by default).
 pub fn credentials() -> (TokenValidator, AdminKey) {
@@ -342,11 +456,24 @@ async fn main() -> std::io::Result<()> {
     api.check().map_err(std::io::Error::other)?;
     let (tokens, admin) = credentials();
     let (tokens, admin) = (Data::new(tokens), Data::new(admin));
+    let mut builder = CallbacksBuilder::from_env().map_err(std::io::Error::other)?;
+    if std::env::var_os(hookspec::delivery::env::SECRETS_KEY_VARIABLE).is_none() {
+        let (key, made) = SecretsKey::load_or_create(KEY_FILE).map_err(std::io::Error::other)?;
+        if made {
+            println!(
+                "Made a key for the callback secrets in {KEY_FILE}; in production, set \
+                 HOOKSPEC_SECRETS_KEY from your secret manager instead."
+            );
+        }
+        builder = builder.owner_secrets(key);
+    }
+    let callbacks = Data::new(callbacks(builder).map_err(std::io::Error::other)?);
     println!("Subscriptions API on http://{host}:{port}/docs");
     actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(tokens.clone())
             .app_data(admin.clone())
+            .app_data(callbacks.clone())
             .configure(api.configure())
     })
     .bind((host.as_str(), port))?

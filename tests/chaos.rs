@@ -135,7 +135,7 @@ impl Instance {
             .env("PORT", self.port.to_string())
             .env("HOOKSPEC_DELIVERY_STORE", &self.store)
             .env("HOOKSPEC_CALLBACK_POLICY", "loopback-only")
-            .env("HOOKSPEC_SIGNING_SECRETS", SECRET)
+            .env("HOOKSPEC_SINGLE_TENANT_SECRETS", SECRET)
             .env(
                 "HOOKSPEC_RETRY_SCHEDULE",
                 "200ms, 500ms, 1s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s, 2s",

@@ -30,6 +30,7 @@ async fn a_graceful_shutdown_leaves_unfinished_deliveries_for_the_next_start() {
     let receiver = outbox::Receiver::start(Duration::from_millis(500));
     let instance = |concurrency: usize| {
         Callbacks::builder()
+            .unsigned()
             .sqlite(&path)
             .address_policy(AddressPolicy::listed_only().allow_loopback())
             .attempt_timeout(Duration::from_secs(2))
@@ -94,6 +95,7 @@ async fn a_graceful_shutdown_with_a_grace_lets_attempts_under_way_finish() {
     let dir = temp_dir("sqlite-grace");
     let receiver = outbox::Receiver::start(Duration::from_millis(500));
     let callbacks = Callbacks::builder()
+        .unsigned()
         .sqlite(dir.join("deliveries.sqlite3"))
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .attempt_timeout(Duration::from_secs(10))
@@ -137,6 +139,7 @@ async fn finished_deliveries_are_purged_after_the_retention() {
     let dir = temp_dir("sqlite-retention");
     let receiver = outbox::Receiver::start(Duration::ZERO);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .sqlite(dir.join("deliveries.sqlite3"))
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .retry(RetryPolicy::with_schedule([]))
@@ -205,6 +208,7 @@ async fn a_full_durable_store_refuses_instead_of_growing() {
     let dir = temp_dir("sqlite-bound");
     // Port 9 on loopback refuses: every delivery stays unfinished, retrying.
     let callbacks = Callbacks::builder()
+        .unsigned()
         .sqlite(dir.join("deliveries.sqlite3"))
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .retry(RetryPolicy::with_schedule([Duration::from_secs(3600)]))
@@ -256,6 +260,7 @@ async fn dead_letters_count_against_the_bound_and_leave_after_their_retention() 
     // a dead letter after its one attempt.
     let builder = || {
         Callbacks::builder()
+            .unsigned()
             .sqlite(&file)
             .address_policy(AddressPolicy::listed_only().allow_loopback())
             .retry(RetryPolicy::with_schedule([]))

@@ -327,7 +327,7 @@ async fn only_deliveries_another_instance_could_claim_are_announced() {
         content_type: Some("application/json".into()),
         body: b"{}".to_vec(),
         created_at: SystemTime::now(),
-        signing_key: None,
+        owner: None,
     };
     let lease = Lease {
         token: "test/1".into(),
@@ -457,7 +457,7 @@ INSERT INTO hookspec_attempts VALUES ('msg_old', 1, 1700000000000, 1500, 503, 'b
 "#;
 
 /// Every older schema version opens, its deliveries intact and claimable
-/// (version 2 added `signing_key`; a version 1 row has none); a newer one is
+/// (version 2 added the owner column; a version 1 row has none); a newer one is
 /// refused.
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
@@ -488,7 +488,7 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].delivery.signing_key, None);
+    assert_eq!(claimed[0].delivery.owner, None);
     assert_eq!(claimed[0].delivery.body, b"{}");
 
     db.batch_execute("INSERT INTO hookspec_migrations VALUES (99, 0)")
@@ -605,7 +605,7 @@ async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
     let postgres = Postgres::start();
     let store = PostgresStore::connect(&postgres.url()).await.unwrap();
     let db = count_statements(&postgres.url()).await;
-    let delivery = |n: usize, signing_key: Option<&str>| NewDelivery {
+    let delivery = |n: usize, owner: Option<&str>| NewDelivery {
         id: DeliveryId::from(format!("grouped_{n}").as_str()),
         callback: "event_notification".into(),
         method: "POST".into(),
@@ -613,7 +613,7 @@ async fn concurrent_writes_share_statements_and_a_bad_delivery_fails_alone() {
         content_type: Some("application/json".into()),
         body: format!(r#"{{"n":{n}}}"#).into_bytes(),
         created_at: SystemTime::now(),
-        signing_key: signing_key.map(str::to_owned),
+        owner: owner.map(str::to_owned),
     };
     // 64 handlers enqueue at once: every one is accepted, in fewer statements.
     let inserts: Vec<_> = (0..64)
@@ -754,6 +754,7 @@ async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
     );
     let receiver = Receiver::start(Duration::ZERO);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .store_url(&url)
         .unwrap()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
@@ -771,7 +772,7 @@ async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
             content_type: Some("application/json".into()),
             body: br#"{"n":1}"#.to_vec(),
             created_at: SystemTime::now(),
-            signing_key: None,
+            owner: None,
         })
         .await
         .unwrap();

@@ -45,7 +45,7 @@ async fn an_invoice_with_a_callback_url_notifies_the_receiver() {
     let callbacks = invoices::callbacks(
         hookspec::delivery::Callbacks::builder()
             .in_memory()
-            .signing_secrets(&[invoices::DEMO_SECRET])
+            .single_tenant_secrets(&[invoices::DEMO_SECRET])
             .address_policy(policy),
     )
     .unwrap();

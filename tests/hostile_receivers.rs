@@ -364,6 +364,7 @@ fn a_huge_reply_leaves_memory_bounded() {
     actix_web::rt::System::new().block_on(async {
         let receiver = Scripted::start();
         let callbacks = Callbacks::builder()
+            .unsigned()
             .in_memory()
             .address_policy(AddressPolicy::listed_only().allow_network([127, 0, 0, 1].into(), 32))
             .attempt_timeout(Duration::from_secs(20))
@@ -399,6 +400,7 @@ fn a_huge_reply_leaves_memory_bounded() {
 async fn every_misbehaviour_ends_in_a_defined_state() {
     let receiver = Scripted::start();
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_network([127, 0, 0, 1].into(), 32))
         .attempt_timeout(Duration::from_secs(20))

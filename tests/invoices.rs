@@ -31,7 +31,7 @@ macro_rules! app_and_callbacks {
         let callbacks = invoices::callbacks(
             hookspec::delivery::Callbacks::builder()
                 .in_memory()
-                .signing_secrets(&[invoices::DEMO_SECRET])
+                .single_tenant_secrets(&[invoices::DEMO_SECRET])
                 .address_policy(policy),
         )
         .unwrap();

@@ -50,7 +50,7 @@ async fn a_failing_call_does_not_undo_the_others_committed_with_it() {
         content_type: None,
         body: Vec::new(),
         created_at: std::time::SystemTime::UNIX_EPOCH,
-        signing_key: None,
+        owner: None,
     };
     let deliveries: Vec<NewDelivery> = (0..100).map(delivery).collect();
     // Queued all at once, so the writer commits them in groups.

@@ -117,6 +117,7 @@ async fn the_protected_operations_refuse_requests_without_credentials() {
         App::new()
             .app_data(Data::new(tokens))
             .app_data(Data::new(admin))
+            .app_data(Data::new(owned_callbacks()))
             .configure(subscriptions::api().configure()),
     )
     .await;
@@ -159,4 +160,161 @@ async fn the_protected_operations_refuse_requests_without_credentials() {
     let request = test::TestRequest::get().uri("/v1/status").to_request();
     let response = test::call_service(&app, request).await;
     assert_eq!(response.status(), StatusCode::OK, "public");
+}
+
+/// The example's callbacks, in memory, to receivers on 127.0.0.1.
+fn owned_callbacks() -> hookspec::delivery::Callbacks {
+    use hookspec::delivery::owners::SecretsKey;
+    use hookspec::delivery::policy::AddressPolicy;
+    subscriptions::callbacks(
+        hookspec::delivery::Callbacks::builder()
+            .in_memory()
+            .owner_secrets(SecretsKey::generate().unwrap())
+            .address_policy(AddressPolicy::listed_only().allow_loopback()),
+    )
+    .unwrap()
+}
+
+/// Waits (at most 30 s) until `count` deliveries have succeeded.
+async fn succeeded(callbacks: &hookspec::delivery::Callbacks, count: usize) {
+    use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let records = callbacks.deliveries(DeliveryFilter::all()).await.unwrap();
+        let done = records
+            .iter()
+            .filter(|record| record.state == DeliveryState::Succeeded)
+            .count();
+        if done >= count {
+            assert_eq!(done, count, "{records:?}");
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{done} of {count} delivered: {records:?}"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Each user's callbacks are signed with that user's own secret, which the
+/// API hands only to them: ada pointing her `callback_url` at bob's endpoint
+/// gets bob a confirmation his secret does not verify. Rotation: during the
+/// overlap a receiver with only the old or only the new secret verifies;
+/// after a rotation without overlap, only the newest does.
+#[actix_web::test]
+async fn each_users_callbacks_are_signed_with_that_users_own_secret() {
+    use actix_web::http::{header, StatusCode};
+    use actix_web::{test, web::Data, App};
+    let receiver = common::Receiver::start(vec![]);
+    let callbacks = owned_callbacks();
+    let tokens = subscriptions::TokenValidator::from_pairs(&[
+        ("ada".into(), "t-ada".into()),
+        ("bob".into(), "t-bob".into()),
+    ]);
+    let app = test::init_service(
+        App::new()
+            .app_data(Data::new(tokens))
+            .app_data(Data::new(subscriptions::AdminKey("k".into())))
+            .app_data(Data::new(callbacks.clone()))
+            .configure(subscriptions::api().configure()),
+    )
+    .await;
+    let bearer = |token: &str| (header::AUTHORIZATION, format!("Bearer {token}"));
+    let secrets = |token: &'static str| {
+        let app = &app;
+        async move {
+            let request = test::TestRequest::get()
+                .uri("/v1/callback-secrets")
+                .insert_header(bearer(token))
+                .to_request();
+            let response = test::call_service(app, request).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = common::json_body(response).await;
+            body.as_array()
+                .unwrap()
+                .iter()
+                .map(|secret| secret["secret"].as_str().unwrap().to_owned())
+                .collect::<Vec<String>>()
+        }
+    };
+    let subscribe = |token: &'static str, path: &'static str| {
+        let (app, url) = (&app, format!("{}/{path}", receiver.url()));
+        async move {
+            let request = test::TestRequest::post()
+                .uri("/v1/subscriptions")
+                .insert_header(bearer(token))
+                .set_json(serde_json::json!({ "callback_url": url, "events": ["a"] }))
+                .to_request();
+            assert_eq!(
+                test::call_service(app, request).await.status(),
+                StatusCode::OK
+            );
+        }
+    };
+    let verifies = |secret: &str, path: &str| {
+        let received = receiver.received();
+        let request = received
+            .iter()
+            .find(|request| request.path.ends_with(path))
+            .unwrap_or_else(|| panic!("nothing received at {path}"));
+        common::reference_verify(secret, |name| request.header(name), &request.body)
+    };
+
+    let ada = secrets("t-ada").await;
+    let bob = secrets("t-bob").await;
+    assert_eq!((ada.len(), bob.len()), (1, 1));
+    assert_ne!(ada, bob);
+    assert_eq!(secrets("t-ada").await, ada, "the same secret until rotated");
+    let request = test::TestRequest::get()
+        .uri("/v1/callback-secrets")
+        .to_request();
+    assert_eq!(
+        test::call_service(&app, request).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Ada points her subscription at bob's endpoint; bob subscribes too.
+    subscribe("t-ada", "bob-from-ada").await;
+    subscribe("t-bob", "bob-own").await;
+    succeeded(&callbacks, 2).await;
+    assert!(verifies(&bob[0], "bob-own"));
+    assert!(
+        !verifies(&bob[0], "bob-from-ada"),
+        "bob's secret verifies a confirmation ada triggered"
+    );
+    assert!(verifies(&ada[0], "bob-from-ada"));
+
+    // A rotation with an hour's overlap: both secrets sign.
+    let rotate = |overlap_seconds: u32| {
+        let app = &app;
+        async move {
+            let request = test::TestRequest::post()
+                .uri("/v1/callback-secrets/rotation")
+                .insert_header(bearer("t-ada"))
+                .set_json(serde_json::json!({ "overlap_seconds": overlap_seconds }))
+                .to_request();
+            let response = test::call_service(app, request).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            common::json_body(response).await["secret"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let second = rotate(3600).await;
+    assert_eq!(secrets("t-ada").await, [second.clone(), ada[0].clone()]);
+    subscribe("t-ada", "overlap").await;
+    succeeded(&callbacks, 3).await;
+    assert!(verifies(&ada[0], "overlap"), "the old secret alone");
+    assert!(verifies(&second, "overlap"), "the new secret alone");
+
+    // A rotation without overlap: only the newest signs.
+    let third = rotate(0).await;
+    assert_eq!(secrets("t-ada").await, std::slice::from_ref(&third));
+    subscribe("t-ada", "after").await;
+    succeeded(&callbacks, 4).await;
+    assert!(verifies(&third, "after"));
+    assert!(!verifies(&second, "after") && !verifies(&ada[0], "after"));
+    receiver.handle.stop(false).await;
 }

@@ -186,6 +186,7 @@ async fn main() -> std::io::Result<()> {
         .and_then(|value| value.parse().ok())
         .unwrap_or(64);
     let builder = Callbacks::builder()
+        .unsigned()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .attempt_timeout(lease / 2)
         .lease(lease)

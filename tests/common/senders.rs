@@ -8,6 +8,7 @@ use hookspec::delivery::{Callbacks, CallbacksBuilder, Trigger};
 /// without a DNS query; tests add what they need.
 pub fn loopback_sender() -> CallbacksBuilder {
     Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
 }

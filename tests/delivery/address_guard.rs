@@ -21,6 +21,7 @@ async fn refused_addresses_are_never_contacted() {
     let (v4, v6) = loopback_accept_counters();
     // The default policy: public addresses only.
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .retry(fast_retries())
         .build()
@@ -95,6 +96,7 @@ async fn names_are_filtered_per_address_and_rebinding_is_refused() {
     let admitted = Arc::new(admitted);
     let connected = Arc::clone(&admitted);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::public_only().allow_network([127, 0, 0, 2].into(), 32))
         .name_lookup(move |host: String| {
@@ -133,6 +135,7 @@ async fn names_are_filtered_per_address_and_rebinding_is_refused() {
 #[actix_web::test]
 async fn a_refused_resolution_names_no_address() {
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::public_only())
         .name_lookup(|_host: String| async move {
@@ -180,6 +183,7 @@ async fn a_redirect_to_a_refused_address_is_not_followed() {
         ..Answer::status(307)
     }]);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_network([127, 0, 0, 1].into(), 32))
         .retry(fast_retries())
@@ -221,12 +225,16 @@ async fn a_stored_delivery_is_checked_against_the_policy_when_sent() {
             content_type: Some("application/json".into()),
             body: serde_json::to_vec(&event()).unwrap(),
             created_at: std::time::SystemTime::now(),
-            signing_key: None,
+            owner: None,
         })
         .await
         .unwrap();
     // The default policy: public addresses only.
-    let callbacks = Callbacks::builder().sqlite(&path).build().unwrap();
+    let callbacks = Callbacks::builder()
+        .unsigned()
+        .sqlite(&path)
+        .build()
+        .unwrap();
     let record = finished(&callbacks, &id).await;
     let DeliveryState::Failed { reason } = &record.state else {
         panic!("{record:?}");

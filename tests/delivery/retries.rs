@@ -57,6 +57,7 @@ async fn a_receiver_that_is_down_then_up_gets_the_callback() {
     let down = AcceptCounter::bind("127.0.0.1:0").unwrap();
     let port = down.addr.port();
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .retry(
@@ -254,6 +255,7 @@ async fn retries_stop_at_the_maximum_attempts() {
 async fn retries_stop_when_the_budget_is_spent() {
     let receiver = Receiver::start(vec![Answer::status(503); 100]);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .retry(
@@ -298,6 +300,7 @@ async fn a_reply_over_the_size_cap_fails_the_attempt() {
         ..Answer::ok()
     }]);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .retry(fast_retries())

@@ -182,7 +182,7 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
                 content_type: Some("application/json".into()),
                 body: serde_json::to_vec(&event()).unwrap(),
                 created_at: std::time::SystemTime::now(),
-                signing_key: None,
+                owner: None,
             })
             .await
             .unwrap();
@@ -195,6 +195,7 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
         .check()
         .unwrap();
     let unaware = Callbacks::builder()
+        .unsigned()
         .sqlite(&other_path)
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .build()
@@ -208,6 +209,7 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
     // callback's reply type), and its dispatcher resumes the delivery.
     let api = Api::new("Restarted", "1").service(restarted_route);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .api(&api)
         .sqlite(&path)
         .address_policy(AddressPolicy::public_only().allow_loopback())
@@ -235,6 +237,7 @@ async fn an_awaited_send_answers_by_its_deadline_and_the_delivery_goes_on() {
     };
     let receiver = Receiver::start(vec![slow]);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::listed_only().allow_loopback())
         .attempt_timeout(Duration::from_secs(10))

@@ -21,6 +21,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
     };
     let receiver = Receiver::start(vec![stalled; 10]);
     let callbacks = Callbacks::builder()
+        .unsigned()
         .in_memory()
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .queue_capacity(5)

@@ -86,7 +86,7 @@ pub(crate) fn loopback_callbacks() -> Callbacks {
 pub(crate) fn loopback_callbacks_timing_out_after(timeout: Duration) -> Callbacks {
     Callbacks::builder()
         .in_memory()
-        .signing_secrets(&[SECRET])
+        .single_tenant_secrets(&[SECRET])
         .address_policy(AddressPolicy::public_only().allow_loopback())
         .retry(fast_retries())
         .attempt_timeout(timeout)
@@ -270,6 +270,7 @@ pub(crate) fn counting_store() -> Counted<CountingStore> {
 pub(crate) fn counted_builder(concurrency: usize) -> Counted<hookspec::delivery::CallbacksBuilder> {
     let (store, claimed, leased, claims) = counting_store();
     let builder = Callbacks::builder()
+        .unsigned()
         .store(store)
         .concurrency(concurrency)
         // One receiver: no delivery is put back for fairness (and claimed again).

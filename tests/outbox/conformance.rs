@@ -17,7 +17,7 @@ fn delivery(id: &str, at: SystemTime) -> NewDelivery {
         content_type: Some("application/json".into()),
         body: br#"{"n":1}"#.to_vec(),
         created_at: at,
-        signing_key: None,
+        owner: None,
     }
 }
 
@@ -60,7 +60,7 @@ pub async fn check(store: &dyn DeliveryStore) {
     store.insert(&delivery("msg_a", t0)).await.unwrap();
     // msg_b names a signing key, which the store keeps for every attempt.
     let keyed = NewDelivery {
-        signing_key: Some("user_42".into()),
+        owner: Some("user_42".into()),
         ..delivery("msg_b", t0 + s(1))
     };
     store.insert(&keyed).await.unwrap();

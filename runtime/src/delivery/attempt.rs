@@ -1,11 +1,13 @@
 //! One delivery, attempt after attempt: send, classify the outcome, wait, retry.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use url::Url;
 
 use super::engine::Engine;
+use super::owners::{owner_holder, SecretsError};
 use super::record::{redact_url, Attempt, DeliveryId};
 use super::retry::{decide, Verdict};
 use super::settings::Signing;
@@ -75,8 +77,8 @@ pub(crate) struct Outgoing {
     /// `None` when this process has not seen the callback declared (a delivery
     /// accepted before a restart): any 2xx reply then counts as delivered.
     pub check_reply: Option<ReplyCheck>,
-    /// The key the delivery is signed with, if the handler named one.
-    pub signing_key: Option<String>,
+    /// The API user it is sent for, whose secrets sign it.
+    pub owner: Option<String>,
 }
 
 /// One attempt made: its record, what comes next, and the reply if delivered.
@@ -171,7 +173,49 @@ async fn slot_in_time(
         .ok()
 }
 
-fn headers(shared: &Engine, outgoing: &Outgoing) -> Result<HeaderMap, String> {
+/// What signs `outgoing`, as the application chose: nothing, the
+/// single-tenant secrets, or its owner's secrets, looked up now (so a rotation
+/// applies to retries too). A delivery that should carry its owner's signature
+/// and cannot fails: it is never sent unsigned or signed with another secret.
+/// A store that cannot be read now is worth another attempt (the error is
+/// [`Outcome::transient`]); anything else is not.
+async fn signer_for(shared: &Engine, outgoing: &Outgoing) -> Result<Option<Arc<Signer>>, Outcome> {
+    let cannot = |error: String| Outcome::permanent(format!("cannot sign: {error}"));
+    let owner = || {
+        outgoing.owner.as_deref().ok_or_else(|| {
+            cannot(
+                "the delivery names no owner, and deliveries are signed with their owner's secret"
+                    .into(),
+            )
+        })
+    };
+    match &shared.settings.signing {
+        Signing::Unsigned => Ok(None),
+        Signing::SingleTenant(signer) => Ok(Some(Arc::clone(signer))),
+        Signing::Managed(secrets) => secrets
+            .signer(&*shared.store, &owner_holder(owner()?))
+            .await
+            .map(Some)
+            .map_err(|error| match error {
+                SecretsError::Store(store) if store.is_unavailable() => {
+                    Outcome::transient(format!("cannot read the signing secrets: {store}"))
+                }
+                other => cannot(other.to_string()),
+            }),
+        Signing::ByOwner(resolver) => {
+            let owner = owner()?;
+            let secrets = resolver
+                .secrets_for_owner(owner)
+                .ok_or_else(|| cannot(format!("no signing secrets for owner `{owner}`")))?;
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            Signer::new(&secrets)
+                .map(|signer| Some(Arc::new(signer)))
+                .map_err(|error| cannot(error.to_string()))
+        }
+    }
+}
+
+fn headers(outgoing: &Outgoing, signer: Option<&Signer>) -> Result<HeaderMap, String> {
     let mut headers = HeaderMap::new();
     headers.insert(
         USER_AGENT,
@@ -184,41 +228,6 @@ fn headers(shared: &Engine, outgoing: &Outgoing) -> Result<HeaderMap, String> {
     // the duplicates at-least-once delivery allows.
     let id = HeaderValue::from_str(outgoing.id.as_str()).map_err(|error| error.to_string())?;
     headers.insert("webhook-id", id);
-    let resolved;
-    // A delivery stored with a key by an instance that signs by key is never
-    // signed any other way here (nor unsigned): it fails instead.
-    if let (Some(key), false) = (
-        &outgoing.signing_key,
-        matches!(shared.settings.signing, Signing::ByKey(_)),
-    ) {
-        return Err(format!(
-            "the delivery names signing key `{key}`, and this dispatcher has no key resolver"
-        ));
-    }
-    let secrets = match &shared.settings.signing {
-        Signing::Unsigned | Signing::Fixed(_) => None,
-        Signing::PerEndpoint(resolver) => resolver.secrets_for(&outgoing.url),
-        Signing::ByKey(resolver) => {
-            let key = outgoing
-                .signing_key
-                .as_deref()
-                .ok_or("the delivery names no signing key, and this dispatcher signs by key")?;
-            Some(
-                resolver
-                    .secrets_for_key(key)
-                    .ok_or_else(|| format!("no signing secrets for key `{key}`"))?,
-            )
-        }
-    };
-    let signer = match (&shared.settings.signing, secrets) {
-        (Signing::Fixed(signer), _) => Some(signer),
-        (_, None) => None,
-        (_, Some(secrets)) => {
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            resolved = Signer::new(&secrets).map_err(|error| error.to_string())?;
-            Some(&resolved)
-        }
-    };
     if let Some(signer) = signer {
         // A fresh timestamp per attempt, the same id on every one.
         let signed = signer
@@ -234,7 +243,11 @@ fn headers(shared: &Engine, outgoing: &Outgoing) -> Result<HeaderMap, String> {
 
 /// One attempt: the status the receiver answered, if any, and the outcome.
 async fn send_once(shared: &Engine, outgoing: &Outgoing) -> (Option<u16>, Outcome) {
-    let headers = match headers(shared, outgoing) {
+    let signer = match signer_for(shared, outgoing).await {
+        Ok(signer) => signer,
+        Err(outcome) => return (None, outcome),
+    };
+    let headers = match headers(outgoing, signer.as_deref()) {
         Ok(headers) => headers,
         Err(error) => return (None, Outcome::permanent(format!("cannot sign: {error}"))),
     };
@@ -416,7 +429,7 @@ impl Engine {
             body: delivery.body.clone(),
             content_type,
             check_reply,
-            signing_key: delivery.signing_key.clone(),
+            owner: delivery.owner.clone(),
         })
     }
 }

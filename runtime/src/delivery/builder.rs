@@ -16,9 +16,10 @@ use super::dispatcher_thread::Dispatcher;
 use super::endpoints::EndpointEvent;
 use super::endpoints::{CircuitSettings, Endpoints, EventHook};
 use super::engine::Engine;
+use super::owners::{ManagedSecrets, Owner, OwnerSource, Sealing, SecretsKey};
 use super::replies::Replies;
 use super::retry::RetryPolicy;
-use super::settings::{KeySecretResolver, SecretResolver, Settings, Signing};
+use super::settings::{OwnerSecretResolver, Settings, Signing};
 use super::ssrf::{AddressPolicy, NameLookup};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use super::store;
@@ -75,16 +76,28 @@ impl fmt::Debug for Hook {
     }
 }
 
-/// The secret resolver a builder was given (closures have no `Debug`).
-#[derive(Clone)]
-enum Resolver {
-    ByUrl(Arc<dyn SecretResolver>),
-    ByKey(Arc<dyn KeySecretResolver>),
+/// How the application chose to sign (closures and keys have no `Debug` to show).
+#[derive(Clone, Default)]
+pub(super) enum SigningChoice {
+    /// Nothing chosen: `build` says what to choose.
+    #[default]
+    Unchosen,
+    Unsigned,
+    SingleTenant(SecretList),
+    Managed(Sealing),
+    Resolver(Arc<dyn OwnerSecretResolver>),
 }
 
-impl fmt::Debug for Resolver {
+impl fmt::Debug for SigningChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretResolver")
+        match self {
+            SigningChoice::Unchosen => f.write_str("Unchosen"),
+            SigningChoice::Unsigned => f.write_str("Unsigned"),
+            SigningChoice::SingleTenant(secrets) => write!(f, "SingleTenant({secrets:?})"),
+            SigningChoice::Managed(Sealing::Key(_)) => f.write_str("Managed(sealed)"),
+            SigningChoice::Managed(Sealing::Plaintext) => f.write_str("Managed(plaintext)"),
+            SigningChoice::Resolver(_) => f.write_str("OwnerSecretResolver"),
+        }
     }
 }
 
@@ -114,8 +127,8 @@ pub struct CallbacksBuilder {
     retain_finished: usize,
     policy: AddressPolicy,
     lookup: Lookup,
-    pub(super) secrets: SecretList,
-    secret_resolver: Option<Resolver>,
+    pub(super) signing: SigningChoice,
+    owners: OwnerSource,
     store: StoreChoice,
     pub(super) lease: Option<Duration>,
     poll_interval: Duration,
@@ -141,8 +154,8 @@ impl Default for CallbacksBuilder {
             retain_finished: 10_000,
             policy: AddressPolicy::public_only(),
             lookup: Lookup(Arc::new(ssrf::SystemLookup)),
-            secrets: SecretList::default(),
-            secret_resolver: None,
+            signing: SigningChoice::default(),
+            owners: OwnerSource::default(),
             #[cfg(feature = "sqlite")]
             store: StoreChoice::Sqlite(DEFAULT_SQLITE_PATH.into(), store::SqliteSync::Full),
             #[cfg(not(feature = "sqlite"))]
@@ -170,6 +183,12 @@ impl Default for CallbacksBuilder {
 pub enum BuildError {
     /// A signing secret is malformed.
     Secret(signing::SignatureError),
+    /// The application did not say how deliveries are signed: with each
+    /// owner's secrets ([`CallbacksBuilder::owner_secrets`],
+    /// [`owner_secrets_from`](CallbacksBuilder::owner_secrets_from)), one
+    /// single-tenant set ([`single_tenant_secrets`](CallbacksBuilder::single_tenant_secrets))
+    /// or not at all ([`unsigned`](CallbacksBuilder::unsigned)).
+    SigningNotChosen,
     /// The HTTP client or the dispatcher thread could not start.
     Start(String),
     /// The delivery store could not be opened.
@@ -193,6 +212,11 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::Secret(error) => write!(f, "{error}"),
+            BuildError::SigningNotChosen => f.write_str(
+                "say how callbacks are signed: `owner_secrets(key)` (each API user's own \
+                 secret, managed by hookspec; HOOKSPEC_SECRETS_KEY), `owner_secrets_from(..)`, \
+                 `single_tenant_secrets(..)` (HOOKSPEC_SINGLE_TENANT_SECRETS) or `unsigned()`",
+            ),
             BuildError::Start(error) => write!(f, "cannot start callback delivery: {error}"),
             BuildError::Store(error) => write!(f, "cannot open the delivery store: {error}"),
             BuildError::Settings(error) => write!(f, "callback delivery settings: {error}"),
@@ -229,47 +253,45 @@ impl CallbacksBuilder {
         self
     }
 
-    /// Signs every callback with these `whsec_...` secrets (several during a key
-    /// rotation). Without one, callbacks are sent unsigned.
-    pub fn signing_secrets(mut self, secrets: &[&str]) -> Self {
-        self.secrets = SecretList(secrets.iter().map(|s| (*s).to_owned()).collect());
-        self.secret_resolver = None;
-        self
-    }
-
-    /// Signs each callback with the secrets of the API user it goes to, looked
-    /// up by `resolver` from its URL at every attempt: one user's secret never
-    /// signs another's callbacks. Replaces [`signing_secrets`](Self::signing_secrets).
+    /// Signs each delivery with the secrets of its owner (the API user it is
+    /// sent for), which hookspec makes on first use, keeps in the delivery
+    /// store sealed with `key`, rotates
+    /// ([`Callbacks::rotate_owner_secret`]) and reveals to hand to the owner
+    /// ([`Callbacks::owner_secrets`]). Every delivery then needs an owner:
+    /// the request's (see [`owner_from`](Self::owner_from)) or one named with
+    /// [`DeliveryRequest::owner`](super::DeliveryRequest::owner); one without
+    /// is refused with [`SendError::NoOwner`](super::SendError::NoOwner).
     ///
     /// ```no_run
-    /// # use hookspec::delivery::Callbacks;
-    /// let callbacks = Callbacks::builder()
-    ///     .signing_secrets_for(|url: &hookspec::delivery::policy::Url| {
-    ///         // The secret the API user registered with their endpoint.
-    ///         match url.host_str() {
-    ///             Some("hooks.acme.example") => Some(vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()]),
-    ///             _ => None, // unsigned
-    ///         }
-    ///     })
-    ///     .build();
+    /// # use hookspec::delivery::{owners::SecretsKey, Callbacks};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let key = SecretsKey::from_base64(&std::env::var("HOOKSPEC_SECRETS_KEY")?)?;
+    /// let callbacks = Callbacks::builder().owner_secrets(key).build()?;
+    /// # Ok(()) }
     /// ```
-    pub fn signing_secrets_for(mut self, resolver: impl SecretResolver) -> Self {
-        self.secret_resolver = Some(Resolver::ByUrl(Arc::new(resolver)));
-        self.secrets.0.clear();
+    pub fn owner_secrets(mut self, key: SecretsKey) -> Self {
+        self.signing = SigningChoice::Managed(Sealing::Key(key));
         self
     }
 
-    /// Signs each callback with the secrets of the key its handler names with
-    /// [`signing_key`](super::DeliveryRequest::signing_key) (the API user's id,
-    /// for example), looked up by `resolver` at every attempt. Every delivery
-    /// must then name a key; a key without secrets fails its delivery instead
-    /// of sending it unsigned. Replaces [`signing_secrets`](Self::signing_secrets)
-    /// and [`signing_secrets_for`](Self::signing_secrets_for).
+    /// Like [`owner_secrets`](Self::owner_secrets), with the secrets stored
+    /// as they are: whoever reads the store (or a backup of it) can sign as
+    /// the application. For development, or a store encrypted some other way.
+    pub fn owner_secrets_in_plaintext(mut self) -> Self {
+        self.signing = SigningChoice::Managed(Sealing::Plaintext);
+        self
+    }
+
+    /// Signs each delivery with the secrets of its owner as `resolver` looks
+    /// them up at every attempt, for applications that keep their users'
+    /// secrets themselves. Every delivery needs an owner, as with
+    /// [`owner_secrets`](Self::owner_secrets); an owner without secrets fails
+    /// its delivery instead of sending it unsigned.
     ///
     /// ```no_run
     /// # use hookspec::delivery::Callbacks;
     /// let callbacks = Callbacks::builder()
-    ///     .signing_secrets_by_key(|user: &str| {
+    ///     .owner_secrets_from(|user: &str| {
     ///         // The secrets stored with the API user's account.
     ///         match user {
     ///             "acme" => Some(vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()]),
@@ -278,9 +300,42 @@ impl CallbacksBuilder {
     ///     })
     ///     .build();
     /// ```
-    pub fn signing_secrets_by_key(mut self, resolver: impl KeySecretResolver) -> Self {
-        self.secret_resolver = Some(Resolver::ByKey(Arc::new(resolver)));
-        self.secrets.0.clear();
+    pub fn owner_secrets_from(mut self, resolver: impl OwnerSecretResolver) -> Self {
+        self.signing = SigningChoice::Resolver(Arc::new(resolver));
+        self
+    }
+
+    /// Signs every delivery, whoever it is for, with these `whsec_...`
+    /// secrets (several during a rotation): for an API with one user. With
+    /// several, every user who can verify a callback can also forge one for
+    /// any other user; use [`owner_secrets`](Self::owner_secrets) instead.
+    pub fn single_tenant_secrets(mut self, secrets: &[&str]) -> Self {
+        self.signing = SigningChoice::SingleTenant(SecretList(
+            secrets.iter().map(|secret| (*secret).to_owned()).collect(),
+        ));
+        self
+    }
+
+    /// Sends every delivery unsigned: receivers cannot tell a callback from
+    /// a forgery. For tests, or receivers that authenticate some other way.
+    pub fn unsigned(mut self) -> Self {
+        self.signing = SigningChoice::Unsigned;
+        self
+    }
+
+    /// Says who the caller of a request is: the API user extractor `A` (the
+    /// application's authentication extractor, implementing [`Owner`]) yields.
+    /// Every [`Callback`](super::Callback) and [`Webhook`](super::Webhook)
+    /// argument runs it on its request and sends for that owner; a request it
+    /// rejects is answered with its error. Without it, a request's owner is
+    /// the [`OwnerId`](super::owners::OwnerId) extension a middleware set, if
+    /// any.
+    pub fn owner_from<A>(mut self) -> Self
+    where
+        A: actix_web::FromRequest + Owner + 'static,
+        A::Future: 'static,
+    {
+        self.owners = OwnerSource::extractor::<A>();
         self
     }
 
@@ -479,12 +534,15 @@ impl CallbacksBuilder {
         if let Some(error) = self.api_error {
             return Err(BuildError::Api(error));
         }
-        let secrets: Vec<&str> = self.secrets.0.iter().map(String::as_str).collect();
-        let signing = match (self.secret_resolver, secrets.is_empty()) {
-            (Some(Resolver::ByUrl(resolver)), _) => Signing::PerEndpoint(resolver),
-            (Some(Resolver::ByKey(resolver)), _) => Signing::ByKey(resolver),
-            (None, true) => Signing::Unsigned,
-            (None, false) => Signing::Fixed(Signer::new(&secrets).map_err(BuildError::Secret)?),
+        let signing = match self.signing {
+            SigningChoice::Unchosen => return Err(BuildError::SigningNotChosen),
+            SigningChoice::Unsigned => Signing::Unsigned,
+            SigningChoice::SingleTenant(SecretList(secrets)) => {
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                Signing::SingleTenant(Arc::new(Signer::new(&secrets).map_err(BuildError::Secret)?))
+            }
+            SigningChoice::Managed(sealing) => Signing::Managed(ManagedSecrets::new(sealing)),
+            SigningChoice::Resolver(resolver) => Signing::ByOwner(resolver),
         };
         let lease = self
             .lease
@@ -524,12 +582,19 @@ impl CallbacksBuilder {
             }
             StoreChoice::Given(store) => store,
         };
+        if matches!(signing, Signing::Managed(_)) && !store.keeps_secrets() {
+            return Err(BuildError::Settings(
+                "owner secrets are kept in the delivery store, and this store keeps no secrets"
+                    .into(),
+            ));
+        }
         let shared = Arc::new(Engine {
             settings: Settings {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
                 max_reply_bytes: self.max_reply_bytes,
                 signing,
+                owners: self.owners,
                 lease,
                 poll_interval: self.poll_interval,
                 send_deadline: self.send_deadline,

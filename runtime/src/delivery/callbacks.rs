@@ -15,7 +15,6 @@ use super::endpoints::EndpointHealth;
 use super::engine::Engine;
 use super::error::SendError;
 use super::record::{DeliveryId, DeliveryRecord};
-use super::settings::Signing;
 use super::store::{DeliveryFilter, DeliveryStore, NewDelivery, StateKind, StoreError};
 use crate::context::DeclaredReply;
 use crate::openapi::Method;
@@ -35,7 +34,7 @@ pub(super) struct Message {
     pub body: Result<Vec<u8>, String>,
     pub content_type: Option<&'static str>,
     pub reply: DeclaredReply,
-    pub signing_key: Option<String>,
+    pub owner: Option<String>,
 }
 
 /// Sends declared callbacks: typed bodies, URLs evaluated from the triggering
@@ -71,7 +70,7 @@ impl Callbacks {
     /// Runs a store call on the dispatcher's runtime, where the store's
     /// connections live, and waits for it from the caller's. After a shutdown,
     /// records stay readable: the call runs on the caller's runtime.
-    async fn on_store<T: Send + 'static>(
+    pub(super) async fn on_store<T: Send + 'static>(
         &self,
         call: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -217,20 +216,8 @@ impl Callbacks {
         if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
         }
-        match (&shared.settings.signing, &message.signing_key) {
-            (Signing::ByKey(_), None) => {
-                return Err(SendError::SigningKey(
-                    "the dispatcher signs by key (`signing_secrets_by_key`) and the delivery \
-                     names none (`.signing_key(..)`)",
-                ))
-            }
-            (Signing::ByKey(_), Some(_)) | (_, None) => {}
-            (_, Some(_)) => {
-                return Err(SendError::SigningKey(
-                    "the delivery names a signing key, and the dispatcher has no key \
-                     resolver (`signing_secrets_by_key`)",
-                ))
-            }
+        if message.owner.is_none() && shared.settings.signing.needs_owner() {
+            return Err(SendError::NoOwner);
         }
         let url = Url::parse(&message.url).map_err(|error| SendError::InvalidUrl {
             url: message.url.clone(),
@@ -257,7 +244,7 @@ impl Callbacks {
             content_type: message.content_type.map(str::to_owned),
             body,
             created_at: SystemTime::now(),
-            signing_key: message.signing_key,
+            owner: message.owner,
         };
         Ok((delivery, reservation))
     }

@@ -675,6 +675,7 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn deliveries_put_back_wait_on_one_timer() {
         let callbacks = Callbacks::builder()
+            .unsigned()
             .in_memory()
             .address_policy(AddressPolicy::listed_only().allow_loopback())
             .retry(RetryPolicy::with_schedule([Duration::from_secs(3600)]))

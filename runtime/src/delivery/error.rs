@@ -51,10 +51,12 @@ pub enum SendError {
     },
     /// Awaited delivery failed.
     Delivery(DeliveryError),
-    /// The delivery's signing key does not fit how the dispatcher signs: none
-    /// named where it signs by key (`CallbacksBuilder::signing_secrets_by_key`),
-    /// or one named where it does not. A mistake in our code, not the client's.
-    SigningKey(&'static str),
+    /// Deliveries are signed with their owner's secrets, and nothing named
+    /// this one's owner: the request had none (`CallbacksBuilder::owner_from`,
+    /// an `OwnerId` extension) and the handler named none
+    /// (`DeliveryRequest::owner`). A mistake in our code, not the client's;
+    /// never signed with someone else's secret instead.
+    NoOwner,
 }
 
 impl From<StoreError> for SendError {
@@ -88,7 +90,10 @@ impl fmt::Display for SendError {
                 "callback delivery {id} has not succeeded yet; it goes on in the background"
             ),
             SendError::Delivery(error) => write!(f, "{error}"),
-            SendError::SigningKey(reason) => write!(f, "callback not accepted: {reason}"),
+            SendError::NoOwner => f.write_str(
+                "callback not accepted: it is signed with its owner's secret, and nothing names \
+                 its owner (`CallbacksBuilder::owner_from`, or `.owner(..)` on the request)",
+            ),
         }
     }
 }
@@ -136,7 +141,7 @@ impl SendError {
             }
             SendError::Store(_) => "callback not accepted: the delivery store failed".into(),
             SendError::Encode(_) => "callback not accepted: its body cannot be encoded".into(),
-            SendError::SigningKey(_) => "callback not accepted: it cannot be signed".into(),
+            SendError::NoOwner => "callback not accepted: it cannot be signed".into(),
             other => other.to_string(),
         }
     }
@@ -156,7 +161,7 @@ impl ResponseError for SendError {
             }
             SendError::Store(StoreError::Corrupt(_))
             | SendError::Encode(_)
-            | SendError::SigningKey(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | SendError::NoOwner => StatusCode::INTERNAL_SERVER_ERROR,
             SendError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             SendError::Delivery(_) => StatusCode::BAD_GATEWAY,
             SendError::StillPending { .. } => StatusCode::GATEWAY_TIMEOUT,

@@ -59,6 +59,8 @@ mod engine;
 mod error;
 pub(crate) mod evaluate;
 pub mod metrics;
+mod owner_secrets;
+pub mod owners;
 mod record;
 mod replies;
 mod request;
@@ -77,14 +79,12 @@ pub use evaluate::{NotApplicable, Trigger};
 pub use request::{CallbackRequest, DeliveryRequest, WebhookRequest};
 pub use sender::{Callback, Webhook};
 
-/// How deliveries are retried, where they may go, and how their secrets are
-/// found.
+/// How deliveries are retried, where they may go, and how an application that
+/// keeps its users' secrets itself gives them.
 pub mod policy {
     pub use super::retry::RetryPolicy;
-    pub use super::settings::{KeySecretResolver, SecretResolver};
+    pub use super::settings::OwnerSecretResolver;
     pub use super::ssrf::{AddressPolicy, LookupFuture, NameLookup, Refused};
-    /// The URL type [`SecretResolver`]s are given (the `url` crate's).
-    pub use url::Url;
 }
 
 /// What happened to each delivery, and to each endpoint.
@@ -101,6 +101,6 @@ pub mod env {
     pub use super::builder::DEFAULT_SQLITE_PATH;
     pub use super::settings_env::{
         ATTEMPT_TIMEOUT_VARIABLE, LEASE_VARIABLE, POLICY_VARIABLE, RETRY_SCHEDULE_VARIABLE,
-        SECRETS_VARIABLE, STORE_VARIABLE,
+        SECRETS_KEY_VARIABLE, SINGLE_TENANT_SECRETS_VARIABLE, STORE_VARIABLE,
     };
 }

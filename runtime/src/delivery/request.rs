@@ -4,13 +4,14 @@
 
 use std::marker::PhantomData;
 
-use actix_web::HttpRequest;
+use actix_web::{HttpMessage, HttpRequest};
 use serde::Serialize;
 
 use super::bound::Reservation;
 use super::callbacks::{Callbacks, Message};
 use super::error::SendError;
 use super::evaluate::{self, Trigger};
+use super::owners::OwnerId;
 use super::record::DeliveryId;
 #[cfg(feature = "postgres")]
 use super::store;
@@ -39,7 +40,7 @@ pub struct DeliveryRequest<'a, P, A> {
     target: Target,
     method: Method,
     reply: DeclaredReply,
-    signing_key: Option<String>,
+    owner: Option<String>,
     types: PhantomData<fn() -> (P, A)>,
 }
 
@@ -65,7 +66,7 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
             },
             method: C::META.method,
             reply: DeclaredReply::of_callback::<C>(),
-            signing_key: None,
+            owner: None,
             types: PhantomData,
         }
     }
@@ -80,20 +81,19 @@ impl<'a, P, A> DeliveryRequest<'a, P, A> {
             target: Target::Url(url),
             method: W::META.method,
             reply: DeclaredReply::of_webhook::<W>(),
-            signing_key: None,
+            owner: None,
             types: PhantomData,
         }
     }
 
-    /// Signs this delivery with the secrets of `key` (the API user's id, for
-    /// example), as the resolver given to
-    /// [`signing_secrets_by_key`](super::CallbacksBuilder::signing_secrets_by_key)
-    /// looks them up at each attempt: one user's secret never signs another
-    /// user's callbacks. The key is stored with the delivery, the secrets are
-    /// not. Required when the dispatcher signs by key, refused otherwise
-    /// ([`SendError::SigningKey`]).
-    pub fn signing_key(mut self, key: impl Into<String>) -> Self {
-        self.signing_key = Some(key.into());
+    /// Sends this delivery for `owner` (an API user's id): it is signed with
+    /// that owner's secrets (see
+    /// [`owner_secrets`](super::CallbacksBuilder::owner_secrets)), looked up
+    /// at each attempt. The owner is stored with the delivery, the secrets are
+    /// not. A [`Callback`](super::Callback) or [`Webhook`](super::Webhook)
+    /// argument names its request's owner already; this replaces it.
+    pub fn owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
         self
     }
 }
@@ -169,7 +169,7 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
             body: P::encode(body),
             content_type: P::content_type(),
             reply: self.reply,
-            signing_key: self.signing_key.clone(),
+            owner: self.owner.clone(),
         })
     }
 }
@@ -182,9 +182,18 @@ fn confirm(place: Option<Reservation>) {
 }
 
 impl Callbacks {
-    /// Prepares callback `C` for the request `req` that triggered it.
+    /// Prepares callback `C` for the request `req` that triggered it, for the
+    /// owner its [`OwnerId`](super::owners::OwnerId) extension names, if any
+    /// (a [`Callback`](super::Callback) argument runs the
+    /// [`owner_from`](super::CallbacksBuilder::owner_from) extractor too).
     pub fn callback<C: CallbackDeclaration>(&self, req: &HttpRequest) -> CallbackRequest<'_, C> {
-        self.callback_for::<C>(Trigger::from_request(req))
+        let owner = req
+            .extensions()
+            .get::<OwnerId>()
+            .map(|owner| owner.as_str().to_owned());
+        let mut request = self.callback_for::<C>(Trigger::from_request(req));
+        request.owner = owner;
+        request
     }
 
     /// Prepares callback `C` for a trigger assembled by hand (outside a handler,

@@ -223,7 +223,7 @@ pub(crate) mod tests {
                 content_type: None,
                 body: Vec::new(),
                 created_at: round_started_at,
-                signing_key: None,
+                owner: None,
             },
             attempts_made,
             round_started_at,

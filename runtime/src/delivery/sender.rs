@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 
 use actix_web::http::StatusCode;
 use actix_web::{dev, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 
 use super::callbacks::Callbacks;
 use super::error::SendError;
@@ -103,6 +104,7 @@ impl OperationInput for Callbacks {
 pub struct Callback<C> {
     callbacks: Callbacks,
     req: HttpRequest,
+    owner: Option<String>,
     declaration: PhantomData<fn() -> C>,
 }
 
@@ -118,7 +120,17 @@ impl<C: CallbackDeclaration> Callback<C> {
     /// The callback as a request to finish: to make the response known
     /// ([`CallbackRequest::with_response`]) before sending.
     pub fn request(&self) -> CallbackRequest<'_, C> {
-        self.callbacks.callback::<C>(&self.req)
+        let request = self.callbacks.callback::<C>(&self.req);
+        match &self.owner {
+            Some(owner) => request.owner(owner.clone()),
+            None => request,
+        }
+    }
+
+    /// The API user this request acts for, whose secrets sign the callback
+    /// (see [`CallbacksBuilder::owner_from`](super::CallbacksBuilder::owner_from)).
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     /// Writes the callback to the store; see [`CallbackRequest::enqueue`].
@@ -138,18 +150,36 @@ impl<C: CallbackDeclaration> Callback<C> {
     }
 }
 
+/// The app's [`Callbacks`] and the owner of `req`, as the application says
+/// who it is (`owner_from`, or an `OwnerId` extension).
+fn callbacks_and_owner(
+    req: &HttpRequest,
+) -> LocalBoxFuture<'static, Result<(Callbacks, Option<String>), actix_web::Error>> {
+    let callbacks = match callbacks_of(req) {
+        Ok(callbacks) => callbacks,
+        Err(problem) => return Box::pin(ready(Err(problem.into()))),
+    };
+    let owner = callbacks.inner.shared.settings.owners.owner_of(req);
+    Box::pin(async move { Ok((callbacks, owner.await?)) })
+}
+
 impl<C> FromRequest for Callback<C> {
-    type Error = Problem;
-    type Future = Ready<Result<Self, Problem>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        ready(callbacks_of(req).map(|callbacks| Callback {
-            callbacks,
-            // The URL is evaluated when sending, after the other extractors
-            // have read (and kept) the body.
-            req: req.clone(),
-            declaration: PhantomData,
-        }))
+        // The URL is evaluated when sending, after the other extractors have
+        // read (and kept) the body.
+        let req = req.clone();
+        Box::pin(async move {
+            let (callbacks, owner) = callbacks_and_owner(&req).await?;
+            Ok(Callback {
+                callbacks,
+                req,
+                owner,
+                declaration: PhantomData,
+            })
+        })
     }
 }
 
@@ -174,6 +204,7 @@ impl<C: CallbackDeclaration> OperationInput for Callback<C> {
 /// with [`Api::webhook`](crate::api::Api::webhook) as well is allowed, not needed).
 pub struct Webhook<W> {
     callbacks: Callbacks,
+    owner: Option<String>,
     declaration: PhantomData<fn() -> W>,
 }
 
@@ -186,9 +217,13 @@ impl<W> std::fmt::Debug for Webhook<W> {
 }
 
 impl<W: WebhookDeclaration> Webhook<W> {
-    /// The webhook to one subscriber's `url`.
+    /// The webhook to one subscriber's `url`, for the request's owner.
     pub fn to(&self, url: &str) -> WebhookRequest<'_, W> {
-        self.callbacks.webhook::<W>(url)
+        let request = self.callbacks.webhook::<W>(url);
+        match &self.owner {
+            Some(owner) => request.owner(owner.clone()),
+            None => request,
+        }
     }
 
     /// Writes the webhook to `url` to the store; see [`WebhookRequest::enqueue`].
@@ -202,14 +237,19 @@ impl<W: WebhookDeclaration> Webhook<W> {
 }
 
 impl<W> FromRequest for Webhook<W> {
-    type Error = Problem;
-    type Future = Ready<Result<Self, Problem>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        ready(callbacks_of(req).map(|callbacks| Webhook {
-            callbacks,
-            declaration: PhantomData,
-        }))
+        let found = callbacks_and_owner(req);
+        Box::pin(async move {
+            let (callbacks, owner) = found.await?;
+            Ok(Webhook {
+                callbacks,
+                owner,
+                declaration: PhantomData,
+            })
+        })
     }
 }
 

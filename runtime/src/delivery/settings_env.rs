@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::builder::{BuildError, CallbacksBuilder};
+use super::owners::SecretsKey;
 use super::retry::RetryPolicy;
 use super::ssrf::AddressPolicy;
 
@@ -14,9 +15,17 @@ pub const STORE_VARIABLE: &str = "HOOKSPEC_DELIVERY_STORE";
 /// Which addresses callbacks may reach: `public`, `public+loopback` or
 /// `loopback-only`.
 pub const POLICY_VARIABLE: &str = "HOOKSPEC_CALLBACK_POLICY";
-/// The `whsec_...` signing secrets, separated by spaces or commas (several during
-/// a key rotation).
-pub const SECRETS_VARIABLE: &str = "HOOKSPEC_SIGNING_SECRETS";
+/// The key that seals the signing secrets hookspec manages for each owner
+/// (base64 of 32 random bytes): deliveries are signed with their owner's
+/// secrets ([`CallbacksBuilder::owner_secrets`]).
+pub const SECRETS_KEY_VARIABLE: &str = "HOOKSPEC_SECRETS_KEY";
+/// The `whsec_...` secrets that sign every delivery, whoever it is for
+/// ([`CallbacksBuilder::single_tenant_secrets`]), separated by spaces or
+/// commas (several during a key rotation).
+pub const SINGLE_TENANT_SECRETS_VARIABLE: &str = "HOOKSPEC_SINGLE_TENANT_SECRETS";
+/// What [`SINGLE_TENANT_SECRETS_VARIABLE`] was called before: still read, with
+/// a warning.
+const RENAMED_SECRETS_VARIABLE: &str = "HOOKSPEC_SIGNING_SECRETS";
 /// The waits between a delivery's attempts, comma-separated (`5s, 5m, 30m`).
 pub const RETRY_SCHEDULE_VARIABLE: &str = "HOOKSPEC_RETRY_SCHEDULE";
 /// How long one attempt may take (`10s`).
@@ -92,7 +101,8 @@ impl CallbacksBuilder {
     /// |---|---|---|
     /// | `HOOKSPEC_DELIVERY_STORE` | `sqlite:<file>`, `postgres://...`, `memory` | the default SQLite file |
     /// | `HOOKSPEC_CALLBACK_POLICY` | `public`, `public+loopback`, `loopback-only` | `public` |
-    /// | `HOOKSPEC_SIGNING_SECRETS` | `whsec_...` secrets, space- or comma-separated | unsigned (logged as a warning) |
+    /// | `HOOKSPEC_SECRETS_KEY` | the key sealing each owner's managed secrets (base64, 32 bytes): [`owner_secrets`](Self::owner_secrets) | the code chooses how to sign |
+    /// | `HOOKSPEC_SINGLE_TENANT_SECRETS` | `whsec_...` secrets for every delivery, space- or comma-separated: [`single_tenant_secrets`](Self::single_tenant_secrets) (was `HOOKSPEC_SIGNING_SECRETS`, still read with a warning) | the code chooses how to sign |
     /// | `HOOKSPEC_RETRY_SCHEDULE` | waits between attempts, comma-separated: `5s, 5m, 30m` | 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h |
     /// | `HOOKSPEC_ATTEMPT_TIMEOUT` | one attempt's limit: `10s` | 10 s |
     /// | `HOOKSPEC_LEASE` | how long a claim holds a delivery: `40s` | attempt timeout + 30 s |
@@ -145,22 +155,51 @@ impl CallbacksBuilder {
                 builder = set(builder, value);
             }
         }
-        let secrets: Vec<String> = lookup(SECRETS_VARIABLE)
-            .unwrap_or_default()
-            .split([' ', ',', '\n', '\t'])
-            .filter(|secret| !secret.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if secrets.is_empty() {
-            tracing::warn!("{SECRETS_VARIABLE} is not set: callbacks are sent unsigned");
-        } else {
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            // Checked here, so the error names the variable.
-            crate::signing::Signer::new(&secrets).map_err(|error| BuildError::Env {
-                variable: SECRETS_VARIABLE,
-                reason: error.to_string(),
-            })?;
-            builder = builder.signing_secrets(&secrets);
+        let single_tenant = match (
+            lookup(SINGLE_TENANT_SECRETS_VARIABLE),
+            lookup(RENAMED_SECRETS_VARIABLE),
+        ) {
+            (Some(secrets), _) => Some((SINGLE_TENANT_SECRETS_VARIABLE, secrets)),
+            (None, Some(secrets)) => {
+                tracing::warn!(
+                    "{RENAMED_SECRETS_VARIABLE} is now {SINGLE_TENANT_SECRETS_VARIABLE}: \
+                     rename it (the secrets sign every API user's deliveries)"
+                );
+                Some((RENAMED_SECRETS_VARIABLE, secrets))
+            }
+            (None, None) => None,
+        };
+        let key = lookup(SECRETS_KEY_VARIABLE);
+        match (key, single_tenant) {
+            (Some(_), Some((variable, _))) => {
+                return Err(BuildError::Env {
+                    variable,
+                    reason: format!(
+                        "both {SECRETS_KEY_VARIABLE} (each owner's own secrets) and single-tenant \
+                         secrets are set; set one"
+                    ),
+                })
+            }
+            (Some(key), None) => {
+                let key = SecretsKey::from_base64(&key).map_err(|error| BuildError::Env {
+                    variable: SECRETS_KEY_VARIABLE,
+                    reason: error.to_string(),
+                })?;
+                builder = builder.owner_secrets(key);
+            }
+            (None, Some((variable, text))) => {
+                let secrets: Vec<&str> = text
+                    .split([' ', ',', '\n', '\t'])
+                    .filter(|secret| !secret.is_empty())
+                    .collect();
+                // Checked here, so the error names the variable.
+                crate::signing::Signer::new(&secrets).map_err(|error| BuildError::Env {
+                    variable,
+                    reason: error.to_string(),
+                })?;
+                builder = builder.single_tenant_secrets(&secrets);
+            }
+            (None, None) => {}
         }
         Ok(builder)
     }
@@ -169,6 +208,7 @@ impl CallbacksBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::builder::SigningChoice;
 
     fn from(vars: &[(&'static str, &str)]) -> Result<CallbacksBuilder, BuildError> {
         let vars: Vec<(&'static str, String)> =
@@ -206,9 +246,25 @@ mod tests {
             env_error(from(&[(POLICY_VARIABLE, "everything")])).0,
             POLICY_VARIABLE
         );
-        let (variable, reason) = env_error(from(&[(SECRETS_VARIABLE, "hunter2")]));
-        assert_eq!(variable, SECRETS_VARIABLE);
+        let (variable, reason) = env_error(from(&[(SINGLE_TENANT_SECRETS_VARIABLE, "hunter2")]));
+        assert_eq!(variable, SINGLE_TENANT_SECRETS_VARIABLE);
         assert!(reason.contains("whsec_"), "{reason}");
+        let (variable, reason) = env_error(from(&[(RENAMED_SECRETS_VARIABLE, "hunter2")]));
+        assert_eq!(variable, RENAMED_SECRETS_VARIABLE);
+        assert!(reason.contains("whsec_"), "{reason}");
+        let (variable, reason) = env_error(from(&[(SECRETS_KEY_VARIABLE, "hunter2")]));
+        assert_eq!(variable, SECRETS_KEY_VARIABLE);
+        assert!(!reason.contains("hunter2"), "{reason}");
+        let key = SecretsKey::generate().unwrap().to_base64();
+        let (variable, reason) = env_error(from(&[
+            (SECRETS_KEY_VARIABLE, key.as_str()),
+            (
+                RENAMED_SECRETS_VARIABLE,
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ),
+        ]));
+        assert_eq!(variable, RENAMED_SECRETS_VARIABLE);
+        assert!(reason.contains("set one"), "{reason}");
         for variable in [
             RETRY_SCHEDULE_VARIABLE,
             ATTEMPT_TIMEOUT_VARIABLE,
@@ -226,7 +282,7 @@ mod tests {
             (STORE_VARIABLE, "memory"),
             (POLICY_VARIABLE, "loopback-only"),
             (
-                SECRETS_VARIABLE,
+                SINGLE_TENANT_SECRETS_VARIABLE,
                 "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
             ),
         ])
@@ -250,16 +306,35 @@ mod tests {
         );
         assert_eq!(timed.attempt_timeout, Duration::from_secs(2));
         assert_eq!(timed.lease, Some(Duration::from_millis(3500)));
-        assert_eq!(builder.secrets.0.len(), 2);
-        // Nothing set: the builder's defaults.
+        assert!(
+            matches!(&builder.signing, SigningChoice::SingleTenant(list) if list.0.len() == 2),
+            "{:?}",
+            builder.signing
+        );
+        // The old name still works.
+        let renamed = from(&[(
+            RENAMED_SECRETS_VARIABLE,
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        )])
+        .unwrap();
+        assert!(matches!(renamed.signing, SigningChoice::SingleTenant(_)));
+        let key = SecretsKey::generate().unwrap().to_base64();
+        let managed = from(&[(SECRETS_KEY_VARIABLE, key.as_str())]).unwrap();
+        assert!(matches!(managed.signing, SigningChoice::Managed(_)));
+        assert!(!format!("{managed:?}").contains(&key));
+        // Nothing set: the builder's defaults, signing not chosen.
         let defaults = from(&[]).unwrap();
-        assert!(defaults.secrets.0.is_empty());
+        assert!(matches!(defaults.signing, SigningChoice::Unchosen));
+        assert!(matches!(
+            defaults.in_memory().build(),
+            Err(BuildError::SigningNotChosen)
+        ));
     }
 
     #[test]
     fn debug_output_counts_secrets_and_never_shows_them() {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        let builder = from(&[(SECRETS_VARIABLE, secret)]).unwrap();
+        let builder = from(&[(SINGLE_TENANT_SECRETS_VARIABLE, secret)]).unwrap();
         let text = format!("{builder:?} {builder:#?}");
         assert!(text.contains("1 secrets"), "{text}");
         assert!(!text.contains(&secret[6..]), "{text}");

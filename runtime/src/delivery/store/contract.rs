@@ -29,10 +29,11 @@ pub struct NewDelivery {
     pub body: Vec<u8>,
     /// When it was accepted.
     pub created_at: SystemTime,
-    /// The key the handler named to sign it with
-    /// ([`DeliveryRequest::signing_key`](crate::delivery::DeliveryRequest::signing_key)),
-    /// looked up by the dispatcher's key resolver at each attempt.
-    pub signing_key: Option<String>,
+    /// The API user it is sent for
+    /// ([`DeliveryRequest::owner`](crate::delivery::DeliveryRequest::owner)),
+    /// whose secrets sign it: looked up at each attempt, so a rotation applies
+    /// to retries too.
+    pub owner: Option<String>,
 }
 
 /// A delivery a worker holds the lease of.
@@ -128,6 +129,32 @@ impl StateKind {
             StateKind::Failed => "failed",
             StateKind::Abandoned => "abandoned",
         }
+    }
+}
+
+/// One signing secret as a store keeps it: sealed (see
+/// [`SecretsKey`](crate::delivery::owners::SecretsKey)), with its lifetime.
+/// `Debug` shows no secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSecret {
+    /// The holder's secrets are numbered from 1, newest highest.
+    pub generation: u32,
+    /// The secret, sealed for its holder.
+    pub sealed: Vec<u8>,
+    /// When it was made.
+    pub created_at: SystemTime,
+    /// When it stops signing: `None` for the newest; a rotation gives the
+    /// ones it replaces the end of the overlap.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl fmt::Debug for StoredSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredSecret")
+            .field("generation", &self.generation)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -300,6 +327,52 @@ pub trait DeliveryStore: Send + Sync + 'static {
         Box::pin(async { Ok(0) })
     }
 
+    /// Whether this store keeps the signing secrets hookspec manages (every
+    /// shipped store does). One that does not implements none of the secret
+    /// methods below, and `CallbacksBuilder::build` refuses managed secrets
+    /// with it.
+    fn keeps_secrets(&self) -> bool {
+        false
+    }
+
+    /// The secrets of `holder` that sign at `now` (not expired), newest first.
+    fn secrets<'a>(
+        &'a self,
+        holder: &'a str,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let _ = (holder, now);
+        Box::pin(async { Err(no_secrets()) })
+    }
+
+    /// Gives `holder` its first secret, `first` (generation 1, no expiry),
+    /// unless it has one already (another instance was first); either way,
+    /// returns the secrets that sign at `now`, newest first.
+    fn add_first_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        first: &'a StoredSecret,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let _ = (holder, first, now);
+        Box::pin(async { Err(no_secrets()) })
+    }
+
+    /// Makes `sealed` the newest secret of `holder` (one generation above the
+    /// highest, made at `now`, no expiry), in one transaction: the secrets
+    /// signing until then sign until `old_until` too (`now`: not at all),
+    /// and expired ones are deleted. Returns the new secret.
+    fn rotate_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        sealed: &'a [u8],
+        now: SystemTime,
+        old_until: SystemTime,
+    ) -> StoreFuture<'a, StoredSecret> {
+        let _ = (holder, sealed, now, old_until);
+        Box::pin(async { Err(no_secrets()) })
+    }
+
     /// For stores other processes write to: a task that calls `wake` whenever
     /// a delivery may have become due because of another writer (PostgreSQL:
     /// `LISTEN`), so the dispatcher claims it at once instead of at its next
@@ -309,6 +382,10 @@ pub trait DeliveryStore: Send + Sync + 'static {
         let _ = wake;
         None
     }
+}
+
+fn no_secrets() -> StoreError {
+    StoreError::Unavailable("this delivery store keeps no signing secrets".into())
 }
 
 /// What a store's [`wake_ups`](DeliveryStore::wake_ups) task calls.

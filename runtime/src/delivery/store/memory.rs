@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::contract::{
     delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next,
-    StateKind, StoreError, StoreFuture,
+    StateKind, StoreError, StoreFuture, StoredSecret,
 };
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -38,6 +38,8 @@ struct State {
     /// Finished rows, oldest first, for eviction past `retain_finished`.
     finished: VecDeque<DeliveryId>,
     unfinished: usize,
+    /// Each holder's signing secrets, oldest first.
+    secrets: HashMap<String, Vec<StoredSecret>>,
 }
 
 struct Row {
@@ -153,6 +155,15 @@ impl State {
             }
         }
     }
+}
+
+/// The secrets of `all` that sign at `now`, newest first.
+fn signing_at(all: &[StoredSecret], now: SystemTime) -> Vec<StoredSecret> {
+    all.iter()
+        .rev()
+        .filter(|secret| secret.expires_at.is_none_or(|end| end > now))
+        .cloned()
+        .collect()
 }
 
 impl DeliveryStore for MemoryStore {
@@ -423,6 +434,65 @@ impl DeliveryStore for MemoryStore {
         false
     }
 
+    fn keeps_secrets(&self) -> bool {
+        true
+    }
+
+    fn secrets<'a>(
+        &'a self,
+        holder: &'a str,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let signing = signing_at(
+            self.state().secrets.get(holder).map_or(&[], Vec::as_slice),
+            now,
+        );
+        Box::pin(async move { Ok(signing) })
+    }
+
+    fn add_first_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        first: &'a StoredSecret,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let mut state = self.state();
+        let secrets = state.secrets.entry(holder.to_owned()).or_default();
+        if secrets.is_empty() {
+            secrets.push(first.clone());
+        }
+        let signing = signing_at(secrets, now);
+        Box::pin(async move { Ok(signing) })
+    }
+
+    fn rotate_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        sealed: &'a [u8],
+        now: SystemTime,
+        old_until: SystemTime,
+    ) -> StoreFuture<'a, StoredSecret> {
+        let mut state = self.state();
+        let secrets = state.secrets.entry(holder.to_owned()).or_default();
+        let generation = secrets.last().map_or(1, |last| last.generation + 1);
+        secrets.retain(|secret| secret.expires_at.is_none_or(|end| end > now));
+        for secret in secrets.iter_mut() {
+            secret.expires_at = Some(
+                secret
+                    .expires_at
+                    .map_or(old_until, |end| end.min(old_until)),
+            );
+        }
+        let newest = StoredSecret {
+            generation,
+            sealed: sealed.to_vec(),
+            created_at: now,
+            expires_at: None,
+        };
+        secrets.push(newest.clone());
+        Box::pin(async move { Ok(newest) })
+    }
+
     fn abandon_unfinished(&self) -> StoreFuture<'_, u64> {
         let mut guard = self.state();
         let state = &mut *guard;
@@ -460,7 +530,7 @@ mod tests {
             content_type: None,
             body: Vec::new(),
             created_at: at,
-            signing_key: None,
+            owner: None,
         }
     }
 

@@ -21,7 +21,7 @@ mod sqlite;
 
 pub use contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture, Wake,
+    StoreError, StoreFuture, StoredSecret, Wake,
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]

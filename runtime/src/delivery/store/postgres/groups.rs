@@ -49,7 +49,7 @@ where
                 &created,
                 &lease.map(|lease| lease.token.as_str()),
                 &lease.map(|lease| to_millis(lease.until)),
-                &delivery.signing_key,
+                &delivery.owner,
             ],
         )
         .await
@@ -88,7 +88,7 @@ pub(super) async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(
             .iter()
             .map(|(_, lease)| lease.as_ref().map(|lease| to_millis(lease.until)))
             .collect();
-        let keys = column(|(delivery, _)| delivery.signing_key.as_deref());
+        let keys = column(|(delivery, _)| delivery.owner.as_deref());
         let written = match client.prepare_cached(INSERT_MANY).await {
             Ok(statement) => client
                 .execute(

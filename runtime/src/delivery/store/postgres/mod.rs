@@ -15,6 +15,7 @@ mod grouped;
 mod groups;
 mod listen;
 mod schema;
+mod secrets;
 mod statements;
 mod store;
 mod tls;

@@ -34,8 +34,8 @@ CREATE TABLE hookspec_attempts (
     PRIMARY KEY (delivery_id, number)
 );
 "#,
-    // 2: the key a handler named to sign the delivery with
-    // (`DeliveryRequest::signing_key`).
+    // 2: the key a handler named to sign the delivery with (its owner, since
+    // the next migration renamed the column).
     "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
     // 3: every insert (an `enqueue`, a transactional `enqueue_in` at commit,
     // any writer) wakes the instances listening, without a round trip more.
@@ -68,8 +68,21 @@ CREATE TRIGGER hookspec_deliveries_inserted
     REFERENCING NEW TABLE AS inserted
     FOR EACH STATEMENT EXECUTE FUNCTION hookspec_notify_inserted();
 "#,
+    // 5: owners: the column that named a signing key names the API user a
+    // delivery is sent for, and the secrets hookspec manages for owners and
+    // endpoints ("holders"), sealed, numbered per holder, newest highest.
+    r#"
+ALTER TABLE hookspec_deliveries RENAME COLUMN signing_key TO owner;
+CREATE TABLE hookspec_secrets (
+    holder     TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    sealed     BYTEA NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT,
+    PRIMARY KEY (holder, generation)
+);
+"#,
 ];
-
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).
 pub(super) const MIGRATION_LOCK: i64 = 0x686f_6f6b_7370_6563;

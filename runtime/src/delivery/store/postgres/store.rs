@@ -13,12 +13,13 @@ use super::groups::{
 };
 use super::listen::listen_for_inserts;
 use super::schema::{MIGRATIONS, MIGRATION_LOCK};
+use super::secrets;
 use super::statements::{unavailable, Outcome, INSERT, RECORD_COLUMNS};
 use super::tls::{connection_settings, Transport};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture, Wake,
+    StoreError, StoreFuture, StoredSecret, Wake,
 };
 use crate::delivery::store::sql::{from_millis, to_millis, StoredRow, KEPT};
 
@@ -249,7 +250,7 @@ impl DeliveryStore for PostgresStore {
                          ORDER BY next_attempt_at LIMIT $4
                          FOR UPDATE SKIP LOCKED)
                      RETURNING id, callback, method, url, content_type, body, created_at,
-                               attempts, round_started_at, round_first_attempt, signing_key",
+                               attempts, round_started_at, round_first_attempt, owner",
                 )
                 .await
                 .map_err(unavailable)?;
@@ -277,7 +278,7 @@ impl DeliveryStore for PostgresStore {
                         content_type: row.get(4),
                         body: row.get(5),
                         created_at: from_millis(row.get(6)),
-                        signing_key: row.get(10),
+                        owner: row.get(10),
                     },
                     attempts_made: row.get::<_, i32>(7).max(0) as u32,
                     round_started_at: from_millis(row.get(8)),
@@ -472,6 +473,41 @@ impl DeliveryStore for PostgresStore {
                 unfinished: unfinished.max(0) as u64,
                 dead_letters: dead_letters.max(0) as u64,
             })
+        })
+    }
+
+    fn keeps_secrets(&self) -> bool {
+        true
+    }
+
+    fn secrets<'a>(
+        &'a self,
+        holder: &'a str,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        Box::pin(async move { secrets::signing(&self.client().await?, holder, now).await })
+    }
+
+    fn add_first_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        first: &'a StoredSecret,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        Box::pin(
+            async move { secrets::add_first(&mut self.client().await?, holder, first, now).await },
+        )
+    }
+
+    fn rotate_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        sealed: &'a [u8],
+        now: SystemTime,
+        old_until: SystemTime,
+    ) -> StoreFuture<'a, StoredSecret> {
+        Box::pin(async move {
+            secrets::rotate(&mut self.client().await?, holder, sealed, now, old_until).await
         })
     }
 

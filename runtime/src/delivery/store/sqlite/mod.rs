@@ -11,6 +11,7 @@
 
 mod rows;
 mod schema;
+mod secrets;
 mod store;
 mod writer;
 

@@ -18,7 +18,7 @@ pub(super) const CLAIM: &str = "UPDATE hookspec_deliveries SET lease_token = ?1,
           AND (lease_until IS NULL OR lease_until <= ?3)
         ORDER BY next_attempt_at LIMIT CAST(?4 AS INTEGER))
     RETURNING id, callback, method, url, content_type, body, created_at,
-              attempts, round_started_at, round_first_attempt, signing_key";
+              attempts, round_started_at, round_first_attempt, owner";
 
 pub(super) fn insert_row(
     connection: &Connection,
@@ -31,7 +31,7 @@ pub(super) fn insert_row(
         .prepare_cached(
             "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
                  created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
-                 signing_key)
+                 owner)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10)",
         )
         .and_then(|mut statement| {
@@ -45,7 +45,7 @@ pub(super) fn insert_row(
                 created,
                 lease.map(|lease| lease.token.as_str()),
                 lease.map(|lease| to_millis(lease.until)),
-                delivery.signing_key,
+                delivery.owner,
             ])
         })
         .map_err(unavailable)?;

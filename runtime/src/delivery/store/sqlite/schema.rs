@@ -41,11 +41,24 @@ CREATE TABLE hookspec_attempts (
     PRIMARY KEY (delivery_id, number)
 );
 "#,
-    // 2: the key a handler named to sign the delivery with
-    // (`DeliveryRequest::signing_key`).
+    // 2: the key a handler named to sign the delivery with (its owner, since
+    // the next migration renamed the column).
     "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;",
+    // 3: owners: the column that named a signing key names the API user a
+    // delivery is sent for, and the secrets hookspec manages for owners and
+    // endpoints ("holders"), sealed, numbered per holder, newest highest.
+    r#"
+ALTER TABLE hookspec_deliveries RENAME COLUMN signing_key TO owner;
+CREATE TABLE hookspec_secrets (
+    holder     TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    sealed     BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (holder, generation)
+);
+"#,
 ];
-
 /// How SQLite makes each write durable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SqliteSync {

@@ -10,11 +10,12 @@ use super::rows::{
     complete_in, insert_row, records, stored_row, unavailable, CLAIM, RECORD_COLUMNS,
 };
 use super::schema::{configure, create_private, migrate, SqliteSync};
+use super::secrets;
 use super::writer::{write_in_groups, Answer, Job};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture,
+    StoreError, StoreFuture, StoredSecret,
 };
 use crate::delivery::store::sql::{from_millis, to_millis, KEPT};
 
@@ -158,7 +159,7 @@ impl DeliveryStore for SqliteStore {
                                 content_type: row.get(4)?,
                                 body: row.get(5)?,
                                 created_at: from_millis(row.get(6)?),
-                                signing_key: row.get(10)?,
+                                owner: row.get(10)?,
                             },
                             attempts_made: row.get(7)?,
                             round_started_at: from_millis(row.get(8)?),
@@ -356,6 +357,42 @@ impl DeliveryStore for SqliteStore {
             })
         })
     }
+
+    fn keeps_secrets(&self) -> bool {
+        true
+    }
+
+    fn secrets<'a>(
+        &'a self,
+        holder: &'a str,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let holder = holder.to_owned();
+        self.run(move |connection| secrets::signing(connection, &holder, now))
+    }
+
+    fn add_first_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        first: &'a StoredSecret,
+        now: SystemTime,
+    ) -> StoreFuture<'a, Vec<StoredSecret>> {
+        let (holder, first) = (holder.to_owned(), first.clone());
+        self.run_several(move |connection| secrets::add_first(connection, &holder, &first, now))
+    }
+
+    fn rotate_secret<'a>(
+        &'a self,
+        holder: &'a str,
+        sealed: &'a [u8],
+        now: SystemTime,
+        old_until: SystemTime,
+    ) -> StoreFuture<'a, StoredSecret> {
+        let (holder, sealed) = (holder.to_owned(), sealed.to_vec());
+        self.run_several(move |connection| {
+            secrets::rotate(connection, &holder, &sealed, now, old_until)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -428,7 +465,7 @@ mod tests {
             content_type: None,
             body: Vec::new(),
             created_at: SystemTime::now(),
-            signing_key: None,
+            owner: None,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -498,7 +535,7 @@ PRAGMA user_version = 1;
 "#;
 
     /// Every older schema version opens, its deliveries intact and still
-    /// claimable (version 2 added `signing_key`; a version 1 row has none).
+    /// claimable (version 2 added the owner column; a version 1 row has none).
     #[actix_web::test]
     async fn a_file_of_every_shipped_version_opens_with_its_deliveries() {
         let path = temp_file("v1");
@@ -522,7 +559,7 @@ PRAGMA user_version = 1;
         };
         let claimed = store.claim(SystemTime::now(), &lease, 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
-        assert_eq!(claimed[0].delivery.signing_key, None);
+        assert_eq!(claimed[0].delivery.owner, None);
         assert_eq!(claimed[0].delivery.body, b"{}");
         let version: i64 = Connection::open(&path)
             .unwrap()
@@ -541,9 +578,10 @@ PRAGMA user_version = 1;
         let error = SqliteStore::open(&path).unwrap_err();
         assert_eq!(
             error.to_string(),
-            StoreError::Corrupt(
-                "the file is at schema version 99, newer than this hookspec's 2".into()
-            )
+            StoreError::Corrupt(format!(
+                "the file is at schema version 99, newer than this hookspec's {}",
+                MIGRATIONS.len()
+            ))
             .to_string()
         );
     }
