@@ -318,3 +318,57 @@ async fn dead_letters_count_against_the_bound_and_leave_after_their_retention() 
     third.shutdown(Duration::ZERO).await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Owners' secrets are sealed in the SQLite file: neither the secret nor its
+/// bytes appear in the file or its journal, the same key reads them back after
+/// a restart, and another key (or none) is refused rather than signing with
+/// something nobody chose.
+#[actix_web::test]
+async fn owner_secrets_are_sealed_at_rest_and_open_with_their_key_only() {
+    use base64::Engine as _;
+    use hookspec::delivery::owners::{SecretsError, SecretsKey};
+    use hookspec::delivery::Callbacks;
+    let dir = temp_dir("sqlite-sealed");
+    let path = dir.join("deliveries.sqlite3");
+    let key = SecretsKey::generate().unwrap();
+    let open =
+        |builder: hookspec::delivery::CallbacksBuilder| builder.sqlite(&path).build().unwrap();
+
+    let first = open(Callbacks::builder().owner_secrets(key.clone()));
+    let secret = first.owner_secrets("ada").await.unwrap()[0]
+        .secret()
+        .to_owned();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut stored = Vec::new();
+    for file in ["deliveries.sqlite3", "deliveries.sqlite3-wal"] {
+        stored.extend(std::fs::read(dir.join(file)).unwrap_or_default());
+    }
+    assert!(stored.len() > 4096, "the file and its journal were read");
+    let holds = |needle: &[u8]| stored.windows(needle.len()).any(|window| window == needle);
+    assert!(!holds(secret.as_bytes()), "the secret is in the file");
+    assert!(!holds(&raw), "the secret's bytes are in the file");
+    first.shutdown(std::time::Duration::from_secs(1)).await;
+    drop(first);
+
+    let again = open(Callbacks::builder().owner_secrets(key));
+    let read = again.owner_secrets("ada").await.unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].secret(), secret, "the same secret after a restart");
+    again.shutdown(std::time::Duration::from_secs(1)).await;
+    drop(again);
+
+    let other = open(Callbacks::builder().owner_secrets(SecretsKey::generate().unwrap()));
+    let refused = other.owner_secrets("ada").await.unwrap_err();
+    assert!(matches!(refused, SecretsError::Key(_)), "{refused:?}");
+    assert!(!refused.to_string().contains(&secret[6..]), "{refused}");
+    other.shutdown(std::time::Duration::from_secs(1)).await;
+    drop(other);
+
+    let plain = open(Callbacks::builder().owner_secrets_in_plaintext());
+    let refused = plain.owner_secrets("ada").await.unwrap_err();
+    assert!(matches!(refused, SecretsError::Key(_)), "{refused:?}");
+    plain.shutdown(std::time::Duration::from_secs(1)).await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -396,6 +396,7 @@ async fn the_postgres_store_resumes_a_recovered_endpoint() {
         .await
         .unwrap();
     outbox::conformance::check_resume(&store).await;
+    outbox::conformance::check_secrets(&store).await;
 }
 
 #[actix_web::test]
@@ -498,7 +499,7 @@ async fn a_database_of_every_shipped_version_opens_with_its_deliveries() {
     assert!(
         error
             .to_string()
-            .contains("the database is at schema version 99, newer than this hookspec's 4"),
+            .contains("the database is at schema version 99, newer than this hookspec's 5"),
         "{error}"
     );
 }

@@ -9,6 +9,7 @@ use hookspec::delivery::store::{MemoryStore, SqliteStore};
 async fn the_memory_store_conforms() {
     outbox::conformance::check(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_resume(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_secrets(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -30,6 +31,7 @@ async fn the_sqlite_store_conforms() {
     let dir = outbox::temp_dir("sqlite-resume");
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     outbox::conformance::check_resume(&store).await;
+    outbox::conformance::check_secrets(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }

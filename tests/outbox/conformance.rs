@@ -372,3 +372,77 @@ pub async fn check_resume(store: &dyn DeliveryStore) {
         0
     );
 }
+
+/// Signing secrets: a holder's first secret is made once (a second maker gets
+/// the first's); a rotation numbers the new one above the others, which sign
+/// until the overlap ends; one without overlap leaves only the new one; other
+/// holders are untouched. Needs a store without secrets for `ada`/`bob`.
+pub async fn check_secrets(store: &dyn DeliveryStore) {
+    use hookspec::delivery::store::StoredSecret;
+    assert!(store.keeps_secrets());
+    // Whole milliseconds: stores keep milliseconds.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let hour = Duration::from_secs(3600);
+    let sealed = |text: &str| text.as_bytes().to_vec();
+    let first = |text: &str| StoredSecret {
+        generation: 1,
+        sealed: sealed(text),
+        created_at: now,
+        expires_at: None,
+    };
+    assert!(store.secrets("owner:ada", now).await.unwrap().is_empty());
+    let made = store
+        .add_first_secret("owner:ada", &first("ada-1"), now)
+        .await
+        .unwrap();
+    assert_eq!(made, [first("ada-1")]);
+    let again = store
+        .add_first_secret("owner:ada", &first("ada-other"), now)
+        .await
+        .unwrap();
+    assert_eq!(again, [first("ada-1")], "the first maker's secret stays");
+    store
+        .add_first_secret("owner:bob", &first("bob-1"), now)
+        .await
+        .unwrap();
+
+    let rotated = store
+        .rotate_secret("owner:ada", &sealed("ada-2"), now + hour, now + 2 * hour)
+        .await
+        .unwrap();
+    assert_eq!(rotated.generation, 2);
+    assert_eq!(rotated.expires_at, None);
+    let signing = store.secrets("owner:ada", now + hour).await.unwrap();
+    let generations: Vec<(u32, Vec<u8>, Option<SystemTime>)> = signing
+        .into_iter()
+        .map(|secret| (secret.generation, secret.sealed, secret.expires_at))
+        .collect();
+    assert_eq!(
+        generations,
+        [
+            (2, sealed("ada-2"), None),
+            (1, sealed("ada-1"), Some(now + 2 * hour))
+        ]
+    );
+    // After the overlap, only the new one signs.
+    let later = store.secrets("owner:ada", now + 2 * hour).await.unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].sealed, sealed("ada-2"));
+
+    // Without overlap, the new one alone, at once; the expired first one goes.
+    let third = store
+        .rotate_secret(
+            "owner:ada",
+            &sealed("ada-3"),
+            now + 3 * hour,
+            now + 3 * hour,
+        )
+        .await
+        .unwrap();
+    assert_eq!(third.generation, 3);
+    let signing = store.secrets("owner:ada", now + 3 * hour).await.unwrap();
+    assert_eq!(signing.len(), 1);
+    assert_eq!(signing[0].sealed, sealed("ada-3"));
+    let bob = store.secrets("owner:bob", now + 3 * hour).await.unwrap();
+    assert_eq!(bob, [first("bob-1")]);
+}

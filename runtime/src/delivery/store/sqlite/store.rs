@@ -568,6 +568,36 @@ PRAGMA user_version = 1;
         assert_eq!(version, MIGRATIONS.len() as i64);
     }
 
+    /// A version 2 file: its deliveries' signing keys are their owners now,
+    /// and the secrets table is there.
+    #[actix_web::test]
+    async fn a_version_2_files_signing_keys_become_owners() {
+        let path = temp_file("v2");
+        let connection = Connection::open(&path).unwrap();
+        connection.execute_batch(SHIPPED_V1).unwrap();
+        connection
+            .execute_batch(
+                "ALTER TABLE hookspec_deliveries ADD COLUMN signing_key TEXT;
+                 UPDATE hookspec_deliveries SET signing_key = 'acme';
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        drop(connection);
+        let store = SqliteStore::open(&path).unwrap();
+        let lease = Lease {
+            token: "test/1".into(),
+            until: SystemTime::now() + std::time::Duration::from_secs(60),
+        };
+        let claimed = store.claim(SystemTime::now(), &lease, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].delivery.owner.as_deref(), Some("acme"));
+        assert!(store
+            .secrets("owner:acme", SystemTime::now())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
     #[test]
     fn a_file_from_a_newer_hookspec_is_refused() {
         let path = temp_file("newer");
