@@ -292,6 +292,7 @@ impl Api {
                     v3_1: ServedDocument::new(assembled.document),
                     replies: assembled.replies,
                     v3_0: OnceLock::new(),
+                    catalog: OnceLock::new(),
                     inputs,
                 }))
             })
@@ -373,6 +374,15 @@ impl Api {
         self.built()
             .map(|built| built.replies.as_slice())
             .map_err(Clone::clone)
+    }
+
+    /// The event catalog: every webhook the document lists (`#[webhook]` stubs
+    /// registered with [`webhook`](Self::webhook) or sent through a
+    /// `Webhook<W>` argument) as an event type, with its group, description,
+    /// deprecation and a self-contained JSON Schema of its payload. Read from
+    /// the document on first use, then kept.
+    pub fn event_catalog(&self) -> Result<&crate::catalog::EventCatalog, SpecError> {
+        Ok(self.built().map_err(Clone::clone)?.catalog())
     }
 
     /// The OpenAPI 3.1 document, typed. Serving keeps only its bytes

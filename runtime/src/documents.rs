@@ -11,6 +11,7 @@ use actix_web::web::Bytes;
 use crate::assemble::{
     assemble, drop_large, ApiSecurity, Assembled, Document, DocumentForm, ScopedRoute, SpecError,
 };
+use crate::catalog::EventCatalog;
 use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::finish::DocumentFinish;
 use crate::openapi::{Info, OpenApi};
@@ -80,6 +81,8 @@ pub(crate) struct BuiltDocuments {
     pub(crate) inputs: DocumentInputs,
     /// The types handlers' signatures could not document.
     pub(crate) undocumented: Vec<Undocumented>,
+    /// The event types: the webhooks of the 3.1 document, read on first use.
+    pub(crate) catalog: OnceLock<EventCatalog>,
 }
 
 /// What the documents are built from.
@@ -129,6 +132,14 @@ impl DocumentInputs {
 }
 
 impl BuiltDocuments {
+    pub(crate) fn catalog(&self) -> &EventCatalog {
+        self.catalog.get_or_init(|| {
+            // Bytes this crate wrote: they parse.
+            let document = serde_json::from_slice(&self.v3_1.json).unwrap_or_default();
+            EventCatalog::from_document(&document)
+        })
+    }
+
     pub(crate) fn v3_0(&self) -> Result<&ServedDocument, &SpecError> {
         self.v3_0
             .get_or_init(|| {

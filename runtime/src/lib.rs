@@ -53,6 +53,7 @@ mod api;
 mod assemble;
 mod callback_check;
 mod callback_io;
+pub mod catalog;
 mod context;
 mod declarations;
 #[cfg(feature = "delivery")]
