@@ -10,6 +10,7 @@ async fn the_memory_store_conforms() {
     outbox::conformance::check(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_resume(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_secrets(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_endpoints(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -34,6 +35,11 @@ async fn the_sqlite_store_conforms() {
     outbox::conformance::check_secrets(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
+    let dir = outbox::temp_dir("sqlite-endpoints");
+    let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
+    outbox::conformance::check_endpoints(&store).await;
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[actix_web::test]
@@ -53,6 +59,7 @@ async fn a_failing_call_does_not_undo_the_others_committed_with_it() {
         body: Vec::new(),
         created_at: std::time::SystemTime::UNIX_EPOCH,
         owner: None,
+        endpoint: None,
     };
     let deliveries: Vec<NewDelivery> = (0..100).map(delivery).collect();
     // Queued all at once, so the writer commits them in groups.

@@ -226,6 +226,7 @@ async fn a_stored_delivery_is_checked_against_the_policy_when_sent() {
             body: serde_json::to_vec(&event()).unwrap(),
             created_at: std::time::SystemTime::now(),
             owner: None,
+            endpoint: None,
         })
         .await
         .unwrap();

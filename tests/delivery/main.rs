@@ -10,3 +10,4 @@ mod retries;
 mod sending;
 mod signing;
 mod slots_and_claims;
+mod subscriptions;

@@ -183,6 +183,7 @@ async fn a_delivery_read_back_after_a_restart_checks_its_declared_reply() {
                 body: serde_json::to_vec(&event()).unwrap(),
                 created_at: std::time::SystemTime::now(),
                 owner: None,
+                endpoint: None,
             })
             .await
             .unwrap();

@@ -18,6 +18,7 @@ fn delivery(id: &str, at: SystemTime) -> NewDelivery {
         body: br#"{"n":1}"#.to_vec(),
         created_at: at,
         owner: None,
+        endpoint: None,
     }
 }
 
@@ -61,6 +62,7 @@ pub async fn check(store: &dyn DeliveryStore) {
     // msg_b names a signing key, which the store keeps for every attempt.
     let keyed = NewDelivery {
         owner: Some("user_42".into()),
+        endpoint: None,
         ..delivery("msg_b", t0 + s(1))
     };
     store.insert(&keyed).await.unwrap();
@@ -445,4 +447,134 @@ pub async fn check_secrets(store: &dyn DeliveryStore) {
     assert_eq!(signing[0].sealed, sealed("ada-3"));
     let bob = store.secrets("owner:bob", now + 3 * hour).await.unwrap();
     assert_eq!(bob, [first("bob-1")]);
+}
+
+/// Subscriptions: endpoints are an owner's own (another owner's id is not
+/// found, not replaced, not deleted), listed by id in pages; a publication
+/// writes one delivery per enabled endpoint of its owner that wants its event
+/// type, to that endpoint, and a repeated idempotency key (per owner) writes
+/// nothing. Needs a store without endpoints or deliveries.
+pub async fn check_endpoints(store: &dyn DeliveryStore) {
+    use hookspec::delivery::store::{Publication, StoredEndpoint};
+    use std::collections::BTreeMap;
+    assert!(store.keeps_endpoints());
+    // Whole milliseconds: stores keep milliseconds.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let endpoint = |id: &str, owner: &str, types: &[&str]| StoredEndpoint {
+        id: id.into(),
+        owner: owner.into(),
+        url: format!("http://127.0.0.1:9/{id}"),
+        event_types: types.iter().map(|name| (*name).to_owned()).collect(),
+        description: format!("{owner}'s {id}"),
+        metadata: BTreeMap::from([("team".to_owned(), owner.to_owned())]),
+        disabled: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let disabled = StoredEndpoint {
+        disabled: Some(("answered 410 Gone".into(), now)),
+        ..endpoint("ep_a4", "ada", &[])
+    };
+    for registered in [
+        endpoint("ep_a1", "ada", &[]),
+        endpoint("ep_a2", "ada", &["invoice.paid"]),
+        endpoint("ep_a3", "ada", &["invoice.voided"]),
+        disabled.clone(),
+        endpoint("ep_b1", "bob", &[]),
+    ] {
+        store.insert_endpoint(&registered).await.unwrap();
+    }
+    assert_eq!(
+        store.endpoint("ada", "ep_a1").await.unwrap(),
+        Some(endpoint("ep_a1", "ada", &[]))
+    );
+    assert_eq!(
+        store.endpoint("ada", "ep_a4").await.unwrap(),
+        Some(disabled)
+    );
+    assert_eq!(store.endpoint("bob", "ep_a1").await.unwrap(), None);
+    let ids = |page: Vec<StoredEndpoint>| page.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.endpoints("ada", None, 2).await.unwrap()),
+        ["ep_a1", "ep_a2"]
+    );
+    assert_eq!(
+        ids(store.endpoints("ada", Some("ep_a2"), 10).await.unwrap()),
+        ["ep_a3", "ep_a4"]
+    );
+    assert_eq!(
+        ids(store.endpoints("bob", None, 10).await.unwrap()),
+        ["ep_b1"]
+    );
+
+    let mut changed = endpoint("ep_a3", "ada", &["invoice.paid", "invoice.voided"]);
+    changed.updated_at = now + Duration::from_secs(1);
+    assert!(store.replace_endpoint(&changed).await.unwrap());
+    assert_eq!(store.endpoint("ada", "ep_a3").await.unwrap(), Some(changed));
+    let stolen = endpoint("ep_a3", "bob", &[]);
+    assert!(!store.replace_endpoint(&stolen).await.unwrap());
+
+    let message = |id: &str, owner: &str| NewDelivery {
+        id: DeliveryId::from(id),
+        callback: "invoice.paid".into(),
+        owner: Some(owner.into()),
+        ..delivery(id, now)
+    };
+    let publication = |id: &str, owner: &str| Publication {
+        message: message(id, owner),
+        idempotency_key: Some("k-1".into()),
+    };
+    let published = store.publish(&publication("msg_1", "ada")).await.unwrap();
+    assert_eq!(
+        (
+            published.message.as_str(),
+            published.deliveries,
+            published.repeated
+        ),
+        ("msg_1", 3, false)
+    );
+    let claimed = store
+        .claim(now, &lease("t/1", now + Duration::from_secs(60)), 10)
+        .await
+        .unwrap();
+    let mut sent: Vec<(String, String, Option<String>, Option<String>)> = claimed
+        .into_iter()
+        .map(|claimed| {
+            let d = claimed.delivery;
+            assert_eq!(
+                (d.callback.as_str(), &d.body[..]),
+                ("invoice.paid", &br#"{"n":1}"#[..])
+            );
+            (d.id.as_str().to_owned(), d.url, d.endpoint, d.owner)
+        })
+        .collect();
+    sent.sort();
+    let to = |endpoint: &str| {
+        (
+            format!("msg_1.{endpoint}"),
+            format!("http://127.0.0.1:9/{endpoint}"),
+            Some(endpoint.to_owned()),
+            Some("ada".to_owned()),
+        )
+    };
+    assert_eq!(sent, [to("ep_a1"), to("ep_a2"), to("ep_a3")]);
+
+    let repeated = store.publish(&publication("msg_2", "ada")).await.unwrap();
+    assert_eq!(
+        (
+            repeated.message.as_str(),
+            repeated.deliveries,
+            repeated.repeated
+        ),
+        ("msg_1", 0, true)
+    );
+    // Keys are per owner.
+    let bobs = store.publish(&publication("msg_3", "bob")).await.unwrap();
+    assert_eq!((bobs.deliveries, bobs.repeated), (1, false));
+    assert_eq!(store.unfinished().await.unwrap(), 4);
+
+    assert!(!store.delete_endpoint("bob", "ep_a1").await.unwrap());
+    assert!(store.delete_endpoint("ada", "ep_a1").await.unwrap());
+    assert_eq!(store.endpoint("ada", "ep_a1").await.unwrap(), None);
+    assert!(!store.delete_endpoint("ada", "ep_a1").await.unwrap());
 }

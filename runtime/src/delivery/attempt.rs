@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AG
 use url::Url;
 
 use super::engine::Engine;
-use super::owners::{owner_holder, SecretsError};
+use super::owners::{endpoint_holder, owner_holder, ManagedSecrets, SecretsError};
 use super::record::{redact_url, Attempt, DeliveryId};
 use super::retry::{decide, Verdict};
 use super::settings::Signing;
@@ -79,6 +79,8 @@ pub(crate) struct Outgoing {
     pub check_reply: Option<ReplyCheck>,
     /// The API user it is sent for, whose secrets sign it.
     pub owner: Option<String>,
+    /// The subscribed endpoint it goes to, whose own secrets sign it instead.
+    pub endpoint: Option<String>,
 }
 
 /// One attempt made: its record, what comes next, and the reply if delivered.
@@ -189,19 +191,23 @@ async fn signer_for(shared: &Engine, outgoing: &Outgoing) -> Result<Option<Arc<S
             )
         })
     };
+    // A subscribed endpoint's delivery is signed with that endpoint's secret.
+    if let Some(endpoint) = &outgoing.endpoint {
+        return match &shared.settings.signing {
+            Signing::Managed(secrets) => {
+                managed_signer(shared, secrets, &endpoint_holder(endpoint)).await
+            }
+            _ => Err(cannot(
+                "the delivery goes to a subscribed endpoint, and endpoint secrets are not \
+                 managed here (`owner_secrets`)"
+                    .into(),
+            )),
+        };
+    }
     match &shared.settings.signing {
         Signing::Unsigned => Ok(None),
         Signing::SingleTenant(signer) => Ok(Some(Arc::clone(signer))),
-        Signing::Managed(secrets) => secrets
-            .signer(&*shared.store, &owner_holder(owner()?))
-            .await
-            .map(Some)
-            .map_err(|error| match error {
-                SecretsError::Store(store) if store.is_unavailable() => {
-                    Outcome::transient(format!("cannot read the signing secrets: {store}"))
-                }
-                other => cannot(other.to_string()),
-            }),
+        Signing::Managed(secrets) => managed_signer(shared, secrets, &owner_holder(owner()?)).await,
         Signing::ByOwner(resolver) => {
             let owner = owner()?;
             let secrets = resolver
@@ -213,6 +219,25 @@ async fn signer_for(shared: &Engine, outgoing: &Outgoing) -> Result<Option<Arc<S
                 .map_err(|error| cannot(error.to_string()))
         }
     }
+}
+
+/// The signer of `holder`'s managed secrets; a store that cannot be read now
+/// is worth another attempt.
+async fn managed_signer(
+    shared: &Engine,
+    secrets: &ManagedSecrets,
+    holder: &str,
+) -> Result<Option<Arc<Signer>>, Outcome> {
+    secrets
+        .signer(&*shared.store, holder)
+        .await
+        .map(Some)
+        .map_err(|error| match error {
+            SecretsError::Store(store) if store.is_unavailable() => {
+                Outcome::transient(format!("cannot read the signing secrets: {store}"))
+            }
+            other => Outcome::permanent(format!("cannot sign: {other}")),
+        })
 }
 
 fn headers(outgoing: &Outgoing, signer: Option<&Signer>) -> Result<HeaderMap, String> {
@@ -430,6 +455,7 @@ impl Engine {
             content_type,
             check_reply,
             owner: delivery.owner.clone(),
+            endpoint: delivery.endpoint.clone(),
         })
     }
 }

@@ -139,6 +139,7 @@ pub struct CallbacksBuilder {
     retention: Duration,
     dead_letter_retention: Duration,
     replies: Vec<DeclaredReply>,
+    catalog: Option<crate::catalog::EventCatalog>,
     api_error: Option<crate::assemble::SpecError>,
 }
 
@@ -172,6 +173,7 @@ impl Default for CallbacksBuilder {
             retention: Duration::from_secs(7 * 24 * 3600),
             dead_letter_retention: Duration::from_secs(30 * 24 * 3600),
             replies: Vec::new(),
+            catalog: None,
             api_error: None,
         }
     }
@@ -246,9 +248,12 @@ impl CallbacksBuilder {
     /// An API whose document cannot be built makes [`build`](Self::build)
     /// fail with [`BuildError::Api`].
     pub fn api(mut self, api: &crate::api::Api) -> Self {
-        match api.reply_declarations() {
-            Ok(replies) => self.replies.extend_from_slice(replies),
-            Err(error) => self.api_error = Some(error),
+        match (api.reply_declarations(), api.event_catalog()) {
+            (Ok(replies), Ok(catalog)) => {
+                self.replies.extend_from_slice(replies);
+                self.catalog = Some(catalog.clone());
+            }
+            (Err(error), _) | (_, Err(error)) => self.api_error = Some(error),
         }
         self
     }
@@ -614,6 +619,7 @@ impl CallbacksBuilder {
             concurrency: self.concurrency,
             accepting: AtomicBool::new(true),
             replies,
+            catalog: self.catalog,
             bound: StoreBound::new(self.max_unfinished),
             due_times: Default::default(),
             endpoints: Endpoints::new(

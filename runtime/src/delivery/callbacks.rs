@@ -245,6 +245,7 @@ impl Callbacks {
             body,
             created_at: SystemTime::now(),
             owner: message.owner,
+            endpoint: None,
         };
         Ok((delivery, reservation))
     }

@@ -46,6 +46,9 @@ pub(crate) struct Engine {
     pub in_flight: Semaphore,
     pub(super) concurrency: usize,
     pub(super) accepting: AtomicBool,
+    /// The event types endpoints may want: the catalog of the `Api` given to
+    /// the builder, if one was.
+    pub(crate) catalog: Option<crate::catalog::EventCatalog>,
     /// The reply types deliveries are checked against, by name.
     pub(super) replies: Replies,
     /// Each endpoint's send slots and health.

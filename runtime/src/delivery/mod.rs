@@ -71,6 +71,7 @@ mod settings;
 mod settings_env;
 mod ssrf;
 pub mod store;
+pub mod subscriptions;
 
 pub use builder::{BuildError, CallbacksBuilder};
 pub use callbacks::Callbacks;

@@ -224,6 +224,7 @@ pub(crate) mod tests {
                 body: Vec::new(),
                 created_at: round_started_at,
                 owner: None,
+                endpoint: None,
             },
             attempts_made,
             round_started_at,

@@ -123,6 +123,11 @@ pub(crate) fn owner_holder(owner: &str) -> String {
     format!("owner:{owner}")
 }
 
+/// The name a subscribed endpoint's secrets are kept under.
+pub(crate) fn endpoint_holder(endpoint: &str) -> String {
+    format!("endpoint:{endpoint}")
+}
+
 impl ManagedSecrets {
     pub(crate) fn new(sealing: Sealing) -> Self {
         ManagedSecrets {

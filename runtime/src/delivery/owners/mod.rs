@@ -9,7 +9,7 @@ mod owner;
 
 pub(crate) use key::Sealing;
 pub use key::{KeyError, SecretsKey};
-pub(crate) use managed::{owner_holder, ManagedSecrets};
+pub(crate) use managed::{endpoint_holder, owner_holder, ManagedSecrets};
 pub use managed::{ManagedSecret, SecretsError};
 pub(crate) use owner::OwnerSource;
 pub use owner::{Owner, OwnerId};

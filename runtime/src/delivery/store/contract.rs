@@ -1,6 +1,7 @@
 //! What a delivery store is: the [`DeliveryStore`] trait and the types it
 //! takes and gives back, shared by every store.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +35,9 @@ pub struct NewDelivery {
     /// whose secrets sign it: looked up at each attempt, so a rotation applies
     /// to retries too.
     pub owner: Option<String>,
+    /// The subscribed endpoint it goes to (a published event's fan-out),
+    /// whose secrets sign it.
+    pub endpoint: Option<String>,
 }
 
 /// A delivery a worker holds the lease of.
@@ -156,6 +160,53 @@ impl fmt::Debug for StoredSecret {
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
+}
+
+/// An endpoint as a store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEndpoint {
+    /// Its id (`ep_...`).
+    pub id: String,
+    /// The API user it belongs to.
+    pub owner: String,
+    /// Where its deliveries go.
+    pub url: String,
+    /// The event types it wants; empty: every one.
+    pub event_types: Vec<String>,
+    /// Its owner's words for it.
+    pub description: String,
+    /// Its owner's keys and values.
+    pub metadata: BTreeMap<String, String>,
+    /// Why and since when it is disabled, if it is: it then gets nothing.
+    pub disabled: Option<(String, SystemTime)>,
+    /// When it was registered.
+    pub created_at: SystemTime,
+    /// When it last changed.
+    pub updated_at: SystemTime,
+}
+
+/// One event published for an owner, to fan out to their endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publication {
+    /// The message: its id, event type (`callback`), method, body, owner and
+    /// time. Each endpoint's delivery is a copy with the endpoint's URL, the
+    /// endpoint named, and the id `<message id>.<endpoint id>`.
+    pub message: NewDelivery,
+    /// A repeated publication with this key (per owner) is not fanned out
+    /// again.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a publication did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The message id: the publication's, or the first one's if repeated.
+    pub message: DeliveryId,
+    /// Deliveries written: one per enabled endpoint of the owner that wants
+    /// the event type (none if repeated).
+    pub deliveries: u64,
+    /// Whether the idempotency key was used before: nothing was written.
+    pub repeated: bool,
 }
 
 /// What a store keeps, counted ([`DeliveryStore::kept`]).
@@ -373,6 +424,62 @@ pub trait DeliveryStore: Send + Sync + 'static {
         Box::pin(async { Err(no_secrets()) })
     }
 
+    /// Whether this store keeps subscriptions: endpoints and publications
+    /// (every shipped store does). One that does not implements none of the
+    /// endpoint methods below.
+    fn keeps_endpoints(&self) -> bool {
+        false
+    }
+
+    /// Registers an endpoint (its id is new).
+    fn insert_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, ()> {
+        let _ = endpoint;
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// The endpoint `id` of `owner`; `None` if it is another owner's.
+    fn endpoint<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let _ = (owner, id);
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// Up to `limit` endpoints of `owner` with ids after `after`, by id.
+    fn endpoints<'a>(
+        &'a self,
+        owner: &'a str,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<StoredEndpoint>> {
+        let _ = (owner, after, limit);
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// Writes `endpoint` over the one of its id and owner; `false` if there
+    /// is none.
+    fn replace_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, bool> {
+        let _ = endpoint;
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// Deletes the endpoint `id` of `owner` and its secrets; `false` if there
+    /// is none. Its deliveries stay.
+    fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
+        let _ = (owner, id);
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// Fans `publication` out in one transaction: one delivery, due now, per
+    /// enabled endpoint of its owner that wants its event type, unless its
+    /// idempotency key was used before.
+    fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {
+        let _ = publication;
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
     /// For stores other processes write to: a task that calls `wake` whenever
     /// a delivery may have become due because of another writer (PostgreSQL:
     /// `LISTEN`), so the dispatcher claims it at once instead of at its next
@@ -384,8 +491,17 @@ pub trait DeliveryStore: Send + Sync + 'static {
     }
 }
 
+fn no_endpoints() -> StoreError {
+    StoreError::Unavailable("this delivery store keeps no subscriptions".into())
+}
+
 fn no_secrets() -> StoreError {
     StoreError::Unavailable("this delivery store keeps no signing secrets".into())
+}
+
+/// The id of `endpoint`'s delivery of `message`.
+pub(crate) fn fanned_out_id(message: &DeliveryId, endpoint: &str) -> DeliveryId {
+    DeliveryId(format!("{}.{endpoint}", message.as_str()))
 }
 
 /// What a store's [`wake_ups`](DeliveryStore::wake_ups) task calls.

@@ -2,7 +2,7 @@
 //! callbacks when they stop. Bounded: past its capacity, inserts fail with
 //! [`StoreError::Full`] instead of growing.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -10,6 +10,7 @@ use super::contract::{
     delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next,
     StateKind, StoreError, StoreFuture, StoredSecret,
 };
+use super::contract::{fanned_out_id, Publication, Published, StoredEndpoint};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 /// Deliveries kept in the process's memory.
@@ -40,6 +41,10 @@ struct State {
     unfinished: usize,
     /// Each holder's signing secrets, oldest first.
     secrets: HashMap<String, Vec<StoredSecret>>,
+    /// Registered endpoints, by id.
+    endpoints: BTreeMap<String, StoredEndpoint>,
+    /// Publications' idempotency keys, by owner and key: their message.
+    publications: HashMap<(String, String), DeliveryId>,
 }
 
 struct Row {
@@ -108,13 +113,72 @@ impl MemoryStore {
                 capacity: self.capacity,
             });
         }
+        state.insert(delivery, lease);
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    /// One delivery per enabled endpoint of the owner wanting the event type,
+    /// all or none (the capacity holds for them together).
+    fn fan_out(&self, publication: &Publication) -> Result<Published, StoreError> {
+        let message = &publication.message;
+        let owner = message.owner.clone().unwrap_or_default();
+        let mut state = self.state();
+        if let Some(key) = &publication.idempotency_key {
+            if let Some(first) = state.publications.get(&(owner.clone(), key.clone())) {
+                return Ok(Published {
+                    message: first.clone(),
+                    deliveries: 0,
+                    repeated: true,
+                });
+            }
+        }
+        let deliveries: Vec<NewDelivery> = state
+            .endpoints
+            .values()
+            .filter(|endpoint| endpoint.owner == owner && endpoint.disabled.is_none())
+            .filter(|endpoint| {
+                endpoint.event_types.is_empty() || endpoint.event_types.contains(&message.callback)
+            })
+            .map(|endpoint| NewDelivery {
+                id: fanned_out_id(&message.id, &endpoint.id),
+                url: endpoint.url.clone(),
+                endpoint: Some(endpoint.id.clone()),
+                ..message.clone()
+            })
+            .collect();
+        if state.unfinished + deliveries.len() > self.capacity {
+            return Err(StoreError::Full {
+                capacity: self.capacity,
+            });
+        }
+        if let Some(key) = &publication.idempotency_key {
+            state
+                .publications
+                .insert((owner, key.clone()), message.id.clone());
+        }
+        for delivery in &deliveries {
+            state.insert(delivery, None);
+        }
+        Ok(Published {
+            message: message.id.clone(),
+            deliveries: deliveries.len() as u64,
+            repeated: false,
+        })
+    }
+}
+
+impl State {
+    /// Adds an unfinished row (the caller checked the capacity).
+    fn insert(&mut self, delivery: &NewDelivery, lease: Option<&Lease>) {
         let id = delivery.id.clone();
         match lease {
-            Some(lease) => state.leased.insert((lease.until, id.clone())),
-            None => state.due.insert((delivery.created_at, id.clone())),
+            Some(lease) => self.leased.insert((lease.until, id.clone())),
+            None => self.due.insert((delivery.created_at, id.clone())),
         };
-        state.unfinished += 1;
-        state.rows.insert(
+        self.unfinished += 1;
+        self.rows.insert(
             id,
             Row {
                 delivery: delivery.clone(),
@@ -127,11 +191,8 @@ impl MemoryStore {
                 round_first_attempt: 0,
             },
         );
-        Ok(())
     }
-}
 
-impl State {
     /// Moves rows whose lease ended by `now` back to the due queue.
     fn expire_leases(&mut self, now: SystemTime) {
         while let Some((until, id)) = self.leased.first().cloned() {
@@ -438,6 +499,83 @@ impl DeliveryStore for MemoryStore {
         true
     }
 
+    fn keeps_endpoints(&self) -> bool {
+        true
+    }
+
+    fn insert_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, ()> {
+        self.state()
+            .endpoints
+            .insert(endpoint.id.clone(), endpoint.clone());
+        Box::pin(async { Ok(()) })
+    }
+
+    fn endpoint<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let found = self
+            .state()
+            .endpoints
+            .get(id)
+            .filter(|endpoint| endpoint.owner == owner)
+            .cloned();
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn endpoints<'a>(
+        &'a self,
+        owner: &'a str,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<StoredEndpoint>> {
+        let state = self.state();
+        let from = match after {
+            Some(after) => std::ops::Bound::Excluded(after.to_owned()),
+            None => std::ops::Bound::Unbounded,
+        };
+        let page: Vec<StoredEndpoint> = state
+            .endpoints
+            .range((from, std::ops::Bound::Unbounded))
+            .map(|(_, endpoint)| endpoint)
+            .filter(|endpoint| endpoint.owner == owner)
+            .take(limit)
+            .cloned()
+            .collect();
+        Box::pin(async move { Ok(page) })
+    }
+
+    fn replace_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, bool> {
+        let mut state = self.state();
+        let replaced = match state.endpoints.get_mut(&endpoint.id) {
+            Some(stored) if stored.owner == endpoint.owner => {
+                *stored = endpoint.clone();
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(replaced) })
+    }
+
+    fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
+        let mut state = self.state();
+        let deleted = match state.endpoints.get(id) {
+            Some(endpoint) if endpoint.owner == owner => {
+                state.endpoints.remove(id);
+                state.secrets.remove(&format!("endpoint:{id}"));
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(deleted) })
+    }
+
+    fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {
+        let published = self.fan_out(publication);
+        Box::pin(async move { published })
+    }
+
     fn secrets<'a>(
         &'a self,
         holder: &'a str,
@@ -531,6 +669,7 @@ mod tests {
             body: Vec::new(),
             created_at: at,
             owner: None,
+            endpoint: None,
         }
     }
 

@@ -20,8 +20,8 @@ mod sql;
 mod sqlite;
 
 pub use contract::{
-    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture, StoredSecret, Wake,
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, Publication,
+    Published, StateKind, StoreError, StoreFuture, StoredEndpoint, StoredSecret, Wake,
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::contract::StoredEndpoint;
 use super::contract::{delivery_state, Next, StateKind, StoreError};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
@@ -94,6 +95,67 @@ pub(crate) fn outcome_columns(next: &Next) -> (&'static str, Option<&str>) {
         Next::Succeeded => ("succeeded", None),
         Next::RetryAt(_) => ("pending", None),
         Next::Failed(reason) => ("failed", Some(reason.as_str())),
+    }
+}
+
+/// An endpoint's columns as SQL stores keep them: times as milliseconds, its
+/// event types and metadata as JSON text.
+pub(crate) struct EndpointColumns {
+    pub id: String,
+    pub owner: String,
+    pub url: String,
+    pub event_types: String,
+    pub description: String,
+    pub metadata: String,
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// `endpoint` as columns.
+pub(crate) fn endpoint_columns(endpoint: &StoredEndpoint) -> EndpointColumns {
+    EndpointColumns {
+        id: endpoint.id.clone(),
+        owner: endpoint.owner.clone(),
+        url: endpoint.url.clone(),
+        // Lists and maps of strings always serialise.
+        event_types: serde_json::to_string(&endpoint.event_types).unwrap_or_default(),
+        description: endpoint.description.clone(),
+        metadata: serde_json::to_string(&endpoint.metadata).unwrap_or_default(),
+        disabled_reason: endpoint.disabled.as_ref().map(|(reason, _)| reason.clone()),
+        disabled_at: endpoint.disabled.as_ref().map(|(_, at)| to_millis(*at)),
+        created_at: to_millis(endpoint.created_at),
+        updated_at: to_millis(endpoint.updated_at),
+    }
+}
+
+impl EndpointColumns {
+    /// The endpoint these columns hold.
+    pub(crate) fn into_endpoint(self) -> Result<StoredEndpoint, StoreError> {
+        let corrupt = |what: &str| {
+            StoreError::Corrupt(format!(
+                "endpoint {}: its {what} is not JSON of its type",
+                self.id
+            ))
+        };
+        let event_types =
+            serde_json::from_str(&self.event_types).map_err(|_| corrupt("event types"))?;
+        let metadata = serde_json::from_str(&self.metadata).map_err(|_| corrupt("metadata"))?;
+        Ok(StoredEndpoint {
+            disabled: match (self.disabled_reason, self.disabled_at) {
+                (Some(reason), Some(at)) => Some((reason, from_millis(at))),
+                _ => None,
+            },
+            id: self.id,
+            owner: self.owner,
+            url: self.url,
+            event_types,
+            description: self.description,
+            metadata,
+            created_at: from_millis(self.created_at),
+            updated_at: from_millis(self.updated_at),
+        })
     }
 }
 

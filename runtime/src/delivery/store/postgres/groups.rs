@@ -50,6 +50,7 @@ where
                 &lease.map(|lease| lease.token.as_str()),
                 &lease.map(|lease| to_millis(lease.until)),
                 &delivery.owner,
+                &delivery.endpoint,
             ],
         )
         .await
@@ -88,7 +89,8 @@ pub(super) async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(
             .iter()
             .map(|(_, lease)| lease.as_ref().map(|lease| to_millis(lease.until)))
             .collect();
-        let keys = column(|(delivery, _)| delivery.owner.as_deref());
+        let owners = column(|(delivery, _)| delivery.owner.as_deref());
+        let endpoints = column(|(delivery, _)| delivery.endpoint.as_deref());
         let written = match client.prepare_cached(INSERT_MANY).await {
             Ok(statement) => client
                 .execute(
@@ -103,7 +105,8 @@ pub(super) async fn insert_group(pool: Pool, group: Vec<Insert>) -> Vec<Result<(
                         &created,
                         &tokens,
                         &until,
-                        &keys,
+                        &owners,
+                        &endpoints,
                     ],
                 )
                 .await

@@ -11,6 +11,7 @@
 //! written again one call at a time, so one bad delivery fails only its own
 //! call.
 
+mod endpoints;
 mod grouped;
 mod groups;
 mod listen;

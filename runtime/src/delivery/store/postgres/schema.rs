@@ -82,6 +82,33 @@ CREATE TABLE hookspec_secrets (
     PRIMARY KEY (holder, generation)
 );
 "#,
+    // 6: subscriptions: the endpoints API users register (event types as a
+    // JSON array, empty for every one; metadata as a JSON object), the
+    // endpoint each fanned-out delivery goes to, and the idempotency keys of
+    // publications.
+    r#"
+ALTER TABLE hookspec_deliveries ADD COLUMN endpoint TEXT;
+CREATE TABLE hookspec_endpoints (
+    id              TEXT PRIMARY KEY,
+    owner           TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    event_types     TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    metadata        TEXT NOT NULL,
+    disabled_reason TEXT,
+    disabled_at     BIGINT,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
+);
+CREATE INDEX hookspec_endpoints_owner ON hookspec_endpoints (owner, id);
+CREATE TABLE hookspec_publications (
+    owner           TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (owner, idempotency_key)
+);
+"#,
 ];
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).

@@ -9,20 +9,20 @@ use crate::delivery::store::sql::{outcome_columns, to_millis};
 pub(super) const INSERT: &str =
     "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,
         body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
-        owner)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9, $10)";
+        owner, endpoint)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9, $10, $11)";
 
 /// Many deliveries in one statement: one row per element of the arrays.
 pub(super) const INSERT_MANY: &str =
     "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,
         body, created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
-        owner)
+        owner, endpoint)
     SELECT id, callback, method, url, content_type, body, created_at, 'pending', created_at,
-        created_at, lease_token, lease_until, owner
+        created_at, lease_token, lease_until, owner, endpoint
     FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BYTEA[],
-        $7::BIGINT[], $8::TEXT[], $9::BIGINT[], $10::TEXT[])
+        $7::BIGINT[], $8::TEXT[], $9::BIGINT[], $10::TEXT[], $11::TEXT[])
         AS input(id, callback, method, url, content_type, body, created_at, lease_token,
-            lease_until, owner)";
+            lease_until, owner, endpoint)";
 
 /// One attempt's outcome, written only if the delivery is still leased under
 /// the token: one round trip and one atomic commit.

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
+use super::endpoints;
 use super::grouped::Grouped;
 use super::groups::{
     complete_group, insert_group, insert_with, Insert, INSERT_GROUPS_IN_FLIGHT, MAX_GROUP,
@@ -21,6 +22,7 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
     StoreError, StoreFuture, StoredSecret, Wake,
 };
+use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
 use crate::delivery::store::sql::{from_millis, to_millis, StoredRow, KEPT};
 
 /// Deliveries in a PostgreSQL database, through a connection pool that
@@ -250,7 +252,8 @@ impl DeliveryStore for PostgresStore {
                          ORDER BY next_attempt_at LIMIT $4
                          FOR UPDATE SKIP LOCKED)
                      RETURNING id, callback, method, url, content_type, body, created_at,
-                               attempts, round_started_at, round_first_attempt, owner",
+                               attempts, round_started_at, round_first_attempt, owner,
+                               endpoint",
                 )
                 .await
                 .map_err(unavailable)?;
@@ -279,6 +282,7 @@ impl DeliveryStore for PostgresStore {
                         body: row.get(5),
                         created_at: from_millis(row.get(6)),
                         owner: row.get(10),
+                        endpoint: row.get(11),
                     },
                     attempts_made: row.get::<_, i32>(7).max(0) as u32,
                     round_started_at: from_millis(row.get(8)),
@@ -509,6 +513,43 @@ impl DeliveryStore for PostgresStore {
         Box::pin(async move {
             secrets::rotate(&mut self.client().await?, holder, sealed, now, old_until).await
         })
+    }
+
+    fn keeps_endpoints(&self) -> bool {
+        true
+    }
+
+    fn insert_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, ()> {
+        Box::pin(async move { endpoints::insert(&self.client().await?, endpoint).await })
+    }
+
+    fn endpoint<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        Box::pin(async move { endpoints::get(&self.client().await?, owner, id).await })
+    }
+
+    fn endpoints<'a>(
+        &'a self,
+        owner: &'a str,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<StoredEndpoint>> {
+        Box::pin(async move { endpoints::list(&self.client().await?, owner, after, limit).await })
+    }
+
+    fn replace_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, bool> {
+        Box::pin(async move { endpoints::replace(&self.client().await?, endpoint).await })
+    }
+
+    fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move { endpoints::delete(&mut self.client().await?, owner, id).await })
+    }
+
+    fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {
+        Box::pin(async move { endpoints::publish(&mut self.client().await?, publication).await })
     }
 
     fn wake_ups(

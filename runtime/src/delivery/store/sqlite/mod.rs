@@ -9,6 +9,7 @@
 //! Several processes may share the file (SQLite's locks make each claim atomic);
 //! for instances on several machines, use `PostgresStore` (feature `postgres`).
 
+mod endpoints;
 mod rows;
 mod schema;
 mod secrets;

@@ -18,7 +18,7 @@ pub(super) const CLAIM: &str = "UPDATE hookspec_deliveries SET lease_token = ?1,
           AND (lease_until IS NULL OR lease_until <= ?3)
         ORDER BY next_attempt_at LIMIT CAST(?4 AS INTEGER))
     RETURNING id, callback, method, url, content_type, body, created_at,
-              attempts, round_started_at, round_first_attempt, owner";
+              attempts, round_started_at, round_first_attempt, owner, endpoint";
 
 pub(super) fn insert_row(
     connection: &Connection,
@@ -31,8 +31,8 @@ pub(super) fn insert_row(
         .prepare_cached(
             "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
                  created_at, state, round_started_at, next_attempt_at, lease_token, lease_until,
-                 owner)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10)",
+                 owner, endpoint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?7, ?7, ?8, ?9, ?10, ?11)",
         )
         .and_then(|mut statement| {
             statement.execute(params![
@@ -46,6 +46,7 @@ pub(super) fn insert_row(
                 lease.map(|lease| lease.token.as_str()),
                 lease.map(|lease| to_millis(lease.until)),
                 delivery.owner,
+                delivery.endpoint,
             ])
         })
         .map_err(unavailable)?;

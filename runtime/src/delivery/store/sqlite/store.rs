@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::endpoints;
 use super::rows::{
     complete_in, insert_row, records, stored_row, unavailable, CLAIM, RECORD_COLUMNS,
 };
@@ -17,6 +18,7 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
     StoreError, StoreFuture, StoredSecret,
 };
+use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
 use crate::delivery::store::sql::{from_millis, to_millis, KEPT};
 
 /// Deliveries in one SQLite file.
@@ -160,6 +162,7 @@ impl DeliveryStore for SqliteStore {
                                 body: row.get(5)?,
                                 created_at: from_millis(row.get(6)?),
                                 owner: row.get(10)?,
+                                endpoint: row.get(11)?,
                             },
                             attempts_made: row.get(7)?,
                             round_started_at: from_millis(row.get(8)?),
@@ -393,6 +396,49 @@ impl DeliveryStore for SqliteStore {
             secrets::rotate(connection, &holder, &sealed, now, old_until)
         })
     }
+
+    fn keeps_endpoints(&self) -> bool {
+        true
+    }
+
+    fn insert_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, ()> {
+        let endpoint = endpoint.clone();
+        self.run(move |connection| endpoints::insert(connection, &endpoint))
+    }
+
+    fn endpoint<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        self.run(move |connection| endpoints::get(connection, &owner, &id))
+    }
+
+    fn endpoints<'a>(
+        &'a self,
+        owner: &'a str,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<StoredEndpoint>> {
+        let (owner, after) = (owner.to_owned(), after.map(str::to_owned));
+        self.run(move |connection| endpoints::list(connection, &owner, after.as_deref(), limit))
+    }
+
+    fn replace_endpoint<'a>(&'a self, endpoint: &'a StoredEndpoint) -> StoreFuture<'a, bool> {
+        let endpoint = endpoint.clone();
+        self.run(move |connection| endpoints::replace(connection, &endpoint))
+    }
+
+    fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        self.run_several(move |connection| endpoints::delete(connection, &owner, &id))
+    }
+
+    fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {
+        let publication = publication.clone();
+        self.run_several(move |connection| endpoints::publish(connection, &publication))
+    }
 }
 
 #[cfg(test)]
@@ -466,6 +512,7 @@ mod tests {
             body: Vec::new(),
             created_at: SystemTime::now(),
             owner: None,
+            endpoint: None,
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()

@@ -1,0 +1,95 @@
+//! Publishing an event for an owner: [`Callbacks::publish`] fans it out to
+//! every enabled endpoint of that owner that wants its type, in one store
+//! transaction, once per idempotency key.
+
+use std::marker::PhantomData;
+use std::time::SystemTime;
+
+use super::types::Published;
+use crate::callback_io::CallbackBody;
+use crate::context::DeclaredReply;
+use crate::declarations::WebhookDeclaration;
+use crate::delivery::callbacks::Callbacks;
+use crate::delivery::error::SendError;
+use crate::delivery::record::DeliveryId;
+use crate::delivery::store::{NewDelivery, Publication};
+
+/// Webhook `W` about to be published for one owner; from
+/// [`Callbacks::publish`].
+#[must_use = "nothing is published until `send` is awaited"]
+pub struct PublishRequest<'a, W> {
+    callbacks: &'a Callbacks,
+    owner: String,
+    idempotency_key: Option<String>,
+    declaration: PhantomData<fn() -> W>,
+}
+
+impl<W> std::fmt::Debug for PublishRequest<'_, W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishRequest")
+            .field("webhook", &std::any::type_name::<W>())
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Callbacks {
+    /// Prepares webhook `W` (an event type of the catalog) for every enabled
+    /// endpoint of `owner` that wants it; each delivery is signed with its
+    /// endpoint's own secret.
+    pub fn publish<W: WebhookDeclaration>(&self, owner: &str) -> PublishRequest<'_, W> {
+        PublishRequest {
+            callbacks: self,
+            owner: owner.to_owned(),
+            idempotency_key: None,
+            declaration: PhantomData,
+        }
+    }
+}
+
+impl<W: WebhookDeclaration> PublishRequest<'_, W> {
+    /// Publishes at most once per `key` for this owner: a repeated publish
+    /// with the same key writes nothing and answers with the first message.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Writes one delivery per subscribed endpoint, all in one transaction,
+    /// and wakes the dispatcher. Returns once they are in the store.
+    pub async fn send(
+        self,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<Published, SendError> {
+        let shared = &self.callbacks.inner.shared;
+        if !shared.is_accepting() {
+            return Err(SendError::ShuttingDown);
+        }
+        let reply = DeclaredReply::of_webhook::<W>();
+        let body = <W::Payload as CallbackBody>::encode(body).map_err(SendError::Encode)?;
+        shared.replies.declare(reply);
+        let publication = Publication {
+            message: NewDelivery {
+                id: DeliveryId::random(),
+                callback: reply.name.to_owned(),
+                method: W::META.method.http_name().to_owned(),
+                url: String::new(),
+                content_type: <W::Payload as CallbackBody>::content_type().map(str::to_owned),
+                body,
+                created_at: SystemTime::now(),
+                owner: Some(self.owner),
+                endpoint: None,
+            },
+            idempotency_key: self.idempotency_key,
+        };
+        let store = std::sync::Arc::clone(&shared.store);
+        let published = self
+            .callbacks
+            .on_store(async move { store.publish(&publication).await })
+            .await?;
+        if published.deliveries > 0 {
+            shared.wake_to_claim();
+        }
+        Ok(published)
+    }
+}
