@@ -408,6 +408,7 @@ async fn the_postgres_store_keeps_subscriptions() {
         .await
         .unwrap();
     outbox::conformance::check_endpoints(&store).await;
+    outbox::conformance::check_endpoint_health(&store).await;
 }
 
 #[actix_web::test]
@@ -438,7 +439,9 @@ async fn instances_starting_at_once_migrate_a_fresh_database_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4], "each migration recorded once");
+    // Every migration, each recorded once, in order.
+    let expected: Vec<i32> = (1..=7).collect();
+    assert_eq!(versions, expected, "each migration recorded once");
 }
 
 /// Schema version 1 exactly as it shipped (a frozen copy, so an edit to a
@@ -799,4 +802,96 @@ async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
     );
     callbacks.shutdown(Duration::from_secs(1)).await;
     receiver.stop().await;
+}
+
+/// An endpoint that answers `410 Gone` to one instance is disabled for both:
+/// the other instance sees it disabled and publishes nothing more to it.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn a_410_disables_the_endpoint_on_both_instances() {
+    use hookspec::delivery::owners::SecretsKey;
+    use hookspec::delivery::policy::AddressPolicy;
+    use hookspec::delivery::subscriptions::NewEndpoint;
+    use hookspec::delivery::Callbacks;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Something happened.
+    #[hookspec::webhook("thing.happened")]
+    async fn thing_happened(body: actix_web::web::Json<serde_json::Value>) {}
+
+    let postgres = Postgres::start();
+    // A receiver that wants nothing more: every request is answered 410.
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&requests);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gone_url = format!("http://{}/gone", listener.local_addr().unwrap());
+    let server = actix_web::HttpServer::new(move || {
+        let counted = Arc::clone(&counted);
+        actix_web::App::new().default_service(actix_web::web::to(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { actix_web::HttpResponse::Gone().finish() }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let key = SecretsKey::generate().unwrap();
+    let api = hookspec::Api::new("Things", "1.0.0").webhook(thing_happened);
+    let instance = || {
+        Callbacks::builder()
+            .store_url(&postgres.url())
+            .unwrap()
+            .owner_secrets(key.clone())
+            .api(&api)
+            .address_policy(AddressPolicy::listed_only().allow_loopback())
+            .build()
+            .unwrap()
+    };
+    let (first, second) = (instance(), instance());
+    let endpoint = first
+        .create_endpoint("ada", NewEndpoint::new(&gone_url))
+        .await
+        .unwrap();
+    let published = second
+        .publish::<thing_happened>("ada")
+        .send(&serde_json::json!({ "n": 1 }))
+        .await
+        .unwrap();
+    assert_eq!(published.deliveries, 1);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = first.endpoint("ada", &endpoint.id).await.unwrap().unwrap();
+        if seen.disabled.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the endpoint was not disabled");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    for instance in [&first, &second] {
+        let seen = instance
+            .endpoint("ada", &endpoint.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(seen.disabled.unwrap().reason, "it answered 410 Gone");
+        let again = instance
+            .publish::<thing_happened>("ada")
+            .send(&serde_json::json!({ "n": 2 }))
+            .await
+            .unwrap();
+        assert_eq!(again.deliveries, 0);
+    }
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        1,
+        "one attempt, then nothing"
+    );
+    first.shutdown(Duration::from_secs(1)).await;
+    second.shutdown(Duration::from_secs(1)).await;
+    handle.stop(false).await;
 }

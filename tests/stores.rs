@@ -11,6 +11,7 @@ async fn the_memory_store_conforms() {
     outbox::conformance::check_resume(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_secrets(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_endpoints(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_endpoint_health(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -38,6 +39,7 @@ async fn the_sqlite_store_conforms() {
     let dir = outbox::temp_dir("sqlite-endpoints");
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     outbox::conformance::check_endpoints(&store).await;
+    outbox::conformance::check_endpoint_health(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }

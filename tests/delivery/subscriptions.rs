@@ -7,7 +7,9 @@ use actix_web::web::Json;
 use hookspec::delivery::owners::SecretsKey;
 use hookspec::delivery::policy::AddressPolicy;
 use hookspec::delivery::records::{DeliveryFilter, DeliveryState};
-use hookspec::delivery::subscriptions::{EndpointError, EndpointUpdate, NewEndpoint};
+use hookspec::delivery::subscriptions::{
+    endpoint_disabled, EndpointError, EndpointUpdate, NewEndpoint,
+};
 use hookspec::delivery::Callbacks;
 use hookspec::{webhook, Api};
 
@@ -24,7 +26,8 @@ async fn invoice_voided(body: Json<InvoiceEvent>) {}
 fn callbacks() -> Callbacks {
     let api = Api::new("Invoices", "1.0.0")
         .webhook(invoice_paid)
-        .webhook(invoice_voided);
+        .webhook(invoice_voided)
+        .webhook(endpoint_disabled);
     Callbacks::builder()
         .in_memory()
         .queue_capacity(5_000)
@@ -34,6 +37,24 @@ fn callbacks() -> Callbacks {
         .retry(fast_retries())
         .build()
         .unwrap()
+}
+
+/// Waits (at most 60 s) until every delivery so far is final; how many.
+async fn all_final(callbacks: &Callbacks) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let records = callbacks.deliveries(DeliveryFilter::all()).await.unwrap();
+        if records.iter().all(|record| {
+            matches!(
+                record.state,
+                DeliveryState::Succeeded | DeliveryState::Failed { .. }
+            )
+        }) {
+            return records.len();
+        }
+        assert!(Instant::now() < deadline, "not final: {records:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Waits (at most 60 s) until every delivery so far has succeeded; how many.
@@ -256,5 +277,85 @@ async fn an_event_fans_out_to_a_thousand_endpoints_once_each() {
     paths.dedup();
     assert_eq!(paths.len(), ENDPOINTS, "one delivery per endpoint");
     assert_eq!(receiver.received().len(), ENDPOINTS);
+    receiver.handle.stop(false).await;
+}
+
+/// An endpoint that answers `410 Gone` is disabled in the store (so for every
+/// instance): the owner's endpoint subscribed to `endpoint.disabled` is told,
+/// signed with its own secret; the next event skips the disabled endpoint;
+/// enabled again by its owner, it gets events again.
+#[actix_web::test]
+async fn an_endpoint_that_answers_410_is_disabled_and_its_owner_is_told() {
+    let receiver = Receiver::start(vec![Answer::status(410)]);
+    let callbacks = callbacks();
+    let gone = callbacks
+        .create_endpoint(
+            "ada",
+            NewEndpoint::new(format!("{}/gone", receiver.url())).event_types(["invoice.paid"]),
+        )
+        .await
+        .unwrap();
+    let ops = callbacks
+        .create_endpoint(
+            "ada",
+            NewEndpoint::new(format!("{}/ops", receiver.url())).event_types(["endpoint.disabled"]),
+        )
+        .await
+        .unwrap();
+    let paid = event();
+    let publish = || callbacks.publish::<invoice_paid>("ada").send(&paid);
+    assert_eq!(publish().await.unwrap().deliveries, 1);
+    // The 410'd delivery, then the operational event.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !receiver.received().iter().any(|r| r.path == "/hooks/ops") {
+        assert!(Instant::now() < deadline, "no endpoint.disabled event");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(all_final(&callbacks).await, 2);
+    let disabled = callbacks.endpoint("ada", &gone.id).await.unwrap().unwrap();
+    assert_eq!(disabled.disabled.unwrap().reason, "it answered 410 Gone");
+
+    let received = receiver.received();
+    let told = received.iter().find(|r| r.path == "/hooks/ops").unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&told.body).unwrap();
+    assert_eq!(body["endpoint_id"], gone.id.as_str());
+    assert_eq!(body["reason"], "it answered 410 Gone");
+    let ops_secret = callbacks
+        .endpoint_secrets("ada", &ops.id)
+        .await
+        .unwrap()
+        .unwrap()[0]
+        .secret()
+        .to_owned();
+    assert!(reference_verify(
+        &ops_secret,
+        |name| told.header(name),
+        &told.body
+    ));
+
+    assert_eq!(publish().await.unwrap().deliveries, 0, "disabled: skipped");
+    let enabled = callbacks
+        .update_endpoint(
+            "ada",
+            &gone.id,
+            EndpointUpdate {
+                enabled: Some(true),
+                ..EndpointUpdate::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((enabled.disabled, enabled.failing_since), (None, None));
+    assert_eq!(publish().await.unwrap().deliveries, 1);
+    assert_eq!(all_final(&callbacks).await, 3);
+    assert_eq!(
+        receiver
+            .received()
+            .iter()
+            .filter(|r| r.path == "/hooks/gone")
+            .count(),
+        2
+    );
     receiver.handle.stop(false).await;
 }

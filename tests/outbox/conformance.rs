@@ -468,6 +468,7 @@ pub async fn check_endpoints(store: &dyn DeliveryStore) {
         description: format!("{owner}'s {id}"),
         metadata: BTreeMap::from([("team".to_owned(), owner.to_owned())]),
         disabled: None,
+        failing_since: None,
         created_at: now,
         updated_at: now,
     };
@@ -577,4 +578,120 @@ pub async fn check_endpoints(store: &dyn DeliveryStore) {
     assert!(store.delete_endpoint("ada", "ep_a1").await.unwrap());
     assert_eq!(store.endpoint("ada", "ep_a1").await.unwrap(), None);
     assert!(!store.delete_endpoint("ada", "ep_a1").await.unwrap());
+}
+
+/// Endpoint health: a failure starts a streak, a success ends it; a `410`
+/// disables at once, a streak begun before the allowed time disables too,
+/// and only the call that disables says so. Needs a store without `ep_h*`.
+pub async fn check_endpoint_health(store: &dyn DeliveryStore) {
+    use hookspec::delivery::store::{EndpointOutcome, StoredEndpoint};
+    let start = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let minute = Duration::from_secs(60);
+    for id in ["ep_h1", "ep_h2"] {
+        store
+            .insert_endpoint(&StoredEndpoint {
+                id: id.into(),
+                owner: "ada".into(),
+                url: format!("http://127.0.0.1:9/{id}"),
+                event_types: Vec::new(),
+                description: String::new(),
+                metadata: Default::default(),
+                disabled: None,
+                failing_since: None,
+                created_at: start,
+                updated_at: start,
+            })
+            .await
+            .unwrap();
+    }
+    // Patience: a streak begun an hour before `now` disables.
+    let outcome = |delivered: bool, gone: bool, now: SystemTime| EndpointOutcome {
+        delivered,
+        gone,
+        now,
+        disable_before: now - 60 * minute,
+    };
+    let since = |id: &'static str| async move {
+        store
+            .endpoint("ada", id)
+            .await
+            .unwrap()
+            .unwrap()
+            .failing_since
+    };
+    assert_eq!(
+        store
+            .endpoint_outcome("ep_h1", outcome(false, false, start))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(since("ep_h1").await, Some(start));
+    let later = start + 10 * minute;
+    assert_eq!(
+        store
+            .endpoint_outcome("ep_h1", outcome(false, false, later))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        since("ep_h1").await,
+        Some(start),
+        "the streak's start stays"
+    );
+    store
+        .endpoint_outcome("ep_h1", outcome(true, false, later))
+        .await
+        .unwrap();
+    assert_eq!(since("ep_h1").await, None, "a success ends the streak");
+
+    // Failing from `start`, still failing 61 minutes later: disabled, once.
+    store
+        .endpoint_outcome("ep_h1", outcome(false, false, start))
+        .await
+        .unwrap();
+    let past = start + 61 * minute;
+    let disabled = store
+        .endpoint_outcome("ep_h1", outcome(false, false, past))
+        .await
+        .unwrap()
+        .expect("disabled by this call");
+    assert_eq!(disabled.id, "ep_h1");
+    let (reason, at) = disabled.disabled.unwrap();
+    assert_eq!(
+        (reason.as_str(), at),
+        ("its deliveries failed for longer than allowed", past)
+    );
+    assert_eq!(
+        store
+            .endpoint_outcome("ep_h1", outcome(false, false, past + minute))
+            .await
+            .unwrap(),
+        None,
+        "already disabled"
+    );
+
+    // A 410 disables at once.
+    let gone = store
+        .endpoint_outcome("ep_h2", outcome(false, true, start))
+        .await
+        .unwrap()
+        .expect("disabled by a 410");
+    assert_eq!(gone.disabled.unwrap().0, "it answered 410 Gone");
+    assert!(store
+        .endpoint("ada", "ep_h2")
+        .await
+        .unwrap()
+        .unwrap()
+        .disabled
+        .is_some());
+    // An unknown endpoint (deleted meanwhile) is nothing to record.
+    assert_eq!(
+        store
+            .endpoint_outcome("ep_gone", outcome(false, true, start))
+            .await
+            .unwrap(),
+        None
+    );
 }

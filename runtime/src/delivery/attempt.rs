@@ -137,6 +137,11 @@ pub(crate) async fn attempt(
     );
     let reply = outcome.reply;
     super::metrics::attempt(&next, attempt.duration);
+    // A delivery to a URL a handler gave has no endpoint's health to keep.
+    if let Some(endpoint) = &outgoing.endpoint {
+        super::subscriptions::health::record(shared, endpoint, status, next == Next::Succeeded)
+            .await;
+    }
     match &next {
         Next::Succeeded => tracing::info!(
             delivery_id = %outgoing.id, callback = %outgoing.callback, url = %redact_url(outgoing.url.as_str()),

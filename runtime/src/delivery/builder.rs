@@ -133,6 +133,7 @@ pub struct CallbacksBuilder {
     pub(super) lease: Option<Duration>,
     poll_interval: Duration,
     send_deadline: Duration,
+    disable_endpoints_after: Duration,
     per_endpoint: Option<usize>,
     circuit: CircuitSettings,
     on_endpoint_event: Option<Hook>,
@@ -164,6 +165,7 @@ impl Default for CallbacksBuilder {
             lease: None,
             poll_interval: Duration::from_millis(500),
             send_deadline: Duration::from_secs(30),
+            disable_endpoints_after: super::subscriptions::health::DEFAULT_DISABLE_AFTER,
             per_endpoint: None,
             circuit: CircuitSettings {
                 failures: 5,
@@ -528,6 +530,15 @@ impl CallbacksBuilder {
         self
     }
 
+    /// How long a subscribed endpoint's deliveries may fail, unbroken by a
+    /// success, before the endpoint is disabled for every instance (default 5
+    /// days). A `410 Gone` disables it at once. Its owner enables it again
+    /// with [`Callbacks::update_endpoint`].
+    pub fn disable_endpoints_failing_for(mut self, failing_for: Duration) -> Self {
+        self.disable_endpoints_after = failing_for;
+        self
+    }
+
     /// Which addresses callbacks may reach (default: public addresses only).
     pub fn address_policy(mut self, policy: AddressPolicy) -> Self {
         self.policy = policy;
@@ -603,6 +614,7 @@ impl CallbacksBuilder {
                 lease,
                 poll_interval: self.poll_interval,
                 send_deadline: self.send_deadline,
+                disable_endpoints_after: self.disable_endpoints_after,
             },
             client,
             policy,

@@ -9,6 +9,7 @@
 //! | `hookspec_deliveries_unfinished` | gauge | (durable stores: every instance's) |
 //! | `hookspec_endpoints_disabled` | gauge | |
 //! | `hookspec_endpoint_events_total` | counter | `event`: `disabled`, `recovered` |
+//! | `hookspec_subscribed_endpoints_disabled_total` | counter | (a subscribed endpoint disabled for every instance) |
 
 use std::time::Duration;
 
@@ -37,6 +38,11 @@ pub(crate) fn endpoint_event(event: &'static str, disabled: usize) {
     metrics::gauge!("hookspec_endpoints_disabled").set(disabled as f64);
 }
 
+/// Counts a subscribed endpoint disabled for every instance.
+pub(crate) fn subscribed_endpoint_disabled() {
+    metrics::counter!("hookspec_subscribed_endpoints_disabled_total").increment(1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +57,7 @@ mod tests {
             attempt(&Next::Failed("x".into()), Duration::from_millis(5));
             unfinished(7);
             endpoint_event("disabled", 1);
+            subscribed_endpoint_disabled();
         });
         let values: Vec<(String, Vec<String>, DebugValue)> = snapshotter
             .snapshot()
@@ -95,6 +102,10 @@ mod tests {
         );
         assert_eq!(
             find("hookspec_endpoint_events_total", "event=disabled"),
+            &DebugValue::Counter(1)
+        );
+        assert_eq!(
+            find("hookspec_subscribed_endpoints_disabled_total", ""),
             &DebugValue::Counter(1)
         );
     }

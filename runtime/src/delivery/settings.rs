@@ -25,6 +25,8 @@ pub(crate) struct Settings {
     pub poll_interval: Duration,
     /// How long an awaited `send` waits before answering `StillPending`.
     pub send_deadline: Duration,
+    /// How long a subscribed endpoint may fail before it is disabled.
+    pub disable_endpoints_after: Duration,
 }
 
 /// How deliveries are signed.

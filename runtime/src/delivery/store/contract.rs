@@ -179,10 +179,35 @@ pub struct StoredEndpoint {
     pub metadata: BTreeMap<String, String>,
     /// Why and since when it is disabled, if it is: it then gets nothing.
     pub disabled: Option<(String, SystemTime)>,
+    /// Since when its deliveries have failed, unbroken by a success.
+    pub failing_since: Option<SystemTime>,
     /// When it was registered.
     pub created_at: SystemTime,
     /// When it last changed.
     pub updated_at: SystemTime,
+}
+
+/// How one attempt to a subscribed endpoint went
+/// ([`DeliveryStore::endpoint_outcome`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EndpointOutcome {
+    /// Whether it was delivered.
+    pub delivered: bool,
+    /// Whether the endpoint answered `410 Gone`: it wants nothing more.
+    pub gone: bool,
+    /// When.
+    pub now: SystemTime,
+    /// A failing streak that began then or earlier disables the endpoint.
+    pub disable_before: SystemTime,
+}
+
+/// The reason a disabled endpoint gives, for a `410 Gone` or a long failure.
+pub(crate) fn disabled_reason(outcome: &EndpointOutcome) -> &'static str {
+    if outcome.gone {
+        "it answered 410 Gone"
+    } else {
+        "its deliveries failed for longer than allowed"
+    }
 }
 
 /// One event published for an owner, to fan out to their endpoints.
@@ -469,6 +494,20 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// is none. Its deliveries stay.
     fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
         let _ = (owner, id);
+        Box::pin(async { Err(no_endpoints()) })
+    }
+
+    /// Records how an attempt to endpoint `id` went: a success ends its
+    /// failing streak; a failure starts one (if none is under way), and
+    /// disables the endpoint (if enabled) when it is `gone` (it answered
+    /// `410 Gone`) or has been failing since `disable_before` or earlier.
+    /// Returns the endpoint if this call disabled it.
+    fn endpoint_outcome<'a>(
+        &'a self,
+        id: &'a str,
+        outcome: EndpointOutcome,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let _ = (id, outcome);
         Box::pin(async { Err(no_endpoints()) })
     }
 

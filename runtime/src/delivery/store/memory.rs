@@ -10,7 +10,9 @@ use super::contract::{
     delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next,
     StateKind, StoreError, StoreFuture, StoredSecret,
 };
-use super::contract::{fanned_out_id, Publication, Published, StoredEndpoint};
+use super::contract::{
+    disabled_reason, fanned_out_id, EndpointOutcome, Publication, Published, StoredEndpoint,
+};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 /// Deliveries kept in the process's memory.
@@ -569,6 +571,29 @@ impl DeliveryStore for MemoryStore {
             _ => false,
         };
         Box::pin(async move { Ok(deleted) })
+    }
+
+    fn endpoint_outcome<'a>(
+        &'a self,
+        id: &'a str,
+        outcome: EndpointOutcome,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let mut state = self.state();
+        let disabled = state.endpoints.get_mut(id).and_then(|endpoint| {
+            if outcome.delivered {
+                endpoint.failing_since = None;
+                return None;
+            }
+            let since = *endpoint.failing_since.get_or_insert(outcome.now);
+            let disable =
+                endpoint.disabled.is_none() && (outcome.gone || since <= outcome.disable_before);
+            disable.then(|| {
+                endpoint.disabled = Some((disabled_reason(&outcome).to_owned(), outcome.now));
+                endpoint.updated_at = outcome.now;
+                endpoint.clone()
+            })
+        });
+        Box::pin(async move { Ok(disabled) })
     }
 
     fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {

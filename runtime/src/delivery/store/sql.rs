@@ -111,6 +111,7 @@ pub(crate) struct EndpointColumns {
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub failing_since: Option<i64>,
 }
 
 /// `endpoint` as columns.
@@ -127,6 +128,7 @@ pub(crate) fn endpoint_columns(endpoint: &StoredEndpoint) -> EndpointColumns {
         disabled_at: endpoint.disabled.as_ref().map(|(_, at)| to_millis(*at)),
         created_at: to_millis(endpoint.created_at),
         updated_at: to_millis(endpoint.updated_at),
+        failing_since: endpoint.failing_since.map(to_millis),
     }
 }
 
@@ -155,6 +157,7 @@ impl EndpointColumns {
             metadata,
             created_at: from_millis(self.created_at),
             updated_at: from_millis(self.updated_at),
+            failing_since: self.failing_since.map(from_millis),
         })
     }
 }

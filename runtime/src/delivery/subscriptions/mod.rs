@@ -7,10 +7,13 @@
 //! to those that want it. `Webhook<W>` still sends to a URL the handler gives,
 //! for applications that keep endpoints themselves.
 
+pub(crate) mod health;
+mod operational;
 mod publish;
 mod registry;
 mod types;
 
+pub use operational::{endpoint_disabled, EndpointDisabledEvent};
 pub use publish::PublishRequest;
 pub use types::{
     Disabled, Endpoint, EndpointError, EndpointPage, EndpointUpdate, NewEndpoint, Published,

@@ -141,6 +141,7 @@ impl Callbacks {
                 description: checked_description(endpoint.description)?,
                 metadata: checked_metadata(endpoint.metadata)?,
                 disabled: None,
+                failing_since: None,
                 created_at: now,
                 updated_at: now,
             };
@@ -224,7 +225,10 @@ impl Callbacks {
                 (Some(false), None) => {
                     stored.disabled = Some(("disabled by its owner".into(), now))
                 }
-                (Some(true), Some(_)) => stored.disabled = None,
+                (Some(true), Some(_)) => {
+                    stored.disabled = None;
+                    stored.failing_since = None;
+                }
                 _ => {}
             }
             stored.updated_at = now;

@@ -31,6 +31,9 @@ pub struct Endpoint {
     pub metadata: BTreeMap<String, String>,
     /// Why and since when it gets nothing, if it is disabled.
     pub disabled: Option<Disabled>,
+    /// Since when its deliveries have failed, unbroken by a success; past
+    /// `CallbacksBuilder::disable_endpoints_failing_for`, it is disabled.
+    pub failing_since: Option<SystemTime>,
     /// When it was registered.
     pub created_at: SystemTime,
     /// When it last changed.
@@ -55,6 +58,7 @@ impl From<StoredEndpoint> for Endpoint {
             description: stored.description,
             metadata: stored.metadata,
             disabled: stored.disabled.map(|(reason, at)| Disabled { reason, at }),
+            failing_since: stored.failing_since,
             created_at: stored.created_at,
             updated_at: stored.updated_at,
         }

@@ -9,11 +9,13 @@ use tokio_postgres::Row;
 use super::statements::unavailable;
 use crate::delivery::record::DeliveryId;
 use crate::delivery::store::contract::StoreError;
-use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
+use crate::delivery::store::contract::{
+    disabled_reason, EndpointOutcome, Publication, Published, StoredEndpoint,
+};
 use crate::delivery::store::sql::{endpoint_columns, to_millis, EndpointColumns};
 
 const COLUMNS: &str = "id, owner, url, event_types, description, metadata, disabled_reason, \
-                       disabled_at, created_at, updated_at";
+                       disabled_at, created_at, updated_at, failing_since";
 
 fn endpoint_row(row: &Row) -> EndpointColumns {
     EndpointColumns {
@@ -27,6 +29,7 @@ fn endpoint_row(row: &Row) -> EndpointColumns {
         disabled_at: row.get(7),
         created_at: row.get(8),
         updated_at: row.get(9),
+        failing_since: row.get(10),
     }
 }
 
@@ -39,7 +42,7 @@ pub(super) async fn insert(
         .execute(
             &format!(
                 "INSERT INTO hookspec_endpoints ({COLUMNS})
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             ),
             &[
                 &c.id,
@@ -52,6 +55,7 @@ pub(super) async fn insert(
                 &c.disabled_at,
                 &c.created_at,
                 &c.updated_at,
+                &c.failing_since,
             ],
         )
         .await
@@ -105,7 +109,8 @@ pub(super) async fn replace(
     let changed = client
         .execute(
             "UPDATE hookspec_endpoints SET url = $3, event_types = $4, description = $5,
-                 metadata = $6, disabled_reason = $7, disabled_at = $8, updated_at = $9
+                 metadata = $6, disabled_reason = $7, disabled_at = $8, updated_at = $9,
+                 failing_since = $10
              WHERE id = $1 AND owner = $2",
             &[
                 &c.id,
@@ -117,6 +122,7 @@ pub(super) async fn replace(
                 &c.disabled_reason,
                 &c.disabled_at,
                 &c.updated_at,
+                &c.failing_since,
             ],
         )
         .await
@@ -148,6 +154,56 @@ pub(super) async fn delete(
     }
     transaction.commit().await.map_err(unavailable)?;
     Ok(deleted == 1)
+}
+
+pub(super) async fn outcome(
+    client: &impl GenericClient,
+    id: &str,
+    outcome: &EndpointOutcome,
+) -> Result<Option<StoredEndpoint>, StoreError> {
+    let now = to_millis(outcome.now);
+    if outcome.delivered {
+        client
+            .execute(
+                "UPDATE hookspec_endpoints SET failing_since = NULL
+                 WHERE id = $1 AND failing_since IS NOT NULL",
+                &[&id],
+            )
+            .await
+            .map_err(unavailable)?;
+        return Ok(None);
+    }
+    // A data-modifying CTE cannot update a row the same statement updates
+    // again: two statements. The streak starts if none is under way; the
+    // endpoint is disabled if this attempt ends the patience allowed.
+    client
+        .execute(
+            "UPDATE hookspec_endpoints SET failing_since = $2
+             WHERE id = $1 AND failing_since IS NULL",
+            &[&id, &now],
+        )
+        .await
+        .map_err(unavailable)?;
+    let row = client
+        .query_opt(
+            &format!(
+                "UPDATE hookspec_endpoints
+                 SET disabled_reason = $3, disabled_at = $2, updated_at = $2
+                 WHERE id = $1 AND disabled_at IS NULL AND ($4 OR failing_since <= $5)
+                 RETURNING {COLUMNS}"
+            ),
+            &[
+                &id,
+                &now,
+                &disabled_reason(outcome),
+                &outcome.gone,
+                &to_millis(outcome.disable_before),
+            ],
+        )
+        .await
+        .map_err(unavailable)?;
+    row.map(|row| endpoint_row(&row).into_endpoint())
+        .transpose()
 }
 
 pub(super) async fn publish(

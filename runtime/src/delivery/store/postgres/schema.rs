@@ -109,6 +109,9 @@ CREATE TABLE hookspec_publications (
     PRIMARY KEY (owner, idempotency_key)
 );
 "#,
+    // 7: since when an endpoint's deliveries have failed, unbroken by a
+    // success: past `disable_endpoints_failing_for`, it is disabled.
+    "ALTER TABLE hookspec_endpoints ADD COLUMN failing_since BIGINT;",
 ];
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).

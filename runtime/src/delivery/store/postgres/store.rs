@@ -22,7 +22,7 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
     StoreError, StoreFuture, StoredSecret, Wake,
 };
-use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
+use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
 use crate::delivery::store::sql::{from_millis, to_millis, StoredRow, KEPT};
 
 /// Deliveries in a PostgreSQL database, through a connection pool that
@@ -546,6 +546,14 @@ impl DeliveryStore for PostgresStore {
 
     fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
         Box::pin(async move { endpoints::delete(&mut self.client().await?, owner, id).await })
+    }
+
+    fn endpoint_outcome<'a>(
+        &'a self,
+        id: &'a str,
+        outcome: EndpointOutcome,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        Box::pin(async move { endpoints::outcome(&self.client().await?, id, &outcome).await })
     }
 
     fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {

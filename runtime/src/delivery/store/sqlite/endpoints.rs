@@ -6,11 +6,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::rows::unavailable;
 use crate::delivery::store::contract::StoreError;
-use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
+use crate::delivery::store::contract::{
+    disabled_reason, EndpointOutcome, Publication, Published, StoredEndpoint,
+};
 use crate::delivery::store::sql::{endpoint_columns, to_millis, EndpointColumns};
 
 const COLUMNS: &str = "id, owner, url, event_types, description, metadata, disabled_reason, \
-                       disabled_at, created_at, updated_at";
+                       disabled_at, created_at, updated_at, failing_since";
 
 fn endpoint_row(row: &Row<'_>) -> rusqlite::Result<EndpointColumns> {
     Ok(EndpointColumns {
@@ -24,6 +26,7 @@ fn endpoint_row(row: &Row<'_>) -> rusqlite::Result<EndpointColumns> {
         disabled_at: row.get(7)?,
         created_at: row.get(8)?,
         updated_at: row.get(9)?,
+        failing_since: row.get(10)?,
     })
 }
 
@@ -31,7 +34,7 @@ pub(super) fn insert(connection: &Connection, endpoint: &StoredEndpoint) -> Resu
     let columns = endpoint_columns(endpoint);
     connection
         .execute(
-            &format!("INSERT INTO hookspec_endpoints ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            &format!("INSERT INTO hookspec_endpoints ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             params![
                 columns.id,
                 columns.owner,
@@ -42,7 +45,8 @@ pub(super) fn insert(connection: &Connection, endpoint: &StoredEndpoint) -> Resu
                 columns.disabled_reason,
                 columns.disabled_at,
                 columns.created_at,
-                columns.updated_at
+                columns.updated_at,
+                columns.failing_since
             ],
         )
         .map(drop)
@@ -100,7 +104,8 @@ pub(super) fn replace(
     let changed = connection
         .execute(
             "UPDATE hookspec_endpoints SET url = ?3, event_types = ?4, description = ?5,
-                 metadata = ?6, disabled_reason = ?7, disabled_at = ?8, updated_at = ?9
+                 metadata = ?6, disabled_reason = ?7, disabled_at = ?8, updated_at = ?9,
+                 failing_since = ?10
              WHERE id = ?1 AND owner = ?2",
             params![
                 columns.id,
@@ -111,7 +116,8 @@ pub(super) fn replace(
                 columns.metadata,
                 columns.disabled_reason,
                 columns.disabled_at,
-                columns.updated_at
+                columns.updated_at,
+                columns.failing_since
             ],
         )
         .map_err(unavailable)?;
@@ -134,6 +140,58 @@ pub(super) fn delete(connection: &Connection, owner: &str, id: &str) -> Result<b
             .map_err(unavailable)?;
     }
     Ok(deleted == 1)
+}
+
+pub(super) fn outcome(
+    connection: &Connection,
+    id: &str,
+    outcome: &EndpointOutcome,
+) -> Result<Option<StoredEndpoint>, StoreError> {
+    let now = to_millis(outcome.now);
+    if outcome.delivered {
+        connection
+            .execute(
+                "UPDATE hookspec_endpoints SET failing_since = NULL
+                 WHERE id = ?1 AND failing_since IS NOT NULL",
+                params![id],
+            )
+            .map_err(unavailable)?;
+        return Ok(None);
+    }
+    connection
+        .execute(
+            "UPDATE hookspec_endpoints SET failing_since = ?2
+             WHERE id = ?1 AND failing_since IS NULL",
+            params![id, now],
+        )
+        .map_err(unavailable)?;
+    let disabled = connection
+        .execute(
+            "UPDATE hookspec_endpoints
+             SET disabled_reason = ?2, disabled_at = ?3, updated_at = ?3
+             WHERE id = ?1 AND disabled_at IS NULL AND (?4 OR failing_since <= ?5)",
+            params![
+                id,
+                disabled_reason(outcome),
+                now,
+                outcome.gone,
+                to_millis(outcome.disable_before)
+            ],
+        )
+        .map_err(unavailable)?;
+    if disabled == 0 {
+        return Ok(None);
+    }
+    connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM hookspec_endpoints WHERE id = ?1"),
+            params![id],
+            endpoint_row,
+        )
+        .optional()
+        .map_err(unavailable)?
+        .map(EndpointColumns::into_endpoint)
+        .transpose()
 }
 
 pub(super) fn publish(

@@ -85,6 +85,9 @@ CREATE TABLE hookspec_publications (
     PRIMARY KEY (owner, idempotency_key)
 );
 "#,
+    // 5: since when an endpoint's deliveries have failed, unbroken by a
+    // success: past `disable_endpoints_failing_for`, it is disabled.
+    "ALTER TABLE hookspec_endpoints ADD COLUMN failing_since INTEGER;",
 ];
 /// How SQLite makes each write durable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
     StoreError, StoreFuture, StoredSecret,
 };
-use crate::delivery::store::contract::{Publication, Published, StoredEndpoint};
+use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
 use crate::delivery::store::sql::{from_millis, to_millis, KEPT};
 
 /// Deliveries in one SQLite file.
@@ -433,6 +433,15 @@ impl DeliveryStore for SqliteStore {
     fn delete_endpoint<'a>(&'a self, owner: &'a str, id: &'a str) -> StoreFuture<'a, bool> {
         let (owner, id) = (owner.to_owned(), id.to_owned());
         self.run_several(move |connection| endpoints::delete(connection, &owner, &id))
+    }
+
+    fn endpoint_outcome<'a>(
+        &'a self,
+        id: &'a str,
+        outcome: EndpointOutcome,
+    ) -> StoreFuture<'a, Option<StoredEndpoint>> {
+        let id = id.to_owned();
+        self.run_several(move |connection| endpoints::outcome(connection, &id, &outcome))
     }
 
     fn publish<'a>(&'a self, publication: &'a Publication) -> StoreFuture<'a, Published> {
