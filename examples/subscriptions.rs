@@ -34,7 +34,9 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Data, Json, Path};
 use actix_web::{FromRequest, HttpRequest, ResponseError};
+use hookspec::delivery::management::{self, EndpointManagement};
 use hookspec::delivery::owners::{Owner, SecretsKey};
+use hookspec::delivery::subscriptions::endpoint_disabled;
 use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder};
 use hookspec::openapi::{ApiKeyIn, SecurityScheme, Tag};
 use hookspec::{callback, get, post, webhook, Api, JsonSchema, Problem};
@@ -397,6 +399,10 @@ pub fn api() -> Api {
         .security_requirement(BEARER, &[])
         .tag(Tag::new("subscriptions").description("A user's event subscriptions."))
         .tag(Tag::new("secrets").description("The secrets that sign your callbacks."))
+        .tag(
+            Tag::new(management::TAG)
+                .description("Your webhook endpoints, and the events they get."),
+        )
         .tag(Tag::new("admin").description("For administrators, with the admin key."))
         .tag(Tag::new("status").description("Whether the service is up."))
         .strict_tags()
@@ -407,15 +413,19 @@ pub fn api() -> Api {
                 .service(all_subscriptions)
                 .service(callback_secrets)
                 .service(rotate_callback_secret)
+                .scope("/webhooks", |webhooks| {
+                    webhooks.service(EndpointManagement::<Authenticated>::new())
+                })
                 .service(status)
         })
         .webhook(plan_price_changed)
+        .webhook(endpoint_disabled)
 }
 
 /// Callbacks as this API sends them: for the [`Authenticated`] user of each
 /// request, signed with that user's secret unless `builder` chose otherwise.
 pub fn callbacks(builder: CallbacksBuilder) -> Result<Callbacks, BuildError> {
-    builder.owner_from::<Authenticated>().build()
+    builder.owner_from::<Authenticated>().api(&api()).build()
 }
 
 /// Where the example keeps the key it makes when `HOOKSPEC_SECRETS_KEY` is unset.

@@ -105,7 +105,7 @@ fn webhooks_are_left_out_and_named() {
     assert!(document.get("webhooks").is_none());
     assert_eq!(
         document["x-omitted-webhooks"],
-        json!(["plan-price-changed"])
+        json!(["endpoint.disabled", "plan-price-changed"])
     );
     // Callbacks exist in 3.0 and stay.
     assert!(

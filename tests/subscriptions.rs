@@ -318,3 +318,218 @@ async fn each_users_callbacks_are_signed_with_that_users_own_secret() {
     assert!(!verifies(&second, "after") && !verifies(&ada[0], "after"));
     receiver.handle.stop(false).await;
 }
+
+/// The management API over HTTP: an owner registers, reads, changes, tests,
+/// rotates and deletes its endpoint; another owner gets `404` from every
+/// route that names it; bad fields are `422` problems naming the field; the
+/// test event reaches the endpoint signed with the endpoint's own secret.
+#[actix_web::test]
+async fn the_management_api_serves_each_owner_its_own_endpoints() {
+    use actix_web::http::{header, Method, StatusCode};
+    use actix_web::{test, web::Data, App};
+    use serde_json::json;
+    let receiver = common::Receiver::start(vec![]);
+    let callbacks = owned_callbacks();
+    let tokens = subscriptions::TokenValidator::from_pairs(&[
+        ("ada".into(), "t-ada".into()),
+        ("bob".into(), "t-bob".into()),
+    ]);
+    let app = test::init_service(
+        App::new()
+            .app_data(Data::new(tokens))
+            .app_data(Data::new(subscriptions::AdminKey("k".into())))
+            .app_data(Data::new(callbacks.clone()))
+            .configure(subscriptions::api().configure()),
+    )
+    .await;
+    let call = |method: Method, token: Option<&str>, path: &str, body: Option<Value>| {
+        let mut request = test::TestRequest::default()
+            .method(method)
+            .uri(&format!("/v1/webhooks{path}"));
+        if let Some(token) = token {
+            request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            request = request.set_json(body);
+        }
+        let app = &app;
+        let request = request.to_request();
+        async move {
+            let response = test::call_service(app, request).await;
+            let status = response.status();
+            let body = test::read_body(response).await;
+            let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            (status, json)
+        }
+    };
+
+    let (status, _) = call(Method::GET, None, "/endpoints", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let url = format!("{}/ada", receiver.url());
+    let (status, created) = call(
+        Method::POST,
+        Some("t-ada"),
+        "/endpoints",
+        Some(json!({ "url": url, "event_types": ["plan-price-changed"], "description": "prices" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["enabled"], true);
+    assert_eq!(created["event_types"], json!(["plan-price-changed"]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let one = format!("/endpoints/{id}");
+
+    // Bob: not found, whichever route names ada's endpoint.
+    for (method, path, body) in [
+        (Method::GET, one.clone(), None),
+        (
+            Method::PATCH,
+            one.clone(),
+            Some(json!({ "description": "mine" })),
+        ),
+        (Method::DELETE, one.clone(), None),
+        (Method::GET, format!("{one}/secret"), None),
+        (
+            Method::POST,
+            format!("{one}/secret/rotate"),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("{one}/test"),
+            Some(json!({ "event_type": "plan-price-changed" })),
+        ),
+    ] {
+        let (status, problem) = call(method.clone(), Some("t-bob"), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {problem}");
+        assert_eq!(problem["status"], 404);
+    }
+    let (_, bobs) = call(Method::GET, Some("t-bob"), "/endpoints", None).await;
+    assert_eq!(bobs["data"], json!([]));
+    let (_, adas) = call(Method::GET, Some("t-ada"), "/endpoints", None).await;
+    assert_eq!(adas["data"][0]["id"], id.as_str());
+    assert_eq!(
+        adas["data"][0]["description"], "prices",
+        "bob changed nothing"
+    );
+
+    // Bad fields, named.
+    let (status, problem) = call(
+        Method::POST,
+        Some("t-ada"),
+        "/endpoints",
+        Some(json!({ "url": url, "event_types": ["plan-deleted"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/event_types");
+    let (status, problem) = call(
+        Method::POST,
+        Some("t-ada"),
+        "/endpoints",
+        Some(json!({ "url": "http://169.254.169.254/latest" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/url");
+
+    // Disable, enable.
+    let (_, disabled) = call(
+        Method::PATCH,
+        Some("t-ada"),
+        &one,
+        Some(json!({ "enabled": false })),
+    )
+    .await;
+    assert_eq!(disabled["enabled"], false);
+    assert_eq!(disabled["disabled_reason"], "disabled by its owner");
+    let (_, enabled) = call(
+        Method::PATCH,
+        Some("t-ada"),
+        &one,
+        Some(json!({ "enabled": true })),
+    )
+    .await;
+    assert_eq!(enabled["enabled"], true);
+
+    // The test event, signed with the endpoint's own secret.
+    let (_, secrets) = call(Method::GET, Some("t-ada"), &format!("{one}/secret"), None).await;
+    let secret = secrets["data"][0]["secret"].as_str().unwrap().to_owned();
+    let (status, sent) = call(
+        Method::POST,
+        Some("t-ada"),
+        &format!("{one}/test"),
+        Some(json!({ "event_type": "plan-price-changed" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    succeeded(&callbacks, 1).await;
+    let received = receiver.received();
+    let request = received.iter().find(|r| r.path == "/hooks/ada").unwrap();
+    assert_eq!(request.header("webhook-id"), sent["delivery_id"].as_str());
+    assert!(common::reference_verify(
+        &secret,
+        |name| request.header(name),
+        &request.body
+    ));
+
+    // Rotation: two secrets during the overlap.
+    let (status, rotated) = call(
+        Method::POST,
+        Some("t-ada"),
+        &format!("{one}/secret/rotate"),
+        Some(json!({ "overlap_seconds": 3600 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, secrets) = call(Method::GET, Some("t-ada"), &format!("{one}/secret"), None).await;
+    assert_eq!(secrets["data"][0]["secret"], rotated["secret"]);
+    assert_eq!(secrets["data"][1]["secret"], secret.as_str());
+
+    let (_, types) = call(Method::GET, Some("t-ada"), "/event-types", None).await;
+    let names: Vec<&str> = types["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["endpoint.disabled", "plan-price-changed"]);
+    assert_eq!(types["data"][1]["schema"]["$ref"], "#/$defs/PriceChange");
+
+    let (status, _) = call(Method::DELETE, Some("t-ada"), &one, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(Method::GET, Some("t-ada"), &one, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    receiver.handle.stop(false).await;
+}
+
+/// The management routes are in the document, 3.1 and 3.0, with the API's
+/// authentication, their tag and their problem responses.
+#[test]
+fn the_management_api_is_documented() {
+    let api = subscriptions::api();
+    let document = serde_json::to_value(api.openapi().unwrap()).unwrap();
+    common::assert_valid_openapi_3_1(&document);
+    common::assert_valid_openapi_3_0(&serde_json::to_value(api.openapi_3_0().unwrap()).unwrap());
+    let paths = &document["paths"];
+    let create = &paths["/v1/webhooks/endpoints"]["post"];
+    assert_eq!(create["operationId"], "create_webhook_endpoint");
+    assert_eq!(create["tags"], serde_json::json!(["webhook endpoints"]));
+    assert_eq!(create["security"], serde_json::json!([{ "bearer": [] }]));
+    for status in ["201", "401", "422", "503"] {
+        assert!(create["responses"][status].is_object(), "{status}");
+    }
+    let one = &paths["/v1/webhooks/endpoints/{id}"];
+    for method in ["get", "patch", "delete"] {
+        assert!(one[method]["responses"]["404"].is_object(), "{method}");
+        assert_eq!(one[method]["parameters"][0]["name"], "id");
+    }
+    for path in [
+        "/v1/webhooks/endpoints/{id}/secret",
+        "/v1/webhooks/endpoints/{id}/secret/rotate",
+        "/v1/webhooks/endpoints/{id}/test",
+        "/v1/webhooks/event-types",
+    ] {
+        assert!(paths[path].is_object(), "{path}");
+    }
+}

@@ -58,6 +58,7 @@ mod endpoints;
 mod engine;
 mod error;
 pub(crate) mod evaluate;
+pub mod management;
 pub mod metrics;
 mod owner_secrets;
 pub mod owners;

@@ -8,6 +8,10 @@ use std::sync::Arc;
 use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use crate::context::OperationContext;
+use crate::input::OperationInput;
+use crate::problem::Problem;
+
 /// What the application's authentication extractor yields, when it names the
 /// API user (the *owner*) a request acts for. Callbacks sent for that request
 /// are signed with that owner's secrets: one API user's secret never signs
@@ -62,6 +66,36 @@ impl Owner for OwnerId {
 impl fmt::Display for OwnerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The owner a middleware set; `401` if none did (the request is not
+/// authenticated).
+impl FromRequest for OwnerId {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
+        std::future::ready(req.extensions().get::<OwnerId>().cloned().ok_or_else(|| {
+            Problem::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "the request is not authenticated",
+            )
+        }))
+    }
+}
+
+/// Documents the `401`; the middleware's scheme is the API's requirement
+/// (`Api::security_requirement`).
+impl OperationInput for OwnerId {
+    type Extractor = Self;
+
+    fn from_extractor(owner: Self) -> Self {
+        owner
+    }
+
+    fn describe(cx: &mut OperationContext<'_>) {
+        cx.add_problem_response(401);
     }
 }
 

@@ -15,9 +15,11 @@ use super::types::{
 };
 use crate::delivery::callbacks::Callbacks;
 use crate::delivery::engine::Engine;
+use crate::delivery::error::SendError;
 use crate::delivery::owners::{endpoint_holder, ManagedSecret, ManagedSecrets};
+use crate::delivery::record::DeliveryId;
 use crate::delivery::settings::Signing;
-use crate::delivery::store::StoredEndpoint;
+use crate::delivery::store::{NewDelivery, StoreError, StoredEndpoint};
 
 /// The most endpoints one page lists.
 const MAX_PAGE: usize = 250;
@@ -117,6 +119,12 @@ impl Callbacks {
     {
         let work = work(Arc::clone(&self.inner.shared));
         self.on_store(async move { Ok(work.await) }).await?
+    }
+
+    /// The event catalog endpoints are checked against: that of the `Api`
+    /// given to [`CallbacksBuilder::api`](crate::delivery::CallbacksBuilder::api).
+    pub fn event_catalog(&self) -> Option<&crate::catalog::EventCatalog> {
+        self.inner.shared.catalog.as_ref()
     }
 
     /// Registers an endpoint of `owner` (the API user, as their
@@ -294,5 +302,58 @@ impl Callbacks {
             ))
         })
         .await
+    }
+
+    /// Sends a test delivery of `event_type` (an event type of the catalog)
+    /// to endpoint `id` of `owner` only, whatever event types it wants, with
+    /// the event type's example as its body (`{}` without one). Returns the
+    /// delivery's id; `None` if there is no such endpoint.
+    pub async fn send_test_event(
+        &self,
+        owner: &str,
+        id: &str,
+        event_type: &str,
+    ) -> Result<Option<DeliveryId>, EndpointError> {
+        let (owner_id, id, event_type) = (owner.to_owned(), id.to_owned(), event_type.to_owned());
+        let delivery = self
+            .on_registry(move |shared| async move {
+                managed(&shared)?;
+                let catalog = shared.catalog.as_ref().ok_or(EndpointError::NoCatalog)?;
+                let Some(event) = catalog.get(&event_type) else {
+                    return Err(invalid(
+                        "event_type",
+                        format!("`{event_type}` is not an event type"),
+                    ));
+                };
+                let Some(endpoint) = shared.store.endpoint(&owner_id, &id).await? else {
+                    return Ok(None);
+                };
+                let body = event
+                    .example
+                    .clone()
+                    .unwrap_or_else(|| serde_json::json!({}));
+                Ok(Some(NewDelivery {
+                    id: DeliveryId::random(),
+                    callback: event.name.clone(),
+                    method: "POST".into(),
+                    url: endpoint.url,
+                    content_type: Some("application/json".into()),
+                    body: serde_json::to_vec(&body).unwrap_or_default(),
+                    created_at: SystemTime::now(),
+                    owner: Some(owner_id),
+                    endpoint: Some(endpoint.id),
+                }))
+            })
+            .await?;
+        let Some(delivery) = delivery else {
+            return Ok(None);
+        };
+        match self.enqueue_delivery(delivery).await {
+            Ok(id) => Ok(Some(id)),
+            Err(SendError::Store(error)) => Err(EndpointError::Store(error)),
+            Err(other) => Err(EndpointError::Store(StoreError::Unavailable(
+                other.to_string(),
+            ))),
+        }
     }
 }

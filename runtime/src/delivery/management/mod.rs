@@ -1,0 +1,9 @@
+//! The management API: routes API users manage their webhook endpoints with,
+//! mounted under the application's scope and authentication, documented in
+//! its own OpenAPI document ([`EndpointManagement`]).
+
+mod handlers;
+mod routes;
+pub mod wire;
+
+pub use routes::{EndpointManagement, TAG};

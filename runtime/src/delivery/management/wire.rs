@@ -1,0 +1,177 @@
+//! What the management routes read and write: JSON bodies with RFC 3339 times.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::delivery::owners::ManagedSecret;
+use crate::delivery::subscriptions::Endpoint;
+
+/// A time as RFC 3339 (`2026-12-07T18:27:34.123Z`).
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// An endpoint to register.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointIn {
+    /// Where its deliveries go (`https://...`).
+    pub url: String,
+    /// The event types it wants (see `GET /event-types`); empty or absent: every one.
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    /// Your words for it (at most 1,024 characters).
+    #[serde(default)]
+    pub description: String,
+    /// Your keys and values (at most 32).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A change to an endpoint: each field given replaces the endpoint's.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointPatch {
+    /// A new URL.
+    pub url: Option<String>,
+    /// New event types (empty: every one).
+    pub event_types: Option<Vec<String>>,
+    /// A new description.
+    pub description: Option<String>,
+    /// New metadata.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// `false` disables the endpoint (it gets nothing), `true` enables it again.
+    pub enabled: Option<bool>,
+}
+
+/// A registered endpoint.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EndpointOut {
+    /// Its id.
+    pub id: String,
+    /// Where its deliveries go.
+    pub url: String,
+    /// The event types it wants; empty: every one.
+    pub event_types: Vec<String>,
+    /// Your words for it.
+    pub description: String,
+    /// Your keys and values.
+    pub metadata: BTreeMap<String, String>,
+    /// Whether it gets deliveries.
+    pub enabled: bool,
+    /// Why it is disabled, if it is.
+    pub disabled_reason: Option<String>,
+    /// Since when it is disabled (RFC 3339), if it is.
+    pub disabled_at: Option<String>,
+    /// Since when its deliveries have failed, unbroken by a success (RFC 3339).
+    pub failing_since: Option<String>,
+    /// When it was registered (RFC 3339).
+    pub created_at: String,
+    /// When it last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+impl From<Endpoint> for EndpointOut {
+    fn from(endpoint: Endpoint) -> Self {
+        EndpointOut {
+            id: endpoint.id,
+            url: endpoint.url,
+            event_types: endpoint.event_types,
+            description: endpoint.description,
+            metadata: endpoint.metadata,
+            enabled: endpoint.disabled.is_none(),
+            disabled_reason: endpoint.disabled.as_ref().map(|d| d.reason.clone()),
+            disabled_at: endpoint.disabled.as_ref().map(|d| rfc3339(d.at)),
+            failing_since: endpoint.failing_since.map(rfc3339),
+            created_at: rfc3339(endpoint.created_at),
+            updated_at: rfc3339(endpoint.updated_at),
+        }
+    }
+}
+
+/// A page of endpoints, by id.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EndpointList {
+    /// The endpoints.
+    pub data: Vec<EndpointOut>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next: Option<String>,
+}
+
+/// Which page of endpoints.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListQuery {
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// At most this many (1 to 250; default 50).
+    #[schemars(range(min = 1, max = 250))]
+    pub limit: Option<u32>,
+}
+
+/// An endpoint's id in the path.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EndpointPath {
+    /// The endpoint's id.
+    pub id: String,
+}
+
+/// One of the secrets that sign an endpoint's deliveries.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SecretOut {
+    /// `whsec_...`: what your receiver verifies `webhook-signature` with.
+    pub secret: String,
+    /// Until when it still signs (RFC 3339), during a rotation's overlap;
+    /// absent for the newest.
+    pub expires_at: Option<String>,
+}
+
+impl From<ManagedSecret> for SecretOut {
+    fn from(secret: ManagedSecret) -> Self {
+        SecretOut {
+            secret: secret.secret().to_owned(),
+            expires_at: secret.expires_at.map(rfc3339),
+        }
+    }
+}
+
+/// The secrets that sign an endpoint's deliveries, newest first.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SecretList {
+    /// Two during a rotation's overlap, else one.
+    pub data: Vec<SecretOut>,
+}
+
+/// How long the secrets in use keep signing after a rotation.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotationIn {
+    /// Seconds during which deliveries carry both signatures (at most a week;
+    /// default a day).
+    #[schemars(range(max = 604800))]
+    pub overlap_seconds: Option<u32>,
+}
+
+/// A test delivery to ask for.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestIn {
+    /// The event type to send (see `GET /event-types`); its example is the body.
+    pub event_type: String,
+}
+
+/// The test delivery sent.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct TestOut {
+    /// Its id, the `webhook-id` your endpoint receives.
+    pub delivery_id: String,
+}
+
+/// The event types endpoints can want.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EventTypeList {
+    /// Every event type, by name.
+    pub data: Vec<crate::catalog::EventType>,
+}
