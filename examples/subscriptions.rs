@@ -14,6 +14,12 @@
 //! Pointing `callback_url` at another user's endpoint gets that user a
 //! confirmation their secret does not verify.
 //!
+//! Users also manage their webhook endpoints at `/v1/webhooks` (hookspec's
+//! management API, documented with the rest): register one for
+//! `plan-price-changed`, read its own secret, test it. An administrator's
+//! `POST /v1/admin/price-changes` publishes the change to the users named; each
+//! endpoint that wants it gets it signed with its own secret.
+//!
 //! ```text
 //! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
 //! ```
@@ -41,7 +47,7 @@ use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder};
 use hookspec::openapi::{ApiKeyIn, SecurityScheme, Tag};
 use hookspec::{callback, get, post, webhook, Api, JsonSchema, Problem};
 
-use hookspec::describe::{OperationContext, OperationInput};
+use hookspec::describe::{OperationContext, OperationInput, OperationOutput};
 use serde::{Deserialize, Serialize};
 
 /// The name of the bearer token scheme in the document.
@@ -286,22 +292,46 @@ impl From<hookspec::delivery::owners::ManagedSecret> for CallbackSecret {
     }
 }
 
-/// A `503` problem for secrets that cannot be read now; the cause is logged.
-fn secrets_unavailable(error: hookspec::delivery::owners::SecretsError) -> Problem {
+/// The callback secrets cannot be read now (the store is away): a `503`
+/// problem; the cause is logged, not shown.
+#[derive(Debug)]
+pub struct SecretsUnavailable;
+
+impl std::fmt::Display for SecretsUnavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the callback secrets cannot be read now; try again later")
+    }
+}
+
+impl ResponseError for SecretsUnavailable {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        Problem::new(self.status_code(), self.to_string()).error_response()
+    }
+}
+
+/// Documents exactly the `503` it answers with.
+impl OperationOutput for SecretsUnavailable {
+    fn describe(cx: &mut OperationContext<'_>) {
+        cx.add_problem_response(503);
+    }
+}
+
+fn secrets_unavailable(error: hookspec::delivery::owners::SecretsError) -> SecretsUnavailable {
     eprintln!("callback secrets: {error}");
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the callback secrets cannot be read now; try again later",
-    )
+    SecretsUnavailable
 }
 
 /// The secrets your callbacks are signed with, newest first (two during a
 /// rotation's overlap).
-#[get("/callback-secrets", tag = "secrets", responses((status = 503, description = "The secrets cannot be read now")))]
+#[get("/callback-secrets", tag = "secrets")]
 pub async fn callback_secrets(
     user: Authenticated,
     callbacks: Callbacks,
-) -> Result<Json<Vec<CallbackSecret>>, Problem> {
+) -> Result<Json<Vec<CallbackSecret>>, SecretsUnavailable> {
     let secrets = callbacks
         .owner_secrets(&user.user)
         .await
@@ -321,12 +351,12 @@ pub struct Rotation {
 
 /// Make a new secret for your callbacks; the old one keeps signing for the
 /// overlap, so your receiver can switch without missing a callback.
-#[post("/callback-secrets/rotation", tag = "secrets", responses((status = 503, description = "The secrets cannot be read now")))]
+#[post("/callback-secrets/rotation", tag = "secrets")]
 pub async fn rotate_callback_secret(
     user: Authenticated,
     rotation: Json<Rotation>,
     callbacks: Callbacks,
-) -> Result<Json<CallbackSecret>, Problem> {
+) -> Result<Json<CallbackSecret>, SecretsUnavailable> {
     let overlap = std::time::Duration::from_secs(u64::from(rotation.overlap_seconds.min(604_800)));
     let secret = callbacks
         .rotate_owner_secret(&user.user, overlap)
@@ -372,6 +402,40 @@ pub async fn all_subscriptions(_admin: Admin) -> Json<Vec<Subscription>> {
     }])
 }
 
+/// A price change to announce to some users.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Announcement {
+    /// The change.
+    pub change: PriceChange,
+    /// The users to tell: each of their endpoints that wants
+    /// `plan-price-changed` gets it, signed with that endpoint's secret.
+    pub users: Vec<String>,
+}
+
+/// How many deliveries an announcement made.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Announced {
+    pub deliveries: u64,
+}
+
+/// Announce a price change to users' subscribed endpoints (administrators only).
+#[post("/admin/price-changes", tag = "admin")]
+pub async fn announce_price_change(
+    _admin: Admin,
+    announcement: Json<Announcement>,
+    callbacks: Callbacks,
+) -> Result<Json<Announced>, hookspec::delivery::SendError> {
+    let mut deliveries = 0;
+    for user in &announcement.users {
+        let published = callbacks
+            .publish::<plan_price_changed>(user)
+            .send(&announcement.change)
+            .await?;
+        deliveries += published.deliveries;
+    }
+    Ok(Json(Announced { deliveries }))
+}
+
 /// Whether the service is up (public).
 #[get("/status", tag = "status", security())]
 pub async fn status() -> &'static str {
@@ -411,6 +475,7 @@ pub fn api() -> Api {
                 .service(list_subscriptions)
                 .service(unsubscribe)
                 .service(all_subscriptions)
+                .service(announce_price_change)
                 .service(callback_secrets)
                 .service(rotate_callback_secret)
                 .scope("/webhooks", |webhooks| {

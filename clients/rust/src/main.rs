@@ -138,5 +138,44 @@ async fn check_protected(base: &str, token: &str) -> Result<(), String> {
         "progenitor: 401 without the bearer token, {} typed subscription(s) with it",
         list.len()
     );
+    manage_an_endpoint(&client).await
+}
+
+/// The management API through the generated client: register an endpoint,
+/// find it in the list, delete it, and find it gone.
+async fn manage_an_endpoint(client: &subscriptions::Client) -> Result<(), String> {
+    let registered = client
+        .create_webhook_endpoint(&subscriptions::types::EndpointIn {
+            url: "https://hooks.example.com/progenitor".to_owned(),
+            event_types: vec!["plan-price-changed".to_owned()],
+            description: "from a generated client".to_owned(),
+            metadata: Default::default(),
+        })
+        .await
+        .map_err(|error| format!("create_webhook_endpoint: {error}"))?
+        .into_inner();
+    let listed = client
+        .list_webhook_endpoints(None, None)
+        .await
+        .map_err(|error| format!("list_webhook_endpoints: {error}"))?
+        .into_inner();
+    if !listed
+        .data
+        .iter()
+        .any(|endpoint| endpoint.id == registered.id)
+    {
+        return Err(format!("{} is not listed: {listed:?}", registered.id));
+    }
+    client
+        .delete_webhook_endpoint(&registered.id)
+        .await
+        .map_err(|error| format!("delete_webhook_endpoint: {error}"))?;
+    match client.get_webhook_endpoint(&registered.id).await {
+        Err(progenitor_client::Error::ErrorResponse(reply)) if reply.status().as_u16() == 404 => {}
+        Err(progenitor_client::Error::UnexpectedResponse(reply))
+            if reply.status().as_u16() == 404 => {}
+        other => return Err(format!("after delete: expected 404, got {other:?}")),
+    }
+    println!("progenitor: an endpoint registered, listed and deleted through the management API");
     Ok(())
 }
