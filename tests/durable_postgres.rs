@@ -895,3 +895,92 @@ async fn a_410_disables_the_endpoint_on_both_instances() {
     second.shutdown(Duration::from_secs(1)).await;
     handle.stop(false).await;
 }
+
+/// An event published inside the application's transaction reaches the
+/// endpoint only if the transaction commits; a repeated idempotency key, once
+/// committed, publishes nothing more.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commits() {
+    use hookspec::delivery::owners::SecretsKey;
+    use hookspec::delivery::policy::AddressPolicy;
+    use hookspec::delivery::subscriptions::NewEndpoint;
+    use hookspec::delivery::Callbacks;
+
+    /// Something happened.
+    #[hookspec::webhook("thing.happened")]
+    async fn thing_happened(body: actix_web::web::Json<serde_json::Value>) {}
+
+    let postgres = Postgres::start();
+    let receiver = Receiver::start(Duration::ZERO);
+    let api = hookspec::Api::new("Things", "1.0.0").webhook(thing_happened);
+    let callbacks = Callbacks::builder()
+        .store_url(&postgres.url())
+        .unwrap()
+        .owner_secrets(SecretsKey::generate().unwrap())
+        .api(&api)
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .build()
+        .unwrap();
+    let endpoint = callbacks
+        .create_endpoint(
+            "ada",
+            NewEndpoint::new(format!("{}/things", receiver.url())),
+        )
+        .await
+        .unwrap();
+    let mut db = connect(&postgres.url()).await;
+    let publish = |n: u32| {
+        callbacks
+            .publish::<thing_happened>("ada")
+            .idempotency_key(format!("thing-{}", n.min(2)))
+    };
+
+    let transaction = db.transaction().await.unwrap();
+    let rolled_back = publish(1)
+        .send_in(&transaction, &serde_json::json!({ "n": 1 }))
+        .await
+        .unwrap();
+    assert_eq!(rolled_back.deliveries, 1);
+    transaction.rollback().await.unwrap();
+
+    let transaction = db.transaction().await.unwrap();
+    let committed = publish(2)
+        .send_in(&transaction, &serde_json::json!({ "n": 2 }))
+        .await
+        .unwrap();
+    transaction.commit().await.unwrap();
+    let transaction = db.transaction().await.unwrap();
+    let repeated = publish(3)
+        .send_in(&transaction, &serde_json::json!({ "n": 3 }))
+        .await
+        .unwrap();
+    transaction.commit().await.unwrap();
+    assert_eq!(
+        (
+            repeated.message.clone(),
+            repeated.deliveries,
+            repeated.repeated
+        ),
+        (committed.message.clone(), 0, true)
+    );
+
+    callbacks.poll_now();
+    let sent = format!("{}.{}", committed.message, endpoint.id);
+    assert!(
+        wait_until(Duration::from_secs(20), || receiver.ids().contains(&sent)).await,
+        "the committed event never arrived"
+    );
+    let deliveries: i64 = db
+        .query_one("SELECT count(*) FROM hookspec_deliveries", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        deliveries, 1,
+        "only the committed publication wrote a delivery"
+    );
+    assert_eq!(receiver.ids(), HashSet::from([sent]));
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    receiver.stop().await;
+}

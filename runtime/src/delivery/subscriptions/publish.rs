@@ -61,6 +61,42 @@ impl<W: WebhookDeclaration> PublishRequest<'_, W> {
         self,
         body: &<W::Payload as CallbackBody>::Body,
     ) -> Result<Published, SendError> {
+        let shared = std::sync::Arc::clone(&self.callbacks.inner.shared);
+        let callbacks = self.callbacks;
+        let publication = self.publication(body)?;
+        let store = std::sync::Arc::clone(&shared.store);
+        let published = callbacks
+            .on_store(async move { store.publish(&publication).await })
+            .await?;
+        if published.deliveries > 0 {
+            shared.wake_to_claim();
+        }
+        Ok(published)
+    }
+
+    /// Writes the deliveries inside the caller's PostgreSQL transaction (the
+    /// transactional outbox, as
+    /// [`enqueue_in`](crate::delivery::DeliveryRequest::enqueue_in)): they
+    /// are sent if and only if it commits, and a repeated idempotency key
+    /// counts only once it has. The transaction must be on the database the
+    /// [`Callbacks`] store uses; the dispatcher finds the deliveries at its
+    /// next poll after the commit, or at once after [`Callbacks::poll_now`].
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub async fn send_in(
+        self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<Published, SendError> {
+        let publication = self.publication(body)?;
+        Ok(crate::delivery::store::publish_in(transaction, &publication).await?)
+    }
+
+    /// The publication: the message, encoded as `W` declares, for its owner.
+    fn publication(
+        self,
+        body: &<W::Payload as CallbackBody>::Body,
+    ) -> Result<Publication, SendError> {
         let shared = &self.callbacks.inner.shared;
         if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
@@ -68,7 +104,7 @@ impl<W: WebhookDeclaration> PublishRequest<'_, W> {
         let reply = DeclaredReply::of_webhook::<W>();
         let body = <W::Payload as CallbackBody>::encode(body).map_err(SendError::Encode)?;
         shared.replies.declare(reply);
-        let publication = Publication {
+        Ok(Publication {
             message: NewDelivery {
                 id: DeliveryId::random(),
                 callback: reply.name.to_owned(),
@@ -81,15 +117,6 @@ impl<W: WebhookDeclaration> PublishRequest<'_, W> {
                 endpoint: None,
             },
             idempotency_key: self.idempotency_key,
-        };
-        let store = std::sync::Arc::clone(&shared.store);
-        let published = self
-            .callbacks
-            .on_store(async move { store.publish(&publication).await })
-            .await?;
-        if published.deliveries > 0 {
-            shared.wake_to_claim();
-        }
-        Ok(published)
+        })
     }
 }

@@ -206,13 +206,33 @@ pub(super) async fn outcome(
         .transpose()
 }
 
+const FAN_OUT: &str =
+    "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
+         created_at, state, round_started_at, next_attempt_at, owner, endpoint)
+     SELECT $1 || '.' || id, $2, $3, url, $4, $5, $6, 'pending', $6, $6, owner, id
+     FROM hookspec_endpoints
+     WHERE owner = $7 AND disabled_at IS NULL
+       AND (event_types = '[]' OR event_types::jsonb ? $2)";
+
+/// Fans `publication` out in one transaction of the store's own.
 pub(super) async fn publish(
     client: &mut deadpool_postgres::Object,
     publication: &Publication,
 ) -> Result<Published, StoreError> {
+    let transaction = client.transaction().await.map_err(unavailable)?;
+    let published = publish_in(&transaction, publication).await?;
+    transaction.commit().await.map_err(unavailable)?;
+    Ok(published)
+}
+
+/// Fans `publication` out inside `transaction` (the store's, or the
+/// application's own: then it is sent if and only if that one commits).
+pub(crate) async fn publish_in(
+    transaction: &tokio_postgres::Transaction<'_>,
+    publication: &Publication,
+) -> Result<Published, StoreError> {
     let message = &publication.message;
     let owner = message.owner.as_deref().unwrap_or_default();
-    let transaction = client.transaction().await.map_err(unavailable)?;
     if let Some(key) = &publication.idempotency_key {
         let claimed = transaction
             .execute(
@@ -244,20 +264,9 @@ pub(super) async fn publish(
             });
         }
     }
-    let statement = transaction
-        .prepare_cached(
-            "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
-                 created_at, state, round_started_at, next_attempt_at, owner, endpoint)
-             SELECT $1 || '.' || id, $2, $3, url, $4, $5, $6, 'pending', $6, $6, owner, id
-             FROM hookspec_endpoints
-             WHERE owner = $7 AND disabled_at IS NULL
-               AND (event_types = '[]' OR event_types::jsonb ? $2)",
-        )
-        .await
-        .map_err(unavailable)?;
     let deliveries = transaction
         .execute(
-            &statement,
+            FAN_OUT,
             &[
                 &message.id.as_str(),
                 &message.callback,
@@ -270,7 +279,6 @@ pub(super) async fn publish(
         )
         .await
         .map_err(unavailable)?;
-    transaction.commit().await.map_err(unavailable)?;
     Ok(Published {
         message: message.id.clone(),
         deliveries,

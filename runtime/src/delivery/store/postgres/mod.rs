@@ -21,5 +21,6 @@ mod statements;
 mod store;
 mod tls;
 
+pub(crate) use endpoints::publish_in;
 pub(crate) use store::enqueue_in;
 pub use store::PostgresStore;
