@@ -49,10 +49,6 @@
 #![warn(unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The macros name `::hookspec`; so does the webhook this crate declares itself
-// (`delivery::subscriptions::endpoint_disabled`).
-extern crate self as hookspec;
-
 mod api;
 mod assemble;
 mod callback_check;

@@ -8,6 +8,10 @@ use actix_web::web::Json;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::declarations::WebhookDeclaration;
+use crate::meta::WebhookMeta;
+use crate::openapi::Method;
+
 /// What `endpoint.disabled` says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EndpointDisabledEvent {
@@ -25,5 +29,29 @@ pub struct EndpointDisabledEvent {
 ///
 /// It answered `410 Gone`, or its deliveries failed for longer than allowed. It
 /// receives nothing until you enable it again.
-#[hookspec_macros::webhook("endpoint.disabled")]
-pub async fn endpoint_disabled(body: Json<EndpointDisabledEvent>) {}
+///
+/// List it in your `Api` (`.webhook(endpoint_disabled)`) to put
+/// `endpoint.disabled` in your event catalog and document.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug)]
+pub struct endpoint_disabled;
+
+// Written out rather than by `#[webhook]`: so that compile errors about a
+// value that is not a webhook do not suggest this one.
+#[diagnostic::do_not_recommend]
+impl WebhookDeclaration for endpoint_disabled {
+    const META: WebhookMeta = WebhookMeta {
+        name: "endpoint.disabled",
+        handler: "endpoint_disabled",
+        source: concat!(file!(), ":", line!()),
+        method: Method::Post,
+        summary: Some("One of your endpoints was disabled."),
+        description: Some(
+            "It answered `410 Gone`, or its deliveries failed for longer than allowed. It \
+             receives nothing until you enable it again.",
+        ),
+        deprecated: false,
+    };
+    type Payload = Json<EndpointDisabledEvent>;
+    type Answer = ();
+}
