@@ -17,6 +17,11 @@
 //!
 //! 3. `--tarpit`: the throughput to a healthy receiver alone, and while 200
 //!    deliveries wait on a receiver that never answers, in the same run.
+//! 5. `--fan-out`: publishing one event to 1, 100 and 1,000 subscribed
+//!    endpoints against as many single enqueues to the same endpoints (each
+//!    signed with the endpoint's or the owner's managed secret), per store:
+//!    deliveries per second from the first call until every delivery is
+//!    written back, medians, and the ratio of the two.
 //! 4. `--latency`: enqueue-to-receiver latency, one delivery at a time, per
 //!    store (p50, p99 of 300), against the bare loop sending one request; for
 //!    PostgreSQL also a transactional `enqueue_in` found through `LISTEN`
@@ -26,6 +31,7 @@
 //! cd bench && cargo run --release --bin delivery
 //! cd bench && cargo run --release --bin delivery -- --tarpit
 //! cd bench && cargo run --release --bin delivery -- --latency
+//! cd bench && cargo run --release --bin delivery -- --fan-out
 //! cd bench && cargo run --release --bin delivery -- --only PostgreSQL  # memory and one store
 //! ```
 
@@ -70,6 +76,10 @@ pub struct Ack {
 /// The benchmark's callback.
 #[hookspec::callback(post, "{$request.query.callback_url}/hook")]
 async fn ping(body: Json<Ping>) -> Json<Ack> {}
+
+/// The benchmark's event, for subscribed endpoints.
+#[hookspec::webhook("bench.ping")]
+async fn ping_event(body: Json<Ping>) -> Json<Ack> {}
 
 fn ping_body(n: u64) -> Ping {
     Ping {
@@ -598,8 +608,151 @@ fn latency_report() {
     }
 }
 
+/// Deliveries per fan-out measurement: as many publications as that takes.
+const FAN_OUT_DELIVERIES: usize = 2_000;
+
+/// Callbacks signing with managed secrets, with `bench.ping` in its catalog
+/// and `endpoints` endpoints of owner `bench`, on a fresh `store`.
+fn fan_out_callbacks(store: &Store, port: u16, endpoints: usize) -> Callbacks {
+    let api = hookspec::Api::new("Bench", "1.0.0").webhook(ping_event);
+    let builder = Callbacks::builder()
+        .owner_secrets(hookspec::delivery::owners::SecretsKey::generate().expect("key"))
+        .api(&api)
+        .address_policy(AddressPolicy::listed_only().allow_loopback())
+        .queue_capacity(FAN_OUT_DELIVERIES)
+        .concurrency(CONCURRENCY)
+        .max_in_flight_per_endpoint(CONCURRENCY)
+        .attempt_timeout(Duration::from_secs(30))
+        .retry(RetryPolicy::with_schedule([]))
+        .retain_finished(FAN_OUT_DELIVERIES);
+    let callbacks = store.fresh(builder).build().expect("callbacks");
+    if let Store::Postgres(url) = store {
+        runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("PostgreSQL");
+            tokio::spawn(connection);
+            client
+                .batch_execute(
+                    "TRUNCATE hookspec_endpoints, hookspec_secrets, hookspec_publications",
+                )
+                .await
+                .expect("truncate");
+        });
+    }
+    runtime().block_on(async {
+        for _ in 0..endpoints {
+            callbacks
+                .create_endpoint(
+                    "bench",
+                    hookspec::delivery::subscriptions::NewEndpoint::new(format!(
+                        "http://127.0.0.1:{port}/hook"
+                    )),
+                )
+                .await
+                .expect("endpoint");
+        }
+    });
+    callbacks
+}
+
+/// Seconds to deliver `FAN_OUT_DELIVERIES` to `endpoints` endpoints: by
+/// publishing events (`fan_out`), or by as many single enqueues to the same
+/// URLs; `PRODUCERS` tasks at once either way.
+fn fan_out_run(store: &Store, port: u16, seen: &Seen, endpoints: usize, fan_out: bool) -> f64 {
+    let callbacks = fan_out_callbacks(store, port, endpoints);
+    let rt = runtime();
+    let received = seen.count.load(std::sync::atomic::Ordering::SeqCst);
+    let calls = if fan_out {
+        FAN_OUT_DELIVERIES / endpoints
+    } else {
+        FAN_OUT_DELIVERIES
+    };
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let started = Instant::now();
+    rt.block_on(async {
+        let producers: Vec<_> = (0..PRODUCERS.min(calls))
+            .map(|producer| {
+                let (callbacks, url) = (callbacks.clone(), url.clone());
+                tokio::spawn(async move {
+                    for n in (producer..calls).step_by(PRODUCERS) {
+                        let body = ping_body(n as u64);
+                        if fan_out {
+                            let published = callbacks
+                                .publish::<ping_event>("bench")
+                                .send(&body)
+                                .await
+                                .expect("published");
+                            assert_eq!(published.deliveries as usize, endpoints);
+                        } else {
+                            callbacks
+                                .webhook::<ping_event>(&url)
+                                .owner("bench")
+                                .enqueue(&body)
+                                .await
+                                .expect("enqueued");
+                        }
+                    }
+                })
+            })
+            .collect();
+        for producer in producers {
+            producer.await.expect("producer");
+        }
+        while seen.count.load(std::sync::atomic::Ordering::SeqCst) < received + FAN_OUT_DELIVERIES {
+            assert!(started.elapsed() < PHASE_LIMIT, "fan-out run too slow");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        while callbacks.unfinished().await.expect("store") > 0 {
+            assert!(started.elapsed() < PHASE_LIMIT, "fan-out run too slow");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    rt.block_on(callbacks.shutdown(Duration::from_secs(1)));
+    elapsed
+}
+
+/// `--fan-out`: the table of publications against single enqueues.
+fn fan_out_report() {
+    let cluster = std::panic::catch_unwind(postgres::Postgres::start_durable).ok();
+    let mut stores = vec![Store::Memory, Store::Sqlite(SqliteSync::Full)];
+    match &cluster {
+        Some(cluster) => stores.push(Store::Postgres(cluster.url())),
+        None => println!("(no PostgreSQL server binaries: the PostgreSQL rows are left out)"),
+    }
+    let (port, seen, _server) = counting_receiver();
+    println!(
+        "| store | endpoints | publications | fan-out deliveries/s | single enqueues deliveries/s | ratio |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for store in &stores {
+        for endpoints in [1, 100, 1_000] {
+            // Warm up, then alternate.
+            fan_out_run(store, port, &seen, endpoints, true);
+            let (mut published, mut single) = (Vec::new(), Vec::new());
+            for _ in 0..RUNS {
+                published.push(fan_out_run(store, port, &seen, endpoints, true));
+                single.push(fan_out_run(store, port, &seen, endpoints, false));
+            }
+            let rate = |seconds: Vec<f64>| FAN_OUT_DELIVERIES as f64 / median(seconds);
+            let (published, single) = (rate(published), rate(single));
+            println!(
+                "| {} | {endpoints} | {} | {published:.0} | {single:.0} | {:.2} |",
+                store.name(),
+                FAN_OUT_DELIVERIES / endpoints,
+                published / single
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--fan-out") {
+        fan_out_report();
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("--latency") {
         latency_report();
         return;

@@ -248,3 +248,52 @@ fn new_secret() -> Result<String, KeyError> {
         base64::engine::general_purpose::STANDARD.encode(bytes)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::owners::SecretsKey;
+    use crate::delivery::store::MemoryStore;
+
+    fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn a_secret_is_made_once_shown_only_by_its_accessor_and_rotated_with_an_overlap() {
+        let store = MemoryStore::new(10, 10);
+        let secrets = ManagedSecrets::new(Sealing::Key(SecretsKey::generate().unwrap()));
+        let holder = owner_holder("ada");
+        let first = block_on(secrets.reveal(&store, &holder)).unwrap();
+        assert_eq!(first.len(), 1);
+        let secret = first[0].secret().to_owned();
+        assert!(secret.starts_with("whsec_"));
+        assert_eq!(block_on(secrets.reveal(&store, &holder)).unwrap(), first);
+        for shown in [
+            format!("{:?}", first[0]),
+            format!("{first:?}"),
+            format!("{secrets:?}"),
+        ] {
+            assert!(!shown.contains(&secret[6..]), "{shown}");
+        }
+        assert_eq!(
+            format!("{:?}", block_on(secrets.signer(&store, &holder)).unwrap()),
+            "Signer(1 secrets)"
+        );
+        let newer = block_on(secrets.rotate(&store, &holder, Duration::from_secs(3600))).unwrap();
+        assert_ne!(newer.secret(), secret);
+        // The rotation is seen at once by this instance: both sign.
+        assert_eq!(
+            format!("{:?}", block_on(secrets.signer(&store, &holder)).unwrap()),
+            "Signer(2 secrets)"
+        );
+        block_on(secrets.rotate(&store, &holder, Duration::ZERO)).unwrap();
+        assert_eq!(
+            format!("{:?}", block_on(secrets.signer(&store, &holder)).unwrap()),
+            "Signer(1 secrets)"
+        );
+    }
+}
