@@ -359,3 +359,39 @@ async fn an_endpoint_that_answers_410_is_disabled_and_its_owner_is_told() {
     );
     receiver.handle.stop(false).await;
 }
+
+/// A deleted endpoint's pending delivery is not sent again: its secrets went
+/// with it, and it is never signed with a secret nobody was given.
+#[actix_web::test]
+async fn a_deleted_endpoints_pending_delivery_fails_unsent() {
+    let mut busy = Answer::status(503);
+    busy.retry_after = Some("2".into());
+    let receiver = Receiver::start(vec![busy]);
+    let callbacks = callbacks();
+    let endpoint = callbacks
+        .create_endpoint("ada", NewEndpoint::new(format!("{}/gone", receiver.url())))
+        .await
+        .unwrap();
+    callbacks
+        .publish::<invoice_paid>("ada")
+        .send(&event())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while receiver.received().is_empty() {
+        assert!(Instant::now() < deadline, "the first attempt never came");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(callbacks
+        .delete_endpoint("ada", &endpoint.id)
+        .await
+        .unwrap());
+    assert_eq!(all_final(&callbacks).await, 1);
+    let records = callbacks.deliveries(DeliveryFilter::all()).await.unwrap();
+    let DeliveryState::Failed { reason } = &records[0].state else {
+        panic!("{:?}", records[0].state);
+    };
+    assert!(reason.contains("it was deleted"), "{reason}");
+    assert_eq!(receiver.received().len(), 1, "not sent again");
+    receiver.handle.stop(false).await;
+}

@@ -60,6 +60,8 @@ pub enum SecretsError {
     /// A stored secret could not be sealed or opened (no key, another key, a
     /// row changed outside hookspec).
     Key(KeyError),
+    /// A subscribed endpoint has no secrets: it was deleted.
+    Missing,
 }
 
 impl fmt::Display for SecretsError {
@@ -70,6 +72,9 @@ impl fmt::Display for SecretsError {
             ),
             SecretsError::Store(error) => write!(f, "signing secrets: {error}"),
             SecretsError::Key(error) => write!(f, "signing secrets: {error}"),
+            SecretsError::Missing => {
+                f.write_str("signing secrets: none for this endpoint (it was deleted)")
+            }
         }
     }
 }
@@ -79,7 +84,7 @@ impl std::error::Error for SecretsError {
         match self {
             SecretsError::Store(error) => Some(error),
             SecretsError::Key(error) => Some(error),
-            SecretsError::NotManaged => None,
+            SecretsError::NotManaged | SecretsError::Missing => None,
         }
     }
 }
@@ -118,9 +123,12 @@ impl fmt::Debug for ManagedSecrets {
     }
 }
 
+/// What an owner's holder name starts with.
+const OWNER_PREFIX: &str = "owner:";
+
 /// The name an owner's callback secrets are kept under.
 pub(crate) fn owner_holder(owner: &str) -> String {
-    format!("owner:{owner}")
+    format!("{OWNER_PREFIX}{owner}")
 }
 
 /// The name a subscribed endpoint's secrets are kept under.
@@ -142,8 +150,36 @@ impl ManagedSecrets {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The secrets of `holder` that sign now, newest first; its first one is
-    /// made if it has none.
+    /// Makes `holder`'s first secret unless it has one (another instance
+    /// was first); its secrets that sign now.
+    async fn make_first(
+        &self,
+        store: &dyn DeliveryStore,
+        holder: &str,
+    ) -> Result<Vec<StoredSecret>, SecretsError> {
+        let now = SystemTime::now();
+        let first = StoredSecret {
+            generation: 1,
+            sealed: self.sealing.seal(holder, &new_secret()?)?,
+            created_at: now,
+            expires_at: None,
+        };
+        Ok(store.add_first_secret(holder, &first, now).await?)
+    }
+
+    /// Gives a new endpoint its first secret.
+    pub(crate) async fn give_first(
+        &self,
+        store: &dyn DeliveryStore,
+        holder: &str,
+    ) -> Result<(), SecretsError> {
+        self.make_first(store, holder).await.map(drop)
+    }
+
+    /// The secrets of `holder` that sign now, newest first. An owner's first
+    /// one is made on first use; an endpoint's is made when it is registered,
+    /// so an endpoint without secrets was deleted: its deliveries are not
+    /// signed with a secret nobody was given.
     async fn signing(
         &self,
         store: &dyn DeliveryStore,
@@ -152,13 +188,10 @@ impl ManagedSecrets {
         let now = SystemTime::now();
         let mut stored = store.secrets(holder, now).await?;
         if stored.is_empty() {
-            let first = StoredSecret {
-                generation: 1,
-                sealed: self.sealing.seal(holder, &new_secret()?)?,
-                created_at: now,
-                expires_at: None,
-            };
-            stored = store.add_first_secret(holder, &first, now).await?;
+            if !holder.starts_with(OWNER_PREFIX) {
+                return Err(SecretsError::Missing);
+            }
+            stored = self.make_first(store, holder).await?;
         }
         stored
             .iter()

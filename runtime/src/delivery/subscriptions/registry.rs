@@ -155,7 +155,7 @@ impl Callbacks {
             };
             shared.store.insert_endpoint(&stored).await?;
             secrets
-                .reveal(&*shared.store, &endpoint_holder(&stored.id))
+                .give_first(&*shared.store, &endpoint_holder(&stored.id))
                 .await?;
             Ok(Endpoint::from(stored))
         })
