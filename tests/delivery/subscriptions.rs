@@ -365,7 +365,7 @@ async fn an_endpoint_that_answers_410_is_disabled_and_its_owner_is_told() {
 #[actix_web::test]
 async fn a_deleted_endpoints_pending_delivery_fails_unsent() {
     let mut busy = Answer::status(503);
-    busy.retry_after = Some("2".into());
+    busy.retry_after = Some("2");
     let receiver = Receiver::start(vec![busy]);
     let callbacks = callbacks();
     let endpoint = callbacks
