@@ -804,21 +804,36 @@ async fn postgres_tls_is_used_as_sslmode_asks_and_never_falls_back_to_clear() {
     receiver.stop().await;
 }
 
+/// Something happened.
+#[hookspec::webhook("thing.happened")]
+async fn thing_happened(body: actix_web::web::Json<serde_json::Value>) {}
+
+/// An instance on the database at `url`: owners' and endpoints' secrets sealed
+/// with `key`, `thing.happened` in its catalog, receivers on 127.0.0.1.
+fn subscribing_instance(
+    url: &str,
+    key: &hookspec::delivery::owners::SecretsKey,
+) -> hookspec::delivery::Callbacks {
+    let api = hookspec::Api::new("Things", "1.0.0").webhook(thing_happened);
+    hookspec::delivery::Callbacks::builder()
+        .store_url(url)
+        .unwrap()
+        .owner_secrets(key.clone())
+        .api(&api)
+        .address_policy(hookspec::delivery::policy::AddressPolicy::listed_only().allow_loopback())
+        .build()
+        .unwrap()
+}
+
 /// An endpoint that answers `410 Gone` to one instance is disabled for both:
 /// the other instance sees it disabled and publishes nothing more to it.
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn a_410_disables_the_endpoint_on_both_instances() {
     use hookspec::delivery::owners::SecretsKey;
-    use hookspec::delivery::policy::AddressPolicy;
     use hookspec::delivery::subscriptions::NewEndpoint;
-    use hookspec::delivery::Callbacks;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-
-    /// Something happened.
-    #[hookspec::webhook("thing.happened")]
-    async fn thing_happened(body: actix_web::web::Json<serde_json::Value>) {}
 
     let postgres = Postgres::start();
     // A receiver that wants nothing more: every request is answered 410.
@@ -841,18 +856,10 @@ async fn a_410_disables_the_endpoint_on_both_instances() {
     actix_web::rt::spawn(server);
 
     let key = SecretsKey::generate().unwrap();
-    let api = hookspec::Api::new("Things", "1.0.0").webhook(thing_happened);
-    let instance = || {
-        Callbacks::builder()
-            .store_url(&postgres.url())
-            .unwrap()
-            .owner_secrets(key.clone())
-            .api(&api)
-            .address_policy(AddressPolicy::listed_only().allow_loopback())
-            .build()
-            .unwrap()
-    };
-    let (first, second) = (instance(), instance());
+    let (first, second) = (
+        subscribing_instance(&postgres.url(), &key),
+        subscribing_instance(&postgres.url(), &key),
+    );
     let endpoint = first
         .create_endpoint("ada", NewEndpoint::new(&gone_url))
         .await
@@ -903,25 +910,11 @@ async fn a_410_disables_the_endpoint_on_both_instances() {
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commits() {
     use hookspec::delivery::owners::SecretsKey;
-    use hookspec::delivery::policy::AddressPolicy;
     use hookspec::delivery::subscriptions::NewEndpoint;
-    use hookspec::delivery::Callbacks;
-
-    /// Something happened.
-    #[hookspec::webhook("thing.happened")]
-    async fn thing_happened(body: actix_web::web::Json<serde_json::Value>) {}
 
     let postgres = Postgres::start();
     let receiver = Receiver::start(Duration::ZERO);
-    let api = hookspec::Api::new("Things", "1.0.0").webhook(thing_happened);
-    let callbacks = Callbacks::builder()
-        .store_url(&postgres.url())
-        .unwrap()
-        .owner_secrets(SecretsKey::generate().unwrap())
-        .api(&api)
-        .address_policy(AddressPolicy::listed_only().allow_loopback())
-        .build()
-        .unwrap();
+    let callbacks = subscribing_instance(&postgres.url(), &SecretsKey::generate().unwrap());
     let endpoint = callbacks
         .create_endpoint(
             "ada",

@@ -4,7 +4,7 @@
 
 use std::marker::PhantomData;
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 use serde::Serialize;
 
 use super::bound::Reservation;
@@ -187,10 +187,7 @@ impl Callbacks {
     /// (a [`Callback`](super::Callback) argument runs the
     /// [`owner_from`](super::CallbacksBuilder::owner_from) extractor too).
     pub fn callback<C: CallbackDeclaration>(&self, req: &HttpRequest) -> CallbackRequest<'_, C> {
-        let owner = req
-            .extensions()
-            .get::<OwnerId>()
-            .map(|owner| owner.as_str().to_owned());
+        let owner = OwnerId::of(req).map(|owner| owner.as_str().to_owned());
         let mut request = self.callback_for::<C>(Trigger::from_request(req));
         request.owner = owner;
         request

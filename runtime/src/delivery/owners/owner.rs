@@ -55,6 +55,11 @@ impl OwnerId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The owner a middleware set on `req`, if one did.
+    pub(crate) fn of(req: &HttpRequest) -> Option<OwnerId> {
+        req.extensions().get::<OwnerId>().cloned()
+    }
 }
 
 impl Owner for OwnerId {
@@ -76,7 +81,7 @@ impl FromRequest for OwnerId {
     type Future = std::future::Ready<Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        std::future::ready(req.extensions().get::<OwnerId>().cloned().ok_or_else(|| {
+        std::future::ready(OwnerId::of(req).ok_or_else(|| {
             Problem::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "the request is not authenticated",
@@ -150,10 +155,7 @@ impl OwnerSource {
                 Box::pin(async move { extracted.await.map(Some) })
             }
             None => {
-                let owner = req
-                    .extensions()
-                    .get::<OwnerId>()
-                    .map(|owner| owner.0.clone());
+                let owner = OwnerId::of(req).map(|owner| owner.0);
                 Box::pin(async move { Ok(owner) })
             }
         }

@@ -7,12 +7,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::operational::{endpoint_disabled, EndpointDisabledEvent};
-use crate::callback_io::CallbackBody;
-use crate::context::DeclaredReply;
+use super::publication::publication;
 use crate::declarations::WebhookDeclaration;
 use crate::delivery::engine::Engine;
-use crate::delivery::record::DeliveryId;
-use crate::delivery::store::{EndpointOutcome, NewDelivery, Publication, StoredEndpoint};
+use crate::delivery::store::{EndpointOutcome, StoredEndpoint};
 
 /// How long an endpoint may fail, unbroken by a success, before it is
 /// disabled (as Svix does).
@@ -69,28 +67,13 @@ async fn announce(shared: &Engine, endpoint: StoredEndpoint) {
         reason,
         disabled_at,
     };
-    let reply = DeclaredReply::of_webhook::<endpoint_disabled>();
-    shared.replies.declare(reply);
-    let payload =
-        <<endpoint_disabled as WebhookDeclaration>::Payload as CallbackBody>::encode(&event);
-    let Ok(body) = payload else {
-        return;
-    };
-    let publication = Publication {
-        message: NewDelivery {
-            id: DeliveryId::random(),
-            callback: name.to_owned(),
-            method: endpoint_disabled::META.method.http_name().to_owned(),
-            url: String::new(),
-            content_type: Some("application/json".into()),
-            body,
-            created_at: SystemTime::now(),
-            owner: Some(endpoint.owner.clone()),
-            endpoint: None,
-        },
-        // Once per disabling, whichever instance saw it.
-        idempotency_key: Some(format!("{name}:{}:{disabled_at}", endpoint.id)),
-    };
+    // Once per disabling, whichever instance saw it.
+    let key = format!("{name}:{}:{disabled_at}", endpoint.id);
+    let publication =
+        match publication::<endpoint_disabled>(shared, endpoint.owner, Some(key), &event) {
+            Ok(publication) => publication,
+            Err(error) => return tracing::warn!(%error, "cannot encode endpoint.disabled"),
+        };
     match shared.store.publish(&publication).await {
         Ok(published) if published.deliveries > 0 => shared.wake_to_claim(),
         Ok(_) => {}

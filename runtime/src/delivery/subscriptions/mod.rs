@@ -9,6 +9,7 @@
 
 pub(crate) mod health;
 mod operational;
+mod publication;
 mod publish;
 mod registry;
 mod types;

@@ -3,16 +3,14 @@
 //! transaction, once per idempotency key.
 
 use std::marker::PhantomData;
-use std::time::SystemTime;
 
+use super::publication::publication;
 use super::types::Published;
 use crate::callback_io::CallbackBody;
-use crate::context::DeclaredReply;
 use crate::declarations::WebhookDeclaration;
 use crate::delivery::callbacks::Callbacks;
 use crate::delivery::error::SendError;
-use crate::delivery::record::DeliveryId;
-use crate::delivery::store::{NewDelivery, Publication};
+use crate::delivery::store::Publication;
 
 /// Webhook `W` about to be published for one owner; from
 /// [`Callbacks::publish`].
@@ -101,22 +99,6 @@ impl<W: WebhookDeclaration> PublishRequest<'_, W> {
         if !shared.is_accepting() {
             return Err(SendError::ShuttingDown);
         }
-        let reply = DeclaredReply::of_webhook::<W>();
-        let body = <W::Payload as CallbackBody>::encode(body).map_err(SendError::Encode)?;
-        shared.replies.declare(reply);
-        Ok(Publication {
-            message: NewDelivery {
-                id: DeliveryId::random(),
-                callback: reply.name.to_owned(),
-                method: W::META.method.http_name().to_owned(),
-                url: String::new(),
-                content_type: <W::Payload as CallbackBody>::content_type().map(str::to_owned),
-                body,
-                created_at: SystemTime::now(),
-                owner: Some(self.owner),
-                endpoint: None,
-            },
-            idempotency_key: self.idempotency_key,
-        })
+        publication::<W>(shared, self.owner, self.idempotency_key, body).map_err(SendError::Encode)
     }
 }

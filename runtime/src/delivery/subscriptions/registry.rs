@@ -39,6 +39,16 @@ fn managed(shared: &Engine) -> Result<&ManagedSecrets, EndpointError> {
     }
 }
 
+/// The managed secrets, if `id` is an endpoint of `owner`; `None` if not.
+async fn owned_endpoint_secrets<'a>(
+    shared: &'a Engine,
+    owner: &str,
+    id: &str,
+) -> Result<Option<&'a ManagedSecrets>, EndpointError> {
+    let secrets = managed(shared)?;
+    Ok(shared.store.endpoint(owner, id).await?.map(|_| secrets))
+}
+
 /// `url` if it is one deliveries may go to.
 fn checked_url(shared: &Engine, url: &str) -> Result<String, EndpointError> {
     if url.len() > MAX_URL {
@@ -268,10 +278,9 @@ impl Callbacks {
     ) -> Result<Option<Vec<ManagedSecret>>, EndpointError> {
         let (owner, id) = (owner.to_owned(), id.to_owned());
         self.on_registry(move |shared| async move {
-            let secrets = managed(&shared)?;
-            if shared.store.endpoint(&owner, &id).await?.is_none() {
+            let Some(secrets) = owned_endpoint_secrets(&shared, &owner, &id).await? else {
                 return Ok(None);
-            }
+            };
             Ok(Some(
                 secrets
                     .reveal(&*shared.store, &endpoint_holder(&id))
@@ -291,10 +300,9 @@ impl Callbacks {
     ) -> Result<Option<ManagedSecret>, EndpointError> {
         let (owner, id) = (owner.to_owned(), id.to_owned());
         self.on_registry(move |shared| async move {
-            let secrets = managed(&shared)?;
-            if shared.store.endpoint(&owner, &id).await?.is_none() {
+            let Some(secrets) = owned_endpoint_secrets(&shared, &owner, &id).await? else {
                 return Ok(None);
-            }
+            };
             Ok(Some(
                 secrets
                     .rotate(&*shared.store, &endpoint_holder(&id), overlap)
