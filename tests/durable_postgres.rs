@@ -977,3 +977,96 @@ async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commit
     callbacks.shutdown(Duration::from_secs(1)).await;
     receiver.stop().await;
 }
+
+/// The transactional outbox on sqlx: a delivery (`enqueue_in`) and a
+/// publication (`send_in`) written in a rolled-back sqlx transaction are never
+/// sent; written in a committed one, they are. A `PgConnection` inside the
+/// application's own `BEGIN` takes them too, and a repeated idempotency key
+/// there publishes nothing more.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn deliveries_written_in_an_sqlx_transaction_are_sent_if_it_commits() {
+    use hookspec::delivery::owners::SecretsKey;
+    use hookspec::delivery::subscriptions::NewEndpoint;
+
+    let postgres = Postgres::start();
+    let receiver = Receiver::start(Duration::ZERO);
+    let callbacks = subscribing_instance(&postgres.url(), &SecretsKey::generate().unwrap());
+    let endpoint = callbacks
+        .create_endpoint(
+            "ada",
+            NewEndpoint::new(format!("{}/things", receiver.url())),
+        )
+        .await
+        .unwrap();
+    let pool = sqlx::PgPool::connect(&postgres.url()).await.unwrap();
+    let direct = format!("{}/direct", receiver.url());
+    let mut committed = HashSet::new();
+    let mut first_message = None;
+    for commit in [false, true] {
+        let mut transaction = pool.begin().await.unwrap();
+        let enqueued = callbacks
+            .webhook::<thing_happened>(&direct)
+            .owner("ada")
+            .enqueue_in(&mut transaction, &serde_json::json!({ "n": 1 }))
+            .await
+            .unwrap();
+        let published = callbacks
+            .publish::<thing_happened>("ada")
+            .idempotency_key("thing")
+            .send_in(&mut transaction, &serde_json::json!({ "n": 2 }))
+            .await
+            .unwrap();
+        assert_eq!((published.deliveries, published.repeated), (1, false));
+        if commit {
+            transaction.commit().await.unwrap();
+            committed.insert(enqueued.to_string());
+            committed.insert(format!("{}.{}", published.message, endpoint.id));
+            first_message = Some(published.message);
+        } else {
+            transaction.rollback().await.unwrap();
+        }
+    }
+
+    let mut connection = pool.acquire().await.unwrap();
+    sqlx::query("BEGIN")
+        .execute(&mut *connection)
+        .await
+        .unwrap();
+    let repeated = callbacks
+        .publish::<thing_happened>("ada")
+        .idempotency_key("thing")
+        .send_in(&mut *connection, &serde_json::json!({ "n": 3 }))
+        .await
+        .unwrap();
+    sqlx::query("COMMIT")
+        .execute(&mut *connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            Some(repeated.message),
+            repeated.deliveries,
+            repeated.repeated
+        ),
+        (first_message, 0, true)
+    );
+
+    callbacks.poll_now();
+    assert!(
+        wait_until(Duration::from_secs(20), || receiver.ids() == committed).await,
+        "the committed deliveries did not arrive: {:?}",
+        receiver.ids()
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM hookspec_deliveries")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.into_iter().collect::<HashSet<_>>(),
+        committed,
+        "only the committed transaction wrote deliveries"
+    );
+    callbacks.shutdown(Duration::from_secs(1)).await;
+    receiver.stop().await;
+}

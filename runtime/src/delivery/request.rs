@@ -14,7 +14,7 @@ use super::evaluate::{self, Trigger};
 use super::owners::OwnerId;
 use super::record::DeliveryId;
 #[cfg(feature = "postgres")]
-use super::store;
+use super::store::PgTransaction;
 use crate::callback_io::{CallbackBody, CallbackReply};
 use crate::context::DeclaredReply;
 use crate::declarations::{CallbackDeclaration, WebhookDeclaration};
@@ -122,18 +122,22 @@ impl<P: CallbackBody, A: CallbackReply> DeliveryRequest<'_, P, A> {
 
     /// Writes the delivery inside the caller's PostgreSQL transaction (the
     /// transactional outbox): it is sent if and only if the transaction
-    /// commits. The transaction must be on the database the [`Callbacks`]
-    /// store uses; the dispatcher finds the delivery at its next poll after
-    /// the commit, or at once after [`Callbacks::poll_now`].
+    /// commits. `transaction` is a tokio-postgres (or deadpool-postgres)
+    /// `&Transaction`, or with the feature `sqlx` a `&mut` sqlx transaction
+    /// ([`PgTransaction`] says which);
+    /// it must be on the database the [`Callbacks`] store uses. The
+    /// dispatcher finds the delivery at its next poll after the commit, or at
+    /// once after [`Callbacks::poll_now`].
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-    pub async fn enqueue_in(
+    pub async fn enqueue_in<'t>(
         self,
-        transaction: &tokio_postgres::Transaction<'_>,
+        transaction: impl Into<PgTransaction<'t>>,
         body: &P::Body,
     ) -> Result<DeliveryId, SendError> {
+        let transaction = transaction.into();
         let (delivery, place) = self.callbacks.accept(self.message(body)?)?;
-        store::enqueue_in(transaction, &delivery).await?;
+        transaction.enqueue(&delivery).await?;
         // Counted even if the transaction rolls back, until the next count.
         confirm(place);
         Ok(delivery.id)

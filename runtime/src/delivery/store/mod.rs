@@ -27,9 +27,7 @@ pub use contract::{
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-pub use postgres::PostgresStore;
-#[cfg(feature = "postgres")]
-pub(crate) use postgres::{enqueue_in, publish_in};
+pub use postgres::{PgTransaction, PostgresStore};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::{SqliteStore, SqliteSync};

@@ -74,20 +74,22 @@ impl<W: WebhookDeclaration> PublishRequest<'_, W> {
 
     /// Writes the deliveries inside the caller's PostgreSQL transaction (the
     /// transactional outbox, as
-    /// [`enqueue_in`](crate::delivery::DeliveryRequest::enqueue_in)): they
-    /// are sent if and only if it commits, and a repeated idempotency key
-    /// counts only once it has. The transaction must be on the database the
-    /// [`Callbacks`] store uses; the dispatcher finds the deliveries at its
-    /// next poll after the commit, or at once after [`Callbacks::poll_now`].
+    /// [`enqueue_in`](crate::delivery::DeliveryRequest::enqueue_in), with the
+    /// same tokio-postgres or sqlx transactions): they are sent if and only if
+    /// it commits, and a repeated idempotency key counts only once it has. The
+    /// transaction must be on the database the [`Callbacks`] store uses; the
+    /// dispatcher finds the deliveries at its next poll after the commit, or
+    /// at once after [`Callbacks::poll_now`].
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
-    pub async fn send_in(
+    pub async fn send_in<'t>(
         self,
-        transaction: &tokio_postgres::Transaction<'_>,
+        transaction: impl Into<crate::delivery::store::PgTransaction<'t>>,
         body: &<W::Payload as CallbackBody>::Body,
     ) -> Result<Published, SendError> {
+        let transaction = transaction.into();
         let publication = self.publication(body)?;
-        Ok(crate::delivery::store::publish_in(transaction, &publication).await?)
+        Ok(transaction.publish(&publication).await?)
     }
 
     /// The publication: the message, encoded as `W` declares, for its owner.

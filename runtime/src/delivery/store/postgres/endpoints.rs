@@ -6,7 +6,7 @@
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
-use super::statements::unavailable;
+use super::statements::{unavailable, CLAIM_IDEMPOTENCY_KEY, FAN_OUT, FIRST_PUBLICATION};
 use crate::delivery::record::DeliveryId;
 use crate::delivery::store::contract::StoreError;
 use crate::delivery::store::contract::{
@@ -206,14 +206,6 @@ pub(super) async fn outcome(
         .transpose()
 }
 
-const FAN_OUT: &str =
-    "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
-         created_at, state, round_started_at, next_attempt_at, owner, endpoint)
-     SELECT $1 || '.' || id, $2, $3, url, $4, $5, $6, 'pending', $6, $6, owner, id
-     FROM hookspec_endpoints
-     WHERE owner = $7 AND disabled_at IS NULL
-       AND (event_types = '[]' OR event_types::jsonb ? $2)";
-
 /// Fans `publication` out in one transaction of the store's own.
 pub(super) async fn publish(
     client: &mut deadpool_postgres::Object,
@@ -227,7 +219,7 @@ pub(super) async fn publish(
 
 /// Fans `publication` out inside `transaction` (the store's, or the
 /// application's own: then it is sent if and only if that one commits).
-pub(crate) async fn publish_in(
+pub(super) async fn publish_in(
     transaction: &tokio_postgres::Transaction<'_>,
     publication: &Publication,
 ) -> Result<Published, StoreError> {
@@ -236,8 +228,7 @@ pub(crate) async fn publish_in(
     if let Some(key) = &publication.idempotency_key {
         let claimed = transaction
             .execute(
-                "INSERT INTO hookspec_publications (owner, idempotency_key, message, created_at)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                CLAIM_IDEMPOTENCY_KEY,
                 &[
                     &owner,
                     key,
@@ -249,11 +240,7 @@ pub(crate) async fn publish_in(
             .map_err(unavailable)?;
         if claimed == 0 {
             let first: String = transaction
-                .query_one(
-                    "SELECT message FROM hookspec_publications
-                     WHERE owner = $1 AND idempotency_key = $2",
-                    &[&owner, key],
-                )
+                .query_one(FIRST_PUBLICATION, &[&owner, key])
                 .await
                 .map_err(unavailable)?
                 .get(0);

@@ -2,8 +2,10 @@
 //!
 //! Workers claim due deliveries with `FOR UPDATE SKIP LOCKED` and a lease, so two
 //! instances never take the same delivery at once; a crashed instance's leases
-//! expire and the others resume its deliveries. [`enqueue_in`] writes a delivery
-//! inside the caller's own transaction (the transactional outbox).
+//! expire and the others resume its deliveries. A [`PgTransaction`] (the
+//! application's own, from tokio-postgres or sqlx) takes a delivery or a
+//! publication that is sent if and only if it commits (the transactional
+//! outbox).
 //!
 //! Inserts and attempts' outcomes made while others are under way are written
 //! together, one statement (and one commit) per group, through `unnest` of one
@@ -17,10 +19,12 @@ mod groups;
 mod listen;
 mod schema;
 mod secrets;
+#[cfg(feature = "sqlx")]
+mod sqlx;
 mod statements;
 mod store;
 mod tls;
+mod transaction;
 
-pub(crate) use endpoints::publish_in;
-pub(crate) use store::enqueue_in;
 pub use store::PostgresStore;
+pub use transaction::PgTransaction;

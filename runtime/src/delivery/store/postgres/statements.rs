@@ -12,6 +12,26 @@ pub(super) const INSERT: &str =
         owner, endpoint)
     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $7, $7, $8, $9, $10, $11)";
 
+/// Claims a publication's idempotency key for its owner: no row when another
+/// publication (committed, or in a transaction this one then waits for) has it.
+pub(super) const CLAIM_IDEMPOTENCY_KEY: &str =
+    "INSERT INTO hookspec_publications (owner, idempotency_key, message, created_at)
+     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
+/// The message id of the publication that claimed a key first.
+pub(super) const FIRST_PUBLICATION: &str = "SELECT message FROM hookspec_publications
+     WHERE owner = $1 AND idempotency_key = $2";
+
+/// A publication fanned out: one delivery per enabled endpoint of its owner
+/// subscribed to its event type (`[]`: to every type).
+pub(super) const FAN_OUT: &str =
+    "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type, body,
+         created_at, state, round_started_at, next_attempt_at, owner, endpoint)
+     SELECT $1 || '.' || id, $2, $3, url, $4, $5, $6, 'pending', $6, $6, owner, id
+     FROM hookspec_endpoints
+     WHERE owner = $7 AND disabled_at IS NULL
+       AND (event_types = '[]' OR event_types::jsonb ? $2)";
+
 /// Many deliveries in one statement: one row per element of the arrays.
 pub(super) const INSERT_MANY: &str =
     "INSERT INTO hookspec_deliveries (id, callback, method, url, content_type,

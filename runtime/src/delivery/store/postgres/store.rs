@@ -214,7 +214,7 @@ impl PostgresStore {
 /// Writes `delivery` inside the caller's transaction: it is sent only if the
 /// transaction commits, and never if it rolls back. The dispatcher finds it at
 /// its next poll after the commit.
-pub(crate) async fn enqueue_in(
+pub(super) async fn enqueue_in(
     transaction: &tokio_postgres::Transaction<'_>,
     delivery: &NewDelivery,
 ) -> Result<(), StoreError> {
