@@ -573,3 +573,170 @@ fn mounting_an_api_with_clashes_panics_with_the_reason() {
         .service(clash::second);
     let _ = api.configure();
 }
+
+/// The problem a response carries, with its status checked.
+async fn problem_of(
+    response: actix_web::dev::ServiceResponse,
+    status: StatusCode,
+) -> (Option<String>, Value) {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        "application/problem+json"
+    );
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|location| location.to_str().unwrap().to_owned());
+    (location, json_body(response).await)
+}
+
+#[actix_web::test]
+async fn a_path_no_route_matches_is_a_404_problem_naming_it() {
+    let app = atest::init_service(App::new().configure(api().configure())).await;
+    for (method, path) in [
+        ("GET", "/nothing-here"),
+        ("POST", "/v1/shops"),
+        ("DELETE", "/v1/shops/acme/items/1/extra"),
+    ] {
+        let request = atest::TestRequest::default()
+            .method(method.parse().unwrap())
+            .uri(path)
+            .to_request();
+        let (location, problem) = problem_of(
+            atest::call_service(&app, request).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        assert_eq!(location, None);
+        assert_eq!(problem["status"], 404);
+        assert_eq!(
+            problem["detail"],
+            format!("no route matches `{method} {path}`")
+        );
+    }
+}
+
+/// A path that is a route's but for its trailing slash is redirected there
+/// with `308` (method, body and query kept), in the `Api`'s own scopes and
+/// inside a scope of the application's.
+#[actix_web::test]
+async fn a_path_off_by_its_trailing_slash_is_redirected_to_the_route() {
+    let app = atest::init_service(
+        App::new()
+            .configure(api().configure())
+            .service(actix_web::web::scope("/mounted").configure(api().configure())),
+    )
+    .await;
+    for (method, path, meant) in [
+        ("GET", "/items/?limit=2", "/items?limit=2"),
+        ("PUT", "/v1/shops/acme/items/3/", "/v1/shops/acme/items/3"),
+        ("POST", "/signup/", "/signup"),
+        ("GET", "/openapi.json/", "/openapi.json"),
+        ("GET", "/mounted/items/?limit=1", "/mounted/items?limit=1"),
+        (
+            "DELETE",
+            "/mounted/v1/shops/acme/items/3/",
+            "/mounted/v1/shops/acme/items/3",
+        ),
+    ] {
+        let request = atest::TestRequest::default()
+            .method(method.parse().unwrap())
+            .uri(path)
+            .to_request();
+        let (location, problem) = problem_of(
+            atest::call_service(&app, request).await,
+            StatusCode::PERMANENT_REDIRECT,
+        )
+        .await;
+        assert_eq!(location.as_deref(), Some(meant), "{method} {path}");
+        let route = meant.split('?').next().unwrap();
+        let asked = path.split('?').next().unwrap();
+        assert_eq!(
+            problem["detail"],
+            format!("`{method} {asked}` is served at `{route}`")
+        );
+    }
+}
+
+/// Any directory, as a route whose first segment may hold a slash.
+#[get("/{directory:.*}/")]
+async fn any_directory(directory: Path<String>) -> String {
+    directory.into_inner()
+}
+
+/// `//host/...` in a `Location` is another host: a path that would redirect
+/// there is a 404 instead.
+#[actix_web::test]
+async fn a_redirect_never_leaves_for_another_host() {
+    let app = atest::init_service(
+        App::new().configure(
+            Api::new("Directories", "1.0.0")
+                .service(any_directory)
+                .configure(),
+        ),
+    )
+    .await;
+    let request = atest::TestRequest::get().uri("/docs-like").to_request();
+    let (location, _) = problem_of(
+        atest::call_service(&app, request).await,
+        StatusCode::PERMANENT_REDIRECT,
+    )
+    .await;
+    assert_eq!(location.as_deref(), Some("/docs-like/"));
+    let request = atest::TestRequest::get().uri("//evil.example").to_request();
+    let (location, problem) = problem_of(
+        atest::call_service(&app, request).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(location, None);
+    assert_eq!(problem["detail"], "no route matches `GET //evil.example`");
+}
+
+#[actix_web::test]
+async fn without_slash_redirects_the_404_names_the_route_meant() {
+    let app =
+        atest::init_service(App::new().configure(api().redirect_slashes(false).configure())).await;
+    let request = atest::TestRequest::put()
+        .uri("/v1/shops/acme/items/3/")
+        .to_request();
+    let (location, problem) = problem_of(
+        atest::call_service(&app, request).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(location, None);
+    assert_eq!(
+        problem["detail"],
+        "no route matches `PUT /v1/shops/acme/items/3/`; the route is `/v1/shops/acme/items/3`"
+    );
+}
+
+/// Over HTTP, a client that follows redirects (reqwest does by default)
+/// reaches the route with its method and body.
+#[actix_web::test]
+async fn a_client_following_the_redirect_reaches_the_route_with_its_body() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = actix_web::HttpServer::new(|| App::new().configure(api().configure()))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let response = reqwest::Client::new()
+        .put(format!("http://{address}/v1/shops/acme/items/3/"))
+        .json(&json!({"name": "kettle", "price": 9.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.url().path(), "/v1/shops/acme/items/3");
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"name": "kettle", "price": 9.5})
+    );
+    handle.stop(false).await;
+}

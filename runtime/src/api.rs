@@ -60,6 +60,8 @@ pub struct Api {
     pub(crate) entries: Vec<Entry>,
     pub(crate) webhooks: Vec<WebhookRegistration>,
     pub(crate) strict: bool,
+    /// Whether a path that misses a route by its trailing slash is redirected.
+    pub(crate) redirect_slashes: bool,
     pub(crate) built: Arc<OnceLock<Result<Arc<BuiltDocuments>, SpecError>>>,
 }
 
@@ -79,6 +81,7 @@ impl Api {
             entries: Vec::new(),
             webhooks: Vec::new(),
             strict: false,
+            redirect_slashes: true,
             built: Arc::default(),
         }
     }
@@ -132,6 +135,18 @@ impl Api {
     pub fn map_document(mut self, map: impl Fn(&mut OpenApi) + Send + Sync + 'static) -> Self {
         self.finish.map = Some(Arc::new(map));
         self.changed()
+    }
+
+    /// Whether a request whose path is a route's but for its trailing slash
+    /// (`POST /invoices` where the route is `POST /invoices/`) is answered
+    /// with a `308 Permanent Redirect` to that route (default, as FastAPI's
+    /// `redirect_slashes`; method and body are kept), or with `false` a `404`
+    /// problem that names it. Any other path no route matches is a `404`
+    /// problem naming the method and path (actix-web's is empty); an
+    /// `App::default_service` set after `configure` replaces both.
+    pub fn redirect_slashes(mut self, redirect: bool) -> Self {
+        self.redirect_slashes = redirect;
+        self
     }
 
     /// Where the OpenAPI 3.1 document is served (default `/openapi.json`),

@@ -1,6 +1,6 @@
 //! Serving an [`Api`]: its handlers mounted with a `405` for every other method of
-//! their paths, the documents at their paths (with `ETag` and `304`), and the docs
-//! page.
+//! their paths, the documents at their paths (with `ETag` and `304`), the docs
+//! page, and a problem for every path none of them serves.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::api::{Api, Entry};
 use crate::documents::{BuiltDocuments, ServedDocument};
+use crate::not_found::{self, KnownPaths};
 use crate::problem::Problem;
 #[cfg(feature = "swagger-ui")]
 use crate::swagger_ui;
@@ -34,17 +35,36 @@ impl Api {
             // for every other request); then the handlers with their 405s; the
             // 3.0 document, for generators run now and then, after them.
             let paths = &self.paths;
+            let known = Arc::new(self.known_paths());
             mount_document(config, Arc::clone(&built), &paths.document_3_1, false);
-            self.mount_handlers(config);
+            self.mount_handlers(config, &known);
             mount_document(config, built, &paths.document_3_0, true);
             #[cfg(feature = "swagger-ui")]
             if let Some(docs) = &paths.docs {
                 swagger_ui::mount(config, &self.info.title, docs, &paths.document_3_1);
             }
+            config.default_service(not_found::default_service(known, ""));
         }
     }
 
-    fn mount_handlers(&self, config: &mut ServiceConfig) {
+    /// Every path this `Api` serves, for the answer to requests none matches.
+    fn known_paths(&self) -> KnownPaths {
+        let routes = self.entries.iter().flat_map(|entry| {
+            entry
+                .routes
+                .iter()
+                .map(move |route| format!("{}{}", entry.prefix, route.meta.path))
+        });
+        let paths = &self.paths;
+        let served = [&paths.document_3_1, &paths.document_3_0]
+            .into_iter()
+            .chain(&paths.docs)
+            .cloned();
+        let all: Vec<String> = routes.chain(served).collect();
+        KnownPaths::new(all.iter().map(String::as_str), self.redirect_slashes)
+    }
+
+    fn mount_handlers(&self, config: &mut ServiceConfig, known: &Arc<KnownPaths>) {
         // Longer prefixes first: actix-web gives a request to the first scope whose
         // prefix matches, so `/v1` must not shadow `/v1/admin`.
         let mut prefixes: Vec<&str> = self
@@ -71,7 +91,11 @@ impl Api {
             if prefix.is_empty() {
                 mount(config);
             } else {
-                config.service(web::scope(prefix).configure(mount));
+                config.service(
+                    web::scope(prefix)
+                        .configure(mount)
+                        .default_service(not_found::default_service(Arc::clone(known), prefix)),
+                );
             }
         }
     }
