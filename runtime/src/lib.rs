@@ -68,6 +68,7 @@ mod json_writer;
 mod locate;
 mod macro_support;
 mod meta;
+mod not_found;
 pub mod openapi;
 mod output;
 mod problem;
@@ -146,7 +147,7 @@ pub mod __private {
     };
     pub use crate::input::OperationInput;
     pub use crate::macro_support::{
-        callback_use, method_guard, unknown_path_parameter, CallbackUse,
+        callback_use, handler_future, method_guard, unknown_path_parameter, CallbackUse,
     };
     pub use crate::meta::{CallbackMeta, OperationMeta, PathReference, WebhookMeta};
     pub use crate::openapi::{Method, Response};

@@ -78,6 +78,27 @@ pub fn method_guard(name: &'static str) -> impl Guard {
     guard::fn_guard(move |ctx| ctx.head().method.as_str() == name)
 }
 
+/// What a plain `fn` handler returns: a future, which actix-web awaits. Said
+/// at the `fn` token, with what to do, before actix-web's "`Handler<_>` is not
+/// satisfied" at the attribute.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a future: a handler is an `async fn`, or a `fn` that returns a future",
+    label = "make it `async fn` (or return a future)"
+)]
+pub trait HandlerReturn: std::future::Future {}
+
+// Not recommended: rustc then names `HandlerReturn` (and says what to do)
+// rather than the `Future` bound behind it.
+#[diagnostic::do_not_recommend]
+impl<T: std::future::Future> HandlerReturn for T {}
+
+/// A plain `fn` handler's result, checked to be a future (and returned as it
+/// is: actix-web awaits it).
+#[inline]
+pub fn handler_future<T: HandlerReturn>(returned: T) -> T {
+    returned
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

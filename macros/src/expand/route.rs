@@ -237,6 +237,19 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         .map(|(index, spec)| handler.documented_route(index, spec));
     let callback_path_checks = callback_path_checks(&private, routes);
     let unit_struct = unit_struct(func);
+    let call = quote!(#name(#(#conversions),*));
+    // A plain `fn` must return a future: checked at its `fn` token, which
+    // also spares the user actix-web's error about the whole closure.
+    let call = match func.sig.asyncness {
+        Some(_) => call,
+        None => {
+            let returned = Ident::new("__hookspec_returned", func.sig.fn_token.span);
+            quote! {
+                let #returned = #call;
+                #private::handler_future(#returned)
+            }
+        }
+    };
 
     quote! {
         #unit_struct
@@ -251,7 +264,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
                 #kinds
                 #[allow(deprecated, clippy::too_many_arguments)]
                 let __hookspec_handler = move |#(#arg_names),*| {
-                    #name(#(#conversions),*)
+                    #call
                 };
                 #[allow(deprecated)]
                 let __hookspec_sends = #sends;

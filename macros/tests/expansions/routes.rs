@@ -14,7 +14,10 @@ impl ::hookspec::__private::actix_web::dev::HttpServiceFactory for hello {
             ready(Ok("hello"))
         }
         #[allow(deprecated, clippy::too_many_arguments)]
-        let __hookspec_handler = move || { hello() };
+        let __hookspec_handler = move || {
+            let __hookspec_returned = hello();
+            ::hookspec::__private::handler_future(__hookspec_returned)
+        };
         #[allow(deprecated)]
         let __hookspec_sends = false;
         let __resource = ::hookspec::__private::actix_web::Resource::new("/hello")
