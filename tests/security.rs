@@ -1,6 +1,7 @@
 //! Security schemes and requirements: every kind of scheme as OpenAPI writes
 //! it, requirements from the attribute, an extractor, a scope and the whole
-//! `Api`, and the mistakes `Api::check` finds, all at once.
+//! `Api`, and the mistakes `Api::check` finds, all at once; cookies, as
+//! parameters and as an API-key scheme's credential.
 
 mod common;
 
@@ -218,4 +219,150 @@ fn mistakes_are_found_when_the_document_is_built() {
     expect("requires scopes of `basic`, which is not an OAuth 2 or OpenID Connect scheme: list it without scopes");
     expect("is declared public (`security()`), but an argument requires `oauth`");
     assert_eq!(problems.len(), 5, "{problems:#?}");
+}
+
+mod cookies {
+    use actix_web::http::StatusCode;
+    use actix_web::{test as atest, App, FromRequest};
+    use hookspec::cookies::{CookieKey, CookieScheme, Cookies};
+    use hookspec::{get, Api, JsonSchema};
+    use serde::Deserialize;
+    use serde_json::{json, Value};
+
+    use super::common::checked_documents;
+
+    #[derive(Deserialize, JsonSchema)]
+    struct Preferences {
+        /// The colour theme.
+        theme: String,
+        /// Items per page.
+        page_size: Option<u32>,
+    }
+
+    struct Session;
+
+    impl CookieScheme for Session {
+        const SCHEME: &'static str = "session";
+        const COOKIE: &'static str = "sid";
+    }
+
+    /// The dashboard.
+    #[get("/dashboard")]
+    async fn dashboard(session: CookieKey<Session>, preferences: Cookies<Preferences>) -> String {
+        let Preferences { theme, page_size } = preferences.into_inner();
+        format!("{} {theme} {page_size:?}", session.key())
+    }
+
+    fn api() -> Api {
+        Api::new("Dashboard", "1.0.0")
+            .cookie_scheme::<Session>()
+            .service(dashboard)
+    }
+
+    #[test]
+    fn cookies_are_cookie_parameters_and_the_key_a_cookie_scheme() {
+        let [v3_1, v3_0] = checked_documents(&api());
+        assert_eq!(
+            v3_1["paths"]["/dashboard"]["get"]["parameters"],
+            json!([
+                { "name": "page_size", "in": "cookie", "description": "Items per page.",
+                  "schema": { "type": "integer", "format": "uint32", "minimum": 0 } },
+                { "name": "theme", "in": "cookie", "description": "The colour theme.",
+                  "required": true, "schema": { "type": "string" } }
+            ])
+        );
+        for document in [v3_1, v3_0] {
+            let operation = &document["paths"]["/dashboard"]["get"];
+            let parameters: Vec<(&Value, &Value, &Value)> = operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|parameter| (&parameter["name"], &parameter["in"], &parameter["required"]))
+                .collect();
+            assert_eq!(
+                parameters,
+                [
+                    (&json!("page_size"), &json!("cookie"), &Value::Null),
+                    (&json!("theme"), &json!("cookie"), &json!(true))
+                ]
+            );
+            assert_eq!(operation["security"], json!([{ "session": [] }]));
+            assert!(operation["responses"]["400"].is_object());
+            assert!(operation["responses"]["401"].is_object());
+            assert_eq!(
+                document["components"]["securitySchemes"]["session"],
+                json!({ "type": "apiKey", "in": "cookie", "name": "sid" })
+            );
+        }
+    }
+
+    async fn call(cookie: Option<&[u8]>) -> (StatusCode, Value) {
+        let app = atest::init_service(App::new().configure(api().configure())).await;
+        let mut request = atest::TestRequest::get().uri("/dashboard");
+        if let Some(cookie) = cookie {
+            let value = actix_web::http::header::HeaderValue::from_bytes(cookie).unwrap();
+            request = request.insert_header(("cookie", value));
+        }
+        let response = atest::call_service(&app, request.to_request()).await;
+        let status = response.status();
+        let body = atest::read_body(response).await;
+        let body = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        (status, body)
+    }
+
+    #[actix_web::test]
+    async fn cookies_are_read_typed_and_percent_decoded() {
+        assert_eq!(
+            call(Some(b"sid=s3cr3t; theme=dark%20blue; page_size=50")).await,
+            (StatusCode::OK, json!("s3cr3t dark blue Some(50)"))
+        );
+        assert_eq!(
+            // A pair that does not parse is left out, as browsers do.
+            call(Some(b"theme=light; =orphan; sid=s3cr3t")).await,
+            (StatusCode::OK, json!("s3cr3t light None"))
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_missing_or_bad_cookie_is_a_problem_naming_it() {
+        for (cookie, status, location, pointer) in [
+            (Some(&b"sid=s3cr3t"[..]), 400, "cookie", "/theme"),
+            (
+                Some(b"sid=s3cr3t; theme=dark; page_size=lots"),
+                400,
+                "cookie",
+                "/page_size",
+            ),
+            (Some(b"theme=dark"), 401, "cookie", "/sid"),
+            (None, 401, "cookie", "/sid"),
+            (Some(b"sid=s3cr3t; theme=\xff"), 400, "header", "/cookie"),
+        ] {
+            let (got, problem) = call(cookie).await;
+            let cookie = cookie.map(String::from_utf8_lossy);
+            assert_eq!(got.as_u16(), status, "{cookie:?}: {problem}");
+            assert_eq!(problem["status"], status);
+            assert_eq!(
+                (
+                    &problem["errors"][0]["in"],
+                    &problem["errors"][0]["pointer"]
+                ),
+                (&json!(location), &json!(pointer)),
+                "{cookie:?}: {problem}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cookie_key_is_never_debug_printed() {
+        let request = atest::TestRequest::get()
+            .insert_header(("cookie", "sid=s3cr3t"))
+            .to_http_request();
+        let key = actix_web::rt::System::new()
+            .block_on(CookieKey::<Session>::extract(&request))
+            .unwrap();
+        assert_eq!(key.key(), "s3cr3t");
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
 }

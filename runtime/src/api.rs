@@ -193,6 +193,14 @@ impl Api {
         self.changed()
     }
 
+    /// Declares the API-key scheme `S` whose key travels in a cookie (under
+    /// its [`SCHEME`](crate::cookies::CookieScheme::SCHEME) name, in its
+    /// [`COOKIE`](crate::cookies::CookieScheme::COOKIE)), which every
+    /// operation taking a [`CookieKey<S>`](crate::cookies::CookieKey) requires.
+    pub fn cookie_scheme<S: crate::cookies::CookieScheme>(self) -> Self {
+        self.security_scheme(S::SCHEME, S::security_scheme())
+    }
+
     /// Declares a way to authenticate under `name`, which requirements name:
     /// `Api::security_scheme("bearer", SecurityScheme::bearer().bearer_format("JWT"))`.
     /// Emitted under `components.securitySchemes` (so Swagger UI offers it in

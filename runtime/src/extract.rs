@@ -307,7 +307,10 @@ fn json_problem(bytes: &[u8], error: &serde_json::Error) -> Problem {
     field_problem("body", pointer, detail)
 }
 
-fn parse_urlencoded<T: DeserializeOwned>(text: &[u8], location: &str) -> Result<T, Problem> {
+pub(crate) fn parse_urlencoded<T: DeserializeOwned>(
+    text: &[u8],
+    location: &str,
+) -> Result<T, Problem> {
     serde_urlencoded::from_bytes(text).map_err(|error| {
         let detail = error.to_string();
         // A missing field names itself; a bad value is found by leaving

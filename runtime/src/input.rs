@@ -129,7 +129,7 @@ impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Form<T>
 }
 
 /// The properties of an object schema, with whether each is required.
-fn object_properties(schema: &Schema) -> Vec<(String, Value, bool)> {
+pub(crate) fn object_properties(schema: &Schema) -> Vec<(String, Value, bool)> {
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)
@@ -185,7 +185,12 @@ fn check_path_fields<T: JsonSchema>(
     }
 }
 
-fn parameter(name: String, location: ParameterIn, schema: Value, required: bool) -> Parameter {
+pub(crate) fn parameter(
+    name: String,
+    location: ParameterIn,
+    schema: Value,
+    required: bool,
+) -> Parameter {
     let mut schema = Schema::try_from(schema).unwrap_or_else(|_| Schema::default());
     // A property's description documents the parameter, not its values.
     let description = schema

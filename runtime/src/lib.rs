@@ -55,6 +55,7 @@ mod callback_check;
 mod callback_io;
 pub mod catalog;
 mod context;
+pub mod cookies;
 mod declarations;
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
