@@ -80,6 +80,7 @@ mod serve;
 #[cfg(feature = "signing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
 pub mod signing;
+pub mod stream;
 #[cfg(feature = "swagger-ui")]
 mod swagger_ui;
 mod undocumented;
