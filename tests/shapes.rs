@@ -1,6 +1,7 @@
 //! Responses beyond one JSON value: server-sent events and JSON Lines, as the
 //! documents describe them and as a client over HTTP receives them (in order,
-//! kept alive when idle, and dropped when the client goes away).
+//! kept alive when idle, and dropped when the client goes away); downloads of
+//! bytes, byte streams and files, with their media types.
 
 mod common;
 
@@ -8,9 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::web::Data;
+use actix_files::NamedFile;
+use actix_web::web::{Bytes, Data};
 use actix_web::App;
 use futures_util::stream;
+use hookspec::files::{Download, MediaType, OctetStream, Pdf};
 use hookspec::stream::{Event, EventStream, JsonLines};
 use hookspec::{get, Api, JsonSchema};
 use serde::Serialize;
@@ -81,12 +84,54 @@ async fn silent() -> EventStream<Tick> {
     EventStream::new(stream::pending()).keep_alive(Some(Duration::from_millis(50)))
 }
 
+/// Comma-separated values.
+pub struct Csv;
+
+impl MediaType for Csv {
+    const MEDIA_TYPE: &'static str = "text/csv";
+}
+
+/// The report as a spreadsheet.
+#[get("/report.csv")]
+async fn report() -> Download<Csv> {
+    Download::bytes("n\n1\n2\n").attachment("report.csv")
+}
+
+/// The report, a chunk at a time.
+#[get("/report.bin")]
+async fn report_chunks() -> Download<OctetStream> {
+    let chunks = (0..3u8).map(|n| Ok::<_, std::io::Error>(Bytes::from(vec![n; 4])));
+    Download::stream(stream::iter(chunks))
+}
+
+/// Where the file downloads read from.
+struct Files {
+    pdf: std::path::PathBuf,
+    text: std::path::PathBuf,
+}
+
+/// A file served as a PDF, whatever its name.
+#[get("/manual")]
+async fn manual(files: Data<Files>) -> std::io::Result<Download<Pdf>> {
+    Ok(Download::file(NamedFile::open(&files.pdf)?).attachment("manual.pdf"))
+}
+
+/// A file, as actix-files serves it.
+#[get("/notes")]
+async fn notes(files: Data<Files>) -> std::io::Result<NamedFile> {
+    NamedFile::open(&files.text)
+}
+
 fn api() -> Api {
     Api::new("Streams", "1.0.0")
         .service(ticks)
         .service(tick_lines)
         .service(endless)
         .service(silent)
+        .service(report)
+        .service(report_chunks)
+        .service(manual)
+        .service(notes)
 }
 
 #[test]
@@ -120,14 +165,27 @@ fn streams_are_documented_as_arrays_of_their_items() {
     }
 }
 
+/// The files the downloads read, written for this test process.
+fn files() -> Data<Files> {
+    let directory = std::env::temp_dir().join(format!("hookspec-shapes-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let pdf = directory.join("manual.bin");
+    let text = directory.join("notes.txt");
+    std::fs::write(&pdf, (0..=255u8).collect::<Vec<u8>>()).unwrap();
+    std::fs::write(&text, "remember the milk\n").unwrap();
+    Data::new(Files { pdf, text })
+}
+
 /// The app on 127.0.0.1, and its address.
 fn serve(shared: Arc<Endless>) -> (String, actix_web::dev::ServerHandle) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let shared = Data::from(shared);
+    let files = files();
     let server = actix_web::HttpServer::new(move || {
         App::new()
             .app_data(shared.clone())
+            .app_data(files.clone())
             .configure(api().configure())
     })
     .workers(1)
@@ -218,5 +276,85 @@ async fn an_idle_event_stream_sends_keep_alive_comments() {
     assert_eq!(response.headers()["cache-control"], "no-cache");
     let text = read_until(&mut response, |text| text.matches("\n\n").count() >= 2).await;
     assert_eq!(text, ": keep-alive\n\n: keep-alive\n\n");
+    handle.stop(false).await;
+}
+
+#[test]
+fn downloads_are_documented_as_binary_bodies_of_their_media_type() {
+    let [v3_1, v3_0] = checked_documents(&api());
+    let csv = &v3_1["paths"]["/report.csv"]["get"]["responses"]["200"];
+    assert_eq!(
+        csv["content"],
+        json!({ "text/csv": { "schema": { "type": "string", "contentMediaType": "text/csv" } } })
+    );
+    assert!(csv["headers"]["Content-Disposition"].is_object());
+    assert_eq!(
+        v3_0["paths"]["/report.csv"]["get"]["responses"]["200"]["content"],
+        json!({ "text/csv": { "schema": { "type": "string", "format": "binary" } } })
+    );
+    let pdf = &v3_1["paths"]["/manual"]["get"]["responses"]["200"]["content"];
+    assert_eq!(
+        pdf,
+        &json!({ "application/pdf": { "schema": {
+            "type": "string", "contentMediaType": "application/pdf" } } })
+    );
+    let file = &v3_1["paths"]["/notes"]["get"]["responses"];
+    let statuses: Vec<&String> = file.as_object().unwrap().keys().collect();
+    assert_eq!(statuses, ["200", "206", "304", "404", "default"]);
+    assert!(file["200"]["content"]["*/*"].is_object());
+    assert!(file["206"]["headers"]["Content-Range"].is_object());
+}
+
+#[actix_web::test]
+async fn downloads_arrive_with_their_media_type_and_name() {
+    let (address, handle) = serve(Arc::default());
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{address}{path}"));
+
+    let response = get("/report.csv").send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/csv");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"report.csv\""
+    );
+    assert_eq!(response.text().await.unwrap(), "n\n1\n2\n");
+
+    let response = get("/report.bin").send().await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/octet-stream"
+    );
+    assert!(response.headers().get("content-disposition").is_none());
+    assert_eq!(
+        response.bytes().await.unwrap().to_vec(),
+        [[0u8; 4], [1; 4], [2; 4]].concat()
+    );
+
+    // The file is `manual.bin`; it is sent as the PDF the code says it is.
+    let response = get("/manual").send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"manual.pdf\""
+    );
+    assert_eq!(response.bytes().await.unwrap().len(), 256);
+    let response = get("/manual")
+        .header("range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.headers()["content-range"], "bytes 10-19/256");
+    assert_eq!(
+        response.bytes().await.unwrap().to_vec(),
+        (10..20u8).collect::<Vec<u8>>()
+    );
+
+    let response = get("/notes").send().await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(response.text().await.unwrap(), "remember the milk\n");
     handle.stop(false).await;
 }

@@ -62,6 +62,7 @@ mod declarations;
 pub mod delivery;
 mod documents;
 mod extract;
+pub mod files;
 mod finish;
 mod input;
 mod input_combinators;

@@ -30,7 +30,7 @@ const SUCCESS: &str = "Successful response";
 #[diagnostic::on_unimplemented(
     message = "hookspec cannot document the handler return type `{Self}`",
     label = "no `hookspec::describe::OperationOutput` implementation for this type",
-    note = "hookspec documents `Json<T>`, `HttpResponse`, `String`, `&'static str`, `Option<T>`, `Result<T, E>` and `impl Responder`; for your own responder, implement `hookspec::describe::OperationOutput`"
+    note = "hookspec documents `Json<T>`, `HttpResponse`, `String`, `&'static str`, `Option<T>`, `Result<T, E>`, `impl Responder`, and its own `EventStream<T>`, `JsonLines<T>` and `Download<M>`; for your own responder, implement `hookspec::describe::OperationOutput`"
 )]
 pub trait OperationOutput {
     /// Adds the responses this type can produce.
@@ -94,6 +94,15 @@ impl<L: OperationOutput, R: OperationOutput> OperationOutput for actix_web::Eith
 /// Any error: its status is known only when it happens.
 impl OperationOutput for actix_web::Error {
     fn describe(cx: &mut OperationContext<'_>) {
+        cx.add_response("default", Response::new("Unexpected error"));
+    }
+}
+
+/// An I/O error (a file handler's `std::io::Result`): actix-web answers `404`
+/// for a file not found, `403` for one it may not read, `500` otherwise.
+impl OperationOutput for std::io::Error {
+    fn describe(cx: &mut OperationContext<'_>) {
+        cx.add_response("404", Response::new("Not found"));
         cx.add_response("default", Response::new("Unexpected error"));
     }
 }
