@@ -358,3 +358,94 @@ async fn downloads_arrive_with_their_media_type_and_name() {
     assert_eq!(response.text().await.unwrap(), "remember the milk\n");
     handle.stop(false).await;
 }
+
+#[allow(dead_code)]
+#[path = "../examples/files.rs"]
+mod files_example;
+
+/// The files example's app on 127.0.0.1, and its address.
+fn serve_example() -> (String, actix_web::dev::ServerHandle) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server =
+        actix_web::HttpServer::new(|| App::new().configure(files_example::api().configure()))
+            .workers(1)
+            .listen(listener)
+            .unwrap()
+            .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (address, handle)
+}
+
+#[actix_web::test]
+async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader() {
+    let [v3_1, _] = checked_documents(&files_example::api());
+    let rows = &v3_1["paths"]["/reports/{id}/rows"]["get"];
+    assert_eq!(rows["security"], json!([{ "session": [] }]));
+    assert_eq!(rows["parameters"][1]["in"], "cookie");
+
+    let (address, handle) = serve_example();
+    let client = reqwest::Client::new();
+    let get = |path: &str, cookie: &str| {
+        client
+            .get(format!("{address}{path}"))
+            .header("cookie", cookie.to_owned())
+    };
+    let session = "session=demo-session";
+
+    let response = get("/reports/7/rows", "session=someone-else")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::UNAUTHORIZED);
+
+    let text = get("/reports/7/rows", &format!("{session}; page_size=3"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let days: Vec<u64> = text
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["day"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(days, [1, 2, 3]);
+
+    let mut response = get("/reports/7/progress", session).send().await.unwrap();
+    let text = read_until(&mut response, |_| false).await;
+    let percents: Vec<&str> = text
+        .split_terminator("\n\n")
+        .map(|event| {
+            event
+                .rsplit("\"percent\":")
+                .next()
+                .unwrap()
+                .trim_end_matches('}')
+        })
+        .collect();
+    assert_eq!(
+        percents,
+        ["0", "10", "20", "30", "40", "50", "60", "70", "80", "90", "100"]
+    );
+    assert!(text.starts_with("event: progress\nid: 7-0\ndata: {\"percent\":0}\n\n"));
+
+    let response = get("/reports/7/export", session).send().await.unwrap();
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"report-7.csv\""
+    );
+    let csv = response.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 32);
+    assert!(csv.starts_with("day,sales\n1,"));
+
+    let response = get("/source", "").send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/x-rust");
+    assert!(response.text().await.unwrap().contains("fn report_rows"));
+    handle.stop(false).await;
+}

@@ -1,0 +1,189 @@
+//! Reports, in every shape but one JSON value: rows as JSON Lines, progress as
+//! server-sent events, a CSV export streamed as an attachment, a file from disk,
+//! and a browser session and preferences read from cookies.
+//!
+//! ```text
+//! cargo run --example files          # then open http://127.0.0.1:8000/docs
+//! curl -N -b session=demo-session http://127.0.0.1:8000/reports/7/progress
+//! curl -b 'session=demo-session; page_size=3' http://127.0.0.1:8000/reports/7/rows
+//! curl -OJ -b session=demo-session http://127.0.0.1:8000/reports/7/export
+//! ```
+//!
+//! The session cookie is checked against one demo value (`demo-session`); an
+//! application looks it up among the sessions it keeps.
+
+use std::time::Duration;
+
+use actix_files::NamedFile;
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Path};
+use futures_util::stream;
+use hookspec::cookies::{CookieKey, CookieScheme, Cookies};
+use hookspec::files::{Download, MediaType};
+use hookspec::stream::{Event, EventStream, JsonLines};
+use hookspec::{get, Api, JsonSchema, Problem};
+use serde::{Deserialize, Serialize};
+
+/// The session this demo accepts.
+pub const DEMO_SESSION: &str = "demo-session";
+
+/// The browser session: an API key in the `session` cookie.
+pub struct Session;
+
+impl CookieScheme for Session {
+    const SCHEME: &'static str = "session";
+    const COOKIE: &'static str = "session";
+}
+
+/// The caller's session, or a `401` problem.
+fn signed_in(session: &CookieKey<Session>) -> Result<(), Problem> {
+    if session.key() == DEMO_SESSION {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "the session is not known",
+        ))
+    }
+}
+
+/// What the reader chose, kept in cookies.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Preferences {
+    /// How many rows a report shows (31 if not set; at most 1,000).
+    pub page_size: Option<u32>,
+}
+
+/// One day of a report.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Row {
+    /// The day of the month.
+    pub day: u32,
+    /// What was sold that day.
+    pub sales: u32,
+}
+
+/// How far the report has come.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Progress {
+    /// Done so far, out of 100.
+    pub percent: u8,
+}
+
+/// The sales of `day` in report `report`: made up, the same every time.
+fn sales(report: u32, day: u32) -> u32 {
+    (report * 31 + day * 17) % 100
+}
+
+/// The report's rows.
+///
+/// One JSON object per line, as many as the `page_size` cookie says.
+#[get("/reports/{id}/rows", tag = "reports")]
+async fn report_rows(
+    id: Path<u32>,
+    session: CookieKey<Session>,
+    preferences: Cookies<Preferences>,
+) -> Result<JsonLines<Row>, Problem> {
+    signed_in(&session)?;
+    let report = id.into_inner();
+    let rows = preferences.page_size.unwrap_or(31).min(1000);
+    Ok(JsonLines::new(stream::iter((1..=rows).map(move |day| {
+        Row {
+            day,
+            sales: sales(report, day),
+        }
+    }))))
+}
+
+/// The report's progress while it is made.
+///
+/// `progress` events every tenth of a second, until `percent` is 100.
+#[get("/reports/{id}/progress", tag = "reports")]
+async fn report_progress(
+    id: Path<u32>,
+    session: CookieKey<Session>,
+) -> Result<EventStream<Progress>, Problem> {
+    signed_in(&session)?;
+    let report = id.into_inner();
+    let steps = stream::unfold(0u8, move |percent| async move {
+        if percent > 100 {
+            return None;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        let event = Event::data(Progress { percent })
+            .event("progress")
+            .id(format!("{report}-{percent}"));
+        Some((event, percent + 10))
+    });
+    Ok(EventStream::new(steps))
+}
+
+/// Comma-separated values.
+pub struct Csv;
+
+impl MediaType for Csv {
+    const MEDIA_TYPE: &'static str = "text/csv";
+}
+
+/// The report as a spreadsheet.
+///
+/// Streamed a row at a time, saved as `report-<id>.csv`.
+#[get("/reports/{id}/export", tag = "reports")]
+async fn export_report(
+    id: Path<u32>,
+    session: CookieKey<Session>,
+) -> Result<Download<Csv>, Problem> {
+    signed_in(&session)?;
+    let report = id.into_inner();
+    let header = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"day,sales\n"))]);
+    let rows = stream::iter(
+        (1..=31).map(move |day| Ok(Bytes::from(format!("{day},{}\n", sales(report, day))))),
+    );
+    Ok(
+        Download::stream(futures_util::StreamExt::chain(header, rows))
+            .attachment(format!("report-{report}.csv")),
+    )
+}
+
+/// Rust source code.
+pub struct RustSource;
+
+impl MediaType for RustSource {
+    const MEDIA_TYPE: &'static str = "text/x-rust";
+}
+
+/// This example's own source, from disk (with ranges and `ETag`).
+#[get("/source")]
+async fn source() -> std::io::Result<Download<RustSource>> {
+    let file = NamedFile::open(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/files.rs"))?;
+    Ok(Download::file(file).attachment("files.rs"))
+}
+
+/// The API, its handlers and the session scheme.
+pub fn api() -> Api {
+    Api::new("Reports", "1.0.0")
+        .license("MIT", "MIT")
+        .server("/", None)
+        .cookie_scheme::<Session>()
+        .service(report_rows)
+        .service(report_progress)
+        .service(export_report)
+        .service(source)
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let api = api();
+    if api.print_document_if_asked()? {
+        return Ok(()); // `--print-openapi` / `--print-openapi-3.0`, for tools
+    }
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    let port: u16 = std::env::var("PORT")
+        .map_or(Ok(8000), |port| port.parse())
+        .map_err(|_| std::io::Error::other("PORT must be a port number"))?;
+    println!("Reports API on http://{host}:{port} (docs at http://{host}:{port}/docs)");
+    actix_web::HttpServer::new(move || actix_web::App::new().configure(api.configure()))
+        .bind((host.as_str(), port))?
+        .run()
+        .await
+}
