@@ -1,9 +1,12 @@
-//! Reports, in every shape but one JSON value: rows as JSON Lines, progress as
-//! server-sent events, a CSV export streamed as an attachment, a file from disk,
-//! and a browser session and preferences read from cookies.
+//! Reports, in every shape but one JSON value: attachments uploaded with their
+//! metadata as a multipart form, rows as JSON Lines, progress as server-sent
+//! events, a CSV export streamed as an attachment, a file from disk, and a
+//! browser session and preferences read from cookies.
 //!
 //! ```text
 //! cargo run --example files          # then open http://127.0.0.1:8000/docs
+//! curl -b session=demo-session -F 'files[]=@Cargo.toml' -F 'files[]=@README.md' \
+//!      -F 'metadata={"title":"sources"};type=application/json' http://127.0.0.1:8000/reports/7/attachments
 //! curl -N -b session=demo-session http://127.0.0.1:8000/reports/7/progress
 //! curl -b 'session=demo-session; page_size=3' http://127.0.0.1:8000/reports/7/rows
 //! curl -OJ -b session=demo-session http://127.0.0.1:8000/reports/7/export
@@ -15,13 +18,18 @@
 use std::time::Duration;
 
 use actix_files::NamedFile;
+use actix_multipart::form::json::Json as JsonPart;
+use actix_multipart::form::tempfile::TempFile;
+use actix_multipart::form::text::Text;
+use actix_multipart::form::MultipartForm;
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, Path};
+use actix_web::web::{Bytes, Json, Path};
 use futures_util::stream;
 use hookspec::cookies::{CookieKey, CookieScheme, Cookies};
 use hookspec::files::{Download, MediaType};
+use hookspec::multipart::MultipartSchema;
 use hookspec::stream::{Event, EventStream, JsonLines};
-use hookspec::{get, Api, JsonSchema, Problem};
+use hookspec::{get, post, Api, JsonSchema, Problem};
 use serde::{Deserialize, Serialize};
 
 /// The session this demo accepts.
@@ -118,6 +126,75 @@ async fn report_progress(
     Ok(EventStream::new(steps))
 }
 
+/// What the attachments are.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AttachmentMetadata {
+    /// Their title.
+    pub title: String,
+}
+
+/// Files for a report, with what they are.
+#[derive(MultipartForm, MultipartSchema)]
+pub struct Attachments {
+    /// The files (at most 1 MiB together).
+    #[multipart(rename = "files[]", limit = "1 MiB")]
+    pub files: Vec<TempFile>,
+    /// What they are.
+    pub metadata: JsonPart<AttachmentMetadata>,
+    /// A note for the reader.
+    pub note: Option<Text<String>>,
+}
+
+/// An attachment as it was received.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Attachment {
+    /// The file's name, as the client sent it.
+    pub name: Option<String>,
+    /// Its size in bytes.
+    pub size: usize,
+}
+
+/// What an upload received.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Received {
+    /// The attachments' title.
+    pub title: String,
+    /// The files, in the order they came.
+    pub files: Vec<Attachment>,
+    /// The note, if there was one.
+    pub note: Option<String>,
+}
+
+/// Attach files to a report.
+///
+/// A multipart form: the files under `files[]`, their metadata as a JSON part.
+#[post("/reports/{id}/attachments", tag = "reports")]
+async fn attach(
+    id: Path<u32>,
+    session: CookieKey<Session>,
+    form: MultipartForm<Attachments>,
+) -> Result<Json<Received>, Problem> {
+    signed_in(&session)?;
+    let _report = id.into_inner();
+    let Attachments {
+        files,
+        metadata,
+        note,
+    } = form.into_inner();
+    // A real application moves the temporary files where it keeps them.
+    Ok(Json(Received {
+        title: metadata.into_inner().title,
+        files: files
+            .iter()
+            .map(|file| Attachment {
+                name: file.file_name.clone(),
+                size: file.size,
+            })
+            .collect(),
+        note: note.map(Text::into_inner),
+    }))
+}
+
 /// Comma-separated values.
 pub struct Csv;
 
@@ -165,6 +242,7 @@ pub fn api() -> Api {
         .license("MIT", "MIT")
         .server("/", None)
         .cookie_scheme::<Session>()
+        .service(attach)
         .service(report_rows)
         .service(report_progress)
         .service(export_report)

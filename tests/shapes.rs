@@ -10,12 +10,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_files::NamedFile;
+use actix_multipart::form::json::Json as MultipartJson;
+use actix_multipart::form::tempfile::TempFile;
+use actix_multipart::form::text::Text;
+use actix_multipart::form::MultipartForm;
 use actix_web::web::{Bytes, Data};
 use actix_web::App;
 use futures_util::stream;
 use hookspec::files::{Download, MediaType, OctetStream, Pdf};
+use hookspec::multipart::MultipartSchema;
 use hookspec::stream::{Event, EventStream, JsonLines};
-use hookspec::{get, Api, JsonSchema};
+use hookspec::{get, post, Api, JsonSchema};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -444,8 +449,205 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
     assert_eq!(csv.lines().count(), 32);
     assert!(csv.starts_with("day,sales\n1,"));
 
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "files[]",
+            reqwest::multipart::Part::bytes(vec![1u8; 10]).file_name("a.bin"),
+        )
+        .part(
+            "files[]",
+            reqwest::multipart::Part::bytes(vec![2u8; 20]).file_name("b.bin"),
+        )
+        .part(
+            "metadata",
+            reqwest::multipart::Part::text(r#"{"title":"scans"}"#)
+                .mime_str("application/json")
+                .unwrap(),
+        );
+    let received: Value = client
+        .post(format!("{address}/reports/7/attachments"))
+        .header("cookie", session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        received,
+        json!({ "title": "scans", "note": null, "files": [
+            { "name": "a.bin", "size": 10 }, { "name": "b.bin", "size": 20 } ] })
+    );
+
     let response = get("/source", "").send().await.unwrap();
     assert_eq!(response.headers()["content-type"], "text/x-rust");
     assert!(response.text().await.unwrap().contains("fn report_rows"));
+    handle.stop(false).await;
+}
+
+#[derive(serde::Deserialize, JsonSchema)]
+pub struct Metadata {
+    /// What the files are.
+    pub title: String,
+}
+
+/// Files of 16 bytes at most together, their metadata, a count and a note.
+#[derive(MultipartForm, MultipartSchema)]
+pub struct Upload {
+    /// The files.
+    #[multipart(rename = "files[]", limit = "16 B")]
+    pub files: Vec<TempFile>,
+    pub metadata: MultipartJson<Metadata>,
+    pub count: Text<u32>,
+    pub note: Option<Text<String>>,
+}
+
+/// Upload files.
+#[post("/uploads")]
+async fn upload(form: MultipartForm<Upload>) -> actix_web::web::Json<Value> {
+    let Upload {
+        files,
+        metadata,
+        count,
+        note,
+    } = form.into_inner();
+    let sizes: Vec<usize> = files.iter().map(|file| file.size).collect();
+    actix_web::web::Json(json!({
+        "sizes": sizes,
+        "title": metadata.into_inner().title,
+        "count": count.into_inner(),
+        "note": note.map(Text::into_inner),
+    }))
+}
+
+/// Anything multipart, read as it comes.
+#[post("/raw")]
+async fn raw(_parts: actix_multipart::Multipart) -> &'static str {
+    "read"
+}
+
+fn upload_api() -> Api {
+    Api::new("Uploads", "1.0.0").service(upload).service(raw)
+}
+
+#[test]
+fn a_multipart_form_is_documented_part_by_part() {
+    let [v3_1, v3_0] = checked_documents(&upload_api());
+    let body = &v3_1["paths"]["/uploads"]["post"]["requestBody"]["content"]["multipart/form-data"];
+    assert_eq!(
+        body["schema"],
+        json!({
+            "type": "object",
+            "properties": {
+                "files[]": { "type": "array",
+                    "items": { "type": "string", "contentMediaType": "application/octet-stream" },
+                    "description": "At most 16 bytes, all parts of this name together." },
+                "metadata": { "$ref": "#/components/schemas/Metadata" },
+                "count": { "type": "integer", "format": "uint32", "minimum": 0 },
+                "note": { "type": "string" }
+            },
+            "required": ["metadata", "count"]
+        })
+    );
+    assert_eq!(
+        body["encoding"],
+        json!({
+            "files[]": { "contentType": "application/octet-stream" },
+            "metadata": { "contentType": "application/json" }
+        })
+    );
+    assert_eq!(
+        v3_0["paths"]["/uploads"]["post"]["requestBody"]["content"]["multipart/form-data"]
+            ["schema"]["properties"]["files[]"]["items"],
+        json!({ "type": "string", "format": "binary" })
+    );
+    let responses = &v3_1["paths"]["/uploads"]["post"]["responses"];
+    for status in ["400", "413", "415"] {
+        assert!(responses[status].is_object(), "{status}");
+    }
+    assert_eq!(
+        v3_1["paths"]["/raw"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+            ["type"],
+        "object"
+    );
+}
+
+#[actix_web::test]
+async fn uploads_arrive_and_bad_forms_are_problems_naming_the_part() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server = actix_web::HttpServer::new(|| App::new().configure(upload_api().configure()))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let client = reqwest::Client::new();
+    let file = |size: usize| reqwest::multipart::Part::bytes(vec![7u8; size]).file_name("f.bin");
+    let metadata = || {
+        reqwest::multipart::Part::text(r#"{"title":"scans"}"#)
+            .mime_str("application/json")
+            .unwrap()
+    };
+    let send = |form: reqwest::multipart::Form| {
+        client
+            .post(format!("{address}/uploads"))
+            .multipart(form)
+            .send()
+    };
+
+    let form = reqwest::multipart::Form::new()
+        .part("files[]", file(3))
+        .part("files[]", file(13))
+        .part("metadata", metadata())
+        .text("count", "2");
+    let response = send(form).await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({ "sizes": [3, 13], "title": "scans", "count": 2, "note": null })
+    );
+
+    // actix-multipart does not say which part is too large: no pointer.
+    for (form, status, pointer) in [
+        (
+            reqwest::multipart::Form::new().text("count", "2"),
+            400,
+            json!("/metadata"),
+        ),
+        (
+            reqwest::multipart::Form::new()
+                .part("metadata", metadata())
+                .text("count", "two"),
+            400,
+            json!("/count"),
+        ),
+        (
+            reqwest::multipart::Form::new()
+                .part("files[]", file(17))
+                .part("metadata", metadata())
+                .text("count", "1"),
+            413,
+            Value::Null,
+        ),
+    ] {
+        let response = send(form).await.unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+    }
+    let response = client
+        .post(format!("{address}/uploads"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 415);
     handle.stop(false).await;
 }

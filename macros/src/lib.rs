@@ -11,6 +11,7 @@ mod attr;
 mod expand;
 mod fallback;
 mod items;
+mod multipart;
 mod path;
 #[cfg(test)]
 mod snapshots;
@@ -72,4 +73,12 @@ pub fn webhook(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn callback(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_callback(args.into(), item.into()).into()
+}
+
+/// Describes a `multipart/form-data` form for the document: each named field
+/// is a part (`#[multipart(rename = "...")]` as actix-multipart reads it). See
+/// `hookspec::multipart`.
+#[proc_macro_derive(MultipartSchema, attributes(multipart))]
+pub fn multipart_schema(item: TokenStream) -> TokenStream {
+    multipart::expand_multipart_schema(item.into()).into()
 }

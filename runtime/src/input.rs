@@ -63,7 +63,7 @@ use crate::schema::without_null;
 #[diagnostic::on_unimplemented(
     message = "hookspec cannot document the handler argument type `{Self}`",
     label = "no `hookspec::describe::OperationInput` implementation for this type",
-    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String`, and its own `Cookies` and `CookieKey` (also in `Option`, `Result` and `Either`); for your own extractor, implement `hookspec::describe::OperationInput`"
+    note = "hookspec documents actix-web's `Json`, `Form`, `Query`, `Path`, `Header`, `HttpRequest`, `Data`, `Payload`, `Bytes` and `String`, actix-multipart's `MultipartForm` and `Multipart` (feature `multipart`), and its own `Cookies` and `CookieKey` (also in `Option`, `Result` and `Either`); for your own extractor, implement `hookspec::describe::OperationInput`"
 )]
 pub trait OperationInput: Sized {
     /// What is extracted from the request; often `Self`.

@@ -70,6 +70,9 @@ mod json_writer;
 mod locate;
 mod macro_support;
 mod meta;
+#[cfg(feature = "multipart")]
+#[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
+pub mod multipart;
 mod not_found;
 pub mod openapi;
 mod output;

@@ -583,6 +583,9 @@ pub struct MediaType {
     /// An example body, shown by Swagger UI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<Value>,
+    /// How each part of a `multipart/form-data` body is encoded, by part name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub encoding: BTreeMap<String, Encoding>,
 }
 
 impl MediaType {
@@ -591,6 +594,15 @@ impl MediaType {
         MediaType {
             schema,
             example: None,
+            encoding: BTreeMap::new(),
         }
     }
+}
+
+/// How one part of a multipart body is encoded.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Encoding {
+    /// The part's media type (`application/json`, `application/octet-stream`).
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }

@@ -1,0 +1,8 @@
+use hookspec::multipart::MultipartSchema;
+
+#[derive(MultipartSchema)]
+enum Upload {
+    One,
+}
+
+fn main() {}
