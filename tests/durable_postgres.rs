@@ -903,17 +903,17 @@ async fn a_410_disables_the_endpoint_on_both_instances() {
     handle.stop(false).await;
 }
 
-/// An event published inside the application's transaction reaches the
-/// endpoint only if the transaction commits; a repeated idempotency key, once
-/// committed, publishes nothing more.
-#[actix_web::test]
-#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
-async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commits() {
+/// An instance on `postgres` where `ada` has one endpoint, at `receiver`.
+async fn subscribed(
+    postgres: &Postgres,
+    receiver: &Receiver,
+) -> (
+    hookspec::delivery::Callbacks,
+    hookspec::delivery::subscriptions::Endpoint,
+) {
     use hookspec::delivery::owners::SecretsKey;
     use hookspec::delivery::subscriptions::NewEndpoint;
 
-    let postgres = Postgres::start();
-    let receiver = Receiver::start(Duration::ZERO);
     let callbacks = subscribing_instance(&postgres.url(), &SecretsKey::generate().unwrap());
     let endpoint = callbacks
         .create_endpoint(
@@ -922,6 +922,18 @@ async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commit
         )
         .await
         .unwrap();
+    (callbacks, endpoint)
+}
+
+/// An event published inside the application's transaction reaches the
+/// endpoint only if the transaction commits; a repeated idempotency key, once
+/// committed, publishes nothing more.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commits() {
+    let postgres = Postgres::start();
+    let receiver = Receiver::start(Duration::ZERO);
+    let (callbacks, endpoint) = subscribed(&postgres, &receiver).await;
     let mut db = connect(&postgres.url()).await;
     let publish = |n: u32| {
         callbacks
@@ -986,19 +998,9 @@ async fn an_event_published_in_the_applications_transaction_is_sent_if_it_commit
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn deliveries_written_in_an_sqlx_transaction_are_sent_if_it_commits() {
-    use hookspec::delivery::owners::SecretsKey;
-    use hookspec::delivery::subscriptions::NewEndpoint;
-
     let postgres = Postgres::start();
     let receiver = Receiver::start(Duration::ZERO);
-    let callbacks = subscribing_instance(&postgres.url(), &SecretsKey::generate().unwrap());
-    let endpoint = callbacks
-        .create_endpoint(
-            "ada",
-            NewEndpoint::new(format!("{}/things", receiver.url())),
-        )
-        .await
-        .unwrap();
+    let (callbacks, endpoint) = subscribed(&postgres, &receiver).await;
     let pool = sqlx::PgPool::connect(&postgres.url()).await.unwrap();
     let direct = format!("{}/direct", receiver.url());
     let mut committed = HashSet::new();

@@ -717,17 +717,9 @@ async fn without_slash_redirects_the_404_names_the_route_meant() {
 /// reaches the route with its method and body.
 #[actix_web::test]
 async fn a_client_following_the_redirect_reaches_the_route_with_its_body() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = actix_web::HttpServer::new(|| App::new().configure(api().configure()))
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (address, handle) = common::serve_on_loopback(|config| api().configure()(config));
     let response = reqwest::Client::new()
-        .put(format!("http://{address}/v1/shops/acme/items/3/"))
+        .put(format!("{address}/v1/shops/acme/items/3/"))
         .json(&json!({"name": "kettle", "price": 9.5}))
         .send()
         .await

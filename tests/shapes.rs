@@ -15,7 +15,6 @@ use actix_multipart::form::tempfile::TempFile;
 use actix_multipart::form::text::Text;
 use actix_multipart::form::MultipartForm;
 use actix_web::web::{Bytes, Data};
-use actix_web::App;
 use futures_util::stream;
 use hookspec::files::{Download, MediaType, OctetStream, Pdf};
 use hookspec::multipart::MultipartSchema;
@@ -24,7 +23,7 @@ use hookspec::{get, post, Api, JsonSchema};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use common::checked_documents;
+use common::{checked_documents, serve_on_loopback};
 
 #[derive(Serialize, JsonSchema)]
 pub struct Tick {
@@ -183,23 +182,12 @@ fn files() -> Data<Files> {
 
 /// The app on 127.0.0.1, and its address.
 fn serve(shared: Arc<Endless>) -> (String, actix_web::dev::ServerHandle) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
     let shared = Data::from(shared);
     let files = files();
-    let server = actix_web::HttpServer::new(move || {
-        App::new()
-            .app_data(shared.clone())
-            .app_data(files.clone())
-            .configure(api().configure())
+    serve_on_loopback(move |config| {
+        config.app_data(shared.clone()).app_data(files.clone());
+        api().configure()(config);
     })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (address, handle)
 }
 
 /// Reads `response` until `enough` says so or it ends, for at most 30 s.
@@ -368,21 +356,6 @@ async fn downloads_arrive_with_their_media_type_and_name() {
 #[path = "../examples/files.rs"]
 mod files_example;
 
-/// The files example's app on 127.0.0.1, and its address.
-fn serve_example() -> (String, actix_web::dev::ServerHandle) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let server =
-        actix_web::HttpServer::new(|| App::new().configure(files_example::api().configure()))
-            .workers(1)
-            .listen(listener)
-            .unwrap()
-            .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (address, handle)
-}
-
 #[actix_web::test]
 async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader() {
     let [v3_1, _] = checked_documents(&files_example::api());
@@ -390,7 +363,7 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
     assert_eq!(rows["security"], json!([{ "session": [] }]));
     assert_eq!(rows["parameters"][1]["in"], "cookie");
 
-    let (address, handle) = serve_example();
+    let (address, handle) = serve_on_loopback(|config| files_example::api().configure()(config));
     let client = reqwest::Client::new();
     let get = |path: &str, cookie: &str| {
         client
@@ -575,15 +548,7 @@ fn a_multipart_form_is_documented_part_by_part() {
 
 #[actix_web::test]
 async fn uploads_arrive_and_bad_forms_are_problems_naming_the_part() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let server = actix_web::HttpServer::new(|| App::new().configure(upload_api().configure()))
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (address, handle) = serve_on_loopback(|config| upload_api().configure()(config));
     let client = reqwest::Client::new();
     let file = |size: usize| reqwest::multipart::Part::bytes(vec![7u8; size]).file_name("f.bin");
     let metadata = || {

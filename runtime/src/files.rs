@@ -49,36 +49,28 @@ pub trait MediaType {
     const MEDIA_TYPE: &'static str;
 }
 
-/// `application/octet-stream`: bytes of no particular type.
-#[derive(Debug)]
-pub struct OctetStream;
+/// Unit structs naming common media types.
+macro_rules! media_types {
+    ($($(#[$doc:meta])* $name:ident => $media_type:literal,)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
 
-impl MediaType for OctetStream {
-    const MEDIA_TYPE: &'static str = "application/octet-stream";
+        impl MediaType for $name {
+            const MEDIA_TYPE: &'static str = $media_type;
+        }
+    )*};
 }
 
-/// `application/pdf`.
-#[derive(Debug)]
-pub struct Pdf;
-
-impl MediaType for Pdf {
-    const MEDIA_TYPE: &'static str = "application/pdf";
-}
-
-/// `application/zip`.
-#[derive(Debug)]
-pub struct Zip;
-
-impl MediaType for Zip {
-    const MEDIA_TYPE: &'static str = "application/zip";
-}
-
-/// `image/png`.
-#[derive(Debug)]
-pub struct Png;
-
-impl MediaType for Png {
-    const MEDIA_TYPE: &'static str = "image/png";
+media_types! {
+    /// `application/octet-stream`: bytes of no particular type.
+    OctetStream => "application/octet-stream",
+    /// `application/pdf`.
+    Pdf => "application/pdf",
+    /// `application/zip`.
+    Zip => "application/zip",
+    /// `image/png`.
+    Png => "image/png",
 }
 
 /// A streamed response, made when the response is: it holds the stream.

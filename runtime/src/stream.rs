@@ -55,7 +55,7 @@ use std::time::Duration;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::web::{Bytes, BytesMut};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use futures_core::Stream;
 use schemars::JsonSchema;
@@ -123,7 +123,7 @@ impl<T> Event<T> {
 
 impl<T: Serialize> Event<T> {
     /// The event as the stream sends it.
-    fn encode(&self, into: &mut BytesMut) -> Result<(), serde_json::Error> {
+    fn encode(&self) -> Result<Bytes, serde_json::Error> {
         use std::fmt::Write as _;
         let data = serde_json::to_string(&self.data)?;
         let mut text = String::with_capacity(data.len() + 16);
@@ -139,8 +139,7 @@ impl<T: Serialize> Event<T> {
         // Compact JSON has no line breaks (in strings they are escaped): one
         // `data` line.
         let _ = write!(text, "data: {data}\n\n");
-        into.extend_from_slice(text.as_bytes());
-        Ok(())
+        Ok(Bytes::from(text))
     }
 }
 
@@ -183,13 +182,10 @@ impl<T> std::fmt::Debug for EventStream<T> {
 }
 
 impl<T: Serialize + 'static> Responder for EventStream<T> {
-    type Body = EventBody<T>;
+    type Body = EncodedStream<Event<T>>;
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse<Self::Body> {
-        let body = EventBody {
-            idle: self.keep_alive.map(|every| (every, Box::pin(sleep(every)))),
-            events: Some(self.events),
-        };
+        let body = EncodedStream::new(self.events, Event::encode, self.keep_alive);
         let mut response = HttpResponse::with_body(StatusCode::OK, body);
         let headers = response.headers_mut();
         headers.insert(
@@ -201,18 +197,39 @@ impl<T: Serialize + 'static> Responder for EventStream<T> {
     }
 }
 
-fn sleep(duration: Duration) -> actix_web::rt::time::Sleep {
-    actix_web::rt::time::sleep(duration)
-}
-
-/// The body of an [`EventStream`]: its events encoded as they come, a
-/// keep-alive comment when none came for a while.
-pub struct EventBody<T> {
-    events: Option<BoxedStream<Event<T>>>,
+/// A streamed body: each item encoded as it comes (`encode`), and, if `idle`
+/// says so, a keep-alive comment when none came for a while. An item that
+/// does not encode ends it with the error.
+pub struct EncodedStream<I> {
+    items: Option<BoxedStream<I>>,
+    encode: fn(&I) -> Result<Bytes, serde_json::Error>,
     idle: Option<(Duration, Pin<Box<actix_web::rt::time::Sleep>>)>,
 }
 
-impl<T: Serialize> MessageBody for EventBody<T> {
+impl<I> EncodedStream<I> {
+    fn new(
+        items: BoxedStream<I>,
+        encode: fn(&I) -> Result<Bytes, serde_json::Error>,
+        keep_alive: Option<Duration>,
+    ) -> Self {
+        EncodedStream {
+            items: Some(items),
+            encode,
+            idle: keep_alive.map(|every| (every, Box::pin(actix_web::rt::time::sleep(every)))),
+        }
+    }
+
+    /// Starts the wait for the next keep-alive over.
+    fn rearm(&mut self) {
+        if let Some((every, timer)) = &mut self.idle {
+            timer
+                .as_mut()
+                .reset(actix_web::rt::time::Instant::now() + *every);
+        }
+    }
+}
+
+impl<I> MessageBody for EncodedStream<I> {
     type Error = serde_json::Error;
 
     fn size(&self) -> BodySize {
@@ -224,41 +241,32 @@ impl<T: Serialize> MessageBody for EventBody<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.get_mut();
-        let Some(events) = this.events.as_mut() else {
+        let Some(items) = this.items.as_mut() else {
             return Poll::Ready(None);
         };
-        match events.as_mut().poll_next(cx) {
-            Poll::Ready(Some(event)) => {
-                if let Some((every, timer)) = &mut this.idle {
-                    timer
-                        .as_mut()
-                        .reset(actix_web::rt::time::Instant::now() + *every);
+        match items.as_mut().poll_next(cx) {
+            Poll::Ready(Some(item)) => {
+                this.rearm();
+                let encoded = (this.encode)(&item);
+                if encoded.is_err() {
+                    this.items = None;
                 }
-                let mut encoded = BytesMut::new();
-                Poll::Ready(Some(match event.encode(&mut encoded) {
-                    Ok(()) => Ok(encoded.freeze()),
-                    Err(error) => {
-                        this.events = None;
-                        Err(error)
-                    }
-                }))
+                Poll::Ready(Some(encoded))
             }
             Poll::Ready(None) => {
-                this.events = None;
+                this.items = None;
                 Poll::Ready(None)
             }
-            Poll::Pending => match &mut this.idle {
-                Some((every, timer)) => match timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => {
-                        timer
-                            .as_mut()
-                            .reset(actix_web::rt::time::Instant::now() + *every);
-                        Poll::Ready(Some(Ok(Bytes::from_static(b": keep-alive\n\n"))))
-                    }
-                    Poll::Pending => Poll::Pending,
-                },
-                None => Poll::Pending,
-            },
+            Poll::Pending => {
+                let Some((_, timer)) = &mut this.idle else {
+                    return Poll::Pending;
+                };
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                this.rearm();
+                Poll::Ready(Some(Ok(Bytes::from_static(b": keep-alive\n\n"))))
+            }
         }
     }
 }
@@ -327,12 +335,10 @@ impl<T> std::fmt::Debug for JsonLines<T> {
 }
 
 impl<T: Serialize + 'static> Responder for JsonLines<T> {
-    type Body = JsonLinesBody<T>;
+    type Body = EncodedStream<T>;
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse<Self::Body> {
-        let body = JsonLinesBody {
-            items: Some(self.items),
-        };
+        let body = EncodedStream::new(self.items, encode_line, None);
         let mut response = HttpResponse::with_body(StatusCode::OK, body);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -342,45 +348,11 @@ impl<T: Serialize + 'static> Responder for JsonLines<T> {
     }
 }
 
-/// The body of a [`JsonLines`]: its items encoded as they come.
-pub struct JsonLinesBody<T> {
-    items: Option<BoxedStream<T>>,
-}
-
-impl<T: Serialize> MessageBody for JsonLinesBody<T> {
-    type Error = serde_json::Error;
-
-    fn size(&self) -> BodySize {
-        BodySize::Stream
-    }
-
-    fn poll_next(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        let this = self.get_mut();
-        let Some(items) = this.items.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match items.as_mut().poll_next(cx) {
-            Poll::Ready(Some(item)) => {
-                let mut line = match serde_json::to_vec(&item) {
-                    Ok(line) => line,
-                    Err(error) => {
-                        this.items = None;
-                        return Poll::Ready(Some(Err(error)));
-                    }
-                };
-                line.push(b'\n');
-                Poll::Ready(Some(Ok(Bytes::from(line))))
-            }
-            Poll::Ready(None) => {
-                this.items = None;
-                Poll::Ready(None)
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
+/// `item` as one line of JSON.
+fn encode_line<T: Serialize>(item: &T) -> Result<Bytes, serde_json::Error> {
+    let mut line = serde_json::to_vec(item)?;
+    line.push(b'\n');
+    Ok(Bytes::from(line))
 }
 
 impl<T: JsonSchema> OperationOutput for JsonLines<T> {

@@ -274,3 +274,22 @@ pub fn reference_verify<'h>(
         .split(' ')
         .any(|signature| signature.strip_prefix("v1,") == Some(expected.as_str()))
 }
+
+/// An app made by `configure`, served by one worker on 127.0.0.1 (inside the
+/// calling test's actix runtime), and its `http://` address.
+pub fn serve_on_loopback<F>(configure: F) -> (String, actix_web::dev::ServerHandle)
+where
+    F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let server =
+        actix_web::HttpServer::new(move || actix_web::App::new().configure(configure.clone()))
+            .workers(1)
+            .listen(listener)
+            .unwrap()
+            .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (address, handle)
+}
