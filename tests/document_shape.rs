@@ -267,6 +267,6 @@ fn served_paths_are_checked() {
     let error = api().docs_path("/openapi.json").check().unwrap_err();
     assert_eq!(
         error.problems(),
-        ["the documents and the docs page need paths of their own"]
+        ["the documents and the docs pages need paths of their own"]
     );
 }

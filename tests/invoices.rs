@@ -188,6 +188,37 @@ async fn docs_page_and_its_assets_are_served_locally() {
 }
 
 #[actix_web::test]
+async fn redoc_and_its_bundle_are_served_locally() {
+    let app = app!();
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/redoc").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    assert!(page.contains(r#"spec-url="openapi.json""#), "{page}");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "page links outside: {page}"
+    );
+    assert!(
+        page.contains(r#"src="redoc/redoc.standalone.js""#),
+        "{page}"
+    );
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/redoc/redoc.standalone.js")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        "text/javascript; charset=utf-8"
+    );
+    assert!(test::read_body(response).await.len() > 1_000_000);
+}
+
+#[actix_web::test]
 async fn a_callback_url_the_policy_refuses_still_creates_the_invoice() {
     let (app, callbacks) = app_and_callbacks!();
     let request = test::TestRequest::post()

@@ -175,6 +175,19 @@ impl Api {
         self.changed()
     }
 
+    /// Where ReDoc is served with the feature `redoc` (default `/redoc`),
+    /// relative to where the `Api` is mounted.
+    pub fn redoc_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.redoc = Some(path.into());
+        self.changed()
+    }
+
+    /// Serves no ReDoc page, even with the feature `redoc`.
+    pub fn without_redoc(mut self) -> Self {
+        self.paths.redoc = None;
+        self.changed()
+    }
+
     /// Sets the licence by name and SPDX identifier (`MIT`, `Apache-2.0`); the
     /// OpenAPI 3.0 document, which has no identifier, links to its SPDX page.
     pub fn license(mut self, name: impl Into<String>, spdx_identifier: impl Into<String>) -> Self {
@@ -459,6 +472,8 @@ pub(crate) struct ServedPaths {
     pub(crate) document_3_0: String,
     /// `None`: no docs page.
     pub(crate) docs: Option<String>,
+    /// Where ReDoc is (feature `redoc`); `None`: not served.
+    pub(crate) redoc: Option<String>,
 }
 
 impl Default for ServedPaths {
@@ -467,6 +482,7 @@ impl Default for ServedPaths {
             document_3_1: "/openapi.json".to_owned(),
             document_3_0: "/openapi-3.0.json".to_owned(),
             docs: Some("/docs".to_owned()),
+            redoc: Some("/redoc".to_owned()),
         }
     }
 }
@@ -480,8 +496,9 @@ impl ServedPaths {
             ("document_path", Some(&self.document_3_1)),
             ("document_3_0_path", Some(&self.document_3_0)),
             ("docs_path", self.docs.as_ref()),
+            ("redoc_path", self.redoc.as_ref()),
         ];
-        for (what, path) in all {
+        for (what, path) in &all {
             let Some(path) = path else { continue };
             if !path.starts_with('/') || path.len() < 2 || path.ends_with('/') || path.contains('{')
             {
@@ -490,13 +507,10 @@ impl ServedPaths {
                 ));
             }
         }
-        if self.document_3_1 == self.document_3_0
-            || self
-                .docs
-                .as_ref()
-                .is_some_and(|docs| *docs == self.document_3_1 || *docs == self.document_3_0)
-        {
-            problems.push("the documents and the docs page need paths of their own".to_owned());
+        let served: Vec<&String> = all.iter().filter_map(|(_, path)| *path).collect();
+        let distinct: std::collections::BTreeSet<&String> = served.iter().copied().collect();
+        if distinct.len() < served.len() {
+            problems.push("the documents and the docs pages need paths of their own".to_owned());
         }
         if problems.is_empty() {
             Ok(())

@@ -60,6 +60,8 @@ mod declarations;
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
+#[cfg(any(feature = "swagger-ui", feature = "redoc"))]
+mod docs_page;
 mod documents;
 mod extract;
 pub mod files;
@@ -78,6 +80,8 @@ pub mod openapi;
 mod output;
 mod problem;
 mod received;
+#[cfg(feature = "redoc")]
+mod redoc;
 mod schema;
 mod security;
 mod serve;

@@ -14,6 +14,8 @@ use crate::api::{Api, Entry};
 use crate::documents::{BuiltDocuments, ServedDocument};
 use crate::not_found::{self, KnownPaths};
 use crate::problem::Problem;
+#[cfg(feature = "redoc")]
+use crate::redoc;
 #[cfg(feature = "swagger-ui")]
 use crate::swagger_ui;
 
@@ -43,6 +45,10 @@ impl Api {
             if let Some(docs) = &paths.docs {
                 swagger_ui::mount(config, &self.info.title, docs, &paths.document_3_1);
             }
+            #[cfg(feature = "redoc")]
+            if let Some(page) = &paths.redoc {
+                redoc::mount(config, &self.info.title, page, &paths.document_3_1);
+            }
             config.default_service(not_found::default_service(known, ""));
         }
     }
@@ -59,6 +65,7 @@ impl Api {
         let served = [&paths.document_3_1, &paths.document_3_0]
             .into_iter()
             .chain(&paths.docs)
+            .chain(&paths.redoc)
             .cloned();
         let all: Vec<String> = routes.chain(served).collect();
         KnownPaths::new(all.iter().map(String::as_str), self.redirect_slashes)

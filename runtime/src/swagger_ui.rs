@@ -5,9 +5,9 @@
 use std::io::Read;
 use std::sync::OnceLock;
 
-use actix_web::http::header;
-use actix_web::web::{self, Bytes, ServiceConfig};
-use actix_web::HttpResponse;
+use actix_web::web::{Bytes, ServiceConfig};
+
+use crate::docs_page::{self, escape_html, relative};
 
 /// The files of the archive's `dist/` folder that the page uses.
 const ASSETS: [(&str, &str); 2] = [
@@ -34,27 +34,6 @@ fn unpack(name: &str) -> Option<Bytes> {
     let mut bytes = Vec::with_capacity(file.size() as usize);
     file.read_to_end(&mut bytes).ok()?;
     Some(Bytes::from(bytes))
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// `to` as a link relative to a page at `from` (both absolute paths of the
-/// same application): `/api/docs` → `/api/openapi.json` is `openapi.json`,
-/// `/reference/docs` → `/api/openapi.json` is `../api/openapi.json`. Relative,
-/// so the page keeps working when the application is mounted under a prefix.
-fn relative(from: &str, to: &str) -> String {
-    let from: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
-    let to: Vec<&str> = to.split('/').filter(|s| !s.is_empty()).collect();
-    let from_dir = &from[..from.len().saturating_sub(1)];
-    let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
-    parts.extend(&to[common..]);
-    parts.join("/")
 }
 
 /// The page at `docs`, reading the document at `document`. Its links are
@@ -93,40 +72,11 @@ fn index_html(title: &str, docs: &str, document: &str) -> String {
 }
 
 pub(crate) fn mount(config: &mut ServiceConfig, title: &str, docs: &str, document: &str) {
-    let page = Bytes::from(index_html(title, docs, document));
-    config.service(web::resource(docs).route(web::get().to(move || {
-        let page = page.clone();
-        async move {
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(page)
-        }
-    })));
-    // `/docs/` would break the page's relative links: send it to `/docs`.
-    let back = format!("../{}", docs.rsplit('/').next().unwrap_or("docs"));
-    config.service(
-        web::resource(format!("{docs}/")).route(web::get().to(move || {
-            let back = back.clone();
-            async move {
-                HttpResponse::PermanentRedirect()
-                    .insert_header((header::LOCATION, back))
-                    .finish()
-            }
-        })),
-    );
+    docs_page::mount_page(config, docs, index_html(title, docs, document));
     for (index, (name, content_type)) in ASSETS.into_iter().enumerate() {
-        config.service(web::resource(format!("{docs}/{name}")).route(web::get().to(
-            move || async move {
-                match &assets()[index] {
-                    Some(bytes) => HttpResponse::Ok()
-                        .content_type(content_type)
-                        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-                        .body(bytes.clone()),
-                    None => HttpResponse::InternalServerError()
-                        .body("hookspec: the embedded Swagger UI archive is unreadable"),
-                }
-            },
-        )));
+        docs_page::mount_asset(config, &format!("{docs}/{name}"), content_type, move || {
+            assets()[index].clone()
+        });
     }
 }
 
@@ -145,15 +95,7 @@ mod tests {
     }
 
     #[test]
-    fn links_are_relative_to_the_page() {
-        assert_eq!(relative("/docs", "/openapi.json"), "openapi.json");
-        assert_eq!(relative("/api/docs", "/api/openapi.json"), "openapi.json");
-        assert_eq!(
-            relative("/reference/docs", "/api/openapi.json"),
-            "../api/openapi.json"
-        );
-        assert_eq!(relative("/a/b/docs", "/spec.json"), "../../spec.json");
-        assert_eq!(relative("/docs", "/v1/openapi.json"), "v1/openapi.json");
+    fn the_page_links_its_assets_and_document_relatively() {
         let page = index_html("Api", "/reference/ui", "/api/openapi.json");
         assert!(page.contains(r#"href="ui/swagger-ui.css""#), "{page}");
         assert!(page.contains(r#"url: "../api/openapi.json""#), "{page}");

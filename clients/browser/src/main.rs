@@ -1,7 +1,8 @@
 //! Opens `/docs` of a running hookspec example in headless Chromium, with every
 //! host but 127.0.0.1 unreachable, expands `POST /invoices/`, opens its Callbacks
-//! tab, and checks that the callback's name and URL expression are shown; saves a
-//! screenshot.
+//! tab, and checks that the callback's name and URL expression are shown; then
+//! opens `/redoc` and checks that ReDoc shows the operation's callbacks too;
+//! saves a screenshot of each.
 //!
 //! Given the subscriptions example's address and a user's token too, it then
 //! opens that example's `/docs`, runs `GET /v1/subscriptions` ("Try it out")
@@ -22,6 +23,8 @@ use serde_json::{json, Value};
 
 const WEBDRIVER: &str = "http://127.0.0.1:9515";
 const CALLBACK: &str = "invoice_notification";
+/// The callback's summary: how ReDoc names it.
+const CALLBACK_SUMMARY: &str = "Notify the API user about an invoice event.";
 const EXPRESSION: &str = "{$request.query.callback_url}/invoices/{$request.body#/id}";
 
 #[tokio::main(flavor = "current_thread")]
@@ -82,6 +85,9 @@ async fn check(
         .await
         .map_err(|e| format!("cannot reach chromedriver at {WEBDRIVER}: {e}"))?;
     let mut result = drive(&client, base, artifacts).await;
+    if result.is_ok() {
+        result = redoc(&client, base, artifacts).await;
+    }
     if let (Ok(()), Some((subscriptions, token))) = (&result, protected) {
         result = authorize(&client, subscriptions, token, artifacts).await;
     }
@@ -270,6 +276,36 @@ async fn authorize(
     let path = format!("{artifacts}/docs-authorized.png");
     std::fs::write(&path, png).map_err(|e| e.to_string())?;
     println!("browser: GET /v1/subscriptions from Swagger UI: 401 without a token, 200 after Authorize; screenshot {path}");
+    Ok(())
+}
+
+/// ReDoc at `/redoc` renders the API offline, with the callback of
+/// `POST /invoices/` under its Callbacks heading (ReDoc names a callback by
+/// its operation's summary).
+async fn redoc(client: &fantoccini::Client, base: &str, artifacts: &str) -> Result<(), String> {
+    client
+        .goto(&format!("{base}/redoc"))
+        .await
+        .map_err(|e| format!("open /redoc: {e}"))?;
+    wait(
+        client,
+        Locator::XPath("//*[normalize-space(text())='Callbacks']"),
+        "ReDoc shows no Callbacks heading",
+    )
+    .await?;
+    let source = client.source().await.map_err(|e| e.to_string())?;
+    let callbacks = source.find("Callbacks").unwrap_or(source.len());
+    if !source[callbacks..].contains(CALLBACK_SUMMARY) {
+        return Err(format!(
+            "ReDoc does not show the callback `{CALLBACK_SUMMARY}` under Callbacks"
+        ));
+    }
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    let path = format!("{artifacts}/redoc-callbacks.png");
+    std::fs::write(&path, png).map_err(|e| e.to_string())?;
+    println!(
+        "browser: ReDoc at /redoc shows the callback `{CALLBACK_SUMMARY}` under Callbacks, offline; screenshot {path}"
+    );
     Ok(())
 }
 
