@@ -229,8 +229,8 @@ impl MediaType for RustSource {
     const MEDIA_TYPE: &'static str = "text/x-rust";
 }
 
-/// This example's own source, from disk (with ranges and `ETag`).
-#[get("/source")]
+/// This example's own source, from disk (with ranges and `ETag`); public.
+#[get("/source", security())]
 async fn source() -> std::io::Result<Download<RustSource>> {
     let file = NamedFile::open(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/files.rs"))?;
     Ok(Download::file(file).attachment("files.rs"))
