@@ -1,7 +1,9 @@
 //! Reports, in every shape but one JSON value: attachments uploaded with their
 //! metadata as a multipart form, rows as JSON Lines, progress as server-sent
 //! events, a CSV export streamed as an attachment, a file from disk, and a
-//! browser session and preferences read from cookies.
+//! browser session and preferences read from cookies. Rows are also searched
+//! with a `QUERY` request, which the OpenAPI 3.2 document (served at
+//! `/openapi-3.2.json`) describes and the 3.1 and 3.0 documents cannot.
 //!
 //! ```text
 //! cargo run --example files          # then open http://127.0.0.1:8000/docs
@@ -9,6 +11,8 @@
 //!      -F 'metadata={"title":"sources"};type=application/json' http://127.0.0.1:8000/reports/7/attachments
 //! curl -N -b session=demo-session http://127.0.0.1:8000/reports/7/progress
 //! curl -b 'session=demo-session; page_size=3' http://127.0.0.1:8000/reports/7/rows
+//! curl -X QUERY -b session=demo-session -H 'content-type: application/json' \
+//!      -d '{"min_sales":90}' http://127.0.0.1:8000/reports/7/rows
 //! curl -OJ -b session=demo-session http://127.0.0.1:8000/reports/7/export
 //! ```
 //!
@@ -28,8 +32,9 @@ use futures_util::stream;
 use hookspec::cookies::{CookieKey, CookieScheme, Cookies};
 use hookspec::files::{Download, MediaType};
 use hookspec::multipart::MultipartSchema;
+use hookspec::openapi::Tag;
 use hookspec::stream::{Event, EventStream, JsonLines};
-use hookspec::{get, post, Api, JsonSchema, Problem};
+use hookspec::{get, post, route, Api, JsonSchema, Problem};
 use serde::{Deserialize, Serialize};
 
 /// The session this demo accepts.
@@ -79,8 +84,11 @@ pub struct Progress {
 }
 
 /// The sales of `day` in report `report`: made up, the same every time.
+/// (In `u64`: any `u32` report id is a path the API answers.)
 fn sales(report: u32, day: u32) -> u32 {
-    (report * 31 + day * 17) % 100
+    let sales = (u64::from(report) * 31 + u64::from(day) * 17) % 100;
+    // Under 100.
+    sales as u32
 }
 
 /// The report's rows.
@@ -101,6 +109,35 @@ async fn report_rows(
             sales: sales(report, day),
         }
     }))))
+}
+
+/// Which rows a search wants.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RowFilter {
+    /// Only the days that sold at least this much.
+    pub min_sales: u32,
+}
+
+/// The report's rows that match a filter.
+///
+/// A `QUERY` request: safe and repeatable like `GET`, with the filter as its
+/// body. Described in the OpenAPI 3.2 document only.
+#[route("/reports/{id}/rows", method = "QUERY", tag = "reports")]
+async fn search_rows(
+    id: Path<u32>,
+    session: CookieKey<Session>,
+    filter: Json<RowFilter>,
+) -> Result<JsonLines<Row>, Problem> {
+    signed_in(&session)?;
+    let report = id.into_inner();
+    let min_sales = filter.min_sales;
+    let rows = (1..=31).map(move |day| Row {
+        day,
+        sales: sales(report, day),
+    });
+    Ok(JsonLines::new(stream::iter(
+        rows.filter(move |row| row.sales >= min_sales),
+    )))
 }
 
 /// The report's progress while it is made.
@@ -241,9 +278,16 @@ pub fn api() -> Api {
     Api::new("Reports", "1.0.0")
         .license("MIT", "MIT")
         .server("/", None)
+        .tag(
+            Tag::new("reports").summary("Reports").description(
+                "Monthly sales reports: their rows, progress, exports and attachments.",
+            ),
+        )
+        .document_3_2_path("/openapi-3.2.json")
         .cookie_scheme::<Session>()
         .service(attach)
         .service(report_rows)
+        .service(search_rows)
         .service(report_progress)
         .service(export_report)
         .service(source)
@@ -253,7 +297,7 @@ pub fn api() -> Api {
 async fn main() -> std::io::Result<()> {
     let api = api();
     if api.print_document_if_asked()? {
-        return Ok(()); // `--print-openapi` / `--print-openapi-3.0`, for tools
+        return Ok(()); // `--print-openapi` (3.1), `-3.0` or `-3.2`, for tools
     }
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port: u16 = std::env::var("PORT")

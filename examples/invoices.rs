@@ -147,7 +147,7 @@ pub fn callbacks(builder: CallbacksBuilder) -> Result<Callbacks, BuildError> {
 async fn main() -> std::io::Result<()> {
     let api = api();
     if api.print_document_if_asked()? {
-        return Ok(()); // `--print-openapi` / `--print-openapi-3.0`, for tools
+        return Ok(()); // `--print-openapi` (3.1), `-3.0` or `-3.2`, for tools
     }
     let mut builder = CallbacksBuilder::from_env().map_err(std::io::Error::other)?;
     let signing_set = [

@@ -511,16 +511,8 @@ pub fn credentials() -> (TokenValidator, AdminKey) {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    // `--print-openapi` / `--print-openapi-3.0`: print a document and exit, for tools.
-    if let Some(flag) = std::env::args().nth(1) {
-        let document = match flag.as_str() {
-            "--print-openapi" => api().openapi_json(),
-            "--print-openapi-3.0" => api().openapi_3_0_json(),
-            other => return Err(std::io::Error::other(format!("unknown argument `{other}`"))),
-        };
-        let document = document.map_err(std::io::Error::other)?;
-        println!("{}", String::from_utf8_lossy(&document));
-        return Ok(());
+    if api().print_document_if_asked()? {
+        return Ok(()); // `--print-openapi` (3.1), `-3.0` or `-3.2`, for tools
     }
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port: u16 = std::env::var("PORT")

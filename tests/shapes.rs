@@ -23,7 +23,7 @@ use hookspec::{get, post, Api, JsonSchema};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use common::{checked_documents, serve_on_loopback};
+use common::{checked_documents, document_3_2, serve_on_loopback};
 
 #[derive(Serialize, JsonSchema)]
 pub struct Tick {
@@ -362,6 +362,14 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
     let rows = &v3_1["paths"]["/reports/{id}/rows"]["get"];
     assert_eq!(rows["security"], json!([{ "session": [] }]));
     assert_eq!(rows["parameters"][1]["in"], "cookie");
+    assert!(v3_1["paths"]["/reports/{id}/rows"].get("query").is_none());
+    let v3_2 = document_3_2(&files_example::api());
+    let search = &v3_2["paths"]["/reports/{id}/rows"]["query"];
+    assert_eq!(search["operationId"], "search_rows");
+    assert_eq!(
+        search["responses"]["200"]["content"]["application/jsonl"]["itemSchema"]["$ref"],
+        "#/components/schemas/Row"
+    );
 
     let (address, handle) = serve_on_loopback(|config| files_example::api().configure()(config));
     let client = reqwest::Client::new();
@@ -394,6 +402,48 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
         })
         .collect();
     assert_eq!(days, [1, 2, 3]);
+    // The largest report id is a report too: its made-up sales do not
+    // overflow (a panic would close the connection unanswered).
+    let text = get(
+        &format!("/reports/{}/rows", u32::MAX),
+        &format!("{session}; page_size=1"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let sales = (u64::from(u32::MAX) * 31 + 17) % 100;
+    assert_eq!(text, format!("{{\"day\":1,\"sales\":{sales}}}\n"));
+
+    let search = client
+        .request(
+            reqwest::Method::from_bytes(b"QUERY").unwrap(),
+            format!("{address}/reports/7/rows"),
+        )
+        .header("cookie", session)
+        .json(&json!({ "min_sales": 90 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status(), reqwest::StatusCode::OK);
+    let found: Vec<(u32, u32)> = search
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let row: files_example::Row = serde_json::from_str(line).unwrap();
+            (row.day, row.sales)
+        })
+        .collect();
+    let expected: Vec<(u32, u32)> = (1..=31)
+        .map(|day| (day, (7 * 31 + day * 17) % 100))
+        .filter(|&(_, sales)| sales >= 90)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(found, expected);
 
     let mut response = get("/reports/7/progress", session).send().await.unwrap();
     let text = read_until(&mut response, |_| false).await;
@@ -514,7 +564,8 @@ fn a_multipart_form_is_documented_part_by_part() {
             "type": "object",
             "properties": {
                 "files[]": { "type": "array",
-                    "items": { "type": "string", "contentMediaType": "application/octet-stream" },
+                    "items": { "type": "string", "format": "binary",
+                        "contentMediaType": "application/octet-stream" },
                     "description": "At most 16 bytes, all parts of this name together." },
                 "metadata": { "$ref": "#/components/schemas/Metadata" },
                 "count": { "type": "integer", "format": "uint32", "minimum": 0 },
@@ -596,6 +647,15 @@ async fn uploads_arrive_and_bad_forms_are_problems_naming_the_part() {
                 .text("count", "1"),
             413,
             Value::Null,
+        ),
+        // A part without a name (actix-multipart asserts there is one).
+        (
+            reqwest::multipart::Form::new()
+                .part("metadata", metadata())
+                .text("count", "1")
+                .text("", "nameless"),
+            400,
+            json!(""),
         ),
     ] {
         let response = send(form).await.unwrap();

@@ -129,7 +129,7 @@ impl Api {
         self.changed()
     }
 
-    /// Changes anything in the documents (3.1 and 3.0, the `openapi` field says
+    /// Changes anything in the documents (3.1, 3.2 and 3.0; the `openapi` field says
     /// which) after hookspec built them and before they are served: the escape
     /// hatch for what hookspec does not produce, like utoipa's `Modify`.
     pub fn map_document(mut self, map: impl Fn(&mut OpenApi) + Send + Sync + 'static) -> Self {
@@ -162,6 +162,26 @@ impl Api {
         self.changed()
     }
 
+    /// Serves the OpenAPI 3.2 document at `path` (`/openapi-3.2.json`): not
+    /// served unless asked for, as few tools read 3.2 yet. It describes
+    /// what 3.1 cannot: `QUERY` routes, `CONNECT` and custom methods (under
+    /// `additionalOperations`), streams item by item (`itemSchema`), tags'
+    /// `summary`, `parent` and `kind`, the OAuth 2 device flow and deprecated
+    /// security schemes. [`openapi_3_2`](Self::openapi_3_2) and
+    /// `--print-openapi-3.2` give it without serving it.
+    pub fn document_3_2_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.document_3_2 = Some(path.into());
+        self.changed()
+    }
+
+    /// The URI the OpenAPI 3.2 document gives as its own (`$self`): where
+    /// it is published, the base its relative references resolve against.
+    /// (3.1 and 3.0 have no place for it.)
+    pub fn self_uri(mut self, uri: impl Into<String>) -> Self {
+        self.finish.self_uri = Some(uri.into());
+        self.changed()
+    }
+
     /// Where Swagger UI is served (default `/docs`); it reads the 3.1 document
     /// wherever that is.
     pub fn docs_path(mut self, path: impl Into<String>) -> Self {
@@ -185,6 +205,19 @@ impl Api {
     /// Serves no ReDoc page, even with the feature `redoc`.
     pub fn without_redoc(mut self) -> Self {
         self.paths.redoc = None;
+        self.changed()
+    }
+
+    /// Where Scalar is served with the feature `scalar` (default `/scalar`),
+    /// relative to where the `Api` is mounted.
+    pub fn scalar_path(mut self, path: impl Into<String>) -> Self {
+        self.paths.scalar = Some(path.into());
+        self.changed()
+    }
+
+    /// Serves no Scalar page, even with the feature `scalar`.
+    pub fn without_scalar(mut self) -> Self {
+        self.paths.scalar = None;
         self.changed()
     }
 
@@ -328,6 +361,7 @@ impl Api {
                     v3_1: ServedDocument::new(assembled.document),
                     replies: assembled.replies,
                     v3_0: OnceLock::new(),
+                    v3_2: OnceLock::new(),
                     catalog: OnceLock::new(),
                     inputs,
                 }))
@@ -361,7 +395,8 @@ impl Api {
     }
 
     /// For tools that read the documents from the program: when its first
-    /// argument is `--print-openapi` (3.1) or `--print-openapi-3.0`, prints that
+    /// argument is `--print-openapi` (3.1), `--print-openapi-3.0` or
+    /// `--print-openapi-3.2`, prints that
     /// document to standard output and returns `true` (the program then exits);
     /// otherwise returns `false` and prints nothing.
     ///
@@ -387,10 +422,14 @@ impl Api {
         let document = match argument {
             Some("--print-openapi") => self.openapi_json(),
             Some("--print-openapi-3.0") => self.openapi_3_0_json(),
+            Some("--print-openapi-3.2") => self.openapi_3_2_json(),
             Some(other) if other.starts_with("--print-openapi") => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
-                    format!("`{other}`: use `--print-openapi` or `--print-openapi-3.0`"),
+                    format!(
+                        "`{other}`: use `--print-openapi`, `--print-openapi-3.0` or \
+                         `--print-openapi-3.2`"
+                    ),
                 ))
             }
             _ => return Ok(false),
@@ -425,15 +464,12 @@ impl Api {
     /// ([`openapi_json`](Self::openapi_json)); the typed document is assembled
     /// again on the first call (the same inputs, the same result) and kept.
     pub fn openapi(&self) -> Result<&OpenApi, SpecError> {
-        let built = self.built().map_err(Clone::clone)?;
-        built.v3_1.typed(&built.inputs, Flavor::V3_1)
+        self.typed(Flavor::V3_1)
     }
 
     /// The OpenAPI 3.1 document as served at `/openapi.json`.
     pub fn openapi_json(&self) -> Result<Bytes, SpecError> {
-        self.built()
-            .map(|built| built.v3_1.json.clone())
-            .map_err(Clone::clone)
+        self.served_json(Flavor::V3_1)
     }
 
     /// The same API as an OpenAPI 3.0.3 document, for generators that do not read
@@ -441,19 +477,40 @@ impl Api {
     /// `const`), and no webhooks (named in `x-omitted-webhooks`). Typed, as
     /// [`openapi`](Self::openapi): assembled again on the first call.
     pub fn openapi_3_0(&self) -> Result<&OpenApi, SpecError> {
-        let built = self.built().map_err(Clone::clone)?;
-        let served = built.v3_0().map_err(Clone::clone)?;
-        served.typed(&built.inputs, Flavor::V3_0)
+        self.typed(Flavor::V3_0)
     }
 
     /// The OpenAPI 3.0.3 document as served at `/openapi-3.0.json`.
     pub fn openapi_3_0_json(&self) -> Result<Bytes, SpecError> {
-        self.built().map_err(Clone::clone).and_then(|built| {
-            built
-                .v3_0()
-                .map(|served| served.json.clone())
-                .map_err(Clone::clone)
-        })
+        self.served_json(Flavor::V3_0)
+    }
+
+    /// The same API as an OpenAPI 3.2.0 document (see
+    /// [`document_3_2_path`](Self::document_3_2_path) for what it adds).
+    /// Typed, as [`openapi`](Self::openapi): assembled again on the first
+    /// call.
+    pub fn openapi_3_2(&self) -> Result<&OpenApi, SpecError> {
+        self.typed(Flavor::V3_2)
+    }
+
+    /// The OpenAPI 3.2.0 document, as served at
+    /// [`document_3_2_path`](Self::document_3_2_path).
+    pub fn openapi_3_2_json(&self) -> Result<Bytes, SpecError> {
+        self.served_json(Flavor::V3_2)
+    }
+
+    /// The typed document of `flavor`, assembled on first use.
+    fn typed(&self, flavor: Flavor) -> Result<&OpenApi, SpecError> {
+        let built = self.built().map_err(Clone::clone)?;
+        let served = built.served(flavor).map_err(Clone::clone)?;
+        served.typed(&built.inputs, flavor)
+    }
+
+    /// The served bytes of the document of `flavor`.
+    fn served_json(&self, flavor: Flavor) -> Result<Bytes, SpecError> {
+        let built = self.built().map_err(Clone::clone)?;
+        let served = built.served(flavor).map_err(Clone::clone)?;
+        Ok(served.json.clone())
     }
 
     /// Registers a webhook declared with `#[webhook]`: documented under the
@@ -470,10 +527,14 @@ impl Api {
 pub(crate) struct ServedPaths {
     pub(crate) document_3_1: String,
     pub(crate) document_3_0: String,
+    /// `None`: not served.
+    pub(crate) document_3_2: Option<String>,
     /// `None`: no docs page.
     pub(crate) docs: Option<String>,
     /// Where ReDoc is (feature `redoc`); `None`: not served.
     pub(crate) redoc: Option<String>,
+    /// Where Scalar is (feature `scalar`); `None`: not served.
+    pub(crate) scalar: Option<String>,
 }
 
 impl Default for ServedPaths {
@@ -481,8 +542,10 @@ impl Default for ServedPaths {
         ServedPaths {
             document_3_1: "/openapi.json".to_owned(),
             document_3_0: "/openapi-3.0.json".to_owned(),
+            document_3_2: None,
             docs: Some("/docs".to_owned()),
             redoc: Some("/redoc".to_owned()),
+            scalar: Some("/scalar".to_owned()),
         }
     }
 }
@@ -495,8 +558,10 @@ impl ServedPaths {
         let all = [
             ("document_path", Some(&self.document_3_1)),
             ("document_3_0_path", Some(&self.document_3_0)),
+            ("document_3_2_path", self.document_3_2.as_ref()),
             ("docs_path", self.docs.as_ref()),
             ("redoc_path", self.redoc.as_ref()),
+            ("scalar_path", self.scalar.as_ref()),
         ];
         for (what, path) in &all {
             let Some(path) = path else { continue };
@@ -542,9 +607,15 @@ mod tests {
             .unwrap());
         let printed: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(printed["openapi"], "3.0.3");
-        let error = api
+        out.clear();
+        assert!(api
             .print_document_for(Some("--print-openapi-3.2"), &mut out)
+            .unwrap());
+        let printed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(printed["openapi"], "3.2.0");
+        let error = api
+            .print_document_for(Some("--print-openapi-3.3"), &mut out)
             .unwrap_err();
-        assert!(error.to_string().contains("--print-openapi-3.0"), "{error}");
+        assert!(error.to_string().contains("--print-openapi-3.2"), "{error}");
     }
 }

@@ -272,7 +272,7 @@ impl<'a> OperationContext<'a> {
             &mut operation,
         ));
         let mut item = PathItem::default();
-        *item.slot_mut(meta.method) = Some(Box::new(operation));
+        item.insert(meta.method, operation);
         let mut by_url = std::collections::BTreeMap::new();
         by_url.insert(meta.url_text.to_owned(), item);
         self.operation

@@ -1,6 +1,6 @@
 //! The documents an [`Api`](crate::api::Api) builds: assembled once from its
 //! registrations, serialised once, kept as bytes with their `ETag`; the typed
-//! tree and the 3.0 document made again only when asked for.
+//! tree and the 3.0 and 3.2 documents made only when asked for.
 
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
@@ -69,8 +69,8 @@ impl ServedDocument {
     }
 }
 
-/// The built documents, shared by every worker: OpenAPI 3.1, and 3.0.3 for the
-/// generators that do not read 3.1 yet.
+/// The built documents, shared by every worker: OpenAPI 3.1, 3.0.3 for the
+/// generators that do not read 3.1 yet, and 3.2 for those that read it.
 pub(crate) struct BuiltDocuments {
     pub(crate) v3_1: ServedDocument,
     /// The replies of every callback and webhook documented, for senders.
@@ -78,6 +78,8 @@ pub(crate) struct BuiltDocuments {
     /// Built on first use: most servers never serve it, and it goes through the
     /// same registrations and checks as the 3.1 document, which passed them.
     pub(crate) v3_0: OnceLock<Result<ServedDocument, SpecError>>,
+    /// Built on first use, as `v3_0`.
+    pub(crate) v3_2: OnceLock<Result<ServedDocument, SpecError>>,
     pub(crate) inputs: DocumentInputs,
     /// The types handlers' signatures could not document.
     pub(crate) undocumented: Vec<Undocumented>,
@@ -140,11 +142,17 @@ impl BuiltDocuments {
         })
     }
 
-    pub(crate) fn v3_0(&self) -> Result<&ServedDocument, &SpecError> {
-        self.v3_0
+    /// The served document of `flavor`, built on first use but for 3.1's.
+    pub(crate) fn served(&self, flavor: Flavor) -> Result<&ServedDocument, &SpecError> {
+        let later = match flavor {
+            Flavor::V3_1 => return Ok(&self.v3_1),
+            Flavor::V3_0 => &self.v3_0,
+            Flavor::V3_2 => &self.v3_2,
+        };
+        later
             .get_or_init(|| {
                 self.inputs
-                    .document(Flavor::V3_0, DocumentForm::Json)
+                    .document(flavor, DocumentForm::Json)
                     .map(|assembled| ServedDocument::new(assembled.document))
             })
             .as_ref()

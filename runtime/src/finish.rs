@@ -17,6 +17,8 @@ pub(crate) type DocumentMap = Arc<dyn Fn(&mut OpenApi) + Send + Sync>;
 /// How the `Api` finishes its documents.
 #[derive(Clone, Default)]
 pub(crate) struct DocumentFinish {
+    /// The 3.2 document's `$self`.
+    pub self_uri: Option<String>,
     pub servers: Vec<Server>,
     pub tags: Vec<Tag>,
     /// Whether an operation's tag must be declared.
@@ -46,14 +48,23 @@ impl DocumentFinish {
     }
 
     /// Finishes the document around its operations: servers, tags, the
-    /// webhooks' signature headers, the licence in 3.0's form.
+    /// webhooks' signature headers; before 3.2, tags and security schemes
+    /// without what only 3.2 has, and in 3.0 the licence in its form.
     pub(crate) fn document<Paths, Schemas>(
         &self,
         document: &mut OpenApi<Paths, Schemas>,
         flavor: Flavor,
     ) {
         document.servers = self.servers.clone();
-        document.tags = self.tags.clone();
+        if flavor == Flavor::V3_2 {
+            document.self_uri = self.self_uri.clone();
+            document.tags = self.tags.clone();
+        } else {
+            document.tags = self.tags.iter().map(Tag::before_3_2).collect();
+            for scheme in document.components.security_schemes.values_mut() {
+                *scheme = scheme.before_3_2();
+            }
+        }
         if self.signed_callbacks {
             for webhook in document.webhooks.values_mut() {
                 webhook.operations_mut().for_each(add_signature_headers);

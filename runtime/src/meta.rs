@@ -13,11 +13,14 @@ pub struct OperationMeta {
     pub handler: &'static str,
     /// Where the handler is declared (`file:line`), for error messages.
     pub source: &'static str,
-    /// The methods it answers that OpenAPI can describe; one operation each.
+    /// The methods it answers that every OpenAPI version can describe; one
+    /// operation each.
     pub methods: &'static [Method],
-    /// The methods it answers that OpenAPI cannot describe (`CONNECT`, custom
-    /// methods such as `HELLO`): routed, left out of the document.
-    pub undocumented_methods: &'static [&'static str],
+    /// The methods it answers that only OpenAPI 3.2 describes, as sent
+    /// (`QUERY`, `CONNECT`, custom methods such as `HELLO`): routed always,
+    /// documented in 3.2 (`query`, `additionalOperations`), left out of 3.1
+    /// and 3.0.
+    pub other_methods: &'static [&'static str],
     /// The path template as actix-web reads it (`/invoices/{id:\d+}`).
     pub path: &'static str,
     /// The same template as OpenAPI writes it (`/invoices/{id}`).

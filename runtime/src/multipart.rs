@@ -47,6 +47,10 @@
 //! name together) is said in its description.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use actix_multipart::form::bytes::Bytes as BytesPart;
 use actix_multipart::form::json::Json as JsonPart;
@@ -141,11 +145,18 @@ impl Parts<'_, '_> {
     }
 }
 
-/// A string of bytes.
+/// A string of bytes: `format: binary` in 3.0; from 3.1 `contentMediaType`,
+/// with `format: binary` beside it (an annotation JSON Schema allows), which
+/// is what Swagger UI 5 looks for before it offers a file input for each item
+/// of an array of files.
 fn binary(cx: &mut OperationContext<'_>) -> PartSchema {
     let schema = match cx.schemas().flavor() {
         Flavor::V3_0 => json!({ "type": "string", "format": "binary" }),
-        _ => json!({ "type": "string", "contentMediaType": "application/octet-stream" }),
+        Flavor::V3_1 | Flavor::V3_2 => json!({
+            "type": "string",
+            "format": "binary",
+            "contentMediaType": "application/octet-stream",
+        }),
     };
     PartSchema {
         schema,
@@ -285,7 +296,7 @@ impl<T: MultipartCollect + 'static> FromRequest for MultipartFormExtractor<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let form = MultipartForm::<T>::from_request(req, payload);
+        let form = NamelessPartRefused(MultipartForm::<T>::from_request(req, payload));
         Box::pin(async move {
             form.await.map(MultipartFormExtractor).map_err(|error| {
                 match error.as_error::<MultipartError>() {
@@ -296,6 +307,41 @@ impl<T: MultipartCollect + 'static> FromRequest for MultipartFormExtractor<T> {
                 }
             })
         })
+    }
+}
+
+/// actix-multipart's form future, with its debug assertion on a part that
+/// has no name (`name=""`) answered as the error it is: in a debug build the
+/// assertion panics while the form is read, which would take the request's
+/// connection down. (Release builds have no assertion; there the part is one
+/// the form does not know.) Any other panic goes on unwinding.
+struct NamelessPartRefused<F>(F);
+
+/// What actix-multipart 0.7's assertion says.
+const NAMELESS_PART: &str = "multipart form fields should have names";
+
+impl<F, T> Future for NamelessPartRefused<F>
+where
+    F: Future<Output = Result<T, actix_web::Error>> + Unpin,
+{
+    type Output = Result<T, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let form = &mut self.get_mut().0;
+        // The form is dropped after a panic, never polled again.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(&mut *form).poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+                if message != Some(NAMELESS_PART) {
+                    std::panic::resume_unwind(panic);
+                }
+                Poll::Ready(Err(MultipartError::UnknownField(String::new()).into()))
+            }
+        }
     }
 }
 
@@ -314,6 +360,12 @@ fn multipart_problem(error: &MultipartError) -> Problem {
             StatusCode::BAD_REQUEST,
             name,
             "the part is sent more than once".into(),
+        ),
+        MultipartError::UnknownField(name) if name.is_empty() => Problem::at_field(
+            StatusCode::BAD_REQUEST,
+            "body",
+            "",
+            "a part has no name: every part of a form needs one",
         ),
         MultipartError::UnknownField(name) => {
             part(StatusCode::BAD_REQUEST, name, "no such part".into())

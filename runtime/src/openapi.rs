@@ -1,4 +1,6 @@
-//! The OpenAPI 3.1 document model: the objects hookspec writes, as serde structs.
+//! The OpenAPI document model: the objects hookspec writes, as serde structs,
+//! one model for 3.1 (the default), 3.2 and 3.0; fields one version lacks are
+//! left empty in its documents.
 //!
 //! Only the parts hookspec produces are modelled; schemas stay as schemars'
 //! [`Schema`] (a JSON value), since no Rust model covers JSON Schema 2020-12
@@ -12,7 +14,7 @@ use serde_json::Value;
 
 pub use crate::security::{ApiKeyIn, OAuthFlows, SecurityRequirement, SecurityScheme};
 
-/// The root of an OpenAPI 3.1 document.
+/// The root of an OpenAPI document.
 ///
 /// `Paths` is the typed [`PathItem`] map and `Schemas` the schemas as JSON
 /// values; hookspec writes the documents it serves with each operation, and
@@ -21,8 +23,11 @@ pub use crate::security::{ApiKeyIn, OAuthFlows, SecurityRequirement, SecuritySch
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(bound(serialize = "Paths: Serialize, Schemas: SchemaSet"))]
 pub struct OpenApi<Paths = BTreeMap<String, PathItem>, Schemas = serde_json::Map<String, Value>> {
-    /// Always `3.1.0`.
+    /// `3.1.0`, `3.2.0` or `3.0.3`.
     pub openapi: String,
+    /// The document's own URI, its base URI (`$self`, OpenAPI 3.2).
+    #[serde(rename = "$self", skip_serializing_if = "Option::is_none")]
+    pub self_uri: Option<String>,
     /// Title, version and description of the API.
     pub info: Info,
     /// Where the API is served.
@@ -57,6 +62,7 @@ impl<Paths, Schemas> OpenApi<Paths, Schemas> {
     pub(crate) fn with_parts<P, S>(self, paths: P, schemas: S) -> (OpenApi<P, S>, Paths, Schemas) {
         let document = OpenApi {
             openapi: self.openapi,
+            self_uri: self.self_uri,
             info: self.info,
             servers: self.servers,
             json_schema_dialect: self.json_schema_dialect,
@@ -96,6 +102,17 @@ fn plain_schema<S: serde::Serializer>(schema: &Schema, serializer: S) -> Result<
     schema.as_value().serialize(serializer)
 }
 
+/// [`plain_schema`] of a schema that is there (`None`s are skipped).
+fn plain_optional_schema<S: serde::Serializer>(
+    schema: &Option<Schema>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match schema {
+        Some(schema) => plain_schema(schema, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// The `info` object.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Info {
@@ -130,12 +147,22 @@ pub struct License {
 pub struct Tag {
     /// The name operations use (`tag = "invoices"`).
     pub name: String,
+    /// A short title for the group (OpenAPI 3.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// What the group is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Where to read more.
     #[serde(rename = "externalDocs", skip_serializing_if = "Option::is_none")]
     pub external_docs: Option<ExternalDocs>,
+    /// The name of the tag this one is nested under (OpenAPI 3.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// What kind of tag it is: `nav` for navigation, `badge`, `audience`, or
+    /// any other the readers know (OpenAPI 3.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl Tag {
@@ -143,8 +170,43 @@ impl Tag {
     pub fn new(name: impl Into<String>) -> Self {
         Tag {
             name: name.into(),
+            summary: None,
             description: None,
             external_docs: None,
+            parent: None,
+            kind: None,
+        }
+    }
+
+    /// A short title for the group, written in OpenAPI 3.2 documents only
+    /// (3.1 and 3.0 have no place for it).
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Nests this tag under the tag named `parent`, which must be declared
+    /// too ([`Api::check`](crate::Api::check) says when it is not, or when
+    /// tags nest in a circle). Written in OpenAPI 3.2 documents only.
+    pub fn parent(mut self, parent: impl Into<String>) -> Self {
+        self.parent = Some(parent.into());
+        self
+    }
+
+    /// What kind of tag this is (the OpenAPI registry names `nav`, `badge`
+    /// and `audience`). Written in OpenAPI 3.2 documents only.
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// The tag as OpenAPI 3.1 and 3.0 write it: without what only 3.2 has.
+    pub(crate) fn before_3_2(&self) -> Tag {
+        Tag {
+            summary: None,
+            parent: None,
+            kind: None,
+            ..self.clone()
         }
     }
 
@@ -252,8 +314,8 @@ impl<T> From<T> for RefOr<T> {
 
 /// The operations on one path, at most one per method.
 ///
-/// Each operation is boxed: a path item holds eight slots, and unboxed every
-/// map node that holds one would carry all eight, mostly empty (a callback's
+/// Each operation is boxed: a path item holds nine slots, and unboxed every
+/// map node that holds one would carry all nine, mostly empty (a callback's
 /// map is such a node per operation).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct PathItem {
@@ -281,6 +343,16 @@ pub struct PathItem {
     /// `TRACE`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Box<Operation>>,
+    /// `QUERY` (OpenAPI 3.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<Box<Operation>>,
+    /// Every other method (`CONNECT`, custom methods), by its name as sent
+    /// (OpenAPI 3.2).
+    #[serde(
+        rename = "additionalOperations",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub additional_operations: BTreeMap<String, Box<Operation>>,
 }
 
 impl PathItem {
@@ -295,12 +367,33 @@ impl PathItem {
             Method::Head => self.head.as_deref(),
             Method::Patch => self.patch.as_deref(),
             Method::Trace => self.trace.as_deref(),
+            Method::Query => self.query.as_deref(),
+            Method::Other(name) => self.additional_operations.get(name).map(|op| &**op),
         }
     }
 
-    /// The slot for `method`'s operation.
-    pub fn slot_mut(&mut self, method: Method) -> &mut Option<Box<Operation>> {
-        match method {
+    /// The operation for `method`, to change it.
+    pub fn operation_mut(&mut self, method: Method) -> Option<&mut Operation> {
+        if let Method::Other(name) = method {
+            return self.additional_operations.get_mut(name).map(|op| &mut **op);
+        }
+        self.fixed_slot(method)?.as_deref_mut()
+    }
+
+    /// Puts `operation` in `method`'s place, replacing any there.
+    pub fn insert(&mut self, method: Method, operation: Operation) {
+        match self.fixed_slot(method) {
+            Some(slot) => *slot = Some(Box::new(operation)),
+            None => {
+                self.additional_operations
+                    .insert(method.as_str().to_owned(), Box::new(operation));
+            }
+        }
+    }
+
+    /// The field of `method`, when it has one of its own.
+    fn fixed_slot(&mut self, method: Method) -> Option<&mut Option<Box<Operation>>> {
+        Some(match method {
             Method::Get => &mut self.get,
             Method::Put => &mut self.put,
             Method::Post => &mut self.post,
@@ -309,7 +402,9 @@ impl PathItem {
             Method::Head => &mut self.head,
             Method::Patch => &mut self.patch,
             Method::Trace => &mut self.trace,
-        }
+            Method::Query => &mut self.query,
+            Method::Other(_) => return None,
+        })
     }
 
     /// Every operation of this path item, for changing them all.
@@ -323,22 +418,40 @@ impl PathItem {
             &mut self.head,
             &mut self.patch,
             &mut self.trace,
+            &mut self.query,
         ]
         .into_iter()
         .flatten()
+        .chain(self.additional_operations.values_mut())
         .map(|operation| &mut **operation)
     }
 
-    /// The methods this path item has an operation for, in document order.
-    pub fn methods(&self) -> impl Iterator<Item = Method> + '_ {
-        Method::ALL
-            .into_iter()
-            .filter(|method| self.operation(*method).is_some())
+    /// Every operation of this path item, in document order.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> + '_ {
+        [
+            &self.get,
+            &self.put,
+            &self.post,
+            &self.delete,
+            &self.options,
+            &self.head,
+            &self.patch,
+            &self.trace,
+            &self.query,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.additional_operations.values())
+        .map(|operation| &**operation)
     }
 }
 
 /// The HTTP methods a path item can describe.
+///
+/// Ordered as documents list them: the fixed fields, then the others by
+/// name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`
     Get,
@@ -356,10 +469,16 @@ pub enum Method {
     Patch,
     /// `TRACE`
     Trace,
+    /// `QUERY`: a safe, idempotent request with a body (OpenAPI 3.2 only).
+    Query,
+    /// Any other method, by its name as sent (`CONNECT`, `PURGE`): under
+    /// `additionalOperations` (OpenAPI 3.2 only).
+    Other(&'static str),
 }
 
 impl Method {
-    /// Every method, in the order path items list them.
+    /// The methods every OpenAPI version has a path item field for, in the
+    /// order path items list them.
     pub const ALL: [Method; 8] = [
         Method::Get,
         Method::Put,
@@ -371,7 +490,30 @@ impl Method {
         Method::Trace,
     ];
 
-    /// The lower-case name used as a path item key (`post`).
+    /// Every method with a path item field of its own in OpenAPI 3.2.
+    pub(crate) const FIXED: [Method; 9] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+        Method::Query,
+    ];
+
+    /// The method named `name` as sent (`QUERY`, `HELLO`).
+    pub fn of_name(name: &'static str) -> Method {
+        Method::FIXED
+            .into_iter()
+            .find(|method| method.http_name() == name)
+            .unwrap_or(Method::Other(name))
+    }
+
+    /// The name used as a path item key: the field (`post`, `query`), or
+    /// for the others their name as sent (their key in
+    /// `additionalOperations`).
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "get",
@@ -382,6 +524,8 @@ impl Method {
             Method::Head => "head",
             Method::Patch => "patch",
             Method::Trace => "trace",
+            Method::Query => "query",
+            Method::Other(name) => name,
         }
     }
 
@@ -396,22 +540,15 @@ impl Method {
             Method::Head => "HEAD",
             Method::Patch => "PATCH",
             Method::Trace => "TRACE",
+            Method::Query => "QUERY",
+            Method::Other(name) => name,
         }
     }
 
-    /// The HTTP method, as actix-web names it.
-    pub fn to_http(self) -> actix_web::http::Method {
-        use actix_web::http::Method as Http;
-        match self {
-            Method::Get => Http::GET,
-            Method::Put => Http::PUT,
-            Method::Post => Http::POST,
-            Method::Delete => Http::DELETE,
-            Method::Options => Http::OPTIONS,
-            Method::Head => Http::HEAD,
-            Method::Patch => Http::PATCH,
-            Method::Trace => Http::TRACE,
-        }
+    /// Whether OpenAPI 3.1 and 3.0 can describe it (only 3.2 has `QUERY`
+    /// and `additionalOperations`).
+    pub fn before_3_2(self) -> bool {
+        !matches!(self, Method::Query | Method::Other(_))
     }
 }
 
@@ -538,6 +675,19 @@ impl Response {
         response
     }
 
+    /// A response of `description` whose body of `media_type` is a stream of
+    /// items of `media` (from [`MediaType::of_items`] in OpenAPI 3.2, or a
+    /// whole-body schema before it).
+    pub fn with_media(
+        description: impl Into<String>,
+        media_type: impl Into<String>,
+        media: MediaType,
+    ) -> Self {
+        let mut response = Response::new(description);
+        response.content.insert(media_type.into(), media);
+        response
+    }
+
     /// The same response with header `name` (values of `schema`, meaning
     /// `description`).
     pub fn with_header(mut self, name: &str, description: Option<&str>, schema: Schema) -> Self {
@@ -578,8 +728,19 @@ pub struct Header {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct MediaType {
     /// The body's schema.
-    #[serde(serialize_with = "plain_schema")]
-    pub schema: Schema,
+    #[serde(
+        serialize_with = "plain_optional_schema",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema: Option<Schema>,
+    /// The schema of each item of a stream (`text/event-stream`,
+    /// `application/jsonl`; OpenAPI 3.2), in place of `schema`.
+    #[serde(
+        rename = "itemSchema",
+        serialize_with = "plain_optional_schema",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub item_schema: Option<Schema>,
     /// An example body, shown by Swagger UI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<Value>,
@@ -589,10 +750,22 @@ pub struct MediaType {
 }
 
 impl MediaType {
+    /// A stream whose every item has this schema (OpenAPI 3.2), without an
+    /// example.
+    pub fn of_items(item_schema: Schema) -> Self {
+        MediaType {
+            schema: None,
+            item_schema: Some(item_schema),
+            example: None,
+            encoding: BTreeMap::new(),
+        }
+    }
+
     /// A body of this schema, without an example.
     pub fn new(schema: Schema) -> Self {
         MediaType {
-            schema,
+            schema: Some(schema),
+            item_schema: None,
             example: None,
             encoding: BTreeMap::new(),
         }

@@ -14,6 +14,9 @@ use crate::written_schemas::{Definitions, Written, WrittenDefinition, WrittenSch
 pub enum Flavor {
     /// OpenAPI 3.1: JSON Schema 2020-12.
     V3_1,
+    /// OpenAPI 3.2: JSON Schema 2020-12, as 3.1; what differs is around the
+    /// schemas (`itemSchema` for streams, `query` operations, ...).
+    V3_2,
     /// OpenAPI 3.0: its JSON Schema subset (`nullable`, no `const`, no type arrays,
     /// one `example`), through schemars' OpenAPI 3 settings.
     V3_0,
@@ -81,7 +84,7 @@ impl SchemaRegistry {
     /// A registry writing schemas for `flavor`.
     pub fn new(flavor: Flavor) -> Self {
         let settings = match flavor {
-            Flavor::V3_1 => SchemaSettings::draft2020_12(),
+            Flavor::V3_1 | Flavor::V3_2 => SchemaSettings::draft2020_12(),
             Flavor::V3_0 => SchemaSettings::openapi3(),
         };
         let settings = settings.with(|settings| {
@@ -99,12 +102,12 @@ impl SchemaRegistry {
     }
 
     /// From now on, [`write_checked`](Self::write_checked) writes the
-    /// definitions to their JSON: for the served 3.1 document only. (3.0's
+    /// definitions to their JSON: for the served 3.1 and 3.2 documents. (3.0's
     /// transforms rewrite definitions when they are taken, and the callback
     /// check reads them as generated: written early, it would read them
     /// transformed.)
     pub(crate) fn write_definitions_early(&mut self) {
-        self.write_early = self.flavor == Flavor::V3_1;
+        self.write_early = self.flavor != Flavor::V3_0;
     }
 
     /// Writes the definitions not yet written, once there are enough of them,
@@ -176,10 +179,11 @@ impl SchemaRegistry {
         self.transformed(schema)
     }
 
-    /// A string of raw bytes: `contentMediaType` in 3.1, `format: binary` in 3.0.
+    /// A string of raw bytes: `contentMediaType` in 3.1 and 3.2, `format:
+    /// binary` in 3.0.
     pub fn binary(&self) -> Schema {
         let value = match self.flavor {
-            Flavor::V3_1 => {
+            Flavor::V3_1 | Flavor::V3_2 => {
                 serde_json::json!({ "type": "string", "contentMediaType": "application/octet-stream" })
             }
             Flavor::V3_0 => serde_json::json!({ "type": "string", "format": "binary" }),

@@ -55,6 +55,9 @@ pub struct SecurityScheme {
     flows: Option<OAuthFlows>,
     #[serde(rename = "openIdConnectUrl", skip_serializing_if = "Option::is_none")]
     open_id_connect_url: Option<String>,
+    /// OpenAPI 3.2.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated: bool,
 }
 
 /// Where an API key travels.
@@ -80,6 +83,7 @@ impl SecurityScheme {
             bearer_format: None,
             flows: None,
             open_id_connect_url: None,
+            deprecated: false,
         }
     }
 
@@ -130,6 +134,32 @@ impl SecurityScheme {
         self
     }
 
+    /// Marks the scheme as one clients should move away from (OpenAPI 3.2
+    /// writes `deprecated: true`; 3.1 and 3.0, which cannot, say so in its
+    /// description).
+    pub fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
+    }
+
+    /// The scheme as OpenAPI 3.1 and 3.0 write it: deprecation said in the
+    /// description, the device authorization flow left out (they have
+    /// neither).
+    pub(crate) fn before_3_2(&self) -> SecurityScheme {
+        let mut scheme = self.clone();
+        if scheme.deprecated {
+            scheme.deprecated = false;
+            scheme.description = Some(match scheme.description.take() {
+                Some(description) => format!("Deprecated. {description}"),
+                None => "Deprecated.".to_owned(),
+            });
+        }
+        if let Some(flows) = &mut scheme.flows {
+            flows.device_authorization = None;
+        }
+        scheme
+    }
+
     /// What this scheme is, for readers of the docs.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -146,6 +176,7 @@ impl SecurityScheme {
                 &flows.password,
                 &flows.client_credentials,
                 &flows.authorization_code,
+                &flows.device_authorization,
             ]
             .into_iter()
             .flatten()
@@ -161,8 +192,8 @@ impl SecurityScheme {
     }
 }
 
-/// The OAuth 2 flows a scheme supports. (The device authorization flow arrives
-/// in OpenAPI 3.2; 3.1 and 3.0 cannot describe it.)
+/// The OAuth 2 flows a scheme supports. (The device authorization flow is
+/// OpenAPI 3.2's; 3.1 and 3.0 cannot describe it.)
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct OAuthFlows {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +204,11 @@ pub struct OAuthFlows {
     client_credentials: Option<OAuthFlow>,
     #[serde(rename = "authorizationCode", skip_serializing_if = "Option::is_none")]
     authorization_code: Option<OAuthFlow>,
+    #[serde(
+        rename = "deviceAuthorization",
+        skip_serializing_if = "Option::is_none"
+    )]
+    device_authorization: Option<OAuthFlow>,
 }
 
 /// One OAuth 2 flow: its URLs and the scopes it grants, each with what it
@@ -181,6 +217,11 @@ pub struct OAuthFlows {
 struct OAuthFlow {
     #[serde(rename = "authorizationUrl", skip_serializing_if = "Option::is_none")]
     authorization_url: Option<String>,
+    #[serde(
+        rename = "deviceAuthorizationUrl",
+        skip_serializing_if = "Option::is_none"
+    )]
+    device_authorization_url: Option<String>,
     #[serde(rename = "tokenUrl", skip_serializing_if = "Option::is_none")]
     token_url: Option<String>,
     scopes: BTreeMap<String, String>,
@@ -208,6 +249,7 @@ impl OAuthFlows {
     ) -> Self {
         self.authorization_code = Some(OAuthFlow {
             authorization_url: Some(authorization_url.into()),
+            device_authorization_url: None,
             token_url: Some(token_url.into()),
             scopes: scopes(scope_list),
         });
@@ -222,6 +264,7 @@ impl OAuthFlows {
     ) -> Self {
         self.client_credentials = Some(OAuthFlow {
             authorization_url: None,
+            device_authorization_url: None,
             token_url: Some(token_url.into()),
             scopes: scopes(scope_list),
         });
@@ -236,7 +279,26 @@ impl OAuthFlows {
     ) -> Self {
         self.implicit = Some(OAuthFlow {
             authorization_url: Some(authorization_url.into()),
+            device_authorization_url: None,
             token_url: None,
+            scopes: scopes(scope_list),
+        });
+        self
+    }
+
+    /// The device authorization flow (RFC 8628: televisions, command-line
+    /// tools), written in OpenAPI 3.2 documents only (3.1 and 3.0 cannot
+    /// describe it, and leave it out).
+    pub fn device_authorization(
+        mut self,
+        device_authorization_url: impl Into<String>,
+        token_url: impl Into<String>,
+        scope_list: &[(&str, &str)],
+    ) -> Self {
+        self.device_authorization = Some(OAuthFlow {
+            authorization_url: None,
+            device_authorization_url: Some(device_authorization_url.into()),
+            token_url: Some(token_url.into()),
             scopes: scopes(scope_list),
         });
         self
@@ -246,6 +308,7 @@ impl OAuthFlows {
     pub fn password(mut self, token_url: impl Into<String>, scope_list: &[(&str, &str)]) -> Self {
         self.password = Some(OAuthFlow {
             authorization_url: None,
+            device_authorization_url: None,
             token_url: Some(token_url.into()),
             scopes: scopes(scope_list),
         });

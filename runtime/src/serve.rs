@@ -16,6 +16,9 @@ use crate::not_found::{self, KnownPaths};
 use crate::problem::Problem;
 #[cfg(feature = "redoc")]
 use crate::redoc;
+#[cfg(feature = "scalar")]
+use crate::scalar;
+use crate::schema::Flavor;
 #[cfg(feature = "swagger-ui")]
 use crate::swagger_ui;
 
@@ -35,12 +38,20 @@ impl Api {
             // actix-web tries resources in order. The 3.1 document first, so it
             // is found at once however many routes the API has (one pattern test
             // for every other request); then the handlers with their 405s; the
-            // 3.0 document, for generators run now and then, after them.
+            // 3.0 and 3.2 documents, for generators run now and then, after them.
             let paths = &self.paths;
             let known = Arc::new(self.known_paths());
-            mount_document(config, Arc::clone(&built), &paths.document_3_1, false);
+            mount_document(
+                config,
+                Arc::clone(&built),
+                &paths.document_3_1,
+                Flavor::V3_1,
+            );
             self.mount_handlers(config, &known);
-            mount_document(config, built, &paths.document_3_0, true);
+            if let Some(path) = &paths.document_3_2 {
+                mount_document(config, Arc::clone(&built), path, Flavor::V3_2);
+            }
+            mount_document(config, built, &paths.document_3_0, Flavor::V3_0);
             #[cfg(feature = "swagger-ui")]
             if let Some(docs) = &paths.docs {
                 swagger_ui::mount(config, &self.info.title, docs, &paths.document_3_1);
@@ -48,6 +59,10 @@ impl Api {
             #[cfg(feature = "redoc")]
             if let Some(page) = &paths.redoc {
                 redoc::mount(config, &self.info.title, page, &paths.document_3_1);
+            }
+            #[cfg(feature = "scalar")]
+            if let Some(page) = &paths.scalar {
+                scalar::mount(config, &self.info.title, page, &paths.document_3_1);
             }
             config.default_service(not_found::default_service(known, ""));
         }
@@ -64,8 +79,10 @@ impl Api {
         let paths = &self.paths;
         let served = [&paths.document_3_1, &paths.document_3_0]
             .into_iter()
+            .chain(&paths.document_3_2)
             .chain(&paths.docs)
             .chain(&paths.redoc)
+            .chain(&paths.scalar)
             .cloned();
         let all: Vec<String> = routes.chain(served).collect();
         KnownPaths::new(all.iter().map(String::as_str), self.redirect_slashes)
@@ -116,7 +133,7 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
         let meta = registration.meta;
         let methods = allowed.entry(meta.path).or_default();
         methods.extend(meta.methods.iter().map(|method| method.http_name()));
-        methods.extend(meta.undocumented_methods.iter().copied());
+        methods.extend(meta.other_methods.iter().copied());
     }
     for (path, methods) in allowed {
         let handled: Arc<BTreeSet<&'static str>> = Arc::new(methods.iter().copied().collect());
@@ -152,14 +169,18 @@ fn mount_method_not_allowed(config: &mut ServiceConfig, entries: &[Entry]) {
     }
 }
 
-/// The document at `path`, 3.0 or 3.1.
-fn mount_document(config: &mut ServiceConfig, built: Arc<BuiltDocuments>, path: &str, v3_0: bool) {
+/// The document of `flavor` at `path`.
+fn mount_document(
+    config: &mut ServiceConfig,
+    built: Arc<BuiltDocuments>,
+    path: &str,
+    flavor: Flavor,
+) {
     config.service(
         web::resource(path).route(web::get().to(move |req: HttpRequest| {
             let built = Arc::clone(&built);
             async move {
-                let served = if v3_0 { built.v3_0() } else { Ok(&built.v3_1) };
-                match served {
+                match built.served(flavor) {
                     Ok(served) => serve_document(&req, served),
                     Err(error) => {
                         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())

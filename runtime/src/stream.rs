@@ -41,11 +41,13 @@
 //! api.check().unwrap();
 //! ```
 //!
-//! In the OpenAPI 3.1 and 3.0 documents, which have no way to describe one item
-//! of a stream, the body's schema is an array of its items (what OpenAPI 3.2
-//! says a sequential media type's `schema` means); an event is an object with
-//! `data` (a string of JSON: `contentMediaType` and `contentSchema` in 3.1,
-//! `x-contentSchema` in 3.0), `event`, `id` and `retry`.
+//! The OpenAPI 3.2 document gives each item's schema as the media type's
+//! `itemSchema`. The 3.1 and 3.0 documents, which have no way to describe one
+//! item of a stream, give the body's schema as an array of its items (what 3.2
+//! says a sequential media type's `schema` means). An event is an object with
+//! `data` (a string of JSON: `contentMediaType` and `contentSchema` in 3.2 and
+//! 3.1, `x-contentSchema` in 3.0), `event`, `id` and `retry`, the shape the 3.2
+//! specification gives server-sent events.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -60,10 +62,10 @@ use actix_web::{HttpRequest, HttpResponse, Responder};
 use futures_core::Stream;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::context::OperationContext;
-use crate::openapi::Response;
+use crate::openapi::{MediaType, Response};
 use crate::output::OperationOutput;
 use crate::schema::Flavor;
 
@@ -299,14 +301,10 @@ impl<T: JsonSchema> OperationOutput for EventStream<T> {
                 "retry": { "type": "integer", "minimum": 0, "description": "Milliseconds before reconnecting." },
             },
         });
-        let schema = json!({ "type": "array", "items": event });
+        let media = stream_of(cx, event);
         cx.add_response(
             "200",
-            Response::with_body(
-                "A stream of server-sent events",
-                "text/event-stream",
-                schema.try_into().unwrap_or_default(),
-            ),
+            Response::with_media("A stream of server-sent events", "text/event-stream", media),
         );
     }
 }
@@ -358,14 +356,26 @@ fn encode_line<T: Serialize>(item: &T) -> Result<Bytes, serde_json::Error> {
 impl<T: JsonSchema> OperationOutput for JsonLines<T> {
     fn describe(cx: &mut OperationContext<'_>) {
         let item = cx.schemas().reference::<T>();
-        let schema = json!({ "type": "array", "items": item });
+        let media = stream_of(cx, item.to_value());
         cx.add_response(
             "200",
-            Response::with_body(
+            Response::with_media(
                 "A stream of JSON values, one per line",
                 "application/jsonl",
-                schema.try_into().unwrap_or_default(),
+                media,
             ),
         );
+    }
+}
+
+/// A stream of items of schema `item`: OpenAPI 3.2's `itemSchema`; before
+/// it, the closest honest equivalent, the whole stream as an array of them.
+fn stream_of(cx: &mut OperationContext<'_>, item: Value) -> MediaType {
+    match cx.schemas().flavor() {
+        Flavor::V3_2 => MediaType::of_items(item.try_into().unwrap_or_default()),
+        Flavor::V3_1 | Flavor::V3_0 => {
+            let whole = json!({ "type": "array", "items": item });
+            MediaType::new(whole.try_into().unwrap_or_default())
+        }
     }
 }

@@ -10,14 +10,16 @@ mod openapi_schema;
 mod receiver;
 mod senders;
 #[allow(unused_imports)]
-pub use openapi_schema::{assert_valid_openapi_3_0, assert_valid_openapi_3_1};
+pub use openapi_schema::{
+    assert_valid_openapi_3_0, assert_valid_openapi_3_1, assert_valid_openapi_3_2,
+};
 #[allow(unused_imports)]
 pub use receiver::{Answer, Gate, Received, Receiver};
 #[allow(unused_imports)]
 pub use senders::{callback_url_trigger, loopback_sender};
 
 /// `api`'s 3.1 and 3.0 documents, after `check()`, each validated against its
-/// official schema.
+/// official schema (its 3.2 document too, which [`document_3_2`] returns).
 pub fn checked_documents(api: &hookspec::Api) -> [Value; 2] {
     api.check().unwrap_or_else(|error| panic!("{error}"));
     // The served bytes are written one operation at a time; the typed
@@ -38,7 +40,22 @@ pub fn checked_documents(api: &hookspec::Api) -> [Value; 2] {
     let v3_0 = serde_json::to_value(api.openapi_3_0().unwrap()).unwrap();
     assert_valid_openapi_3_0(&v3_0);
     assert_references_resolve(&v3_0);
+    document_3_2(api);
     [v3_1, v3_0]
+}
+
+/// `api`'s 3.2 document, validated against its official schema; served and
+/// typed the same, byte for byte.
+pub fn document_3_2(api: &hookspec::Api) -> Value {
+    let typed = serde_json::to_vec(api.openapi_3_2().unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&api.openapi_3_2_json().unwrap()),
+        String::from_utf8_lossy(&typed)
+    );
+    let v3_2 = serde_json::to_value(api.openapi_3_2().unwrap()).unwrap();
+    assert_valid_openapi_3_2(&v3_2);
+    assert_references_resolve(&v3_2);
+    v3_2
 }
 
 /// Every `$ref` in `document` points at something in it, and every response

@@ -1,4 +1,4 @@
-//! The official OpenAPI 3.1 and 3.0 schemas, offline, as test assertions.
+//! The official OpenAPI 3.1, 3.2 and 3.0 schemas, offline, as test assertions.
 
 use serde_json::Value;
 
@@ -13,6 +13,10 @@ fn load(path: &str) -> Value {
         }
         "v3.1/meta/base.schema.json" => include_str!("../data/openapi/v3.1/meta/base.schema.json"),
         "v3.0/schema.json" => include_str!("../data/openapi/v3.0/schema.json"),
+        "v3.2/schema-base.json" => include_str!("../data/openapi/v3.2/schema-base.json"),
+        "v3.2/schema.json" => include_str!("../data/openapi/v3.2/schema.json"),
+        "v3.2/dialect.json" => include_str!("../data/openapi/v3.2/dialect.json"),
+        "v3.2/meta.json" => include_str!("../data/openapi/v3.2/meta.json"),
         other => panic!("no schema {other}"),
     };
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -46,6 +50,26 @@ pub fn assert_valid_openapi_3_1(document: &Value) {
         .build(&root)
         .expect("the official schema compiles");
     assert_valid(&validator, document, "OpenAPI 3.1");
+}
+
+/// Validates `document` against the official OpenAPI 3.2 schema (with Schema
+/// Objects checked against the OAS 3.2 dialect), offline; panics listing
+/// every error.
+pub fn assert_valid_openapi_3_2(document: &Value) {
+    const WIP: &str = "WORK-IN-PROGRESS";
+    let id = |what: &str| format!("https://spec.openapis.org/oas/3.2/{what}/{WIP}");
+    let root = load("v3.2/schema-base.json");
+    let registry = jsonschema::Registry::new()
+        .add(id("schema"), load("v3.2/schema.json"))
+        .and_then(|r| r.add(id("dialect"), load("v3.2/dialect.json")))
+        .and_then(|r| r.add(id("meta"), load("v3.2/meta.json")))
+        .and_then(|r| r.prepare())
+        .expect("the official 3.2 schemas load");
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&root)
+        .expect("the official 3.2 schema compiles");
+    assert_valid(&validator, document, "OpenAPI 3.2");
 }
 
 /// Panics listing every error `validator` finds in `document`.

@@ -48,12 +48,13 @@ impl MethodArg {
     }
 }
 
-/// A method a route answers: one OpenAPI documents, or one it cannot (`CONNECT`,
-/// custom methods such as `HELLO`), which is routed and left out of the document.
+/// A method a route answers: one every OpenAPI version documents, or one only
+/// OpenAPI 3.2 does (`QUERY`, `CONNECT`, custom methods such as `HELLO`), which
+/// is routed always and left out of the 3.1 and 3.0 documents.
 #[derive(Clone)]
 pub enum RouteMethod {
     Documented(MethodArg),
-    Undocumented {
+    Other {
         /// As sent: `CONNECT`, `HELLO`.
         http: String,
     },
@@ -63,7 +64,7 @@ impl RouteMethod {
     /// The method macros' own method, by the macro's name (`post`, `connect`).
     pub fn of_macro(name: &str) -> syn::Result<Self> {
         if name == "connect" {
-            return Ok(RouteMethod::Undocumented {
+            return Ok(RouteMethod::Other {
                 http: "CONNECT".to_owned(),
             });
         }
@@ -92,7 +93,7 @@ impl RouteMethod {
         }
         match MethodArg::from_name(&name, lit.span()) {
             Ok(method) => Ok(RouteMethod::Documented(method)),
-            Err(_) => Ok(RouteMethod::Undocumented { http: name }),
+            Err(_) => Ok(RouteMethod::Other { http: name }),
         }
     }
 
@@ -100,7 +101,7 @@ impl RouteMethod {
     pub fn http(&self) -> String {
         match self {
             RouteMethod::Documented(method) => method.name.to_ascii_uppercase(),
-            RouteMethod::Undocumented { http } => http.clone(),
+            RouteMethod::Other { http } => http.clone(),
         }
     }
 }

@@ -31,10 +31,10 @@ pub(super) fn method_guard(method: &RouteMethod) -> TokenStream {
             let http = Ident::new(&method.name.to_ascii_uppercase(), method.span);
             quote!(#private::actix_web::guard::Method(#private::actix_web::http::Method::#http))
         }
-        RouteMethod::Undocumented { http } if http == "CONNECT" => quote!(
+        RouteMethod::Other { http } if http == "CONNECT" => quote!(
             #private::actix_web::guard::Method(#private::actix_web::http::Method::CONNECT)
         ),
-        RouteMethod::Undocumented { http } => quote!(#private::method_guard(#http)),
+        RouteMethod::Other { http } => quote!(#private::method_guard(#http)),
     }
 }
 

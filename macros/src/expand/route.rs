@@ -365,11 +365,11 @@ impl Handler<'_> {
         let tags = args.tags.iter();
         let documented = args.methods.iter().filter_map(|method| match method {
             RouteMethod::Documented(method) => Some(method_variant(method)),
-            RouteMethod::Undocumented { .. } => None,
+            RouteMethod::Other { .. } => None,
         });
-        let undocumented = args.methods.iter().filter_map(|method| match method {
+        let others = args.methods.iter().filter_map(|method| match method {
             RouteMethod::Documented(_) => None,
-            RouteMethod::Undocumented { http } => Some(http),
+            RouteMethod::Other { http } => Some(http),
         });
         let openapi_path = &checked.template.openapi;
         let path_parameters = &checked.template.names;
@@ -399,7 +399,7 @@ impl Handler<'_> {
                     handler: #handler_name,
                     source: ::core::concat!(::core::file!(), ":", ::core::line!()),
                     methods: &[#(#documented),*],
-                    undocumented_methods: &[#(#undocumented),*],
+                    other_methods: &[#(#others),*],
                     path: #path,
                     openapi_path: #openapi_path,
                     path_parameters: &[#(#path_parameters),*],

@@ -74,7 +74,7 @@ impl ::hookspec::__private::DocumentedOperation for create_invoice {
                 handler: "create_invoice",
                 source: ::core::concat!(::core::file!(), ":", ::core::line!()),
                 methods: &[::hookspec::__private::Method::Post],
-                undocumented_methods: &[],
+                other_methods: &[],
                 path: "/shops/{shop}/invoices/",
                 openapi_path: "/shops/{shop}/invoices/",
                 path_parameters: &["shop"],

@@ -20,7 +20,7 @@ use crate::callback_check::{check_callbacks, OperationPlace};
 use crate::context::UsedCallback;
 use crate::finish::DocumentFinish;
 use crate::meta::OperationMeta;
-use crate::openapi::{Method, Operation, PathItem};
+use crate::openapi::{Method, Operation, PathItem, Tag};
 use crate::security::check_requirements;
 use crate::written_schemas::Definitions;
 
@@ -80,10 +80,8 @@ impl<'a> Records<'a> {
             let declared = declared.clone().find(|known| known == name);
             let ids = self.callback_ids.len();
             for item in by_url.values() {
-                for method in item.methods() {
-                    let id = item
-                        .operation(method)
-                        .and_then(|o| o.operation_id.as_deref());
+                for operation in item.operations() {
+                    let id = operation.operation_id.as_deref();
                     self.callback_ids
                         .push(id.map(|id| as_declared(id, declared)));
                 }
@@ -209,7 +207,7 @@ pub(super) fn name_shared_callbacks<'a>(
             Paths::Typed(tree) => {
                 let slot = tree
                     .get_mut(record.path)
-                    .and_then(|item| item.slot_mut(record.method).as_mut());
+                    .and_then(|item| item.operation_mut(record.method));
                 if let Some(operation) = slot {
                     rename(operation);
                 }
@@ -265,7 +263,7 @@ pub(super) fn check_unique_operation_ids(
         }
     }
     for (name, item) in webhooks {
-        for operation in item.methods().filter_map(|method| item.operation(method)) {
+        for operation in item.operations() {
             if let Some(id) = &operation.operation_id {
                 uses.push((id, IdUse::Webhook(name)));
             }
@@ -290,6 +288,44 @@ pub(super) fn check_unique_operation_ids(
 pub(super) fn check_api_security(security: &ApiSecurity, problems: &mut Vec<String>) {
     if let Some(requirements) = &security.requirements {
         check_requirements(requirements, &security.schemes, "the Api", problems);
+    }
+}
+
+/// Each declared tag's `parent` is a declared tag, and no tag is its own
+/// ancestor.
+pub(super) fn check_tag_parents(tags: &[Tag], problems: &mut Vec<String>) {
+    let parent_of = |name: &str| {
+        tags.iter()
+            .find(|tag| tag.name == name)
+            .map(|tag| tag.parent.as_deref())
+    };
+    for tag in tags {
+        let Some(parent) = tag.parent.as_deref() else {
+            continue;
+        };
+        if parent_of(parent).is_none() {
+            problems.push(format!(
+                "tag `{}` has parent `{parent}`, which is not declared; declare it with \
+                 `Api::tag(Tag::new(\"{parent}\"))`",
+                tag.name
+            ));
+            continue;
+        }
+        // At most one step per tag before a chain ends or comes round.
+        let mut ancestor = Some(parent);
+        for _ in 0..tags.len() {
+            match ancestor {
+                Some(name) if name == tag.name => {
+                    problems.push(format!(
+                        "tag `{}` is its own ancestor: its parents come round to it",
+                        tag.name
+                    ));
+                    break;
+                }
+                Some(name) => ancestor = parent_of(name).flatten(),
+                None => break,
+            }
+        }
     }
 }
 
@@ -357,7 +393,7 @@ mod tests {
             handler,
             source,
             methods: &[Method::Get],
-            undocumented_methods: &[],
+            other_methods: &[],
             path: "/invoices",
             openapi_path: "/invoices",
             path_parameters: &[],

@@ -71,8 +71,11 @@ impl Assembly<'_> {
         method: Method,
     ) -> (Operation, Described) {
         let meta = placed.registration.meta;
-        let operation_id = if meta.methods.len() > 1 {
-            format!("{}_{}", meta.operation_id, method.as_str())
+        // Counted over every version's methods, so that an operation's id is
+        // the same in each document.
+        let operation_id = if meta.methods.len() + meta.other_methods.len() > 1 {
+            let method = method.http_name().to_ascii_lowercase();
+            format!("{}_{method}", meta.operation_id)
         } else {
             meta.operation_id.to_owned()
         };
@@ -165,10 +168,10 @@ pub(super) fn describe_webhooks(
             ..Operation::default()
         };
         (registration.describe)(&mut OperationContext::outgoing(schemas, &mut operation));
-        *webhooks
+        webhooks
             .entry(meta.name.to_owned())
             .or_default()
-            .slot_mut(meta.method) = Some(Box::new(operation));
+            .insert(meta.method, operation);
     }
     webhooks
 }

@@ -8,15 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashSet, HashSetExt};
 
 use super::checks::{
-    check_api_security, check_operation, check_unique_operation_ids, name_shared_callbacks,
-    PathOwners, Records,
+    check_api_security, check_operation, check_tag_parents, check_unique_operation_ids,
+    name_shared_callbacks, PathOwners, Records,
 };
 use super::describe::{describe_webhooks, Assembly};
 use super::inputs::{join_path, ApiSecurity, ScopedRoute, SpecError};
 use super::write::{write_document, Assembled, DocumentForm, Paths};
 use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::finish::DocumentFinish;
-use crate::openapi::Info;
+use crate::meta::OperationMeta;
+use crate::openapi::{Info, Method};
 use crate::schema::{Flavor, SchemaRegistry};
 use crate::undocumented::Undocumented;
 
@@ -33,6 +34,7 @@ pub(crate) fn assemble(
 ) -> Result<Assembled, SpecError> {
     let mut problems = Vec::new();
     check_api_security(security, &mut problems);
+    check_tag_parents(&finish.tags, &mut problems);
     let mut assembly = Assembly {
         schemas: SchemaRegistry::new(flavor),
         finish,
@@ -69,7 +71,7 @@ pub(crate) fn assemble(
     for (index, entry) in placed.iter().enumerate() {
         let meta = entry.registration.meta;
         let path = full_paths[index].as_str();
-        for &method in meta.methods {
+        for method in documented_methods(meta, flavor) {
             if !owners.claim(path, method, meta, &mut problems) {
                 continue;
             }
@@ -118,7 +120,9 @@ pub(crate) fn assemble(
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
     let webhook_replies: Vec<DeclaredReply> = webhooks.iter().map(|w| w.reply).collect();
     let webhooks = match flavor {
-        Flavor::V3_1 => describe_webhooks(webhooks, &mut assembly.schemas, &mut problems),
+        Flavor::V3_1 | Flavor::V3_2 => {
+            describe_webhooks(webhooks, &mut assembly.schemas, &mut problems)
+        }
         Flavor::V3_0 => BTreeMap::new(),
     };
     name_shared_callbacks(
@@ -157,4 +161,21 @@ pub(crate) fn assemble(
         replies,
         undocumented,
     })
+}
+
+/// The methods of `meta` a document of `flavor` describes: in 3.2 every one
+/// it answers (`QUERY` and the others too), before it those with a field in
+/// every version.
+fn documented_methods(
+    meta: &'static OperationMeta,
+    flavor: Flavor,
+) -> impl Iterator<Item = Method> + 'static {
+    let others = match flavor {
+        Flavor::V3_2 => meta.other_methods,
+        Flavor::V3_1 | Flavor::V3_0 => &[],
+    };
+    meta.methods
+        .iter()
+        .copied()
+        .chain(others.iter().map(|&name| Method::of_name(name)))
 }

@@ -78,13 +78,44 @@ struct WrittenItem<'a>(&'a str, &'a [WrittenOperation<'a>]);
 impl Serialize for WrittenItem<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let WrittenItem(text, operations) = *self;
-        let mut item = serializer.serialize_map(Some(operations.len()))?;
-        for operation in operations {
-            let range = operation.json.start as usize..operation.json.end as usize;
-            let json = text.get(range).unwrap_or("{}");
-            item.serialize_entry(operation.method.as_str(), &Raw(json))?;
+        // Sorted: the methods with fields of their own first, as `PathItem`
+        // writes them, then the others (OpenAPI 3.2), by name.
+        let others = operations
+            .iter()
+            .position(|operation| matches!(operation.method, Method::Other(_)))
+            .unwrap_or(operations.len());
+        let (fixed, others) = operations.split_at(others);
+        let mut item = serializer.serialize_map(None)?;
+        for operation in fixed {
+            item.serialize_entry(operation.method.as_str(), &Raw(operation.json(text)))?;
+        }
+        if !others.is_empty() {
+            item.serialize_entry("additionalOperations", &WrittenOthers(text, others))?;
         }
         item.end()
+    }
+}
+
+/// The `additionalOperations` of a [`WrittenItem`]: its operations of
+/// methods without a field of their own, by name.
+struct WrittenOthers<'a>(&'a str, &'a [WrittenOperation<'a>]);
+
+impl Serialize for WrittenOthers<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let WrittenOthers(text, operations) = *self;
+        let mut others = serializer.serialize_map(Some(operations.len()))?;
+        for operation in operations {
+            others.serialize_entry(operation.method.as_str(), &Raw(operation.json(text)))?;
+        }
+        others.end()
+    }
+}
+
+impl WrittenOperation<'_> {
+    /// The operation's JSON in `text`.
+    fn json<'t>(&self, text: &'t str) -> &'t str {
+        let range = self.json.start as usize..self.json.end as usize;
+        text.get(range).unwrap_or("{}")
     }
 }
 
@@ -130,8 +161,10 @@ impl<'a> Paths<'a> {
     ) -> Result<(), json_writer::Error> {
         match self {
             Paths::Typed(paths) => {
-                *paths.entry(path.to_owned()).or_default().slot_mut(method) =
-                    Some(Box::new(operation));
+                paths
+                    .entry(path.to_owned())
+                    .or_default()
+                    .insert(method, operation);
             }
             Paths::Json { text, operations } => {
                 let start = text.len();
@@ -172,6 +205,8 @@ pub(super) fn write_document(
     let mut extensions = BTreeMap::new();
     let (version, dialect) = match flavor {
         Flavor::V3_1 => ("3.1.0", Some(DIALECT.to_owned())),
+        // 3.2's default dialect is its own base dialect: nothing to say.
+        Flavor::V3_2 => ("3.2.0", None),
         Flavor::V3_0 => {
             // OpenAPI 3.0 has no webhooks; say which were left out.
             if !omitted_webhooks.is_empty() {
@@ -185,6 +220,8 @@ pub(super) fn write_document(
     };
     let mut document = OpenApi {
         openapi: version.to_owned(),
+        // The `Api`'s finish sets it (3.2).
+        self_uri: None,
         info,
         servers: Vec::new(),
         json_schema_dialect: dialect,

@@ -124,6 +124,34 @@ fn the_routes_documents_are_valid_and_leave_out_what_openapi_cannot_say() {
     }
 }
 
+/// `api`'s OpenAPI 3.2 document, validated against the official 3.2 schema.
+fn checked_document_3_2(api: &Api) -> Value {
+    let document = serde_json::to_value(api.openapi_3_2().unwrap()).unwrap();
+    openapi_schema::assert_valid_openapi_3_2(&document);
+    document
+}
+
+#[test]
+fn the_routes_3_2_document_describes_connect_and_custom_methods_too() {
+    let [all, ..] = routes::apis();
+    let document = checked_document_3_2(&all);
+    let operation_id = |path: &str, method: &str| {
+        document["paths"][path]["additionalOperations"][method]["operationId"].clone()
+    };
+    assert_eq!(operation_id("/test", "CONNECT"), "connect_test");
+    assert_eq!(operation_id("/hello", "HELLO"), "custom_route_test");
+    assert_eq!(operation_id("/multi", "HELLO"), "route_test_hello");
+    assert_eq!(
+        methods(&document, "/multi"),
+        ["additionalOperations", "get", "head", "post"]
+    );
+    // The same ids as in 3.1, where `HELLO` is left out.
+    assert_eq!(
+        document["paths"]["/multi"]["head"]["operationId"],
+        "route_test_head"
+    );
+}
+
 #[test]
 fn the_scopes_document_is_valid_with_the_prefixes_and_distinct_ids() {
     let document = checked_document(&scopes::api());

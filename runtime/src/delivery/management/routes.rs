@@ -133,7 +133,7 @@ const fn meta(
         handler: operation_id,
         source: concat!(file!(), ":", line!()),
         methods: method,
-        undocumented_methods: &[],
+        other_methods: &[],
         path,
         openapi_path: path,
         path_parameters,
