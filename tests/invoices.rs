@@ -219,6 +219,45 @@ async fn redoc_and_its_bundle_are_served_locally() {
 }
 
 #[actix_web::test]
+async fn scalar_and_its_bundle_are_served_locally_with_its_network_features_off() {
+    let app = app!();
+    let response =
+        test::call_service(&app, test::TestRequest::get().uri("/scalar").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    assert!(page.contains(r#""url": "openapi.json""#), "{page}");
+    for offline in [
+        r#""withDefaultFonts": false"#,
+        r#""telemetry": false"#,
+        r#""proxyUrl": """#,
+        r#""agent": { "disabled": true }"#,
+    ] {
+        assert!(page.contains(offline), "{offline} missing: {page}");
+    }
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "page links outside: {page}"
+    );
+    assert!(
+        page.contains(r#"src="scalar/scalar.standalone.js""#),
+        "{page}"
+    );
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/scalar/scalar.standalone.js")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get(header::CONTENT_TYPE).unwrap(),
+        "text/javascript; charset=utf-8"
+    );
+    assert!(test::read_body(response).await.len() > 3_000_000);
+}
+
+#[actix_web::test]
 async fn a_callback_url_the_policy_refuses_still_creates_the_invoice() {
     let (app, callbacks) = app_and_callbacks!();
     let request = test::TestRequest::post()

@@ -1,4 +1,4 @@
-//! What the docs pages (Swagger UI, ReDoc) share: their HTML escaped and
+//! What the docs pages (Swagger UI, ReDoc, Scalar) share: their HTML escaped and
 //! linked relatively, served with their embedded assets.
 
 use actix_web::http::header;
@@ -27,15 +27,25 @@ pub(crate) fn relative(from: &str, to: &str) -> String {
 }
 
 /// The page `html` at `path`, and `path/` sent back to it (the page's
-/// relative links would break under `path/`).
-pub(crate) fn mount_page(config: &mut ServiceConfig, path: &str, html: String) {
+/// relative links would break under `path/`). `policy`, a
+/// `Content-Security-Policy`, keeps the browser from loading what the page's
+/// bundle would fetch from elsewhere.
+pub(crate) fn mount_page(
+    config: &mut ServiceConfig,
+    path: &str,
+    html: String,
+    policy: Option<&'static str>,
+) {
     let page = Bytes::from(html);
     config.service(web::resource(path).route(web::get().to(move || {
         let page = page.clone();
         async move {
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(page)
+            let mut response = HttpResponse::Ok();
+            response.content_type("text/html; charset=utf-8");
+            if let Some(policy) = policy {
+                response.insert_header((header::CONTENT_SECURITY_POLICY, policy));
+            }
+            response.body(page)
         }
     })));
     let back = format!("../{}", path.rsplit('/').next().unwrap_or_default());

@@ -60,7 +60,7 @@ mod declarations;
 #[cfg(feature = "delivery")]
 #[cfg_attr(docsrs, doc(cfg(feature = "delivery")))]
 pub mod delivery;
-#[cfg(any(feature = "swagger-ui", feature = "redoc"))]
+#[cfg(any(feature = "swagger-ui", feature = "redoc", feature = "scalar"))]
 mod docs_page;
 mod documents;
 mod extract;
@@ -82,6 +82,8 @@ mod problem;
 mod received;
 #[cfg(feature = "redoc")]
 mod redoc;
+#[cfg(feature = "scalar")]
+mod scalar;
 mod schema;
 mod security;
 mod serve;

@@ -9,6 +9,12 @@ use crate::docs_page::{self, escape_html, relative};
 /// The bundle: the page's only asset.
 const BUNDLE: &[u8] = include_bytes!("../assets/redoc/redoc.standalone.js");
 
+/// ReDoc's sidebar shows Redocly's logo from `cdn.redoc.ly` (whatever its
+/// options): images come from this server only (and `data:` URLs), so the
+/// browser does not ask Redocly's CDN on every visit. (Refused, the logo
+/// hides itself; its link stays.)
+const IMAGES: &str = "img-src 'self' data:";
+
 /// The page at `page`, reading the document at `document`; its links are
 /// relative, as Swagger UI's.
 fn index_html(title: &str, page: &str, document: &str) -> String {
@@ -33,7 +39,12 @@ fn index_html(title: &str, page: &str, document: &str) -> String {
 }
 
 pub(crate) fn mount(config: &mut ServiceConfig, title: &str, page: &str, document: &str) {
-    docs_page::mount_page(config, page, index_html(title, page, document));
+    docs_page::mount_page(
+        config,
+        page,
+        index_html(title, page, document),
+        Some(IMAGES),
+    );
     docs_page::mount_asset(
         config,
         &format!("{page}/redoc.standalone.js"),

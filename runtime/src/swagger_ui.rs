@@ -72,7 +72,7 @@ fn index_html(title: &str, docs: &str, document: &str) -> String {
 }
 
 pub(crate) fn mount(config: &mut ServiceConfig, title: &str, docs: &str, document: &str) {
-    docs_page::mount_page(config, docs, index_html(title, docs, document));
+    docs_page::mount_page(config, docs, index_html(title, docs, document), None);
     for (index, (name, content_type)) in ASSETS.into_iter().enumerate() {
         docs_page::mount_asset(config, &format!("{docs}/{name}"), content_type, move || {
             assets()[index].clone()

@@ -1,19 +1,25 @@
 //! Opens `/docs` of a running hookspec example in headless Chromium, with every
 //! host but 127.0.0.1 unreachable, expands `POST /invoices/`, opens its Callbacks
 //! tab, and checks that the callback's name and URL expression are shown; then
-//! opens `/redoc` and checks that ReDoc shows the operation's callbacks too;
-//! saves a screenshot of each.
+//! opens `/redoc` and `/scalar` and checks that ReDoc and Scalar show the
+//! operation's callbacks too, each page loading nothing from elsewhere; saves a
+//! screenshot of each.
 //!
 //! Given the subscriptions example's address and a user's token too, it then
 //! opens that example's `/docs`, runs `GET /v1/subscriptions` ("Try it out")
 //! and expects `401`, authorises with the token in Swagger UI's Authorize
 //! dialog, runs it again and expects `200`.
 //!
+//! Given the files example's address last, it finds that example's upload in
+//! each page: a file input in Swagger UI, a file picker in Scalar, binary parts
+//! in ReDoc. An empty argument skips its check.
+//!
 //! ```text
 //! chromedriver --port=9515 &
 //! cargo run --example invoices &
 //! PORT=8001 cargo run --example subscriptions &
-//! cargo run --manifest-path clients/browser/Cargo.toml -- http://127.0.0.1:8000 target/ci-artifacts http://127.0.0.1:8001 demo-token
+//! PORT=8002 cargo run --example files &
+//! cargo run --manifest-path clients/browser/Cargo.toml -- http://127.0.0.1:8000 target/ci-artifacts http://127.0.0.1:8001 demo-token http://127.0.0.1:8002
 //! ```
 
 use std::time::Duration;
@@ -36,9 +42,12 @@ async fn main() {
     let artifacts = args
         .next()
         .unwrap_or_else(|| "target/ci-artifacts".to_owned());
-    let protected = args.next().zip(args.next());
-    let run = check(&base, &artifacts, protected.as_ref());
-    match tokio::time::timeout(Duration::from_secs(90), run).await {
+    // An empty argument skips its check.
+    let mut next = || args.next().filter(|arg| !arg.is_empty());
+    let protected = next().zip(next());
+    let files = next();
+    let run = check(&base, &artifacts, protected.as_ref(), files.as_deref());
+    match tokio::time::timeout(Duration::from_secs(180), run).await {
         Ok(Ok(())) => println!("browser: 1 passed, 0 failed"),
         Ok(Err(error)) => {
             eprintln!("browser: {error}");
@@ -46,7 +55,7 @@ async fn main() {
             std::process::exit(1);
         }
         Err(_) => {
-            eprintln!("browser: no result within 90 s");
+            eprintln!("browser: no result within 180 s");
             println!("browser: 0 passed, 1 failed");
             std::process::exit(1);
         }
@@ -57,6 +66,7 @@ async fn check(
     base: &str,
     artifacts: &str,
     protected: Option<&(String, String)>,
+    files: Option<&str>,
 ) -> Result<(), String> {
     let profile = std::env::temp_dir().join(format!("hookspec-chromium-{}", std::process::id()));
     let capabilities = json!({
@@ -85,11 +95,27 @@ async fn check(
         .await
         .map_err(|e| format!("cannot reach chromedriver at {WEBDRIVER}: {e}"))?;
     let mut result = drive(&client, base, artifacts).await;
+    // ReDoc names a callback by its operation's summary, Scalar by its name.
     if result.is_ok() {
-        result = redoc(&client, base, artifacts).await;
+        let redoc = ("redoc", "ReDoc");
+        result = page_shows_callback(&client, (base, artifacts), redoc, CALLBACK_SUMMARY).await;
+    }
+    if result.is_ok() {
+        let scalar = ("scalar", "Scalar");
+        result = page_shows_callback(&client, (base, artifacts), scalar, CALLBACK).await;
     }
     if let (Ok(()), Some((subscriptions, token))) = (&result, protected) {
         result = authorize(&client, subscriptions, token, artifacts).await;
+    }
+    if let (Ok(()), Some(files)) = (&result, files) {
+        result = uploads(&client, files, artifacts).await;
+    }
+    if result.is_err() {
+        // What the page showed when the check failed, for the log's reader.
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::create_dir_all(artifacts);
+            let _ = std::fs::write(format!("{artifacts}/failure.png"), png);
+        }
     }
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&profile);
@@ -146,17 +172,7 @@ async fn drive(client: &fantoccini::Client, base: &str, artifacts: &str) -> Resu
     }
 
     // Everything the page loaded came from the server under test.
-    let loaded = client
-        .execute(
-            "return performance.getEntriesByType('resource').map(e => e.name);",
-            vec![],
-        )
-        .await
-        .map_err(error("list the page's resources"))?;
-    let loaded: Vec<String> = serde_json::from_value(loaded).map_err(|e| e.to_string())?;
-    if let Some(outside) = loaded.iter().find(|url| !url.starts_with(base)) {
-        return Err(format!("the page loaded `{outside}` from outside {base}"));
-    }
+    let loaded = resources_all_from(client, base).await?;
     if !loaded
         .iter()
         .any(|url| url.ends_with("/docs/swagger-ui-bundle.js"))
@@ -182,7 +198,7 @@ async fn drive(client: &fantoccini::Client, base: &str, artifacts: &str) -> Resu
     let png = client.screenshot().await.map_err(error("screenshot"))?;
     let path = format!("{artifacts}/docs-callbacks.png");
     std::fs::write(&path, png).map_err(|e| e.to_string())?;
-    println!("browser: Callbacks tab shows `{CALLBACK}` at `{EXPRESSION}`; {} resources, all from {base}; screenshot {path}", loaded.len());
+    println!("browser: Callbacks tab shows `{CALLBACK}` at `{EXPRESSION}`; {} resources, none fetched from elsewhere; screenshot {path}", loaded.len());
     Ok(())
 }
 
@@ -279,34 +295,195 @@ async fn authorize(
     Ok(())
 }
 
-/// ReDoc at `/redoc` renders the API offline, with the callback of
-/// `POST /invoices/` under its Callbacks heading (ReDoc names a callback by
-/// its operation's summary).
-async fn redoc(client: &fantoccini::Client, base: &str, artifacts: &str) -> Result<(), String> {
+/// A docs page at `page` (`redoc`, `scalar`) that renders the API offline
+/// and shows the callback of `POST /invoices/` as `callback` under a
+/// Callbacks heading.
+async fn page_shows_callback(
+    client: &fantoccini::Client,
+    (base, artifacts): (&str, &str),
+    (page, name): (&str, &str),
+    callback: &str,
+) -> Result<(), String> {
     client
-        .goto(&format!("{base}/redoc"))
+        .goto(&format!("{base}/{page}"))
         .await
-        .map_err(|e| format!("open /redoc: {e}"))?;
+        .map_err(|e| format!("open /{page}: {e}"))?;
     wait(
         client,
         Locator::XPath("//*[normalize-space(text())='Callbacks']"),
-        "ReDoc shows no Callbacks heading",
+        &format!("{name} shows no Callbacks heading"),
     )
     .await?;
     let source = client.source().await.map_err(|e| e.to_string())?;
     let callbacks = source.find("Callbacks").unwrap_or(source.len());
-    if !source[callbacks..].contains(CALLBACK_SUMMARY) {
+    if !source[callbacks..].contains(callback) {
         return Err(format!(
-            "ReDoc does not show the callback `{CALLBACK_SUMMARY}` under Callbacks"
+            "{name} does not show the callback `{callback}` under Callbacks"
         ));
     }
+    let loaded = resources_all_from(client, base).await?;
     let png = client.screenshot().await.map_err(|e| e.to_string())?;
-    let path = format!("{artifacts}/redoc-callbacks.png");
+    let path = format!("{artifacts}/{page}-callbacks.png");
     std::fs::write(&path, png).map_err(|e| e.to_string())?;
     println!(
-        "browser: ReDoc at /redoc shows the callback `{CALLBACK_SUMMARY}` under Callbacks, offline; screenshot {path}"
+        "browser: {name} at /{page} shows the callback `{callback}` under Callbacks; {} resources, none fetched from elsewhere; screenshot {path}",
+        loaded.len()
     );
     Ok(())
+}
+
+/// The files example's upload, `POST /reports/{id}/attachments`, in each docs
+/// page: a file input in Swagger UI's "Try it out", a file picker in
+/// Scalar's request client; ReDoc, which sends no requests, shows its parts
+/// as binary.
+async fn uploads(client: &fantoccini::Client, base: &str, artifacts: &str) -> Result<(), String> {
+    const ATTACH: &str = "#operations-reports-attach";
+    client
+        .goto(&format!("{base}/docs"))
+        .await
+        .map_err(|e| format!("open the files example's /docs: {e}"))?;
+    let summary = format!("{ATTACH} .opblock-summary-control");
+    wait(client, Locator::Css(&summary), "Swagger UI shows no upload")
+        .await?
+        .click()
+        .await
+        .map_err(|e| format!("expand the upload: {e}"))?;
+    let try_out = format!("{ATTACH} .try-out__btn");
+    wait(client, Locator::Css(&try_out), "no Try it out")
+        .await?
+        .click()
+        .await
+        .map_err(|e| format!("Try it out: {e}"))?;
+    let input = format!("{ATTACH} input[type=file]");
+    wait(
+        client,
+        Locator::Css(&input),
+        "Swagger UI shows no file input for the upload",
+    )
+    .await?;
+    resources_all_from(client, base).await?;
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    std::fs::write(format!("{artifacts}/docs-upload.png"), png).map_err(|e| e.to_string())?;
+
+    client
+        .goto(&format!("{base}/redoc"))
+        .await
+        .map_err(|e| format!("open the files example's /redoc: {e}"))?;
+    wait(
+        client,
+        Locator::XPath("//*[contains(normalize-space(text()),'multipart/form-data')]"),
+        "ReDoc shows no multipart/form-data body",
+    )
+    .await?;
+    let source = client.source().await.map_err(|e| e.to_string())?;
+    if !source.contains("&lt;binary&gt;") && !source.contains("<binary>") {
+        return Err("ReDoc shows no binary part for the upload".to_owned());
+    }
+    resources_all_from(client, base).await?;
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    std::fs::write(format!("{artifacts}/redoc-upload.png"), png).map_err(|e| e.to_string())?;
+
+    client
+        .goto(&format!("{base}/scalar"))
+        .await
+        .map_err(|e| format!("open the files example's /scalar: {e}"))?;
+    // The upload's section, rendered as the page scrolls there.
+    wait(
+        client,
+        Locator::Css("[id$='POST/reports/{id}/attachments'] button"),
+        "Scalar shows no upload",
+    )
+    .await?;
+    let opened = client
+        .execute(
+            "const operation = [...document.querySelectorAll('section, div')]
+                 .find(e => e.id && e.id.endsWith('POST/reports/{id}/attachments'));
+             const scope = operation || document;
+             const button = [...scope.querySelectorAll('button')]
+                 .find(b => b.textContent.includes('Test Request'));
+             if (!button) return 'no button';
+             button.click();
+             return operation ? operation.id : 'document';",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("open Scalar's request client: {e}"))?;
+    if opened != json!("api-1/tag/reports/POST/reports/{id}/attachments") {
+        return Err(format!(
+            "Scalar's request client opened at {opened}, not the upload"
+        ));
+    }
+    // A multipart form's rows each have a "Select File" button, which opens
+    // the browser's file picker.
+    wait(
+        client,
+        Locator::XPath("//*[normalize-space(text())='Multipart Form']"),
+        "Scalar's request client shows no multipart form",
+    )
+    .await?;
+    wait(
+        client,
+        Locator::XPath("//*[@value='files[]' or normalize-space(text())='files[]']/ancestor::*[.//*[normalize-space(text())='Select File']][1]"),
+        "Scalar's request client has no file picker for `files[]`",
+    )
+    .await?;
+    resources_all_from(client, base).await?;
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    std::fs::write(format!("{artifacts}/scalar-upload.png"), png).map_err(|e| e.to_string())?;
+    println!("browser: the upload has a file input in Swagger UI's Try it out and a file picker in Scalar's request client; ReDoc shows its binary parts; screenshots {artifacts}/*-upload.png");
+    Ok(())
+}
+
+/// The resources the page loaded, all from `base`; an error names one that
+/// came from elsewhere. Chromium lists the requests its Content Security
+/// Policy refused too: an image from elsewhere passes only if the page's
+/// policy is seen refusing one.
+async fn resources_all_from(
+    client: &fantoccini::Client,
+    base: &str,
+) -> Result<Vec<String>, String> {
+    let loaded = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => [e.name, e.initiatorType]);",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("list the page's resources: {e}"))?;
+    let loaded: Vec<(String, String)> =
+        serde_json::from_value(loaded).map_err(|e| e.to_string())?;
+    let mut images_refused = None;
+    for (url, initiator) in &loaded {
+        if url.starts_with(base) {
+            continue;
+        }
+        if initiator == "img" {
+            if images_refused.is_none() {
+                images_refused = Some(refuses_images_from_elsewhere(client).await?);
+            }
+            if images_refused == Some(true) {
+                continue;
+            }
+        }
+        return Err(format!("the page loaded `{url}` from outside {base}"));
+    }
+    Ok(loaded.into_iter().map(|(url, _)| url).collect())
+}
+
+/// Whether the page's Content Security Policy refuses an image from
+/// elsewhere: one is asked for, and the browser reports the violation.
+async fn refuses_images_from_elsewhere(client: &fantoccini::Client) -> Result<bool, String> {
+    let violated = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             document.addEventListener('securitypolicyviolation',
+                 e => done(e.effectiveDirective), { once: true });
+             new Image().src = 'https://example.com/probe.png';
+             setTimeout(() => done('none'), 5000);",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("probe the page's policy: {e}"))?;
+    Ok(violated == json!("img-src"))
 }
 
 /// The element `locator` finds within 20 s.
