@@ -205,7 +205,11 @@ pub struct Received {
 /// Attach files to a report.
 ///
 /// A multipart form: the files under `files[]`, their metadata as a JSON part.
-#[post("/reports/{id}/attachments", tag = "reports")]
+#[post(
+    "/reports/{id}/attachments",
+    tag = "reports",
+    links(report_rows(id = "$request.path.id"))
+)]
 async fn attach(
     id: Path<u32>,
     session: CookieKey<Session>,

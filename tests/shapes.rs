@@ -363,6 +363,15 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
     assert_eq!(rows["security"], json!([{ "session": [] }]));
     assert_eq!(rows["parameters"][1]["in"], "cookie");
     assert!(v3_1["paths"]["/reports/{id}/rows"].get("query").is_none());
+    let attached = &v3_1["paths"]["/reports/{id}/attachments"]["post"]["responses"]["200"];
+    assert_eq!(
+        attached["links"]["report_rows"],
+        json!({
+            "operationId": "report_rows",
+            "parameters": { "id": "$request.path.id" },
+            "description": "The report's rows.",
+        })
+    );
     let v3_2 = document_3_2(&files_example::api());
     let search = &v3_2["paths"]["/reports/{id}/rows"]["query"];
     assert_eq!(search["operationId"], "search_rows");

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use hookspec_expr::{Expression, JsonPointer, Source};
 use serde_json::{Map, Value};
 
-use crate::context::UsedCallback;
+use crate::context::{UsedCallback, UsedLink};
 use crate::openapi::{Operation, ParameterIn, RefOr};
 use crate::written_schemas::Definitions;
 
@@ -38,6 +38,35 @@ pub(crate) fn check_callbacks(
                 problems.push(format!(
                     "operation `{}` ({} {}): callback `{}` reads `{expression}`, but {why}",
                     place.handler, place.method, place.path, callback.name
+                ));
+            }
+        }
+    }
+}
+
+/// Every problem with the links of one operation: each parameter's
+/// expression must be one this operation can evaluate.
+pub(crate) fn check_links(
+    place: &OperationPlace<'_>,
+    operation: &Operation,
+    links: &[UsedLink],
+    schemas: &Definitions<'_>,
+    problems: &mut Vec<String>,
+) {
+    for link in links {
+        for (parameter, text) in link.parameters {
+            // The macro parsed it; a link added by hand may not be one.
+            let why = match hookspec_expr::parse_expression(text) {
+                Ok(expression) => check_expression(&expression, operation, schemas).err(),
+                Err(error) => Some(format!(
+                    "it is not a runtime expression: {}",
+                    error.message()
+                )),
+            };
+            if let Some(why) = why {
+                problems.push(format!(
+                    "operation `{}` ({} {}): link `{}` fills `{parameter}` with `{text}`, but {why}",
+                    place.handler, place.method, place.path, link.name
                 ));
             }
         }

@@ -9,8 +9,8 @@ use schemars::JsonSchema;
 
 use hookspec_expr::UrlTemplate;
 
-use crate::meta::{CallbackMeta, WebhookMeta};
-use crate::openapi::{Operation, Parameter, PathItem, RefOr, RequestBody, Response};
+use crate::meta::{CallbackMeta, OperationMeta, WebhookMeta};
+use crate::openapi::{Link, Operation, Parameter, PathItem, RefOr, RequestBody, Response};
 use crate::problem;
 use crate::schema::SchemaRegistry;
 use crate::security::{self, SecurityRequirement};
@@ -31,6 +31,9 @@ pub struct OperationContext<'a> {
     used_callbacks: Vec<UsedCallback>,
     /// The webhooks the operation's arguments send, for the top-level `webhooks`.
     used_webhooks: Vec<WebhookRegistration>,
+    /// The links added (`links(...)`), for checking them against this
+    /// operation and their targets.
+    used_links: Vec<UsedLink>,
     /// What the signature's types found wrong (a `Path<T>` whose fields are not
     /// the template's parameters), reported by `Api::check` with the handler.
     problems: Vec<String>,
@@ -53,6 +56,7 @@ impl<'a> OperationContext<'a> {
             is_callback: false,
             used_callbacks: Vec::new(),
             used_webhooks: Vec::new(),
+            used_links: Vec::new(),
             problems: Vec::new(),
             undocumented: Vec::new(),
             required: Vec::new(),
@@ -73,6 +77,7 @@ impl<'a> OperationContext<'a> {
         Described {
             callbacks: self.used_callbacks,
             webhooks: self.used_webhooks,
+            links: self.used_links,
             problems: self.problems,
             undocumented: self.undocumented,
             required: self.required,
@@ -286,6 +291,37 @@ impl<'a> OperationContext<'a> {
     }
 }
 
+impl OperationContext<'_> {
+    /// Links every success response documented so far to the operation of
+    /// `meta` (a handler's first route), named `name`, its parameters filled
+    /// by `parameters` (name, runtime expression).
+    pub(crate) fn add_link(
+        &mut self,
+        name: &'static str,
+        meta: &'static OperationMeta,
+        parameters: &'static [(&'static str, &'static str)],
+    ) {
+        let link = Link {
+            operation_id: meta.first_operation_id(),
+            parameters: parameters
+                .iter()
+                .map(|(name, expression)| ((*name).to_owned(), (*expression).to_owned()))
+                .collect(),
+            description: meta.summary.map(str::to_owned),
+        };
+        for (status, response) in &mut self.operation.responses {
+            if let (true, Some(response)) = (status.starts_with('2'), response.as_item_mut()) {
+                response.links.insert(name.to_owned(), link.clone());
+            }
+        }
+        self.used_links.push(UsedLink {
+            name,
+            target: meta,
+            parameters,
+        });
+    }
+}
+
 /// `response`'s media types and headers added to `existing`'s (its own are kept).
 fn merge(existing: &mut Response, response: Response) {
     for (media_type, content) in response.content {
@@ -300,9 +336,19 @@ fn merge(existing: &mut Response, response: Response) {
 pub(crate) struct Described {
     pub callbacks: Vec<UsedCallback>,
     pub webhooks: Vec<WebhookRegistration>,
+    pub links: Vec<UsedLink>,
     pub problems: Vec<String>,
     pub undocumented: Vec<(String, &'static str)>,
     pub required: Vec<SecurityRequirement>,
+}
+
+/// A link as attached to one operation, for checking.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UsedLink {
+    pub name: &'static str,
+    /// The target handler's first route.
+    pub target: &'static OperationMeta,
+    pub parameters: &'static [(&'static str, &'static str)],
 }
 
 /// A callback as attached to one operation, for checking.

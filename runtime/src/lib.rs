@@ -159,7 +159,7 @@ pub mod __private {
     };
     pub use crate::input::OperationInput;
     pub use crate::macro_support::{
-        callback_use, handler_future, method_guard, unknown_path_parameter, CallbackUse,
+        add_link, callback_use, handler_future, method_guard, unknown_path_parameter, CallbackUse,
     };
     pub use crate::meta::{CallbackMeta, OperationMeta, PathReference, WebhookMeta};
     pub use crate::openapi::{Method, Response};

@@ -5,7 +5,7 @@
 use actix_web::guard::{self, Guard};
 
 use crate::context::OperationContext;
-use crate::declarations::CallbackDeclaration;
+use crate::declarations::{CallbackDeclaration, DocumentedRoute};
 use crate::meta::PathReference;
 
 /// A callback as a route's `callbacks(...)` names it: by value, so that a plain
@@ -30,6 +30,19 @@ pub const fn callback_use<C: CallbackDeclaration>(_callback: &C) -> CallbackUse 
 /// Documents callback `C` under the operation, as a plain `fn` for [`CallbackUse`].
 fn add_callback<C: CallbackDeclaration>(cx: &mut OperationContext<'_>) {
     cx.add_callback::<C>();
+}
+
+/// Links the operation's success responses to the handler of `routes` (its
+/// first route), as a route's `links(...)` names it.
+pub fn add_link(
+    cx: &mut OperationContext<'_>,
+    name: &'static str,
+    routes: &'static [DocumentedRoute],
+    parameters: &'static [(&'static str, &'static str)],
+) {
+    if let Some(route) = routes.first() {
+        cx.add_link(name, &route.meta, parameters);
+    }
 }
 
 /// The message of the first reference that is not among `names`, if any. Called in

@@ -42,6 +42,35 @@ pub struct OperationMeta {
     pub security: Option<&'static [RequirementMeta]>,
 }
 
+impl OperationMeta {
+    /// The id of its operation for `method`: the route's id, suffixed with
+    /// the method (`route_get`) when the route answers several. Counted over
+    /// every version's methods, so that an operation's id is the same in
+    /// each document.
+    pub(crate) fn operation_id_for(&self, method: Method) -> String {
+        if self.methods.len() + self.other_methods.len() > 1 {
+            let method = method.http_name().to_ascii_lowercase();
+            format!("{}_{method}", self.operation_id)
+        } else {
+            self.operation_id.to_owned()
+        }
+    }
+
+    /// Its first method: what a link to the handler leads to.
+    pub(crate) fn first_method(&self) -> Method {
+        self.methods
+            .first()
+            .copied()
+            .or_else(|| self.other_methods.first().map(|name| Method::of_name(name)))
+            .unwrap_or(Method::Get)
+    }
+
+    /// The id of its first method's operation.
+    pub(crate) fn first_operation_id(&self) -> String {
+        self.operation_id_for(self.first_method())
+    }
+}
+
 /// The facts about a `#[callback]` declaration known when it compiles.
 #[derive(Debug)]
 pub struct CallbackMeta {

@@ -603,6 +603,18 @@ pub enum ParameterIn {
     Cookie,
 }
 
+impl ParameterIn {
+    /// Its name in a document: `path`, `query`, `header`, `cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterIn::Path => "path",
+            ParameterIn::Query => "query",
+            ParameterIn::Header => "header",
+            ParameterIn::Cookie => "cookie",
+        }
+    }
+}
+
 /// A parameter of an operation.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Parameter {
@@ -638,11 +650,9 @@ pub struct RequestBody {
 /// A response.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Response {
-    /// Required by OpenAPI. (A `Box<str>`, not a `String`: it keeps a
-    /// response at 64 bytes, and an operation's map of responses within the
-    /// allocation size glibc's allocator serves from its per-thread cache;
-    /// one byte more and every operation's map took the slow path, which
-    /// also flushes the small blocks freed before it.)
+    /// Required by OpenAPI. (A `Box<str>`, not a `String`: a `String`'s
+    /// capacity would be one word more per response, in a map node per
+    /// operation.)
     pub description: Box<str>,
     /// Its headers.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -650,6 +660,26 @@ pub struct Response {
     /// Its shape by media type.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub content: BTreeMap<String, MediaType>,
+    /// The operations a client can call next with values from this
+    /// response, by name (`links(...)` on a route).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<String, Link>,
+}
+
+/// A link from a response to an operation: which one, and how to fill its
+/// parameters from this request and response.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Link {
+    /// The target operation's id.
+    #[serde(rename = "operationId")]
+    pub operation_id: String,
+    /// The target's parameters by name (`id`, or `path.id` where names
+    /// clash), each a runtime expression (`$response.body#/id`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// What following the link does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl Response {
@@ -659,6 +689,7 @@ impl Response {
             description: description.into().into_boxed_str(),
             headers: BTreeMap::new(),
             content: BTreeMap::new(),
+            links: BTreeMap::new(),
         }
     }
 

@@ -9,6 +9,7 @@ pub(super) mod kw {
     syn::custom_keyword!(wrap);
     syn::custom_keyword!(method);
     syn::custom_keyword!(callbacks);
+    syn::custom_keyword!(links);
     syn::custom_keyword!(tag);
     syn::custom_keyword!(tags);
     syn::custom_keyword!(operation_id);

@@ -1,4 +1,5 @@
-//! The route macros' arguments: path, methods, callbacks, tags, responses, security.
+//! The route macros' arguments: path, methods, callbacks, links, tags,
+//! responses, security.
 
 use super::common::{kw, non_empty, once};
 use super::method::RouteMethod;
@@ -18,6 +19,8 @@ pub struct RouteArgs {
     pub guards: Vec<Path>,
     pub wraps: Vec<Expr>,
     pub callbacks: Vec<Path>,
+    /// `links(target(name = "$expression", ...), ...)`.
+    pub links: Vec<LinkArg>,
     pub tags: Vec<LitStr>,
     pub operation_id: Option<LitStr>,
     pub summary: Option<LitStr>,
@@ -34,9 +37,18 @@ pub struct RouteArgs {
     pub request_example: Option<Expr>,
 }
 
-const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `tag`, `tags(...)`, \
-                          `operation_id`, `summary`, `description`, `responses(...)`, \
-                          `security(...)`, `request_example`";
+const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `links(...)`, `tag`, \
+                          `tags(...)`, `operation_id`, `summary`, `description`, \
+                          `responses(...)`, `security(...)`, `request_example`";
+
+/// One link of `links(...)`: the handler it leads to, and the target's
+/// parameters, each filled from a runtime expression of this operation.
+pub struct LinkArg {
+    pub target: Path,
+    /// `(name, expression)`: the name as written (`id`, or `"path.id"`), the
+    /// expression checked by hookspec-expr's grammar.
+    pub parameters: Vec<(LitStr, LitStr)>,
+}
 
 impl RouteArgs {
     /// Parses `"/path", key = value, ...`. `fixed_method` is the macro's own method;
@@ -61,6 +73,7 @@ impl RouteArgs {
             guards: Vec::new(),
             wraps: Vec::new(),
             callbacks: Vec::new(),
+            links: Vec::new(),
             tags: Vec::new(),
             operation_id: None,
             summary: None,
@@ -72,6 +85,7 @@ impl RouteArgs {
         };
         let is_route = args.methods.is_empty();
         let mut seen_callbacks = false;
+        let mut seen_links = false;
         let mut seen_tags = false;
         let mut seen_responses = false;
         while !input.is_empty() {
@@ -135,6 +149,13 @@ impl RouteArgs {
                 }
                 seen_callbacks = true;
                 args.callbacks = parse_callback_list(input, key.span)?;
+            } else if lookahead.peek(kw::links) {
+                let key = input.parse::<kw::links>()?;
+                if seen_links {
+                    return Err(syn::Error::new(key.span, "duplicate `links` argument"));
+                }
+                seen_links = true;
+                args.links = parse_links(input, key.span)?;
             } else if lookahead.peek(kw::tag) {
                 input.parse::<kw::tag>()?;
                 input.parse::<Token![=]>()?;
@@ -210,6 +231,94 @@ impl RouteArgs {
         }
         Ok(args)
     }
+}
+
+/// `links(get_invoice(id = "$response.body#/id"), ...)`: each target a
+/// handler, each parameter a name (an identifier, or a string such as
+/// `"path.id"`) and a runtime expression.
+fn parse_links(input: ParseStream, key: Span) -> syn::Result<Vec<LinkArg>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut links: Vec<LinkArg> = Vec::new();
+    while !content.is_empty() {
+        let target: Path = content.parse()?;
+        let name = quote::ToTokens::to_token_stream(&target).to_string();
+        if links
+            .iter()
+            .any(|seen| quote::ToTokens::to_token_stream(&seen.target).to_string() == name)
+        {
+            return Err(syn::Error::new_spanned(
+                &target,
+                format!("`{name}` is linked twice"),
+            ));
+        }
+        if !content.peek(syn::token::Paren) {
+            return Err(syn::Error::new_spanned(
+                &target,
+                format!(
+                    "write the parameters of `{name}` the link fills, as in \
+                     `{name}(id = \"$response.body#/id\")` (or `{name}()` for none)"
+                ),
+            ));
+        }
+        let arguments;
+        syn::parenthesized!(arguments in content);
+        let mut parameters: Vec<(LitStr, LitStr)> = Vec::new();
+        while !arguments.is_empty() {
+            let parameter = if arguments.peek(LitStr) {
+                arguments.parse::<LitStr>()?
+            } else {
+                let ident: Ident = arguments.parse()?;
+                LitStr::new(&ident.to_string(), ident.span())
+            };
+            arguments.parse::<Token![=]>()?;
+            let expression: LitStr = arguments.parse()?;
+            check_link_expression(&expression)?;
+            if parameters
+                .iter()
+                .any(|(seen, _)| seen.value() == parameter.value())
+            {
+                return Err(syn::Error::new(
+                    parameter.span(),
+                    format!("parameter `{}` is given twice", parameter.value()),
+                ));
+            }
+            parameters.push((parameter, expression));
+            if !arguments.is_empty() {
+                arguments.parse::<Token![,]>()?;
+            }
+        }
+        links.push(LinkArg { target, parameters });
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    if links.is_empty() {
+        return Err(syn::Error::new(
+            key,
+            "`links()` names no handler: write the target and its parameters, as in \
+             `links(get_invoice(id = \"$response.body#/id\"))`",
+        ));
+    }
+    Ok(links)
+}
+
+/// A link parameter's value: one runtime expression (`$response.body#/id`),
+/// by OpenAPI's grammar.
+fn check_link_expression(expression: &LitStr) -> syn::Result<()> {
+    let text = expression.value();
+    hookspec_expr::parse_expression(&text)
+        .map(|_| ())
+        .map_err(|error| {
+            syn::Error::new(
+                expression.span(),
+                format!(
+                    "{} (a link parameter is one runtime expression, such as \
+                     `$response.body#/id` or `$request.path.id`)",
+                    error.message()
+                ),
+            )
+        })
 }
 
 fn parse_callback_list(input: ParseStream, key: Span) -> syn::Result<Vec<Path>> {

@@ -236,6 +236,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         .enumerate()
         .map(|(index, spec)| handler.documented_route(index, spec));
     let callback_path_checks = callback_path_checks(&private, routes);
+    let link_path_checks = link_path_checks(&private, routes);
     let unit_struct = unit_struct(func);
     let call = quote!(#name(#(#conversions),*));
     // A plain `fn` must return a future: checked at its `fn` token, which
@@ -278,6 +279,7 @@ pub fn route(func: &Function, routes: &[RouteSpec]) -> TokenStream {
         }
 
         #(#callback_path_checks)*
+        #(#link_path_checks)*
     }
 }
 
@@ -393,6 +395,23 @@ impl Handler<'_> {
             let cx = cx_at(callback.span());
             quote_spanned!(callback.span()=> (const { #private::callback_use(&#callback) }.add)(#cx);)
         });
+        let links = args.links.iter().map(|link| {
+            let target = &link.target;
+            let cx = cx_at(target.span());
+            let name = link_name(target);
+            let parameters = link
+                .parameters
+                .iter()
+                .map(|(parameter, expression)| quote!((#parameter, #expression)));
+            quote_spanned! {target.span()=>
+                #private::add_link(
+                    #cx,
+                    #name,
+                    <#target as #private::DocumentedOperation>::ROUTES,
+                    &[#(#parameters),*],
+                );
+            }
+        });
         quote! {
             #private::DocumentedRoute {
                 meta: #private::OperationMeta {
@@ -418,6 +437,7 @@ impl Handler<'_> {
                         #describe_output
                         #(#extra_responses)*
                         #(#callbacks)*
+                        #(#links)*
                     }
                     __hookspec_describe
                 },
@@ -445,6 +465,47 @@ fn callback_path_checks<'a>(
                     ::core::option::Option::None => (),
                 };
             }
+        })
+    })
+}
+
+/// A link's name in the document: its target's path as written, without
+/// spaces (`get_invoice`, `v1::get_invoice`).
+fn link_name(target: &syn::Path) -> String {
+    quote::ToTokens::to_token_stream(target)
+        .to_string()
+        .replace(' ', "")
+}
+
+/// Each link's `"path.x"` parameter must be a parameter of its target's path:
+/// checked by const evaluation against the target's first route, so the error
+/// is a compile error at the parameter. (Other parameters are checked against
+/// the target's described operation by `Api::check`.)
+fn link_path_checks<'a>(
+    private: &'a TokenStream,
+    routes: &'a [RouteSpec],
+) -> impl Iterator<Item = TokenStream> + 'a {
+    routes.iter().flat_map(move |RouteSpec { args, .. }| {
+        args.links.iter().flat_map(move |link| {
+            let target = &link.target;
+            let target_name = link_name(target);
+            link.parameters.iter().filter_map(move |(parameter, _)| {
+                let value = parameter.value();
+                let name = value.strip_prefix("path.")?.to_owned();
+                let message = format!(
+                    "the link to `{target_name}` fills path parameter `{name}`, which its \
+                     path does not have"
+                );
+                Some(quote_spanned! {parameter.span()=>
+                    const _: () = match #private::unknown_path_parameter(
+                        &[#private::PathReference { name: #name, message: #message }],
+                        <#target as #private::DocumentedOperation>::ROUTES[0].meta.path_parameters,
+                    ) {
+                        ::core::option::Option::Some(message) => ::core::panic!("{}", message),
+                        ::core::option::Option::None => (),
+                    };
+                })
+            })
         })
     })
 }

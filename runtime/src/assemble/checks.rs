@@ -16,8 +16,8 @@ use std::ops::Range;
 use super::describe::Assembly;
 use super::inputs::{describe_handler, ApiSecurity, ScopedRoute};
 use super::write::Paths;
-use crate::callback_check::{check_callbacks, OperationPlace};
-use crate::context::UsedCallback;
+use crate::callback_check::{check_callbacks, check_links, OperationPlace};
+use crate::context::{UsedCallback, UsedLink};
 use crate::finish::DocumentFinish;
 use crate::meta::OperationMeta;
 use crate::openapi::{Method, Operation, PathItem, Tag};
@@ -291,6 +291,69 @@ pub(super) fn check_api_security(security: &ApiSecurity, problems: &mut Vec<Stri
     }
 }
 
+/// Each link's target is a handler of this `Api`, and each parameter it
+/// fills is one the target's operation takes (`id`, or `path.id` naming its
+/// location too). `links` are (the linking handler, its link).
+pub(super) fn check_link_targets(
+    assembly: &mut Assembly<'_>,
+    placed: &[ScopedRoute],
+    links: &[(&OperationMeta, UsedLink)],
+    problems: &mut Vec<String>,
+) {
+    for (from, link) in links {
+        let target = link.target;
+        let entry = placed.iter().find(|entry| {
+            let meta = entry.registration.meta;
+            meta.handler == target.handler && meta.source == target.source
+        });
+        let Some(entry) = entry else {
+            problems.push(format!(
+                "{}: link `{}` leads to handler `{}` ({}), which this Api does not serve; \
+                 add it with `.service({})`",
+                describe_handler(from),
+                link.name,
+                target.handler,
+                target.source,
+                link.name
+            ));
+            continue;
+        };
+        let (operation, _) = assembly.operation(entry, target.first_method());
+        for (parameter, _) in link.parameters {
+            let (location, name) = match parameter.split_once('.') {
+                Some((location, name))
+                    if ["path", "query", "header", "cookie"].contains(&location) =>
+                {
+                    (Some(location), name)
+                }
+                _ => (None, *parameter),
+            };
+            let takes = operation.parameters.iter().any(|taken| {
+                taken.name == name
+                    && location.is_none_or(|location| taken.location.as_str() == location)
+            });
+            if !takes {
+                let known: Vec<String> = operation
+                    .parameters
+                    .iter()
+                    .map(|taken| format!("{}.{}", taken.location.as_str(), taken.name))
+                    .collect();
+                problems.push(format!(
+                    "{}: link `{}` fills `{parameter}`, which `{}` does not take (it takes: {})",
+                    describe_handler(from),
+                    link.name,
+                    target.handler,
+                    if known.is_empty() {
+                        "no parameters".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+        }
+    }
+}
+
 /// Each declared tag's `parent` is a declared tag, and no tag is its own
 /// ancestor.
 pub(super) fn check_tag_parents(tags: &[Tag], problems: &mut Vec<String>) {
@@ -331,13 +394,14 @@ pub(super) fn check_tag_parents(tags: &[Tag], problems: &mut Vec<String>) {
 
 /// The checks of one described operation, in the order their problems are
 /// reported: its security requirements against the declared schemes, every
-/// expression of its callbacks against it, and (strict tags) its tags.
+/// expression of its callbacks and links against it, and (strict tags) its
+/// tags.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn check_operation(
     meta: &OperationMeta,
     (path, method): (&str, Method),
     operation: &Operation,
-    callbacks: &[UsedCallback],
+    (callbacks, links): (&[UsedCallback], &[UsedLink]),
     security: &ApiSecurity,
     definitions: &Definitions<'_>,
     finish: &DocumentFinish,
@@ -348,13 +412,14 @@ pub(super) fn check_operation(
         let place = format!("{} {path} ({})", method.http_name(), describe_handler(meta));
         check_requirements(requirements, &security.schemes, &place, problems);
     }
-    if !callbacks.is_empty() {
+    if !callbacks.is_empty() || !links.is_empty() {
         let place = OperationPlace {
             handler: meta.handler,
             method: method.http_name(),
             path,
         };
         check_callbacks(&place, operation, callbacks, definitions, problems);
+        check_links(&place, operation, links, definitions, problems);
     }
     check_tags(finish, operation, (method, path), reported_tags, problems);
 }

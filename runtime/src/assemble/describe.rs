@@ -71,14 +71,7 @@ impl Assembly<'_> {
         method: Method,
     ) -> (Operation, Described) {
         let meta = placed.registration.meta;
-        // Counted over every version's methods, so that an operation's id is
-        // the same in each document.
-        let operation_id = if meta.methods.len() + meta.other_methods.len() > 1 {
-            let method = method.http_name().to_ascii_lowercase();
-            format!("{}_{method}", meta.operation_id)
-        } else {
-            meta.operation_id.to_owned()
-        };
+        let operation_id = meta.operation_id_for(method);
         let mut operation = Operation {
             tags: meta.tags.iter().map(|tag| (*tag).to_owned()).collect(),
             summary: meta.summary.map(str::to_owned),

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashSet, HashSetExt};
 
 use super::checks::{
-    check_api_security, check_operation, check_tag_parents, check_unique_operation_ids,
-    name_shared_callbacks, PathOwners, Records,
+    check_api_security, check_link_targets, check_operation, check_tag_parents,
+    check_unique_operation_ids, name_shared_callbacks, PathOwners, Records,
 };
 use super::describe::{describe_webhooks, Assembly};
 use super::inputs::{join_path, ApiSecurity, ScopedRoute, SpecError};
@@ -65,6 +65,9 @@ pub(crate) fn assemble(
     let mut callback_replies: Vec<DeclaredReply> = Vec::new();
     let mut undocumented: Vec<Undocumented> = Vec::new();
     let mut reported_tags = BTreeSet::new();
+    // Every link, with the handler that has it: their targets are checked once
+    // every operation is described.
+    let mut links = Vec::new();
     // Webhooks registered on the `Api`, then those the handlers' arguments send.
     let mut sent_webhooks: Vec<WebhookRegistration> = webhooks.to_vec();
 
@@ -81,7 +84,7 @@ pub(crate) fn assemble(
                 meta,
                 (path, method),
                 &operation,
-                &used.callbacks,
+                (&used.callbacks, &used.links),
                 security,
                 &assembly.schemas.definitions(),
                 finish,
@@ -106,6 +109,7 @@ pub(crate) fn assemble(
                 }
             }
             callback_replies.extend(used.callbacks.iter().map(|callback| callback.reply));
+            links.extend(used.links.iter().map(|link| (meta, *link)));
             let declared = used.callbacks.iter().map(|callback| callback.name);
             records.push((index, path, method), meta, &operation, declared);
             paths.put(path, method, operation, meta, &mut problems);
@@ -125,6 +129,7 @@ pub(crate) fn assemble(
         }
         Flavor::V3_0 => BTreeMap::new(),
     };
+    check_link_targets(&mut assembly, placed, &links, &mut problems);
     name_shared_callbacks(
         &mut assembly,
         placed,
