@@ -61,6 +61,23 @@ pub(crate) fn mount_page(
     );
 }
 
+/// A page's embedded JavaScript bundle `bundle`, served as `file` beside the
+/// page at `page` (`/redoc/redoc.standalone.js`).
+#[cfg(any(feature = "redoc", feature = "scalar"))]
+pub(crate) fn mount_bundle(
+    config: &mut ServiceConfig,
+    page: &str,
+    file: &str,
+    bundle: &'static [u8],
+) {
+    mount_asset(
+        config,
+        &format!("{page}/{file}"),
+        "text/javascript; charset=utf-8",
+        move || Some(Bytes::from_static(bundle)),
+    );
+}
+
 /// An embedded asset at `path`, cached by browsers for a day; `bytes` gives
 /// it, or `None` if the embedded copy is unreadable.
 pub(crate) fn mount_asset(

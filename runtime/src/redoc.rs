@@ -2,7 +2,7 @@
 //! bundle of the `redoc` npm package (2.5.4, MIT, with its notices in
 //! `assets/redoc/`), embedded in the crate, so the page needs no network.
 
-use actix_web::web::{Bytes, ServiceConfig};
+use actix_web::web::ServiceConfig;
 
 use crate::docs_page::{self, escape_html, relative};
 
@@ -45,12 +45,7 @@ pub(crate) fn mount(config: &mut ServiceConfig, title: &str, page: &str, documen
         index_html(title, page, document),
         Some(IMAGES),
     );
-    docs_page::mount_asset(
-        config,
-        &format!("{page}/redoc.standalone.js"),
-        "text/javascript; charset=utf-8",
-        || Some(Bytes::from_static(BUNDLE)),
-    );
+    docs_page::mount_bundle(config, page, "redoc.standalone.js", BUNDLE);
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! need no network: no web fonts, no telemetry, no request proxy, no links to
 //! Scalar's hosted client or its AI agent.
 
-use actix_web::web::{Bytes, ServiceConfig};
+use actix_web::web::ServiceConfig;
 
 use crate::docs_page::{self, escape_html, relative};
 
@@ -51,12 +51,7 @@ fn index_html(title: &str, page: &str, document: &str) -> String {
 
 pub(crate) fn mount(config: &mut ServiceConfig, title: &str, page: &str, document: &str) {
     docs_page::mount_page(config, page, index_html(title, page, document), None);
-    docs_page::mount_asset(
-        config,
-        &format!("{page}/scalar.standalone.js"),
-        "text/javascript; charset=utf-8",
-        || Some(Bytes::from_static(BUNDLE)),
-    );
+    docs_page::mount_bundle(config, page, "scalar.standalone.js", BUNDLE);
 }
 
 #[cfg(test)]
