@@ -11,6 +11,7 @@
 //!      -F 'metadata={"title":"sources"};type=application/json' http://127.0.0.1:8000/reports/7/attachments
 //! curl -N -b session=demo-session http://127.0.0.1:8000/reports/7/progress
 //! curl -b 'session=demo-session; page_size=3' http://127.0.0.1:8000/reports/7/rows
+//! curl -b 'session=demo-session; page_size=5000' http://127.0.0.1:8000/reports/7/rows  # 422
 //! curl -X QUERY -b session=demo-session -H 'content-type: application/json' \
 //!      -d '{"min_sales":90}' http://127.0.0.1:8000/reports/7/rows
 //! curl -OJ -b session=demo-session http://127.0.0.1:8000/reports/7/export
@@ -63,7 +64,8 @@ fn signed_in(session: &CookieKey<Session>) -> Result<(), Problem> {
 /// What the reader chose, kept in cookies.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct Preferences {
-    /// How many rows a report shows (31 if not set; at most 1,000).
+    /// How many rows a report shows (31 if not set).
+    #[validate(range(min = 1, max = 1000))]
     pub page_size: Option<u32>,
 }
 
@@ -102,7 +104,8 @@ async fn report_rows(
 ) -> Result<JsonLines<Row>, Problem> {
     signed_in(&session)?;
     let report = id.into_inner();
-    let rows = preferences.page_size.unwrap_or(31).min(1000);
+    // At most 1,000: extraction enforces the field's range.
+    let rows = preferences.page_size.unwrap_or(31);
     Ok(JsonLines::new(stream::iter((1..=rows).map(move |day| {
         Row {
             day,
@@ -114,7 +117,8 @@ async fn report_rows(
 /// Which rows a search wants.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RowFilter {
-    /// Only the days that sold at least this much.
+    /// Only the days that sold at least this much (a day sells under 100).
+    #[validate(range(max = 100))]
     pub min_sales: u32,
 }
 

@@ -411,6 +411,18 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
         })
         .collect();
     assert_eq!(days, [1, 2, 3]);
+    // A page size outside the field's range is refused, naming the cookie.
+    let response = get("/reports/7/rows", &format!("{session}; page_size=5000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(
+        problem["errors"],
+        json!([{ "in": "cookie", "pointer": "/page_size", "rule": "maximum",
+                 "detail": "5000 is greater than the maximum of 1000" }])
+    );
     // The largest report id is a report too: its made-up sales do not
     // overflow (a panic would close the connection unanswered).
     let text = get(

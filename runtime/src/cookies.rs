@@ -45,7 +45,7 @@ use serde::de::DeserializeOwned;
 
 use crate::context::OperationContext;
 use crate::extract::parse_urlencoded;
-use crate::input::{object_properties, parameter, OperationInput};
+use crate::input::{document_constraints, object_properties, parameter, OperationInput};
 use crate::locate::escape_token;
 use crate::openapi::{ApiKeyIn, ParameterIn, SecurityScheme};
 use crate::problem::Problem;
@@ -96,7 +96,7 @@ fn request_cookies(req: &HttpRequest) -> Result<Vec<(String, String)>, Problem> 
         .collect())
 }
 
-impl<T: DeserializeOwned> FromRequest for Cookies<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> FromRequest for Cookies<T> {
     type Error = Problem;
     type Future = std::future::Ready<Result<Self, Problem>>;
 
@@ -105,13 +105,16 @@ impl<T: DeserializeOwned> FromRequest for Cookies<T> {
         // a problem names the cookie at fault, as for the query.
         let parsed = request_cookies(req).and_then(|cookies| {
             let encoded = serde_urlencoded::to_string(&cookies).unwrap_or_default();
-            parse_urlencoded(encoded.as_bytes(), "cookie")
+            let value = parse_urlencoded(encoded.as_bytes(), "cookie")?;
+            #[cfg(feature = "validation")]
+            crate::validation::check_urlencoded::<T>(encoded.as_bytes(), "cookie")?;
+            Ok(value)
         });
         std::future::ready(parsed.map(Cookies))
     }
 }
 
-impl<T: DeserializeOwned + JsonSchema> OperationInput for Cookies<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for Cookies<T> {
     type Extractor = Self;
 
     fn from_extractor(cookies: Self) -> Self {
@@ -124,6 +127,7 @@ impl<T: DeserializeOwned + JsonSchema> OperationInput for Cookies<T> {
             cx.add_parameter(parameter(name, ParameterIn::Cookie, property, required));
         }
         cx.add_problem_response(400);
+        document_constraints::<T>(cx);
     }
 }
 

@@ -13,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{dev, FromRequest, HttpMessage, HttpRequest};
 use futures_core::Stream;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use crate::locate::{culprit_parameter, escape_token, json_error};
@@ -331,12 +332,17 @@ pub(crate) fn parse_urlencoded<T: DeserializeOwned>(
 /// Stands in for [`web::Json`].
 pub struct JsonExtractor<T>(pub(crate) T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonExtractor<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> FromRequest for JsonExtractor<T> {
     type Error = Problem;
     type Future = BodyFuture<Self, fn(&[u8]) -> Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let parse = |bytes: &[u8]| parse_json(bytes).map(JsonExtractor);
+        let parse = |bytes: &[u8]| -> Result<Self, Problem> {
+            let value = parse_json::<T>(bytes)?;
+            #[cfg(feature = "validation")]
+            crate::validation::check_json::<T>(bytes)?;
+            Ok(JsonExtractor(value))
+        };
         read_body(
             req,
             payload,
@@ -346,16 +352,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonExtractor<T> {
     }
 }
 
+/// A JSON body of a type without a JSON Schema (a schema-less `Json<T>`):
+/// deserialised as `T`, with no constraints to check.
+pub struct Unconstrained<T>(pub(crate) T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Unconstrained<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Unconstrained)
+    }
+}
+
+impl<T> JsonSchema for Unconstrained<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::default()
+    }
+}
+
 /// Stands in for [`web::Form`].
 pub struct FormExtractor<T>(pub(crate) T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for FormExtractor<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> FromRequest for FormExtractor<T> {
     type Error = Problem;
     type Future = BodyFuture<Self, fn(&[u8]) -> Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
         read_body(req, payload, "application/x-www-form-urlencoded", |bytes| {
-            parse_urlencoded(bytes, "body").map(FormExtractor)
+            let value = parse_urlencoded::<T>(bytes, "body")?;
+            #[cfg(feature = "validation")]
+            crate::validation::check_urlencoded::<T>(bytes, "body")?;
+            Ok(FormExtractor(value))
         })
     }
 }
@@ -363,14 +396,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormExtractor<T> {
 /// Stands in for [`web::Query`].
 pub struct QueryExtractor<T>(pub(crate) T);
 
-impl<T: DeserializeOwned> FromRequest for QueryExtractor<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> FromRequest for QueryExtractor<T> {
     type Error = Problem;
     type Future = std::future::Ready<Result<Self, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
-        std::future::ready(
-            parse_urlencoded(req.query_string().as_bytes(), "query").map(QueryExtractor),
-        )
+        let query = req.query_string().as_bytes();
+        let result = parse_urlencoded(query, "query");
+        #[cfg(feature = "validation")]
+        let result = result.and_then(|value| {
+            crate::validation::check_urlencoded::<T>(query, "query").map(|()| value)
+        });
+        std::future::ready(result.map(QueryExtractor))
     }
 }
 
@@ -379,7 +416,7 @@ impl<T: DeserializeOwned> FromRequest for QueryExtractor<T> {
 /// `serde_path_to_error` over the parameters to name the one at fault.
 pub struct PathExtractor<T>(pub(crate) web::Path<T>);
 
-impl<T: DeserializeOwned> FromRequest for PathExtractor<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> FromRequest for PathExtractor<T> {
     type Error = Problem;
     type Future = std::future::Ready<Result<Self, Problem>>;
 
@@ -387,8 +424,15 @@ impl<T: DeserializeOwned> FromRequest for PathExtractor<T> {
         let checked = serde_path_to_error::deserialize::<_, T>(
             actix_router::PathDeserializer::new(req.match_info()),
         );
+        #[cfg(feature = "validation")]
+        let checked = checked.map(|value| {
+            let constraints = crate::validation::check_path::<T>(req.match_info());
+            (value, constraints)
+        });
         let result = match checked {
             Err(error) => Err(path_problem(req, &error)),
+            #[cfg(feature = "validation")]
+            Ok((_, Err(problem))) => Err(problem),
             Ok(_) => match web::Path::<T>::extract(req).into_inner() {
                 Ok(path) => Ok(PathExtractor(path)),
                 Err(error) => Err(Problem::new(StatusCode::NOT_FOUND, error.to_string())),

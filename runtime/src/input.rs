@@ -110,6 +110,7 @@ impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Json<T>
         let schema = cx.schemas().reference::<T>();
         cx.set_body("application/json", schema);
         add_body_problems(cx);
+        document_constraints::<T>(cx);
     }
 }
 
@@ -125,7 +126,25 @@ impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Form<T>
         let schema = cx.schemas().reference::<T>();
         cx.set_body("application/x-www-form-urlencoded", schema);
         add_body_problems(cx);
+        document_constraints::<T>(cx);
     }
+}
+
+/// The `422` problem of an input whose type has constraints (feature
+/// `validation`), or the reason they cannot be enforced, for `Api::check`.
+#[cfg_attr(
+    not(feature = "validation"),
+    allow(clippy::extra_unused_type_parameters)
+)]
+pub(crate) fn document_constraints<T: JsonSchema + 'static>(cx: &mut OperationContext<'_>) {
+    #[cfg(feature = "validation")]
+    match crate::validation::is_constrained::<T>() {
+        Ok(true) => cx.add_problem_response(422),
+        Ok(false) => {}
+        Err(problem) => cx.report_problem(problem),
+    }
+    #[cfg(not(feature = "validation"))]
+    let _ = cx;
 }
 
 /// The properties of an object schema, with whether each is required.
@@ -208,7 +227,7 @@ pub(crate) fn parameter(
     }
 }
 
-impl<T: DeserializeOwned + JsonSchema> OperationInput for web::Query<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Query<T> {
     type Extractor = QueryExtractor<T>;
 
     fn from_extractor(extractor: Self::Extractor) -> Self {
@@ -221,10 +240,11 @@ impl<T: DeserializeOwned + JsonSchema> OperationInput for web::Query<T> {
             cx.add_parameter(parameter(name, ParameterIn::Query, property, required));
         }
         cx.add_problem_response(400);
+        document_constraints::<T>(cx);
     }
 }
 
-impl<T: DeserializeOwned + JsonSchema> OperationInput for web::Path<T> {
+impl<T: DeserializeOwned + JsonSchema + 'static> OperationInput for web::Path<T> {
     type Extractor = PathExtractor<T>;
 
     fn from_extractor(extractor: Self::Extractor) -> Self {
@@ -256,6 +276,7 @@ impl<T: DeserializeOwned + JsonSchema> OperationInput for web::Path<T> {
             cx.add_parameter(parameter(name.to_string(), ParameterIn::Path, value, true));
         }
         cx.add_problem_response(404);
+        document_constraints::<T>(cx);
     }
 }
 

@@ -94,6 +94,8 @@ pub mod stream;
 #[cfg(feature = "swagger-ui")]
 mod swagger_ui;
 mod undocumented;
+#[cfg(feature = "validation")]
+mod validation;
 mod written_schemas;
 
 pub use api::Api;

@@ -34,11 +34,16 @@ pub struct Problem {
 /// One field at fault in a [`Problem`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FieldError {
-    /// Where the field is: `body`, `query`, `path` or `header`.
+    /// Where the field is: `body`, `query`, `path`, `header` or `cookie`.
     #[serde(rename = "in")]
     pub location: String,
     /// A JSON pointer to the field (`/items/0/price`); for parameters, `/<name>`.
     pub pointer: String,
+    /// The constraint it breaks, as its schema keyword (`minLength`,
+    /// `maximum`, `pattern`, `format`): set on `422` problems (feature
+    /// `validation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// What is wrong with it.
     pub detail: String,
 }
@@ -69,6 +74,7 @@ impl Problem {
         problem.errors.push(FieldError {
             location: location.to_owned(),
             pointer,
+            rule: None,
             detail,
         });
         problem
@@ -130,6 +136,7 @@ pub(crate) mod documented {
         404 "NotFound",
         413 "PayloadTooLarge",
         415 "UnsupportedMediaType",
+        422 "UnprocessableEntity",
         500 "InternalServerError",
         502 "BadGateway",
         503 "ServiceUnavailable",

@@ -20,7 +20,7 @@ use actix_web::{FromRequest, Responder};
 use serde::de::DeserializeOwned;
 
 use crate::context::OperationContext;
-use crate::extract::JsonExtractor;
+use crate::extract::{JsonExtractor, Unconstrained};
 use crate::input::OperationInput;
 use crate::output::OperationOutput;
 
@@ -172,8 +172,8 @@ impl<T: OperationInput> Documented<T> {
 
 impl<T: DeserializeOwned + 'static> SchemalessJson<T> {
     /// The body, extracted with problem-details errors as for documented ones.
-    pub fn argument(self, extractor: JsonExtractor<T>) -> Json<T> {
-        Json(extractor.0)
+    pub fn argument(self, extractor: JsonExtractor<Unconstrained<T>>) -> Json<T> {
+        Json(extractor.0 .0)
     }
 
     /// An untyped JSON body, and a finding.
