@@ -156,6 +156,12 @@ fn constrains(schema: &Value) -> bool {
             let bound = if key == "minimum" { min } else { max };
             value.as_f64() == Some(bound)
         }),
+        // A tuple's length (`prefixItems` of two, `minItems` and
+        // `maxItems` 2) is checked by serde already.
+        "minItems" | "maxItems" => object
+            .get("prefixItems")
+            .and_then(Value::as_array)
+            .is_some_and(|elements| value.as_u64() == Some(elements.len() as u64)),
         // Number formats (`int32`, `double`) are not assertions.
         "format" => !value.as_str().is_some_and(is_asserted_format),
         _ => false,
@@ -361,7 +367,8 @@ mod tests {
             "properties": {
                 "count": { "type": "integer", "format": "uint8", "minimum": 0, "maximum": 255 },
                 "total": { "type": "number", "format": "double" },
-                "pattern": { "type": "string", "example": "a", "enum": ["a"] }
+                "pattern": { "type": "string", "example": "a", "enum": ["a"] },
+                "pair": { "prefixItems": [{}, {}], "minItems": 2, "maxItems": 2 }
             }
         })));
     }
