@@ -33,7 +33,7 @@ use futures_util::stream;
 use hookspec::cookies::{CookieKey, CookieScheme, Cookies};
 use hookspec::files::{Download, MediaType};
 use hookspec::multipart::MultipartSchema;
-use hookspec::openapi::Tag;
+use hookspec::openapi::{ParameterIn, Tag};
 use hookspec::stream::{Event, EventStream, JsonLines};
 use hookspec::{get, post, route, Api, JsonSchema, Problem};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,15 @@ pub struct RowFilter {
 ///
 /// A `QUERY` request: safe and repeatable like `GET`, with the filter as its
 /// body. Described in the OpenAPI 3.2 document only.
-#[route("/reports/{id}/rows", method = "QUERY", tag = "reports")]
+#[route(
+    "/reports/{id}/rows",
+    method = "QUERY",
+    tag = "reports",
+    request_examples(
+        busy_days = serde_json::json!({ "min_sales": 90 }),
+        every_day = serde_json::json!({ "min_sales": 0 })
+    )
+)]
 async fn search_rows(
     id: Path<u32>,
     session: CookieKey<Session>,
@@ -293,6 +301,9 @@ pub fn api() -> Api {
         )
         .document_3_2_path("/openapi-3.2.json")
         .cookie_scheme::<Session>()
+        // Every route's `{id}` is the same parameter: written once, under
+        // `components.parameters.ReportId`.
+        .component_parameter("ReportId", ParameterIn::Path, "id")
         .service(attach)
         .service(report_rows)
         .service(search_rows)

@@ -372,9 +372,29 @@ async fn the_files_example_streams_rows_progress_and_files_to_a_signed_in_reader
             "description": "The report's rows.",
         })
     );
+    // Every route's `{id}`, written once.
+    for path in [
+        "/reports/{id}/rows",
+        "/reports/{id}/progress",
+        "/reports/{id}/export",
+    ] {
+        assert_eq!(
+            v3_1["paths"][path]["get"]["parameters"][0],
+            json!({ "$ref": "#/components/parameters/ReportId" }),
+            "{path}"
+        );
+    }
+    let report_id = &v3_1["components"]["parameters"]["ReportId"];
+    assert_eq!(
+        (&report_id["name"], &report_id["in"]),
+        (&json!("id"), &json!("path"))
+    );
     let v3_2 = document_3_2(&files_example::api());
     let search = &v3_2["paths"]["/reports/{id}/rows"]["query"];
     assert_eq!(search["operationId"], "search_rows");
+    let examples = &search["requestBody"]["content"]["application/json"]["examples"];
+    assert_eq!(examples["busy_days"]["value"], json!({ "min_sales": 90 }));
+    assert_eq!(examples["every_day"]["value"], json!({ "min_sales": 0 }));
     assert_eq!(
         search["responses"]["200"]["content"]["application/jsonl"]["itemSchema"]["$ref"],
         "#/components/schemas/Row"

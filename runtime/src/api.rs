@@ -5,14 +5,16 @@
 use std::sync::{Arc, OnceLock};
 
 use actix_web::web::{Bytes, ServiceConfig};
+use schemars::JsonSchema;
 
 use crate::assemble::{join_path, ApiSecurity, DocumentForm, Registration, ScopedRoute, SpecError};
+use crate::component_names::SchemaReference;
 use crate::context::{DeclaredReply, WebhookRegistration};
 use crate::declarations::{DocumentedOperation, DocumentedRoute, WebhookDeclaration};
 use crate::documents::{BuiltDocuments, DocumentInputs, ServedDocument};
 use crate::finish::DocumentFinish;
-use crate::openapi::{Info, License, OpenApi, Server, Tag};
-use crate::schema::Flavor;
+use crate::openapi::{Info, License, OpenApi, ParameterIn, Server, Tag};
+use crate::schema::{Flavor, SchemaRegistry};
 use crate::security::{SecurityRequirement, SecurityScheme};
 use crate::undocumented::Undocumented;
 
@@ -108,6 +110,67 @@ impl Api {
     /// [`strict_tags`](Self::strict_tags).
     pub fn tag(mut self, tag: Tag) -> Self {
         self.finish.tags.push(tag);
+        self.changed()
+    }
+
+    /// Writes every operation's parameter `name` in `location` once, as
+    /// `components.parameters.<component>`, and refers to it there (a
+    /// `cursor` query parameter of every list operation, say). They must be
+    /// the same parameter: [`check`](Self::check) names an operation whose
+    /// parameter of that name differs, and a component no operation has.
+    ///
+    /// ```
+    /// use hookspec::openapi::ParameterIn;
+    ///
+    /// let api = hookspec::Api::new("Shop", "1.0.0")
+    ///     .component_parameter("Cursor", ParameterIn::Query, "cursor")
+    ///     .component_header("RateLimitRemaining", "X-RateLimit-Remaining")
+    ///     .component_example("paid");
+    /// ```
+    pub fn component_parameter(
+        mut self,
+        component: impl Into<String>,
+        location: ParameterIn,
+        name: impl Into<String>,
+    ) -> Self {
+        let named = (component.into(), location, name.into());
+        self.finish.components.parameters.push(named);
+        self.changed()
+    }
+
+    /// Writes every response's header `name` once, as
+    /// `components.headers.<component>`, and refers to it there; checked as
+    /// [`component_parameter`](Self::component_parameter) is.
+    pub fn component_header(
+        mut self,
+        component: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        let named = (component.into(), name.into());
+        self.finish.components.headers.push(named);
+        self.changed()
+    }
+
+    /// Writes every example named `name` (`request_examples(paid = ...)`,
+    /// a response's `examples(paid = ...)`) once, as
+    /// `components.examples.<name>`, and refers to it there; checked as
+    /// [`component_parameter`](Self::component_parameter) is.
+    pub fn component_example(mut self, name: impl Into<String>) -> Self {
+        self.finish.components.examples.push(name.into());
+        self.changed()
+    }
+
+    /// Writes every request body of type `T` (each of its media types of
+    /// `T`'s schema: a `Json<T>`, a `Form<T>`) once, as
+    /// `components.requestBodies.<component>`, and refers to it there; checked
+    /// as [`component_parameter`](Self::component_parameter) is.
+    pub fn component_request_body<T: JsonSchema + ?Sized>(
+        mut self,
+        component: impl Into<String>,
+    ) -> Self {
+        let reference = reference_of::<T> as SchemaReference;
+        let named = (component.into(), reference);
+        self.finish.components.request_bodies.push(named);
         self.changed()
     }
 
@@ -583,6 +646,11 @@ impl ServedPaths {
             Err(SpecError::new(problems))
         }
     }
+}
+
+/// `T`'s schema as `components.schemas` refers to it.
+fn reference_of<T: JsonSchema + ?Sized>(schemas: &mut SchemaRegistry) -> schemars::Schema {
+    schemas.reference::<T>()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use hookspec_expr::{Expression, JsonPointer, Source};
 use serde_json::{Map, Value};
 
 use crate::context::{UsedCallback, UsedLink};
-use crate::openapi::{Operation, ParameterIn, RefOr};
+use crate::openapi::{Operation, Parameter, ParameterIn, RefOr};
 use crate::written_schemas::Definitions;
 
 /// Where the operation is, for messages: `create_invoice` (POST /invoices/).
@@ -95,7 +95,7 @@ fn check_request(
         Source::Path(name) => parameter(operation, ParameterIn::Path, name, "path parameter"),
         Source::Header(name) => parameter(operation, ParameterIn::Header, name, "header"),
         Source::Body(pointer) => {
-            let Some(body) = &operation.request_body else {
+            let Some(body) = operation.request_body_in_place() else {
                 return Err("the operation has no request body".to_owned());
             };
             let schemas_of_body: Vec<&Value> = body
@@ -162,12 +162,12 @@ fn parameter(
     name: &str,
     what: &str,
 ) -> Result<(), String> {
-    let candidates = operation
-        .parameters
-        .iter()
-        .filter(|parameter| parameter.location == location);
+    let candidates: Vec<&Parameter> = operation
+        .parameters_in_place()
+        .filter(|parameter| parameter.location == location)
+        .collect();
     // Header names compare case-insensitively (RFC 9110); the others exactly.
-    let found = candidates.clone().any(|parameter| match location {
+    let found = candidates.iter().any(|parameter| match location {
         ParameterIn::Header => parameter.name.eq_ignore_ascii_case(name),
         _ => parameter.name == name,
     });
@@ -175,6 +175,7 @@ fn parameter(
         return Ok(());
     }
     let known: Vec<&str> = candidates
+        .iter()
         .map(|parameter| parameter.name.as_str())
         .collect();
     Err(format!(

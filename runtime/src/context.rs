@@ -138,13 +138,16 @@ impl<'a> OperationContext<'a> {
     /// Adds a parameter; a second one with the same name and location replaces it.
     pub fn add_parameter(&mut self, parameter: Parameter) {
         let parameters = &mut self.operation.parameters;
-        parameters.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
-        parameters.push(parameter);
+        parameters.retain(|p| {
+            p.as_item()
+                .is_none_or(|p| !(p.name == parameter.name && p.location == parameter.location))
+        });
+        parameters.push(RefOr::Item(parameter));
     }
 
     /// Sets the request body.
     pub fn set_request_body(&mut self, body: RequestBody) {
-        self.operation.request_body = Some(body);
+        self.operation.request_body = Some(RefOr::Item(body));
     }
 
     /// Sets `example` as the example request body (of each media type), or
@@ -153,7 +156,7 @@ impl<'a> OperationContext<'a> {
         let Some(example) = example else {
             return;
         };
-        match &mut self.operation.request_body {
+        match self.operation.request_body_in_place_mut() {
             Some(body) => {
                 for media_type in body.content.values_mut() {
                     media_type.example = Some(example.clone());
@@ -161,6 +164,25 @@ impl<'a> OperationContext<'a> {
             }
             None => self.report_problem(
                 "`request_example` is given, but no argument is a request body".to_owned(),
+            ),
+        }
+    }
+
+    /// Adds `example` as the request body's example named `name` (in each
+    /// media type), or reports a problem if the operation takes no body.
+    pub fn add_request_example(&mut self, name: &str, example: Option<serde_json::Value>) {
+        let Some(example) = example else {
+            return;
+        };
+        match self.operation.request_body_in_place_mut() {
+            Some(body) => {
+                for media_type in body.content.values_mut() {
+                    let example = RefOr::Item(crate::openapi::Example::new(example.clone()));
+                    media_type.examples.insert(name.to_owned(), example);
+                }
+            }
+            None => self.report_problem(
+                "`request_examples` is given, but no argument is a request body".to_owned(),
             ),
         }
     }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use schemars::json_schema;
 
-use crate::openapi::{OpenApi, Operation, Parameter, ParameterIn, Server, Tag};
+use crate::component_names::ComponentNames;
+use crate::openapi::{OpenApi, Operation, Parameter, ParameterIn, RefOr, Server, Tag};
 use crate::schema::Flavor;
 
 /// The application's last word on the document (`Api::map_document`).
@@ -26,6 +27,8 @@ pub(crate) struct DocumentFinish {
     /// Whether callbacks and webhooks are signed (Standard Webhooks headers).
     pub signed_callbacks: bool,
     pub map: Option<DocumentMap>,
+    /// What the application shares under `components` (`Api::component_*`).
+    pub components: ComponentNames,
 }
 
 impl DocumentFinish {
@@ -111,17 +114,16 @@ const SIGNATURE_HEADERS: [(&str, &str); 3] = [
 fn add_signature_headers(operation: &mut Operation) {
     for (name, description) in SIGNATURE_HEADERS {
         if !operation
-            .parameters
-            .iter()
+            .parameters_in_place()
             .any(|p| p.location == ParameterIn::Header && p.name.eq_ignore_ascii_case(name))
         {
-            operation.parameters.push(Parameter {
+            operation.parameters.push(RefOr::Item(Parameter {
                 name: name.to_owned(),
                 location: ParameterIn::Header,
                 description: Some(description.to_owned()),
                 required: true,
                 schema: json_schema!({ "type": "string" }),
-            });
+            }));
         }
     }
 }

@@ -8,7 +8,7 @@ use actix_web::{Either, FromRequest};
 
 use crate::context::OperationContext;
 use crate::input::OperationInput;
-use crate::openapi::ParameterIn;
+use crate::openapi::{ParameterIn, RefOr};
 
 /// Documents `A` as an argument that never fails: what it adds is not
 /// required (path parameters, which OpenAPI always requires, excepted), and it
@@ -17,21 +17,24 @@ fn describe_infallible<A: OperationInput>(cx: &mut OperationContext<'_>) {
     let operation = cx.operation_mut();
     let had_body = operation.request_body.is_some();
     let parameters_before: BTreeSet<(String, ParameterIn)> = operation
-        .parameters
-        .iter()
+        .parameters_in_place()
         .map(|parameter| (parameter.name.clone(), parameter.location))
         .collect();
     let responses_before: BTreeSet<String> = operation.responses.keys().cloned().collect();
     A::describe(cx);
     let operation = cx.operation_mut();
-    for parameter in &mut operation.parameters {
+    for parameter in operation
+        .parameters
+        .iter_mut()
+        .filter_map(RefOr::as_item_mut)
+    {
         let added = !parameters_before.contains(&(parameter.name.clone(), parameter.location));
         if added && parameter.location != ParameterIn::Path {
             parameter.required = false;
         }
     }
     if !had_body {
-        if let Some(body) = &mut operation.request_body {
+        if let Some(body) = operation.request_body_in_place_mut() {
             body.required = false;
         }
     }
@@ -98,15 +101,16 @@ where
         let left = cx.operation_mut().request_body.take();
         R::describe(cx);
         let operation = cx.operation_mut();
-        match (left, &mut operation.request_body) {
-            (Some(left), Some(right)) => {
+        match (left, operation.request_body.as_mut()) {
+            (Some(RefOr::Item(left)), Some(RefOr::Item(right))) => {
                 for (media_type, content) in left.content {
                     right.content.entry(media_type).or_insert(content);
                 }
                 right.required = left.required && right.required;
             }
             (Some(left), None) => operation.request_body = Some(left),
-            (None, _) => {}
+            // Bodies are in place while they are described.
+            (Some(_), Some(_)) | (None, _) => {}
         }
     }
 

@@ -54,6 +54,7 @@ mod assemble;
 mod callback_check;
 mod callback_io;
 pub mod catalog;
+mod component_names;
 mod context;
 pub mod cookies;
 mod declarations;

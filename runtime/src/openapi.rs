@@ -71,6 +71,10 @@ impl<Paths, Schemas> OpenApi<Paths, Schemas> {
             components: Components {
                 schemas,
                 responses: self.components.responses,
+                parameters: self.components.parameters,
+                examples: self.components.examples,
+                request_bodies: self.components.request_bodies,
+                headers: self.components.headers,
                 security_schemes: self.components.security_schemes,
             },
             security: self.security,
@@ -258,6 +262,19 @@ pub struct Components<Schemas = serde_json::Map<String, Value>> {
     /// `UnsupportedMediaType`, ...).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub responses: BTreeMap<String, Response>,
+    /// Parameters operations share, by the names `Api::component_parameter`
+    /// gives them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Examples media types share, by their names (`Api::component_example`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub examples: BTreeMap<String, Example>,
+    /// Request bodies operations share (`Api::component_request_body`).
+    #[serde(rename = "requestBodies", skip_serializing_if = "BTreeMap::is_empty")]
+    pub request_bodies: BTreeMap<String, RequestBody>,
+    /// Response headers responses share (`Api::component_header`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, Header>,
     /// The ways to authenticate, by the names requirements use.
     #[serde(rename = "securitySchemes", skip_serializing_if = "BTreeMap::is_empty")]
     pub security_schemes: BTreeMap<String, SecurityScheme>,
@@ -265,7 +282,13 @@ pub struct Components<Schemas = serde_json::Map<String, Value>> {
 
 impl<Schemas: SchemaSet> Components<Schemas> {
     fn is_empty(&self) -> bool {
-        self.schemas.is_empty() && self.responses.is_empty() && self.security_schemes.is_empty()
+        self.schemas.is_empty()
+            && self.responses.is_empty()
+            && self.parameters.is_empty()
+            && self.examples.is_empty()
+            && self.request_bodies.is_empty()
+            && self.headers.is_empty()
+            && self.security_schemes.is_empty()
     }
 }
 
@@ -568,12 +591,14 @@ pub struct Operation {
     /// Unique among all operations of the document.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
-    /// Path, query and header parameters.
+    /// Path, query, header and cookie parameters: in place, or references
+    /// to `components.parameters` (`Api::component_parameter`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Parameter>,
-    /// The request body.
+    pub parameters: Vec<RefOr<Parameter>>,
+    /// The request body: in place, or a reference to
+    /// `components.requestBodies` (`Api::component_request_body`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_body: Option<RequestBody>,
+    pub request_body: Option<RefOr<RequestBody>>,
     /// Responses by status code (`"200"`, `"4XX"`, `"default"`): in place, or
     /// (hookspec's problem responses) references to `components.responses`.
     pub responses: BTreeMap<String, RefOr<Response>>,
@@ -587,6 +612,23 @@ pub struct Operation {
     /// for a public operation in a protected API; `None` for the API's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Vec<SecurityRequirement>>,
+}
+
+impl Operation {
+    /// Its parameters that are in place (not references to components).
+    pub fn parameters_in_place(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters.iter().filter_map(RefOr::as_item)
+    }
+
+    /// Its request body, if it is in place (not a reference to a component).
+    pub fn request_body_in_place(&self) -> Option<&RequestBody> {
+        self.request_body.as_ref().and_then(RefOr::as_item)
+    }
+
+    /// [`request_body_in_place`](Self::request_body_in_place), for changing it.
+    pub fn request_body_in_place_mut(&mut self) -> Option<&mut RequestBody> {
+        self.request_body.as_mut().and_then(RefOr::as_item_mut)
+    }
 }
 
 /// Where a parameter is read from.
@@ -654,9 +696,10 @@ pub struct Response {
     /// capacity would be one word more per response, in a map node per
     /// operation.)
     pub description: Box<str>,
-    /// Its headers.
+    /// Its headers: in place, or references to `components.headers`
+    /// (`Api::component_header`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, Header>,
+    pub headers: BTreeMap<String, RefOr<Header>>,
     /// Its shape by media type.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub content: BTreeMap<String, MediaType>,
@@ -724,11 +767,23 @@ impl Response {
     pub fn with_header(mut self, name: &str, description: Option<&str>, schema: Schema) -> Self {
         self.headers.insert(
             name.to_owned(),
-            Header {
+            RefOr::Item(Header {
                 description: description.map(str::to_owned),
                 schema,
-            },
+            }),
         );
+        self
+    }
+
+    /// The same response with `example` as its example named `name`, in
+    /// each of its media types (nothing if `None`).
+    pub fn with_named_example(mut self, name: &str, example: Option<Value>) -> Self {
+        if let Some(example) = example {
+            for media_type in self.content.values_mut() {
+                let example = RefOr::Item(Example::new(example.clone()));
+                media_type.examples.insert(name.to_owned(), example);
+            }
+        }
         self
     }
 
@@ -775,6 +830,10 @@ pub struct MediaType {
     /// An example body, shown by Swagger UI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<Value>,
+    /// Several example bodies by name, in place of `example`: in place, or
+    /// references to `components.examples` (`Api::component_example`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub examples: BTreeMap<String, RefOr<Example>>,
     /// How each part of a `multipart/form-data` body is encoded, by part name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub encoding: BTreeMap<String, Encoding>,
@@ -788,6 +847,7 @@ impl MediaType {
             schema: None,
             item_schema: Some(item_schema),
             example: None,
+            examples: BTreeMap::new(),
             encoding: BTreeMap::new(),
         }
     }
@@ -798,7 +858,28 @@ impl MediaType {
             schema: Some(schema),
             item_schema: None,
             example: None,
+            examples: BTreeMap::new(),
             encoding: BTreeMap::new(),
+        }
+    }
+}
+
+/// A named example of a body.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Example {
+    /// One line on what it shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The example body.
+    pub value: Value,
+}
+
+impl Example {
+    /// An example of this value, without a summary.
+    pub fn new(value: Value) -> Self {
+        Example {
+            summary: None,
+            value,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `responses(...)` and `headers(...)`: documented responses of a route or a stub.
 
-use super::common::{kw, non_empty, once};
+use super::common::{example_and_examples, kw, non_empty, once, parse_named_examples};
 use proc_macro2::Span;
 use syn::parse::ParseStream;
 use syn::{Expr, Ident, LitInt, LitStr, Token, Type};
@@ -17,6 +17,8 @@ pub struct ResponseArg {
     pub headers: Vec<HeaderArg>,
     /// `example = <expr>`: any `Serialize` value, shown by Swagger UI.
     pub example: Option<Expr>,
+    /// `examples(paid = <expr>, ...)`: named examples, in place of `example`.
+    pub examples: Vec<(LitStr, Expr)>,
 }
 
 /// One response header: its name, the type of its values, what it means.
@@ -107,6 +109,7 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
     let mut content_type: Option<LitStr> = None;
     let mut headers: Option<Vec<HeaderArg>> = None;
     let mut example: Option<Expr> = None;
+    let mut examples: Option<Vec<(LitStr, Expr)>> = None;
     while !input.is_empty() {
         let lookahead = input.lookahead1();
         if lookahead.peek(kw::status) {
@@ -149,8 +152,18 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
         } else if lookahead.peek(kw::headers) {
             let key = input.parse::<kw::headers>()?;
             once(&mut headers, parse_headers(input)?, "headers", key.span)?;
+        } else if lookahead.peek(kw::examples) {
+            let key = input.parse::<kw::examples>()?;
+            if example.is_some() {
+                return Err(example_and_examples(key.span, ""));
+            }
+            let named = parse_named_examples(input, "examples", key.span)?;
+            once(&mut examples, named, "examples", key.span)?;
         } else if lookahead.peek(kw::example) {
             let key = input.parse::<kw::example>()?;
+            if examples.is_some() {
+                return Err(example_and_examples(key.span, ""));
+            }
             input.parse::<Token![=]>()?;
             once(&mut example, input.parse()?, "example", key.span)?;
         } else if input.peek(Ident) {
@@ -159,7 +172,7 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
                 unknown.span(),
                 format!(
                     "unknown response argument `{unknown}`: expected `status`, `description`, \
-                     `body`, `content_type`, `headers(...)` or `example`"
+                     `body`, `content_type`, `headers(...)`, `example` or `examples(...)`"
                 ),
             ));
         } else {
@@ -188,6 +201,12 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
     if example.is_some() && body.is_none() {
         return Err(syn::Error::new(whole, "`example` needs a `body` type"));
     }
+    if examples.is_some() && body.is_none() {
+        return Err(syn::Error::new(
+            whole,
+            "`examples(...)` needs a `body` type",
+        ));
+    }
     Ok(ResponseArg {
         status,
         status_span,
@@ -196,6 +215,7 @@ fn parse_response(input: ParseStream, whole: Span) -> syn::Result<ResponseArg> {
         content_type,
         headers: headers.unwrap_or_default(),
         example,
+        examples: examples.unwrap_or_default(),
     })
 }
 

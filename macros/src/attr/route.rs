@@ -1,7 +1,7 @@
 //! The route macros' arguments: path, methods, callbacks, links, tags,
 //! responses, security.
 
-use super::common::{kw, non_empty, once};
+use super::common::{example_and_examples, kw, non_empty, once, parse_named_examples};
 use super::method::RouteMethod;
 use super::response::{parse_responses, ResponseArg};
 use super::security::parse_security;
@@ -35,11 +35,14 @@ pub struct RouteArgs {
     pub security: Option<Vec<(LitStr, Vec<LitStr>)>>,
     /// `request_example = <expr>`: an example request body (any `Serialize`).
     pub request_example: Option<Expr>,
+    /// `request_examples(paid = <expr>, ...)`: named example request bodies.
+    pub request_examples: Option<Vec<(LitStr, Expr)>>,
 }
 
 const ROUTE_KEYS: &str = "`name`, `guard`, `wrap`, `callbacks(...)`, `links(...)`, `tag`, \
                           `tags(...)`, `operation_id`, `summary`, `description`, \
-                          `responses(...)`, `security(...)`, `request_example`";
+                          `responses(...)`, `security(...)`, `request_example`, \
+                          `request_examples(...)`";
 
 /// One link of `links(...)`: the handler it leads to, and the target's
 /// parameters, each filled from a runtime expression of this operation.
@@ -82,6 +85,7 @@ impl RouteArgs {
             scope_module: None,
             security: None,
             request_example: None,
+            request_examples: None,
         };
         let is_route = args.methods.is_empty();
         let mut seen_callbacks = false;
@@ -200,8 +204,23 @@ impl RouteArgs {
                 let key = input.parse::<kw::security>()?;
                 let security = parse_security(input)?;
                 once(&mut args.security, security, "security", key.span)?;
+            } else if lookahead.peek(kw::request_examples) {
+                let key = input.parse::<kw::request_examples>()?;
+                if args.request_example.is_some() {
+                    return Err(example_and_examples(key.span, "request_"));
+                }
+                let examples = parse_named_examples(input, "request_examples", key.span)?;
+                once(
+                    &mut args.request_examples,
+                    examples,
+                    "request_examples",
+                    key.span,
+                )?;
             } else if lookahead.peek(kw::request_example) {
                 let key = input.parse::<kw::request_example>()?;
+                if args.request_examples.is_some() {
+                    return Err(example_and_examples(key.span, "request_"));
+                }
                 input.parse::<Token![=]>()?;
                 once(
                     &mut args.request_example,

@@ -391,6 +391,12 @@ impl Handler<'_> {
                 #cx.set_request_example(#private::serde_json::to_value(&(#example)).ok());
             }
         });
+        let request_examples = args.request_examples.iter().flatten().map(|(name, example)| {
+            let cx = cx_at(example.span());
+            quote_spanned! {example.span()=>
+                #cx.add_request_example(#name, #private::serde_json::to_value(&(#example)).ok());
+            }
+        });
         let callbacks = args.callbacks.iter().map(|callback| {
             let cx = cx_at(callback.span());
             quote_spanned!(callback.span()=> (const { #private::callback_use(&#callback) }.add)(#cx);)
@@ -434,6 +440,7 @@ impl Handler<'_> {
                         #kinds
                         #(#describe_inputs)*
                         #request_example
+                        #(#request_examples)*
                         #describe_output
                         #(#extra_responses)*
                         #(#callbacks)*
@@ -547,8 +554,13 @@ pub(super) fn extra_responses(responses: &[ResponseArg]) -> Vec<TokenStream> {
                     .with_example(#private::serde_json::to_value(&(#example)).ok())
                 }
             });
+            let examples = response.examples.iter().map(|(name, example)| {
+                quote_spanned! {example.span()=>
+                    .with_named_example(#name, #private::serde_json::to_value(&(#example)).ok())
+                }
+            });
             quote! {
-                let __response = #base #(#headers)* #example;
+                let __response = #base #(#headers)* #example #(#examples)*;
                 __cx.add_response(#status, __response);
             }
         })

@@ -328,14 +328,13 @@ pub(super) fn check_link_targets(
                 }
                 _ => (None, *parameter),
             };
-            let takes = operation.parameters.iter().any(|taken| {
+            let takes = operation.parameters_in_place().any(|taken| {
                 taken.name == name
                     && location.is_none_or(|location| taken.location.as_str() == location)
             });
             if !takes {
                 let known: Vec<String> = operation
-                    .parameters
-                    .iter()
+                    .parameters_in_place()
                     .map(|taken| format!("{}.{}", taken.location.as_str(), taken.name))
                     .collect();
                 problems.push(format!(

@@ -92,17 +92,17 @@ impl Assembly<'_> {
         // Parameters no argument documents (read through
         // `HttpRequest::match_info()`) are still in the path: strings.
         for name in meta.path_parameters {
-            let documented = operation.parameters.iter().any(|parameter| {
+            let documented = operation.parameters_in_place().any(|parameter| {
                 parameter.location == ParameterIn::Path && parameter.name == *name
             });
             if !documented {
-                operation.parameters.push(Parameter {
+                operation.parameters.push(RefOr::Item(Parameter {
                     name: (*name).to_owned(),
                     location: ParameterIn::Path,
                     description: None,
                     required: true,
                     schema: schemars::json_schema!({ "type": "string" }),
-                });
+                }));
             }
         }
         self.finish.operation(&mut operation);

@@ -9,6 +9,7 @@
 //! serialise).
 
 mod checks;
+mod components;
 mod describe;
 mod inputs;
 mod pipeline;

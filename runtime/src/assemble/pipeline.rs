@@ -11,6 +11,7 @@ use super::checks::{
     check_api_security, check_link_targets, check_operation, check_tag_parents,
     check_unique_operation_ids, name_shared_callbacks, PathOwners, Records,
 };
+use super::components::SharedComponents;
 use super::describe::{describe_webhooks, Assembly};
 use super::inputs::{join_path, ApiSecurity, ScopedRoute, SpecError};
 use super::write::{write_document, Assembled, DocumentForm, Paths};
@@ -43,6 +44,7 @@ pub(crate) fn assemble(
     if form == DocumentForm::Json {
         assembly.schemas.write_definitions_early();
     }
+    let mut shared = SharedComponents::new(&finish.components, &mut assembly.schemas);
     // About one named type per handler (its body), the rest shared.
     assembly.schemas.reserve(placed.len());
     // Each handler's path under its scope, made once: the clash check, the
@@ -78,7 +80,7 @@ pub(crate) fn assemble(
             if !owners.claim(path, method, meta, &mut problems) {
                 continue;
             }
-            let (operation, used) = assembly.operation(entry, method);
+            let (mut operation, used) = assembly.operation(entry, method);
             problems.extend(used.problems);
             check_operation(
                 meta,
@@ -91,6 +93,8 @@ pub(crate) fn assemble(
                 &mut reported_tags,
                 &mut problems,
             );
+            // After the checks, which read parameters and bodies in place.
+            shared.share(&mut operation, meta.handler, &mut problems);
             for (what, fix) in used.undocumented {
                 let item = Undocumented {
                     handler: meta.handler,
@@ -123,12 +127,15 @@ pub(crate) fn assemble(
     let webhooks = &sent_webhooks;
     let omitted_webhooks: Vec<&str> = webhooks.iter().map(|w| w.meta.name).collect();
     let webhook_replies: Vec<DeclaredReply> = webhooks.iter().map(|w| w.reply).collect();
-    let webhooks = match flavor {
+    let mut webhooks = match flavor {
         Flavor::V3_1 | Flavor::V3_2 => {
             describe_webhooks(webhooks, &mut assembly.schemas, &mut problems)
         }
         Flavor::V3_0 => BTreeMap::new(),
     };
+    for (name, item) in &mut webhooks {
+        shared.share_path_item(item, name, &mut problems);
+    }
     check_link_targets(&mut assembly, placed, &links, &mut problems);
     name_shared_callbacks(
         &mut assembly,
@@ -138,6 +145,7 @@ pub(crate) fn assemble(
         &mut problems,
     );
     check_unique_operation_ids(&records, &webhooks, &mut problems);
+    let shared = shared.finish(flavor != Flavor::V3_0, &mut problems);
     if !problems.is_empty() {
         return Err(SpecError::new(problems));
     }
@@ -160,6 +168,7 @@ pub(crate) fn assemble(
         security,
         finish,
         assembly,
+        shared,
     )?;
     Ok(Assembled {
         document,

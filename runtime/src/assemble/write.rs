@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use serde::ser::{Serialize, SerializeMap};
 
+use super::components::Shared;
 use super::describe::Assembly;
 use super::inputs::{describe_handler, ApiSecurity, SpecError};
 use crate::context::DeclaredReply;
@@ -201,6 +202,7 @@ pub(super) fn write_document(
     security: &ApiSecurity,
     finish: &DocumentFinish,
     mut assembly: Assembly<'_>,
+    shared: Shared,
 ) -> Result<Document, SpecError> {
     let mut extensions = BTreeMap::new();
     let (version, dialect) = match flavor {
@@ -233,6 +235,10 @@ pub(super) fn write_document(
             responses: assembly.problem_responses(),
             // Taken below, in the form asked for.
             schemas: (),
+            parameters: shared.parameters,
+            examples: shared.examples,
+            request_bodies: shared.request_bodies,
+            headers: shared.headers,
         },
         security: security.requirements.clone(),
         tags: Vec::new(),
