@@ -413,6 +413,16 @@ async fn the_postgres_store_keeps_subscriptions() {
 
 #[actix_web::test]
 #[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
+async fn the_postgres_store_keeps_a_delivery_log() {
+    let postgres = Postgres::start();
+    let store = hookspec::delivery::store::PostgresStore::connect(&postgres.url())
+        .await
+        .unwrap();
+    outbox::conformance::check_log(&store).await;
+}
+
+#[actix_web::test]
+#[ignore = "needs PostgreSQL server binaries; .ci/run runs it"]
 async fn instances_starting_at_once_migrate_a_fresh_database_once() {
     use hookspec::delivery::store::PostgresStore;
     let postgres = Postgres::start();
@@ -440,7 +450,7 @@ async fn instances_starting_at_once_migrate_a_fresh_database_once() {
         .map(|row| row.get(0))
         .collect();
     // Every migration, each recorded once, in order.
-    let expected: Vec<i32> = (1..=7).collect();
+    let expected: Vec<i32> = (1..=8).collect();
     assert_eq!(versions, expected, "each migration recorded once");
 }
 

@@ -12,6 +12,7 @@ async fn the_memory_store_conforms() {
     outbox::conformance::check_secrets(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_endpoints(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_endpoint_health(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_log(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -40,6 +41,11 @@ async fn the_sqlite_store_conforms() {
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     outbox::conformance::check_endpoints(&store).await;
     outbox::conformance::check_endpoint_health(&store).await;
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+    let dir = outbox::temp_dir("sqlite-log");
+    let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
+    outbox::conformance::check_log(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }

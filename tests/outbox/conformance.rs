@@ -695,3 +695,171 @@ pub async fn check_endpoint_health(store: &dyn DeliveryStore) {
         None
     );
 }
+
+/// The delivery log: newest first, by owner, endpoint, callback, state and
+/// time, in pages that follow one another without a gap or a repeat.
+pub async fn check_log(store: &dyn DeliveryStore) {
+    use hookspec::delivery::store::LogQuery;
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let ms = Duration::from_millis;
+    // Seven deliveries: ada's to two endpoints and one callback, bob's, and
+    // one of no owner. Two share a millisecond (the id orders them).
+    let made = [
+        ("msg_1", Some("ada"), Some("ep_a"), "invoice.paid", t0),
+        (
+            "msg_2",
+            Some("bob"),
+            Some("ep_b"),
+            "invoice.paid",
+            t0 + ms(1),
+        ),
+        (
+            "msg_3",
+            Some("ada"),
+            Some("ep_a"),
+            "invoice.sent",
+            t0 + ms(2),
+        ),
+        (
+            "msg_4",
+            Some("ada"),
+            Some("ep_c"),
+            "invoice.paid",
+            t0 + ms(3),
+        ),
+        (
+            "msg_5",
+            Some("ada"),
+            None,
+            "invoice_notification",
+            t0 + ms(4),
+        ),
+        (
+            "msg_6",
+            Some("ada"),
+            Some("ep_a"),
+            "invoice.paid",
+            t0 + ms(4),
+        ),
+        ("msg_7", None, None, "invoice_notification", t0 + ms(5)),
+    ];
+    for (id, owner, endpoint, callback, at) in made {
+        let mut new = delivery(id, at);
+        new.owner = owner.map(str::to_owned);
+        new.endpoint = endpoint.map(str::to_owned);
+        new.callback = callback.to_owned();
+        new.body = vec![b'x'; 10 + id.len()];
+        store.insert(&new).await.unwrap();
+    }
+    // msg_4 failed for good; the others are pending.
+    let claimed = store
+        .claim(
+            t0 + Duration::from_secs(60),
+            &lease("log-lease", t0 + Duration::from_secs(120)),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 7);
+    let failed = Next::Failed("the receiver answered 410".into());
+    assert!(store
+        .complete(
+            &DeliveryId::from("msg_4"),
+            "log-lease",
+            &attempt(1, 410),
+            &failed,
+            None
+        )
+        .await
+        .unwrap());
+
+    let page = |query: LogQuery| async move {
+        let records = store.log(&query).await.unwrap();
+        records
+            .iter()
+            .map(|record| record.id.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let query = |owner: Option<&str>, limit: usize| LogQuery {
+        owner: owner.map(str::to_owned),
+        ..LogQuery::newest(limit)
+    };
+    assert_eq!(
+        page(query(None, 10)).await,
+        ["msg_7", "msg_6", "msg_5", "msg_4", "msg_3", "msg_2", "msg_1"]
+    );
+    assert_eq!(
+        page(query(Some("ada"), 10)).await,
+        ["msg_6", "msg_5", "msg_4", "msg_3", "msg_1"]
+    );
+    assert_eq!(page(query(Some("bob"), 10)).await, ["msg_2"]);
+    assert_eq!(
+        page(LogQuery {
+            endpoint: Some("ep_a".into()),
+            ..query(Some("ada"), 10)
+        })
+        .await,
+        ["msg_6", "msg_3", "msg_1"]
+    );
+    assert_eq!(
+        page(LogQuery {
+            callback: Some("invoice.paid".into()),
+            ..query(Some("ada"), 10)
+        })
+        .await,
+        ["msg_6", "msg_4", "msg_1"]
+    );
+    assert_eq!(
+        page(LogQuery {
+            state: Some(StateKind::Failed),
+            ..query(Some("ada"), 10)
+        })
+        .await,
+        ["msg_4"]
+    );
+    assert_eq!(
+        page(LogQuery {
+            since: Some(t0 + ms(2)),
+            until: Some(t0 + ms(4)),
+            ..query(Some("ada"), 10)
+        })
+        .await,
+        ["msg_4", "msg_3"]
+    );
+    // Pages of two, each after the previous page's last.
+    let mut pages = Vec::new();
+    let mut before = None;
+    loop {
+        let records = store
+            .log(&LogQuery {
+                before: before.clone(),
+                ..query(Some("ada"), 2)
+            })
+            .await
+            .unwrap();
+        let Some(last) = records.last() else { break };
+        before = Some((last.created_at, last.id.clone()));
+        pages.push(
+            records
+                .iter()
+                .map(|record| record.id.as_str().to_owned())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        pages,
+        [
+            vec!["msg_6", "msg_5"],
+            vec!["msg_4", "msg_3"],
+            vec!["msg_1"]
+        ]
+    );
+    // A record names its owner, endpoint and size, and has its attempts.
+    let records = store.log(&query(Some("ada"), 10)).await.unwrap();
+    let failed = records.iter().find(|r| r.id.as_str() == "msg_4").unwrap();
+    assert_eq!(failed.owner.as_deref(), Some("ada"));
+    assert_eq!(failed.endpoint.as_deref(), Some("ep_c"));
+    assert_eq!(failed.size, 15);
+    assert_eq!(failed.attempts, [attempt(1, 410)]);
+    assert!(matches!(failed.state, DeliveryState::Failed { .. }));
+}

@@ -134,6 +134,13 @@ pub struct DeliveryRecord {
     pub state: DeliveryState,
     /// Its attempts, in order.
     pub attempts: Vec<Attempt>,
+    /// The API user it is sent for, if any (`DeliveryRequest::owner`, or the
+    /// owner of the endpoint a published event went to).
+    pub owner: Option<String>,
+    /// The subscribed endpoint it goes to (a published event's fan-out).
+    pub endpoint: Option<String>,
+    /// The body's size in bytes.
+    pub size: u64,
 }
 
 impl DeliveryRecord {

@@ -111,6 +111,81 @@ impl DeliveryFilter {
     }
 }
 
+/// Which deliveries a page of the delivery log shows, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogQuery {
+    /// Only this owner's (every owner's if `None`: an operator's view).
+    pub owner: Option<String>,
+    /// Only those to this subscribed endpoint.
+    pub endpoint: Option<String>,
+    /// Only this callback's or event type's.
+    pub callback: Option<String>,
+    /// Only those in this state.
+    pub state: Option<StateKind>,
+    /// Only those accepted at or after this time.
+    pub since: Option<SystemTime>,
+    /// Only those accepted before this time.
+    pub until: Option<SystemTime>,
+    /// Only those older than this one (the previous page's last): its
+    /// acceptance time and id.
+    pub before: Option<(SystemTime, DeliveryId)>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+impl LogQuery {
+    /// The newest `limit` deliveries of every owner.
+    pub fn newest(limit: usize) -> Self {
+        LogQuery {
+            owner: None,
+            endpoint: None,
+            callback: None,
+            state: None,
+            since: None,
+            until: None,
+            before: None,
+            limit,
+        }
+    }
+
+    /// Whether the query shows `record` (its order and limit aside).
+    pub fn admits(&self, record: &LogEntry<'_>) -> bool {
+        let equal = |wanted: &Option<String>, found: Option<&str>| {
+            wanted.as_deref().is_none_or(|wanted| Some(wanted) == found)
+        };
+        equal(&self.owner, record.owner)
+            && equal(&self.endpoint, record.endpoint)
+            && self
+                .callback
+                .as_deref()
+                .is_none_or(|c| c == record.callback)
+            && self.state.is_none_or(|state| state == record.state)
+            && self.since.is_none_or(|since| record.created_at >= since)
+            && self.until.is_none_or(|until| record.created_at < until)
+            && self
+                .before
+                .as_ref()
+                .is_none_or(|(at, id)| (record.created_at, record.id) < (*at, id))
+    }
+}
+
+/// What [`LogQuery::admits`] looks at.
+#[derive(Clone, Copy, Debug)]
+pub struct LogEntry<'a> {
+    /// The delivery's id.
+    pub id: &'a DeliveryId,
+    /// Its owner, if any.
+    pub owner: Option<&'a str>,
+    /// Its endpoint, if any.
+    pub endpoint: Option<&'a str>,
+    /// Its callback or event type.
+    pub callback: &'a str,
+    /// Its state.
+    pub state: StateKind,
+    /// When it was accepted.
+    pub created_at: SystemTime,
+}
+
 /// The states a store keeps, as filters see them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StateKind {
@@ -132,6 +207,18 @@ impl StateKind {
             StateKind::Succeeded => "succeeded",
             StateKind::Failed => "failed",
             StateKind::Abandoned => "abandoned",
+        }
+    }
+
+    /// The kind of a record's state.
+    pub fn of(state: &DeliveryState) -> Self {
+        match state {
+            DeliveryState::Pending | DeliveryState::InFlight | DeliveryState::Retrying { .. } => {
+                StateKind::Unfinished
+            }
+            DeliveryState::Succeeded => StateKind::Succeeded,
+            DeliveryState::Failed { .. } => StateKind::Failed,
+            DeliveryState::Abandoned => StateKind::Abandoned,
         }
     }
 }
@@ -352,6 +439,29 @@ pub trait DeliveryStore: Send + Sync + 'static {
 
     /// Records matching `filter`, oldest first.
     fn list<'a>(&'a self, filter: &'a DeliveryFilter) -> StoreFuture<'a, Vec<DeliveryRecord>>;
+
+    /// A page of the delivery log: the records `query` admits, newest first
+    /// (by acceptance, then id), at most `query.limit`. The stores here read
+    /// it from an index on owner and time; this default reads every record.
+    fn log<'a>(&'a self, query: &'a LogQuery) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        Box::pin(async move {
+            let mut records = self.list(&DeliveryFilter::all()).await?;
+            records.retain(|record| {
+                let state = StateKind::of(&record.state);
+                query.admits(&LogEntry {
+                    id: &record.id,
+                    owner: record.owner.as_deref(),
+                    endpoint: record.endpoint.as_deref(),
+                    callback: &record.callback,
+                    state,
+                    created_at: record.created_at,
+                })
+            });
+            records.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+            records.truncate(query.limit);
+            Ok(records)
+        })
+    }
 
     /// Makes a dead letter (or an abandoned delivery) due again now, with a
     /// fresh round of retries; its attempt history stays. Returns whether there

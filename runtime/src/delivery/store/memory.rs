@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::contract::{
-    delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next,
-    StateKind, StoreError, StoreFuture, StoredSecret,
+    delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogEntry,
+    LogQuery, NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredSecret,
 };
 use super::contract::{
     disabled_reason, fanned_out_id, EndpointOutcome, Publication, Published, StoredEndpoint,
@@ -77,6 +77,9 @@ impl Row {
             created_at: self.delivery.created_at,
             state,
             attempts: self.attempts.clone(),
+            owner: self.delivery.owner.clone(),
+            endpoint: self.delivery.endpoint.clone(),
+            size: self.delivery.body.len() as u64,
         }
     }
 
@@ -423,6 +426,34 @@ impl DeliveryStore for MemoryStore {
         let records: Vec<DeliveryRecord> = rows
             .into_iter()
             .take(filter.limit.unwrap_or(usize::MAX))
+            .map(|row| row.record(now))
+            .collect();
+        Box::pin(async move { Ok(records) })
+    }
+
+    fn log<'a>(&'a self, query: &'a LogQuery) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        let now = SystemTime::now();
+        let state = self.state();
+        let mut rows: Vec<&Row> = state
+            .rows
+            .values()
+            .filter(|row| {
+                query.admits(&LogEntry {
+                    id: &row.delivery.id,
+                    owner: row.delivery.owner.as_deref(),
+                    endpoint: row.delivery.endpoint.as_deref(),
+                    callback: &row.delivery.callback,
+                    state: row.state,
+                    created_at: row.delivery.created_at,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (b.delivery.created_at, &b.delivery.id).cmp(&(a.delivery.created_at, &a.delivery.id))
+        });
+        let records: Vec<DeliveryRecord> = rows
+            .into_iter()
+            .take(query.limit)
             .map(|row| row.record(now))
             .collect();
         Box::pin(async move { Ok(records) })

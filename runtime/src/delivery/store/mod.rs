@@ -20,9 +20,9 @@ mod sql;
 mod sqlite;
 
 pub use contract::{
-    ClaimedDelivery, DeliveryFilter, DeliveryStore, EndpointOutcome, Kept, Lease, NewDelivery,
-    Next, Publication, Published, StateKind, StoreError, StoreFuture, StoredEndpoint, StoredSecret,
-    Wake,
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, EndpointOutcome, Kept, Lease, LogEntry,
+    LogQuery, NewDelivery, Next, Publication, Published, StateKind, StoreError, StoreFuture,
+    StoredEndpoint, StoredSecret, Wake,
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]

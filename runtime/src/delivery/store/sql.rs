@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::contract::StoredEndpoint;
-use super::contract::{delivery_state, Next, StateKind, StoreError};
+use super::contract::{delivery_state, LogQuery, Next, StateKind, StoreError};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 
 impl StateKind {
@@ -19,6 +19,73 @@ impl StateKind {
         .into_iter()
         .find(|kind| kind.as_str() == column)
     }
+}
+
+/// A value of a delivery-log statement: the stores bind each as their driver
+/// does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LogValue {
+    Text(String),
+    Integer(i64),
+}
+
+/// The statement a delivery-log page runs, with the values of its
+/// placeholders (`placeholder(1)` is `?1` or `$1`): only the conditions the
+/// query has, so that the owner's index (`owner, created_at, id`) serves it.
+pub(crate) fn log_statement(
+    query: &LogQuery,
+    columns: &str,
+    placeholder: fn(usize) -> String,
+) -> (String, Vec<LogValue>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<LogValue> = Vec::new();
+    let bind = |value: LogValue, values: &mut Vec<LogValue>| {
+        values.push(value);
+        placeholder(values.len())
+    };
+    let equal = [
+        ("owner", query.owner.clone()),
+        ("endpoint", query.endpoint.clone()),
+        ("callback", query.callback.clone()),
+        ("state", query.state.map(|state| state.as_str().to_owned())),
+    ];
+    for (column, value) in equal {
+        if let Some(value) = value {
+            let at = bind(LogValue::Text(value), &mut values);
+            conditions.push(format!("{column} = {at}"));
+        }
+    }
+    if let Some(since) = query.since {
+        let at = bind(LogValue::Integer(to_millis(since)), &mut values);
+        conditions.push(format!("created_at >= {at}"));
+    }
+    if let Some(until) = query.until {
+        let at = bind(LogValue::Integer(to_millis(until)), &mut values);
+        conditions.push(format!("created_at < {at}"));
+    }
+    if let Some((created_at, id)) = &query.before {
+        let millis = to_millis(*created_at);
+        let older = bind(LogValue::Integer(millis), &mut values);
+        let same = bind(LogValue::Integer(millis), &mut values);
+        let id = bind(LogValue::Text(id.as_str().to_owned()), &mut values);
+        conditions.push(format!(
+            "(created_at < {older} OR (created_at = {same} AND id < {id}))"
+        ));
+    }
+    let limit = bind(
+        LogValue::Integer(i64::try_from(query.limit).unwrap_or(i64::MAX)),
+        &mut values,
+    );
+    let conditions = if conditions.is_empty() {
+        "TRUE".to_owned()
+    } else {
+        conditions.join(" AND ")
+    };
+    let statement = format!(
+        "SELECT {columns} FROM hookspec_deliveries WHERE {conditions} \
+         ORDER BY created_at DESC, id DESC LIMIT {limit}"
+    );
+    (statement, values)
 }
 
 /// Unfinished deliveries and dead letters, in one statement (for the bound).
@@ -54,6 +121,9 @@ pub(crate) struct StoredRow {
     pub next_attempt_at: i64,
     pub leased_until: Option<i64>,
     pub attempts_made: i64,
+    pub owner: Option<String>,
+    pub endpoint: Option<String>,
+    pub size: i64,
 }
 
 impl StoredRow {
@@ -85,6 +155,9 @@ impl StoredRow {
             created_at: from_millis(self.created_at),
             state,
             attempts,
+            owner: self.owner,
+            endpoint: self.endpoint,
+            size: self.size.max(0) as u64,
         })
     }
 }

@@ -112,6 +112,8 @@ CREATE TABLE hookspec_publications (
     // 7: since when an endpoint's deliveries have failed, unbroken by a
     // success: past `disable_endpoints_failing_for`, it is disabled.
     "ALTER TABLE hookspec_endpoints ADD COLUMN failing_since BIGINT;",
+    // 8: the delivery log: an owner's deliveries, newest first.
+    "CREATE INDEX hookspec_deliveries_log ON hookspec_deliveries (owner, created_at, id);",
 ];
 /// Serialises migrations across instances starting at once (an arbitrary key,
 /// "hookspec" in ASCII).

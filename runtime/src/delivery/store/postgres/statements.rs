@@ -130,8 +130,8 @@ impl Outcome {
     }
 }
 
-pub(super) const RECORD_COLUMNS: &str =
-    "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
+pub(super) const RECORD_COLUMNS: &str = "id, callback, url, created_at, state, reason, \
+     next_attempt_at, lease_until, attempts, owner, endpoint, octet_length(body)";
 
 /// An error of the pool, the connection or a statement, with its causes (their
 /// own messages are often just "db error" or "error performing TLS

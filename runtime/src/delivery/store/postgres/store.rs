@@ -19,11 +19,13 @@ use super::statements::{unavailable, Outcome, INSERT, RECORD_COLUMNS};
 use super::tls::{connection_settings, Transport};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 use crate::delivery::store::contract::{
-    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture, StoredSecret, Wake,
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogQuery, NewDelivery, Next,
+    StateKind, StoreError, StoreFuture, StoredSecret, Wake,
 };
 use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
-use crate::delivery::store::sql::{from_millis, to_millis, StoredRow, KEPT};
+use crate::delivery::store::sql::{
+    from_millis, log_statement, to_millis, LogValue, StoredRow, KEPT,
+};
 
 /// Deliveries in a PostgreSQL database, through a connection pool that
 /// reconnects on its own.
@@ -189,6 +191,9 @@ impl PostgresStore {
                 next_attempt_at: row.get(6),
                 leased_until: row.get(7),
                 attempts_made: i64::from(row.get::<_, i32>(8)),
+                owner: row.get(9),
+                endpoint: row.get(10),
+                size: i64::from(row.get::<_, i32>(11)),
             };
             let attempts = client
                 .query(&attempts_query, &[&stored.id])
@@ -429,6 +434,33 @@ impl DeliveryStore for PostgresStore {
                     ),
                     &[&state, &limit],
                 )
+                .await
+                .map_err(unavailable)?;
+            Self::records(&client, rows).await
+        })
+    }
+
+    fn log<'a>(&'a self, query: &'a LogQuery) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        Box::pin(async move {
+            let (statement, values) = log_statement(query, RECORD_COLUMNS, |at| format!("${at}"));
+            let values: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = values
+                .into_iter()
+                .map(|value| match value {
+                    LogValue::Text(text) => Box::new(text) as _,
+                    LogValue::Integer(integer) => Box::new(integer) as _,
+                })
+                .collect();
+            let parameters: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = values
+                .iter()
+                .map(|value| &**value as &(dyn tokio_postgres::types::ToSql + Sync))
+                .collect();
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(&statement)
+                .await
+                .map_err(unavailable)?;
+            let rows = client
+                .query(&statement, &parameters)
                 .await
                 .map_err(unavailable)?;
             Self::records(&client, rows).await

@@ -74,8 +74,8 @@ fn attempts_of(connection: &Connection, id: &str) -> Result<Vec<Attempt>, StoreE
     rows.collect::<Result<_, _>>().map_err(unavailable)
 }
 
-pub(super) const RECORD_COLUMNS: &str =
-    "id, callback, url, created_at, state, reason, next_attempt_at, lease_until, attempts";
+pub(super) const RECORD_COLUMNS: &str = "id, callback, url, created_at, state, reason, \
+     next_attempt_at, lease_until, attempts, owner, endpoint, length(body)";
 
 pub(super) fn stored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
     Ok(StoredRow {
@@ -88,6 +88,9 @@ pub(super) fn stored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow>
         next_attempt_at: row.get(6)?,
         leased_until: row.get(7)?,
         attempts_made: row.get(8)?,
+        owner: row.get(9)?,
+        endpoint: row.get(10)?,
+        size: row.get(11)?,
     })
 }
 

@@ -88,6 +88,8 @@ CREATE TABLE hookspec_publications (
     // 5: since when an endpoint's deliveries have failed, unbroken by a
     // success: past `disable_endpoints_failing_for`, it is disabled.
     "ALTER TABLE hookspec_endpoints ADD COLUMN failing_since INTEGER;",
+    // 6: the delivery log: an owner's deliveries, newest first.
+    "CREATE INDEX hookspec_deliveries_log ON hookspec_deliveries (owner, created_at, id);",
 ];
 /// How SQLite makes each write durable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

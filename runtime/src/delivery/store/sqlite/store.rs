@@ -15,11 +15,11 @@ use super::secrets;
 use super::writer::{write_in_groups, Answer, Job};
 use crate::delivery::record::{Attempt, DeliveryId, DeliveryRecord};
 use crate::delivery::store::contract::{
-    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, NewDelivery, Next, StateKind,
-    StoreError, StoreFuture, StoredSecret,
+    ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogQuery, NewDelivery, Next,
+    StateKind, StoreError, StoreFuture, StoredSecret,
 };
 use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
-use crate::delivery::store::sql::{from_millis, to_millis, KEPT};
+use crate::delivery::store::sql::{from_millis, log_statement, to_millis, LogValue, KEPT};
 
 /// Deliveries in one SQLite file.
 #[derive(Clone)]
@@ -312,6 +312,23 @@ impl DeliveryStore for SqliteStore {
                     params![filter.state.map(|state| state.as_str()), limit],
                     stored_row,
                 )
+                .map_err(unavailable)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(unavailable)?;
+            records(connection, rows, SystemTime::now())
+        })
+    }
+
+    fn log<'a>(&'a self, query: &'a LogQuery) -> StoreFuture<'a, Vec<DeliveryRecord>> {
+        let (statement, values) = log_statement(query, RECORD_COLUMNS, |at| format!("?{at}"));
+        self.run(move |connection| {
+            let values = values.into_iter().map(|value| match value {
+                LogValue::Text(text) => rusqlite::types::Value::Text(text),
+                LogValue::Integer(integer) => rusqlite::types::Value::Integer(integer),
+            });
+            let mut statement = connection.prepare_cached(&statement).map_err(unavailable)?;
+            let rows = statement
+                .query_map(rusqlite::params_from_iter(values), stored_row)
                 .map_err(unavailable)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(unavailable)?;
