@@ -164,15 +164,46 @@ async fn the_protected_operations_refuse_requests_without_credentials() {
 
 /// The example's callbacks, in memory, to receivers on 127.0.0.1.
 fn owned_callbacks() -> hookspec::delivery::Callbacks {
+    owned_callbacks_with(|builder| builder)
+}
+
+/// [`owned_callbacks`], with more of the builder's settings.
+fn owned_callbacks_with(
+    configure: impl FnOnce(hookspec::delivery::CallbacksBuilder) -> hookspec::delivery::CallbacksBuilder,
+) -> hookspec::delivery::Callbacks {
     use hookspec::delivery::owners::SecretsKey;
     use hookspec::delivery::policy::AddressPolicy;
-    subscriptions::callbacks(
+    subscriptions::callbacks(configure(
         hookspec::delivery::Callbacks::builder()
             .in_memory()
             .owner_secrets(SecretsKey::generate().unwrap())
             .address_policy(AddressPolicy::listed_only().allow_loopback()),
-    )
+    ))
     .unwrap()
+}
+
+/// The example's app, for the users ada and bob (tokens `t-ada`, `t-bob`),
+/// sending with `callbacks`.
+async fn app_for_ada_and_bob(
+    callbacks: &hookspec::delivery::Callbacks,
+) -> impl actix_web::dev::Service<
+    actix_http::Request,
+    Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+    Error = actix_web::Error,
+> {
+    use actix_web::{test, web::Data, App};
+    let tokens = subscriptions::TokenValidator::from_pairs(&[
+        ("ada".into(), "t-ada".into()),
+        ("bob".into(), "t-bob".into()),
+    ]);
+    test::init_service(
+        App::new()
+            .app_data(Data::new(tokens))
+            .app_data(Data::new(subscriptions::AdminKey("k".into())))
+            .app_data(Data::new(callbacks.clone()))
+            .configure(subscriptions::api().configure()),
+    )
+    .await
 }
 
 /// Waits (at most 30 s) until `count` deliveries have succeeded.
@@ -205,21 +236,10 @@ async fn succeeded(callbacks: &hookspec::delivery::Callbacks, count: usize) {
 #[actix_web::test]
 async fn each_users_callbacks_are_signed_with_that_users_own_secret() {
     use actix_web::http::{header, StatusCode};
-    use actix_web::{test, web::Data, App};
+    use actix_web::test;
     let receiver = common::Receiver::start(vec![]);
     let callbacks = owned_callbacks();
-    let tokens = subscriptions::TokenValidator::from_pairs(&[
-        ("ada".into(), "t-ada".into()),
-        ("bob".into(), "t-bob".into()),
-    ]);
-    let app = test::init_service(
-        App::new()
-            .app_data(Data::new(tokens))
-            .app_data(Data::new(subscriptions::AdminKey("k".into())))
-            .app_data(Data::new(callbacks.clone()))
-            .configure(subscriptions::api().configure()),
-    )
-    .await;
+    let app = app_for_ada_and_bob(&callbacks).await;
     let bearer = |token: &str| (header::AUTHORIZATION, format!("Bearer {token}"));
     let secrets = |token: &'static str| {
         let app = &app;
@@ -325,42 +345,13 @@ async fn each_users_callbacks_are_signed_with_that_users_own_secret() {
 /// test event reaches the endpoint signed with the endpoint's own secret.
 #[actix_web::test]
 async fn the_management_api_serves_each_owner_its_own_endpoints() {
-    use actix_web::http::{header, Method, StatusCode};
-    use actix_web::{test, web::Data, App};
+    use actix_web::http::{Method, StatusCode};
     use serde_json::json;
     let receiver = common::Receiver::start(vec![]);
     let callbacks = owned_callbacks();
-    let tokens = subscriptions::TokenValidator::from_pairs(&[
-        ("ada".into(), "t-ada".into()),
-        ("bob".into(), "t-bob".into()),
-    ]);
-    let app = test::init_service(
-        App::new()
-            .app_data(Data::new(tokens))
-            .app_data(Data::new(subscriptions::AdminKey("k".into())))
-            .app_data(Data::new(callbacks.clone()))
-            .configure(subscriptions::api().configure()),
-    )
-    .await;
+    let app = app_for_ada_and_bob(&callbacks).await;
     let call = |method: Method, token: Option<&str>, path: &str, body: Option<Value>| {
-        let mut request = test::TestRequest::default()
-            .method(method)
-            .uri(&format!("/v1/webhooks{path}"));
-        if let Some(token) = token {
-            request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
-        }
-        if let Some(body) = body {
-            request = request.set_json(body);
-        }
-        let app = &app;
-        let request = request.to_request();
-        async move {
-            let response = test::call_service(app, request).await;
-            let status = response.status();
-            let body = test::read_body(response).await;
-            let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            (status, json)
-        }
+        manage(&app, method, token, path, body)
     };
 
     let (status, _) = call(Method::GET, None, "/endpoints", None).await;
@@ -503,6 +494,209 @@ async fn the_management_api_serves_each_owner_its_own_endpoints() {
     receiver.handle.stop(false).await;
 }
 
+/// Calls management route `path` (under `/v1/webhooks`) as the holder of
+/// `token`: its status and JSON body.
+fn manage<'a, S, B>(
+    app: &'a S,
+    method: actix_web::http::Method,
+    token: Option<&str>,
+    path: &str,
+    body: Option<Value>,
+) -> impl std::future::Future<Output = (actix_web::http::StatusCode, Value)> + 'a
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    use actix_web::{http::header, test};
+    let mut request = test::TestRequest::default()
+        .method(method)
+        .uri(&format!("/v1/webhooks{path}"));
+    if let Some(token) = token {
+        request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+    }
+    if let Some(body) = body {
+        request = request.set_json(body);
+    }
+    let request = request.to_request();
+    async move {
+        let response = test::call_service(app, request).await;
+        let status = response.status();
+        let body = test::read_body(response).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+}
+
+/// Polls `check` every 20 ms until it holds (at most 30 s).
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The delivery log: each owner reads only its own deliveries, each with its
+/// attempts in order; a delivery is sent again with the same `webhook-id`.
+#[actix_web::test]
+async fn each_owner_reads_its_own_delivery_log_and_sends_a_delivery_again() {
+    use actix_web::http::{Method, StatusCode};
+    use hookspec::delivery::policy::RetryPolicy;
+    use serde_json::json;
+    use std::time::Duration;
+    let receiver = common::Receiver::start(vec![
+        common::Answer::status(500),
+        common::Answer::status(503),
+    ]);
+    let callbacks = owned_callbacks_with(|builder| {
+        builder.retry(RetryPolicy::with_schedule([Duration::from_millis(50); 5]))
+    });
+    let app = app_for_ada_and_bob(&callbacks).await;
+    let call = |method: Method, token: &'static str, path: String, body: Option<Value>| {
+        manage(&app, method, Some(token), &path, body)
+    };
+    let mut endpoints = Vec::new();
+    for (token, who) in [("t-ada", "ada"), ("t-bob", "bob")] {
+        let body = json!({ "url": format!("{}/{who}", receiver.url()) });
+        let (status, created) = call(Method::POST, token, "/endpoints".into(), Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        endpoints.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let test_event = |token: &'static str, endpoint: &str| {
+        let path = format!("/endpoints/{endpoint}/test");
+        let body = json!({ "event_type": "plan-price-changed" });
+        let sent = call(Method::POST, token, path, Some(body));
+        async move {
+            let (status, sent) = sent.await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+            sent["delivery_id"].as_str().unwrap().to_owned()
+        }
+    };
+    // Ada's first delivery fails twice (500, 503), then arrives.
+    let adas = test_event("t-ada", &endpoints[0]).await;
+    succeeded(&callbacks, 1).await;
+    let bobs = test_event("t-bob", &endpoints[1]).await;
+    succeeded(&callbacks, 2).await;
+
+    let (status, log) = call(Method::GET, "t-ada", "/deliveries".into(), None).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    assert_eq!(
+        log["data"].as_array().unwrap().len(),
+        1,
+        "only ada's: {log}"
+    );
+    let delivery = &log["data"][0];
+    assert_eq!(delivery["id"], adas.as_str());
+    assert_eq!(delivery["event_type"], "plan-price-changed");
+    assert_eq!(delivery["endpoint_id"], endpoints[0].as_str());
+    assert_eq!(delivery["status"], "succeeded");
+    assert!(log["next"].is_null());
+    let attempts = delivery["attempts"].as_array().unwrap();
+    let statuses: Vec<(u64, u64)> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a["number"].as_u64().unwrap(),
+                a["status_code"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses, [(1, 500), (2, 503), (3, 200)]);
+    let times: Vec<&str> = attempts
+        .iter()
+        .map(|a| a["started_at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "in order: {times:?}");
+    let (_, bob_log) = call(Method::GET, "t-bob", "/deliveries".into(), None).await;
+    assert_eq!(bob_log["data"][0]["id"], bobs.as_str());
+    assert_eq!(bob_log["data"].as_array().unwrap().len(), 1);
+
+    // Bob cannot read or send again ada's delivery: not found.
+    for (method, path) in [
+        (Method::GET, format!("/deliveries/{adas}")),
+        (Method::POST, format!("/deliveries/{adas}/replay")),
+    ] {
+        let (status, problem) = call(method.clone(), "t-bob", path.clone(), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {problem}");
+    }
+
+    // Sent again: the same webhook-id arrives once more.
+    let (status, replayed) = call(
+        Method::POST,
+        "t-ada",
+        format!("/deliveries/{adas}/replay"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{replayed}");
+    let arrivals = |id: &str| {
+        receiver
+            .received()
+            .iter()
+            .filter(|r| r.header("webhook-id") == Some(id))
+            .count()
+    };
+    eventually("the replay arrives", || {
+        let one = call(Method::GET, "t-ada", format!("/deliveries/{adas}"), None);
+        async move {
+            let (_, delivery) = one.await;
+            delivery["status"] == "succeeded" && delivery["attempts"].as_array().unwrap().len() == 4
+        }
+    })
+    .await;
+    assert_eq!(arrivals(&adas), 4, "three attempts, then the replay");
+    assert_eq!(arrivals(&bobs), 1);
+
+    // Filters and pages.
+    let second = test_event("t-ada", &endpoints[0]).await;
+    succeeded(&callbacks, 3).await;
+    let (_, page) = call(Method::GET, "t-ada", "/deliveries?limit=1".into(), None).await;
+    assert_eq!(page["data"][0]["id"], second.as_str());
+    let next = page["next"].as_str().unwrap();
+    let (_, older) = call(
+        Method::GET,
+        "t-ada",
+        format!("/deliveries?limit=1&before={next}"),
+        None,
+    )
+    .await;
+    assert_eq!(older["data"][0]["id"], adas.as_str());
+    assert!(older["next"].is_null(), "{older}");
+    let (_, failed) = call(
+        Method::GET,
+        "t-ada",
+        "/deliveries?status=failed".into(),
+        None,
+    )
+    .await;
+    assert_eq!(failed["data"], json!([]));
+    let (_, other) = call(
+        Method::GET,
+        "t-ada",
+        format!("/deliveries?endpoint_id={}", endpoints[1]),
+        None,
+    )
+    .await;
+    assert_eq!(other["data"], json!([]), "bob's endpoint: none of ada's");
+    for (query, pointer) in [
+        ("since=yesterday", "/since"),
+        ("before=nonsense", "/before"),
+    ] {
+        let (status, problem) =
+            call(Method::GET, "t-ada", format!("/deliveries?{query}"), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["pointer"], pointer);
+    }
+    receiver.handle.stop(false).await;
+}
+
 /// The management routes are in the document, 3.1 and 3.0, with the API's
 /// authentication, their tag and their problem responses.
 #[test]
@@ -532,4 +726,34 @@ fn the_management_api_is_documented() {
     ] {
         assert!(paths[path].is_object(), "{path}");
     }
+    let log = &paths["/v1/webhooks/deliveries"]["get"];
+    assert_eq!(log["operationId"], "list_webhook_deliveries");
+    assert_eq!(log["security"], serde_json::json!([{ "bearer": [] }]));
+    let names: Vec<&str> = log["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|parameter| parameter["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "before",
+            "endpoint_id",
+            "event_type",
+            "limit",
+            "since",
+            "status",
+            "until"
+        ]
+    );
+    assert_eq!(
+        log["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DeliveryList"
+    );
+    let replay = &paths["/v1/webhooks/deliveries/{id}/replay"]["post"];
+    for status in ["202", "401", "404", "409", "503"] {
+        assert!(replay["responses"][status].is_object(), "{status}");
+    }
+    assert!(paths["/v1/webhooks/deliveries/{id}"]["get"]["responses"]["404"].is_object());
 }

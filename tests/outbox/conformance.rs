@@ -854,6 +854,31 @@ pub async fn check_log(store: &dyn DeliveryStore) {
             vec!["msg_1"]
         ]
     );
+    // A delivered one is sent again on replay, with its id; one under way is not.
+    assert!(store
+        .complete(
+            &DeliveryId::from("msg_3"),
+            "log-lease",
+            &attempt(1, 200),
+            &Next::Succeeded,
+            None
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .replay(&DeliveryId::from("msg_3"), t0 + Duration::from_secs(61))
+        .await
+        .unwrap());
+    assert!(!store
+        .replay(&DeliveryId::from("msg_2"), t0 + Duration::from_secs(61))
+        .await
+        .unwrap());
+    let replayed = store
+        .get(&DeliveryId::from("msg_3"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!replayed.state.is_final(), "{:?}", replayed.state);
     // A record names its owner, endpoint and size, and has its attempts.
     let records = store.log(&query(Some("ada"), 10)).await.unwrap();
     let failed = records.iter().find(|r| r.id.as_str() == "msg_4").unwrap();

@@ -15,7 +15,7 @@ use super::endpoints::EndpointHealth;
 use super::engine::Engine;
 use super::error::SendError;
 use super::record::{DeliveryId, DeliveryRecord};
-use super::store::{DeliveryFilter, DeliveryStore, NewDelivery, StateKind, StoreError};
+use super::store::{DeliveryFilter, DeliveryStore, LogQuery, NewDelivery, StateKind, StoreError};
 use crate::context::DeclaredReply;
 use crate::openapi::Method;
 
@@ -105,13 +105,22 @@ impl Callbacks {
             .await
     }
 
+    /// A page of the delivery log: the records `query` admits, newest first
+    /// (an owner's, from the stores' index on owner and time).
+    pub async fn delivery_log(&self, query: LogQuery) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let store = self.store();
+        self.on_store(async move { store.log(&query).await }).await
+    }
+
     /// The dead letters: deliveries given up, with their attempts, oldest first.
     pub async fn dead_letters(&self) -> Result<Vec<DeliveryRecord>, StoreError> {
         self.deliveries(DeliveryFilter::dead_letters()).await
     }
 
-    /// Sends a dead letter again, with a fresh round of retries (its history
-    /// stays). Returns `false` if `id` is not a dead letter.
+    /// Sends a finished delivery again, with the same id (`webhook-id`) and a
+    /// fresh round of retries (its history stays): a dead letter, or one
+    /// delivered that its receiver lost. Returns `false` if `id` is not a
+    /// finished delivery (unknown, or still under way).
     pub async fn replay(&self, id: &DeliveryId) -> Result<bool, StoreError> {
         let (store, id) = (self.store(), id.clone());
         let replayed = self

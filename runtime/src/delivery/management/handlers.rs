@@ -27,7 +27,7 @@ const DEFAULT_OVERLAP: Duration = Duration::from_secs(24 * 3600);
 const MAX_OVERLAP_SECONDS: u32 = 7 * 24 * 3600;
 
 /// The caller's owner id, from the application's extractor.
-fn owner_of<A: OperationInput + Owner>(extracted: A::Extractor) -> String {
+pub(super) fn owner_of<A: OperationInput + Owner>(extracted: A::Extractor) -> String {
     A::from_extractor(extracted).owner_id().to_owned()
 }
 
@@ -37,7 +37,7 @@ fn not_found(id: &str) -> Problem {
 
 /// The problem an [`EndpointError`] answers with: the caller's field and why
 /// (`422`), the store for now (`503`), or our configuration (`500`, logged).
-fn problem(error: EndpointError) -> Problem {
+pub(super) fn problem(error: EndpointError) -> Problem {
     let unavailable = |detail: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail);
     match error {
         EndpointError::Invalid { field, reason } => Problem::at_field(

@@ -8,11 +8,12 @@ use std::marker::PhantomData;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{guard, web, FromRequest};
 
-use super::handlers;
 use super::wire::{
-    EndpointIn, EndpointList, EndpointOut, EndpointPatch, EndpointPath, EventTypeList, ListQuery,
-    RotationIn, SecretList, SecretOut, TestIn, TestOut,
+    DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, EndpointIn, EndpointList, EndpointOut,
+    EndpointPatch, EndpointPath, EventTypeList, ListQuery, RotationIn, SecretList, SecretOut,
+    TestIn, TestOut,
 };
+use super::{deliveries, handlers};
 use crate::context::OperationContext;
 use crate::declarations::{DocumentedOperation, DocumentedRoute};
 use crate::delivery::callbacks::Callbacks;
@@ -27,7 +28,8 @@ pub const TAG: &str = "webhook endpoints";
 /// The routes API users manage their webhook endpoints with, authenticated
 /// by `A` (the application's extractor, implementing [`Owner`]): register,
 /// list, read, change (and disable or enable), delete an endpoint; read and
-/// rotate its secret; send it a test event; list the event types. Mount it
+/// rotate its secret; send it a test event; list the event types; read the
+/// log of their deliveries (each with its attempts) and send one again. Mount it
 /// under a scope of your `Api`, so that it is routed and documented like your
 /// own handlers:
 ///
@@ -113,6 +115,14 @@ where
             .to(handlers::test::<A>),
             route("/event-types", "list_webhook_event_types", M::GET)
                 .to(handlers::event_types::<A>),
+            route("/deliveries", "list_webhook_deliveries", M::GET).to(deliveries::list::<A>),
+            route("/deliveries/{id}", "get_webhook_delivery", M::GET).to(deliveries::get::<A>),
+            route(
+                "/deliveries/{id}/replay",
+                "replay_webhook_delivery",
+                M::POST,
+            )
+            .to(deliveries::replay::<A>),
         ];
         for resource in resources {
             HttpServiceFactory::register(resource, config);
@@ -232,6 +242,30 @@ fn describe_event_types<A: OperationInput>(cx: &mut OperationContext<'_>) {
     cx.add_json_response::<EventTypeList>(200, "Every event type, with its payload's schema");
 }
 
+fn describe_deliveries<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    common::<A>(cx);
+    <web::Query<DeliveryQuery> as OperationInput>::describe(cx);
+    cx.add_json_response::<DeliveryList>(200, "A page of your deliveries, newest first");
+}
+
+/// A route about one delivery: its id, and `404` for one not the caller's.
+fn one_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    common::<A>(cx);
+    <web::Path<DeliveryPath> as OperationInput>::describe(cx);
+    cx.add_problem_response(404);
+}
+
+fn describe_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    one_delivery::<A>(cx);
+    cx.add_json_response::<DeliveryOut>(200, "The delivery, with its attempts");
+}
+
+fn describe_replay<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    one_delivery::<A>(cx);
+    cx.add_json_response::<DeliveryOut>(202, "The delivery, on its way again");
+    cx.add_problem_response(409);
+}
+
 // Not suggested when a handler is not a documented route: the fix is the
 // route macro, not this.
 #[diagnostic::do_not_recommend]
@@ -334,6 +368,40 @@ where
                 None,
             ),
             describe: describe_event_types::<A>,
+        },
+        DocumentedRoute {
+            meta: meta(
+                "list_webhook_deliveries",
+                &[Method::Get],
+                "/deliveries",
+                "List your deliveries, newest first.",
+                Some(
+                    "Each event sent to one of your endpoints, and each callback sent for one                      of your requests, with its attempts. In pages: pass a page's `next` as                      `before` for the next (older) one.",
+                ),
+            ),
+            describe: describe_deliveries::<A>,
+        },
+        DocumentedRoute {
+            meta: meta(
+                "get_webhook_delivery",
+                &[Method::Get],
+                "/deliveries/{id}",
+                "Read one of your deliveries, with its attempts.",
+                None,
+            ),
+            describe: describe_delivery::<A>,
+        },
+        DocumentedRoute {
+            meta: meta(
+                "replay_webhook_delivery",
+                &[Method::Post],
+                "/deliveries/{id}/replay",
+                "Send one of your deliveries again.",
+                Some(
+                    "With the same `webhook-id`, and a fresh round of retries: one that failed,                      or one delivered that your endpoint lost. `409` while it is under way.",
+                ),
+            ),
+            describe: describe_replay::<A>,
         },
     ];
 }

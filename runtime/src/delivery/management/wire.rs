@@ -7,10 +7,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::delivery::owners::ManagedSecret;
+use crate::delivery::record::{Attempt, DeliveryRecord, DeliveryState};
 use crate::delivery::subscriptions::Endpoint;
 
 /// A time as RFC 3339 (`2026-12-07T18:27:34.123Z`).
-fn rfc3339(time: SystemTime) -> String {
+pub(super) fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_millis(time).to_string()
 }
 
@@ -174,4 +175,134 @@ pub struct TestOut {
 pub struct EventTypeList {
     /// Every event type, by name.
     pub data: Vec<crate::catalog::EventType>,
+}
+
+/// Which deliveries a page of the log shows, newest first.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    /// Only those to this endpoint.
+    pub endpoint_id: Option<String>,
+    /// Only this event type's (or callback's).
+    pub event_type: Option<String>,
+    /// Only those in this state.
+    pub status: Option<DeliveryStatus>,
+    /// Only those made at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// Only those made before this time (RFC 3339).
+    pub until: Option<String>,
+    /// The `next` of the previous page.
+    pub before: Option<String>,
+    /// At most this many (1 to 250; default 50).
+    #[schemars(range(min = 1, max = 250))]
+    pub limit: Option<u32>,
+}
+
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Not finished: waiting for an attempt, or under way.
+    Pending,
+    /// Delivered: your endpoint answered 2xx.
+    Succeeded,
+    /// Given up: its retries ran out, or your endpoint refused it for good.
+    Failed,
+    /// Left unfinished when the sender stopped.
+    Abandoned,
+}
+
+/// One attempt to deliver.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AttemptOut {
+    /// 1 for the first.
+    pub number: u32,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// Your endpoint's status code, if it answered.
+    pub status_code: Option<u16>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+}
+
+impl From<Attempt> for AttemptOut {
+    fn from(attempt: Attempt) -> Self {
+        AttemptOut {
+            number: attempt.number,
+            started_at: rfc3339(attempt.started_at),
+            duration_ms: u64::try_from(attempt.duration.as_millis()).unwrap_or(u64::MAX),
+            status_code: attempt.status,
+            error: attempt.error,
+        }
+    }
+}
+
+/// One delivery of an event (or callback) to one of your endpoints, with
+/// its attempts.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DeliveryOut {
+    /// Its id: the `webhook-id` your endpoint receives, the same on every attempt.
+    pub id: String,
+    /// The event type (or callback) it carries.
+    pub event_type: String,
+    /// The endpoint it goes to; absent for a callback to a URL given in a request.
+    pub endpoint_id: Option<String>,
+    /// Where it goes, with path segments and query values redacted.
+    pub url: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// When the next attempt is due (RFC 3339), while it is retried.
+    pub next_attempt_at: Option<String>,
+    /// Why it was given up, if it was.
+    pub reason: Option<String>,
+    /// Its body's size in bytes.
+    pub size: u64,
+    /// Its attempts, oldest first.
+    pub attempts: Vec<AttemptOut>,
+}
+
+impl From<DeliveryRecord> for DeliveryOut {
+    fn from(record: DeliveryRecord) -> Self {
+        let (status, next_attempt_at, reason) = match record.state {
+            DeliveryState::Pending | DeliveryState::InFlight => {
+                (DeliveryStatus::Pending, None, None)
+            }
+            DeliveryState::Retrying { at } => (DeliveryStatus::Pending, Some(rfc3339(at)), None),
+            DeliveryState::Succeeded => (DeliveryStatus::Succeeded, None, None),
+            DeliveryState::Failed { reason } => (DeliveryStatus::Failed, None, Some(reason)),
+            DeliveryState::Abandoned => (DeliveryStatus::Abandoned, None, None),
+        };
+        DeliveryOut {
+            id: record.id.as_str().to_owned(),
+            event_type: record.callback,
+            endpoint_id: record.endpoint,
+            url: record.url,
+            created_at: rfc3339(record.created_at),
+            status,
+            next_attempt_at,
+            reason,
+            size: record.size,
+            attempts: record.attempts.into_iter().map(AttemptOut::from).collect(),
+        }
+    }
+}
+
+/// A page of deliveries, newest first.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DeliveryList {
+    /// The deliveries.
+    pub data: Vec<DeliveryOut>,
+    /// Pass as `before` for the next (older) page; absent on the last.
+    pub next: Option<String>,
+}
+
+/// A delivery's id in the path.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeliveryPath {
+    /// The delivery's id (`webhook-id`).
+    pub id: String,
 }

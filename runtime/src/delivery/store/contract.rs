@@ -463,9 +463,10 @@ pub trait DeliveryStore: Send + Sync + 'static {
         })
     }
 
-    /// Makes a dead letter (or an abandoned delivery) due again now, with a
-    /// fresh round of retries; its attempt history stays. Returns whether there
-    /// was such a delivery.
+    /// Makes a finished delivery (a dead letter, an abandoned one, or one
+    /// delivered that its receiver lost) due again now, with a fresh round of
+    /// retries and the same id; its attempt history stays. Returns whether
+    /// there was such a delivery (not one still unfinished).
     fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool>;
 
     /// How many deliveries are unfinished.

@@ -463,7 +463,7 @@ impl DeliveryStore for MemoryStore {
         let mut guard = self.state();
         let state = &mut *guard;
         let replayed = match state.rows.get_mut(id) {
-            Some(row) if matches!(row.state, StateKind::Failed | StateKind::Abandoned) => {
+            Some(row) if row.state != StateKind::Unfinished => {
                 row.state = StateKind::Unfinished;
                 row.reason = None;
                 row.next_attempt_at = now;

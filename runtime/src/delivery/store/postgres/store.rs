@@ -476,7 +476,7 @@ impl DeliveryStore for PostgresStore {
                      SET state = 'pending', reason = NULL, next_attempt_at = $2,
                          round_started_at = $2, round_first_attempt = attempts,
                          lease_token = NULL, lease_until = NULL
-                     WHERE id = $1 AND state IN ('failed', 'abandoned')",
+                     WHERE id = $1 AND state <> 'pending'",
                     &[&id.as_str(), &to_millis(now)],
                 )
                 .await

@@ -345,7 +345,7 @@ impl DeliveryStore for SqliteStore {
                      SET state = 'pending', reason = NULL, next_attempt_at = ?2,
                          round_started_at = ?2, round_first_attempt = attempts,
                          lease_token = NULL, lease_until = NULL
-                     WHERE id = ?1 AND state IN ('failed', 'abandoned')",
+                     WHERE id = ?1 AND state <> 'pending'",
                     params![id, to_millis(now)],
                 )
                 .map_err(unavailable)?;

@@ -1,0 +1,153 @@
+//! The delivery log's handlers: the caller's deliveries, newest first, each
+//! with its attempts, and one sent again. Another owner's delivery is not
+//! found (`404`), as another owner's endpoint is.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use super::handlers::{owner_of, problem};
+use super::wire::{DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, DeliveryStatus};
+use crate::delivery::callbacks::Callbacks;
+use crate::delivery::owners::Owner;
+use crate::delivery::record::{DeliveryId, DeliveryRecord};
+use crate::delivery::store::{LogQuery, StateKind};
+use crate::delivery::subscriptions::EndpointError;
+use crate::extract::{PathExtractor, QueryExtractor};
+use crate::input::OperationInput;
+use crate::problem::Problem;
+
+/// The page size when the caller names none, and the largest.
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 250;
+
+fn not_found(id: &str) -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, format!("no delivery `{id}`"))
+}
+
+/// A query parameter's problem: `400`, naming it.
+fn bad_parameter(name: &str, detail: impl Into<String>) -> Problem {
+    Problem::at_field(StatusCode::BAD_REQUEST, "query", format!("/{name}"), detail)
+}
+
+/// An RFC 3339 time parameter.
+fn time_parameter(name: &str, value: Option<String>) -> Result<Option<SystemTime>, Problem> {
+    value
+        .map(|text| {
+            humantime::parse_rfc3339_weak(&text)
+                .map_err(|error| bad_parameter(name, format!("expected an RFC 3339 time: {error}")))
+        })
+        .transpose()
+}
+
+/// The cursor after `record`: its acceptance time in nanoseconds since the
+/// Unix epoch, a dot, its id.
+fn cursor(record: &DeliveryRecord) -> String {
+    let nanos = record
+        .created_at
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    format!("{nanos}.{}", record.id)
+}
+
+fn parse_cursor(text: &str) -> Result<(SystemTime, DeliveryId), Problem> {
+    let invalid = || bad_parameter("before", "not a `next` of this API");
+    let (nanos, id) = text.split_once('.').ok_or_else(invalid)?;
+    let nanos: u64 = nanos.parse().map_err(|_| invalid())?;
+    if id.is_empty() {
+        return Err(invalid());
+    }
+    Ok((
+        UNIX_EPOCH + Duration::from_nanos(nanos),
+        DeliveryId::from(id),
+    ))
+}
+
+fn kind(status: DeliveryStatus) -> StateKind {
+    match status {
+        DeliveryStatus::Pending => StateKind::Unfinished,
+        DeliveryStatus::Succeeded => StateKind::Succeeded,
+        DeliveryStatus::Failed => StateKind::Failed,
+        DeliveryStatus::Abandoned => StateKind::Abandoned,
+    }
+}
+
+fn store_problem(error: crate::delivery::store::StoreError) -> Problem {
+    problem(EndpointError::Store(error))
+}
+
+pub(super) async fn list<A: OperationInput + Owner>(
+    owner: A::Extractor,
+    callbacks: Callbacks,
+    query: QueryExtractor<DeliveryQuery>,
+) -> Result<web::Json<DeliveryList>, Problem> {
+    let query = query.0;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize;
+    let log = LogQuery {
+        owner: Some(owner_of::<A>(owner)),
+        endpoint: query.endpoint_id,
+        callback: query.event_type,
+        state: query.status.map(kind),
+        since: time_parameter("since", query.since)?,
+        until: time_parameter("until", query.until)?,
+        before: query.before.as_deref().map(parse_cursor).transpose()?,
+        // One more than the page: whether there is a next one.
+        limit: limit + 1,
+    };
+    let mut records = callbacks.delivery_log(log).await.map_err(store_problem)?;
+    let next = if records.len() > limit {
+        records.truncate(limit);
+        records.last().map(cursor)
+    } else {
+        None
+    };
+    Ok(web::Json(DeliveryList {
+        data: records.into_iter().map(DeliveryOut::from).collect(),
+        next,
+    }))
+}
+
+/// The caller's delivery `id`, or `404`.
+async fn owned(callbacks: &Callbacks, owner: &str, id: &str) -> Result<DeliveryRecord, Problem> {
+    let record = callbacks
+        .delivery(&DeliveryId::from(id))
+        .await
+        .map_err(store_problem)?;
+    match record {
+        Some(record) if record.owner.as_deref() == Some(owner) => Ok(record),
+        _ => Err(not_found(id)),
+    }
+}
+
+pub(super) async fn get<A: OperationInput + Owner>(
+    owner: A::Extractor,
+    callbacks: Callbacks,
+    path: PathExtractor<DeliveryPath>,
+) -> Result<web::Json<DeliveryOut>, Problem> {
+    let id = path.0.into_inner().id;
+    let record = owned(&callbacks, &owner_of::<A>(owner), &id).await?;
+    Ok(web::Json(record.into()))
+}
+
+pub(super) async fn replay<A: OperationInput + Owner>(
+    owner: A::Extractor,
+    callbacks: Callbacks,
+    path: PathExtractor<DeliveryPath>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.0.into_inner().id;
+    let owner = owner_of::<A>(owner);
+    owned(&callbacks, &owner, &id).await?;
+    let replayed = callbacks
+        .replay(&DeliveryId::from(id.as_str()))
+        .await
+        .map_err(store_problem)?;
+    if !replayed {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!("delivery `{id}` is still under way: it can be sent again once it is finished"),
+        ));
+    }
+    let record = owned(&callbacks, &owner, &id).await?;
+    Ok(HttpResponse::Accepted().json(DeliveryOut::from(record)))
+}
