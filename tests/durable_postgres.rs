@@ -419,6 +419,7 @@ async fn the_postgres_store_keeps_a_delivery_log() {
         .await
         .unwrap();
     outbox::conformance::check_log(&store).await;
+    outbox::conformance::check_recovery(&store).await;
 }
 
 #[actix_web::test]

@@ -13,6 +13,7 @@ async fn the_memory_store_conforms() {
     outbox::conformance::check_endpoints(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_endpoint_health(&MemoryStore::new(100, 100)).await;
     outbox::conformance::check_log(&MemoryStore::new(100, 100)).await;
+    outbox::conformance::check_recovery(&MemoryStore::new(100, 100)).await;
 }
 
 #[actix_web::test]
@@ -46,6 +47,7 @@ async fn the_sqlite_store_conforms() {
     let dir = outbox::temp_dir("sqlite-log");
     let store = SqliteStore::open(dir.join("deliveries.sqlite3")).unwrap();
     outbox::conformance::check_log(&store).await;
+    outbox::conformance::check_recovery(&store).await;
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -697,6 +697,142 @@ async fn each_owner_reads_its_own_delivery_log_and_sends_a_delivery_again() {
     receiver.handle.stop(false).await;
 }
 
+/// After an outage, recovery sends exactly the deliveries that failed since
+/// it began, once; cancelling gives up what is under way; a delivery is read
+/// with its payload.
+#[actix_web::test]
+async fn an_owner_recovers_an_outage_and_cancels_what_is_under_way() {
+    use actix_web::http::{Method, StatusCode};
+    use hookspec::delivery::policy::RetryPolicy;
+    use serde_json::json;
+    let gate = common::Gate::default();
+    // One delivered before the outage, three refused during it (no retries),
+    // the three recovered, then one held in flight.
+    let receiver = common::Receiver::start(vec![
+        common::Answer::ok(),
+        common::Answer::status(503),
+        common::Answer::status(503),
+        common::Answer::status(503),
+        common::Answer::ok(),
+        common::Answer::ok(),
+        common::Answer::ok(),
+        common::Answer::held(&gate),
+    ]);
+    let callbacks = owned_callbacks_with(|builder| builder.retry(RetryPolicy::with_schedule([])));
+    let app = app_for_ada_and_bob(&callbacks).await;
+    let call = |method: Method, token: &'static str, path: String, body: Option<Value>| {
+        manage(&app, method, Some(token), &path, body)
+    };
+    let body = json!({ "url": format!("{}/ada", receiver.url()) });
+    let (_, created) = call(Method::POST, "t-ada", "/endpoints".into(), Some(body)).await;
+    let endpoint = created["id"].as_str().unwrap().to_owned();
+    let send = || {
+        let sent = call(
+            Method::POST,
+            "t-ada",
+            format!("/endpoints/{endpoint}/test"),
+            Some(json!({ "event_type": "plan-price-changed" })),
+        );
+        async move { sent.await.1["delivery_id"].as_str().unwrap().to_owned() }
+    };
+    let state_of = |id: String| {
+        let read = call(Method::GET, "t-ada", format!("/deliveries/{id}"), None);
+        async move { read.await.1 }
+    };
+    let before = send().await;
+    succeeded(&callbacks, 1).await;
+    let outage = call(Method::GET, "t-ada", format!("/deliveries/{before}"), None)
+        .await
+        .1["attempts"][0]["started_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut failed = Vec::new();
+    for _ in 0..3 {
+        let id = send().await;
+        let check = id.clone();
+        eventually("the outage refuses it", || {
+            let read = state_of(check.clone());
+            async move { read.await["status"] == "failed" }
+        })
+        .await;
+        failed.push(id);
+    }
+
+    // Bob cannot recover or cancel ada's endpoint.
+    for path in ["recover", "cancel"] {
+        let (status, _) = call(
+            Method::POST,
+            "t-bob",
+            format!("/endpoints/{endpoint}/{path}"),
+            Some(json!({ "since": outage })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, problem) = call(
+        Method::POST,
+        "t-ada",
+        format!("/endpoints/{endpoint}/recover"),
+        Some(json!({ "since": "after lunch" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/since");
+
+    let recover = || {
+        call(
+            Method::POST,
+            "t-ada",
+            format!("/endpoints/{endpoint}/recover"),
+            Some(json!({ "since": outage })),
+        )
+    };
+    let (status, recovered) = recover().await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{recovered}");
+    assert_eq!(recovered, json!({ "recovered": 3, "more": false }));
+    succeeded(&callbacks, 4).await;
+    let arrivals = |id: &str| {
+        receiver
+            .received()
+            .iter()
+            .filter(|r| r.header("webhook-id") == Some(id))
+            .count()
+    };
+    assert_eq!(arrivals(&before), 1, "delivered before: not sent again");
+    for id in &failed {
+        assert_eq!(arrivals(id), 2, "{id}: refused, then recovered");
+    }
+    let (_, again) = recover().await;
+    assert_eq!(again["recovered"], 0, "nothing failed is left: {again}");
+
+    // A delivery read alone shows its payload.
+    let one = state_of(failed[0].clone()).await;
+    assert!(one["payload"].is_object(), "{one}");
+
+    // In flight at a receiver that does not answer: cancelled.
+    let held = send().await;
+    eventually("the receiver holds it", || {
+        let seen = arrivals(&held) == 1;
+        async move { seen }
+    })
+    .await;
+    let (status, cancelled) = call(
+        Method::POST,
+        "t-ada",
+        format!("/endpoints/{endpoint}/cancel"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled, json!({ "cancelled": 1 }));
+    gate.open();
+    let read = state_of(held.clone()).await;
+    assert_eq!(read["status"], "failed", "{read}");
+    assert_eq!(read["reason"], "cancelled by its owner");
+    receiver.handle.stop(false).await;
+}
+
 /// The management routes are in the document, 3.1 and 3.0, with the API's
 /// authentication, their tag and their problem responses.
 #[test]
@@ -756,4 +892,11 @@ fn the_management_api_is_documented() {
         assert!(replay["responses"][status].is_object(), "{status}");
     }
     assert!(paths["/v1/webhooks/deliveries/{id}"]["get"]["responses"]["404"].is_object());
+    let recover = &paths["/v1/webhooks/endpoints/{id}/recover"]["post"];
+    assert_eq!(recover["operationId"], "recover_webhook_endpoint");
+    for status in ["202", "401", "404", "422", "503"] {
+        assert!(recover["responses"][status].is_object(), "{status}");
+    }
+    let cancel = &paths["/v1/webhooks/endpoints/{id}/cancel"]["post"];
+    assert_eq!(cancel["operationId"], "cancel_webhook_endpoint_deliveries");
 }

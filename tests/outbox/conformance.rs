@@ -888,3 +888,111 @@ pub async fn check_log(store: &dyn DeliveryStore) {
     assert_eq!(failed.attempts, [attempt(1, 410)]);
     assert!(matches!(failed.state, DeliveryState::Failed { .. }));
 }
+
+/// Recovery and cancelling, per owner and endpoint: recovery replays only
+/// the dead letters since a time, in bounded batches, and finds nothing the
+/// second time; cancelling gives up what is unfinished, in flight too.
+pub async fn check_recovery(store: &dyn DeliveryStore) {
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_millis(1_900_000_000_000);
+    let ms = Duration::from_millis;
+    let made = [
+        ("msg_r1", "ep_a", t0),
+        ("msg_r2", "ep_a", t0 + ms(1)),
+        ("msg_r3", "ep_a", t0 + ms(2)),
+        ("msg_r4", "ep_b", t0 + ms(3)),
+        ("msg_r5", "ep_a", t0 + ms(4)),
+        ("msg_r6", "ep_a", t0 + ms(5)),
+    ];
+    for (id, endpoint, at) in made {
+        let mut new = delivery(id, at);
+        new.owner = Some("cyd".into());
+        new.endpoint = Some(endpoint.into());
+        store.insert(&new).await.unwrap();
+    }
+    let now = t0 + Duration::from_secs(60);
+    let held = lease("recovery", now + Duration::from_secs(60));
+    // (A store the log's check ran on has more due, of other owners: they
+    // are claimed too.)
+    let claimed = store.claim(now, &held, 100).await.unwrap();
+    for (id, _, _) in made {
+        assert!(ids(&claimed).contains(&id), "{id}");
+    }
+    let gone = Next::Failed("the receiver answered 503".into());
+    for id in ["msg_r1", "msg_r2", "msg_r3", "msg_r4"] {
+        let id = DeliveryId::from(id);
+        assert!(store
+            .complete(&id, "recovery", &attempt(1, 503), &gone, None)
+            .await
+            .unwrap());
+    }
+    let r5 = DeliveryId::from("msg_r5");
+    assert!(store
+        .complete(&r5, "recovery", &attempt(1, 200), &Next::Succeeded, None)
+        .await
+        .unwrap());
+    // msg_r6 stays in flight.
+
+    let state = |id: &'static str| async move {
+        store
+            .get(&DeliveryId::from(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+    };
+    let recover = |limit| store.recover("cyd", "ep_a", t0 + ms(1), now, limit);
+    assert_eq!(recover(1).await.unwrap(), 1, "the oldest since the outage");
+    assert!(!state("msg_r2").await.is_final());
+    assert!(state("msg_r3").await.is_final(), "the next batch's");
+    assert_eq!(recover(10).await.unwrap(), 1);
+    assert_eq!(recover(10).await.unwrap(), 0, "nothing failed is left");
+    assert!(state("msg_r1").await.is_final(), "before the outage");
+    assert!(state("msg_r4").await.is_final(), "another endpoint's");
+    assert_eq!(state("msg_r5").await, DeliveryState::Succeeded);
+    assert_eq!(
+        store.recover("bob", "ep_b", t0, now, 10).await.unwrap(),
+        0,
+        "another owner's endpoint"
+    );
+
+    let cancelled = store
+        .cancel("cyd", "ep_a", "cancelled by its owner")
+        .await
+        .unwrap();
+    assert_eq!(
+        cancelled, 3,
+        "msg_r2 and msg_r3 recovered, msg_r6 in flight"
+    );
+    for id in ["msg_r2", "msg_r3", "msg_r6"] {
+        assert_eq!(
+            state(id).await,
+            DeliveryState::Failed {
+                reason: "cancelled by its owner".into()
+            },
+            "{id}"
+        );
+    }
+    let r6 = DeliveryId::from("msg_r6");
+    assert!(
+        !store
+            .complete(&r6, "recovery", &attempt(1, 200), &Next::Succeeded, None)
+            .await
+            .unwrap(),
+        "the cancelled delivery's lease is void"
+    );
+    assert_eq!(store.cancel("cyd", "ep_a", "again").await.unwrap(), 0);
+    assert!(state("msg_r4").await.is_final());
+
+    let payload = store
+        .payload(&DeliveryId::from("msg_r1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(payload.content_type.as_deref(), Some("application/json"));
+    assert_eq!(payload.body, br#"{"n":1}"#);
+    assert!(store
+        .payload(&DeliveryId::from("msg_none"))
+        .await
+        .unwrap()
+        .is_none());
+}

@@ -15,7 +15,9 @@ use super::endpoints::EndpointHealth;
 use super::engine::Engine;
 use super::error::SendError;
 use super::record::{DeliveryId, DeliveryRecord};
-use super::store::{DeliveryFilter, DeliveryStore, LogQuery, NewDelivery, StateKind, StoreError};
+use super::store::{
+    DeliveryFilter, DeliveryStore, LogQuery, NewDelivery, Payload, StateKind, StoreError,
+};
 use crate::context::DeclaredReply;
 use crate::openapi::Method;
 
@@ -110,6 +112,51 @@ impl Callbacks {
     pub async fn delivery_log(&self, query: LogQuery) -> Result<Vec<DeliveryRecord>, StoreError> {
         let store = self.store();
         self.on_store(async move { store.log(&query).await }).await
+    }
+
+    /// What delivery `id` sends: its body and the body's media type.
+    pub async fn delivery_payload(&self, id: &DeliveryId) -> Result<Option<Payload>, StoreError> {
+        let (store, id) = (self.store(), id.clone());
+        self.on_store(async move { store.payload(&id).await }).await
+    }
+
+    /// Sends again (as [`replay`](Self::replay)) the dead letters of
+    /// `owner`'s `endpoint` accepted since `since`, oldest first, at most
+    /// `limit`; returns how many. Calling it again recovers the next ones, and
+    /// never what was delivered.
+    pub async fn recover_endpoint(
+        &self,
+        owner: &str,
+        endpoint: &str,
+        since: SystemTime,
+        limit: usize,
+    ) -> Result<u64, StoreError> {
+        let (store, owner, endpoint) = (self.store(), owner.to_owned(), endpoint.to_owned());
+        let recovered = self
+            .on_store(async move {
+                store
+                    .recover(&owner, &endpoint, since, SystemTime::now(), limit)
+                    .await
+            })
+            .await?;
+        self.inner.shared.wake_to_claim();
+        Ok(recovered)
+    }
+
+    /// Gives up every unfinished delivery of `owner`'s `endpoint` (as failed,
+    /// "cancelled by its owner"); returns how many.
+    pub async fn cancel_endpoint_deliveries(
+        &self,
+        owner: &str,
+        endpoint: &str,
+    ) -> Result<u64, StoreError> {
+        let (store, owner, endpoint) = (self.store(), owner.to_owned(), endpoint.to_owned());
+        self.on_store(async move {
+            store
+                .cancel(&owner, &endpoint, "cancelled by its owner")
+                .await
+        })
+        .await
     }
 
     /// The dead letters: deliveries given up, with their attempts, oldest first.

@@ -94,7 +94,7 @@ pub mod records {
     pub use super::attempt::DeliveryError;
     pub use super::endpoints::{EndpointEvent, EndpointHealth};
     pub use super::record::{Attempt, DeliveryId, DeliveryRecord, DeliveryState};
-    pub use super::store::{DeliveryFilter, LogQuery, StateKind};
+    pub use super::store::{DeliveryFilter, LogQuery, Payload, StateKind};
 }
 
 /// The environment variables [`CallbacksBuilder::from_env`] reads, and the

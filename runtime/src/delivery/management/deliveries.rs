@@ -1,6 +1,7 @@
 //! The delivery log's handlers: the caller's deliveries, newest first, each
-//! with its attempts, and one sent again. Another owner's delivery is not
-//! found (`404`), as another owner's endpoint is.
+//! with its attempts; one read with its payload, one sent again; an
+//! endpoint's dead letters recovered, its unfinished deliveries cancelled.
+//! Another owner's delivery or endpoint is not found (`404`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -8,13 +9,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::handlers::{owner_of, problem};
-use super::wire::{DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, DeliveryStatus};
+use super::wire::{
+    CancelOut, DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, DeliveryStatus,
+    EndpointPath, RecoverIn, RecoverOut,
+};
 use crate::delivery::callbacks::Callbacks;
 use crate::delivery::owners::Owner;
 use crate::delivery::record::{DeliveryId, DeliveryRecord};
-use crate::delivery::store::{LogQuery, StateKind};
+use crate::delivery::store::{LogQuery, Payload, StateKind};
 use crate::delivery::subscriptions::EndpointError;
-use crate::extract::{PathExtractor, QueryExtractor};
+use crate::extract::{JsonExtractor, PathExtractor, QueryExtractor};
 use crate::input::OperationInput;
 use crate::problem::Problem;
 
@@ -127,7 +131,75 @@ pub(super) async fn get<A: OperationInput + Owner>(
 ) -> Result<web::Json<DeliveryOut>, Problem> {
     let id = path.0.into_inner().id;
     let record = owned(&callbacks, &owner_of::<A>(owner), &id).await?;
-    Ok(web::Json(record.into()))
+    let payload = callbacks
+        .delivery_payload(&record.id)
+        .await
+        .map_err(store_problem)?;
+    let mut delivery = DeliveryOut::from(record);
+    delivery.payload = payload.map(|payload| shown(&payload));
+    Ok(web::Json(delivery))
+}
+
+/// A payload as the log shows it: its JSON, or else its text.
+fn shown(payload: &Payload) -> serde_json::Value {
+    serde_json::from_slice(&payload.body)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&payload.body).into_owned().into())
+}
+
+/// The most dead letters one recovery sends again.
+const RECOVER_BATCH: usize = 1000;
+
+/// The caller's endpoint `id`, or `404`.
+async fn owned_endpoint(callbacks: &Callbacks, owner: &str, id: &str) -> Result<(), Problem> {
+    match callbacks.endpoint(owner, id).await.map_err(problem)? {
+        Some(_) => Ok(()),
+        None => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("no endpoint `{id}`"),
+        )),
+    }
+}
+
+pub(super) async fn recover<A: OperationInput + Owner>(
+    owner: A::Extractor,
+    callbacks: Callbacks,
+    path: PathExtractor<EndpointPath>,
+    body: JsonExtractor<RecoverIn>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.0.into_inner().id;
+    let owner = owner_of::<A>(owner);
+    let since = humantime::parse_rfc3339_weak(&body.0.since).map_err(|error| {
+        Problem::at_field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            "/since",
+            format!("expected an RFC 3339 time: {error}"),
+        )
+    })?;
+    owned_endpoint(&callbacks, &owner, &id).await?;
+    let recovered = callbacks
+        .recover_endpoint(&owner, &id, since, RECOVER_BATCH)
+        .await
+        .map_err(store_problem)?;
+    Ok(HttpResponse::Accepted().json(RecoverOut {
+        recovered,
+        more: recovered == RECOVER_BATCH as u64,
+    }))
+}
+
+pub(super) async fn cancel<A: OperationInput + Owner>(
+    owner: A::Extractor,
+    callbacks: Callbacks,
+    path: PathExtractor<EndpointPath>,
+) -> Result<web::Json<CancelOut>, Problem> {
+    let id = path.0.into_inner().id;
+    let owner = owner_of::<A>(owner);
+    owned_endpoint(&callbacks, &owner, &id).await?;
+    let cancelled = callbacks
+        .cancel_endpoint_deliveries(&owner, &id)
+        .await
+        .map_err(store_problem)?;
+    Ok(web::Json(CancelOut { cancelled }))
 }
 
 pub(super) async fn replay<A: OperationInput + Owner>(

@@ -9,9 +9,9 @@ use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{guard, web, FromRequest};
 
 use super::wire::{
-    DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, EndpointIn, EndpointList, EndpointOut,
-    EndpointPatch, EndpointPath, EventTypeList, ListQuery, RotationIn, SecretList, SecretOut,
-    TestIn, TestOut,
+    CancelOut, DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, EndpointIn, EndpointList,
+    EndpointOut, EndpointPatch, EndpointPath, EventTypeList, ListQuery, RecoverIn, RecoverOut,
+    RotationIn, SecretList, SecretOut, TestIn, TestOut,
 };
 use super::{deliveries, handlers};
 use crate::context::OperationContext;
@@ -123,6 +123,18 @@ where
                 M::POST,
             )
             .to(deliveries::replay::<A>),
+            route(
+                "/endpoints/{id}/recover",
+                "recover_webhook_endpoint",
+                M::POST,
+            )
+            .to(deliveries::recover::<A>),
+            route(
+                "/endpoints/{id}/cancel",
+                "cancel_webhook_endpoint_deliveries",
+                M::POST,
+            )
+            .to(deliveries::cancel::<A>),
         ];
         for resource in resources {
             HttpServiceFactory::register(resource, config);
@@ -258,6 +270,18 @@ fn one_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
 fn describe_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
     one_delivery::<A>(cx);
     cx.add_json_response::<DeliveryOut>(200, "The delivery, with its attempts");
+}
+
+fn describe_recover<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    one_endpoint::<A>(cx);
+    <web::Json<RecoverIn> as OperationInput>::describe(cx);
+    cx.add_json_response::<RecoverOut>(202, "The failed deliveries, on their way again");
+    cx.add_problem_response(422);
+}
+
+fn describe_cancel<A: OperationInput>(cx: &mut OperationContext<'_>) {
+    one_endpoint::<A>(cx);
+    cx.add_json_response::<CancelOut>(200, "The unfinished deliveries, given up");
 }
 
 fn describe_replay<A: OperationInput>(cx: &mut OperationContext<'_>) {
@@ -402,6 +426,30 @@ where
                 ),
             ),
             describe: describe_replay::<A>,
+        },
+        DocumentedRoute {
+            meta: meta(
+                "recover_webhook_endpoint",
+                &[Method::Post],
+                "/endpoints/{id}/recover",
+                "Send again what failed to reach an endpoint since a time.",
+                Some(
+                    "After your endpoint was down: each failed delivery made since `since` is \
+                     sent again, oldest first, at most 1,000 per call (`more`: call again). \
+                     What was delivered is never sent twice; watch them in `GET /deliveries`.",
+                ),
+            ),
+            describe: describe_recover::<A>,
+        },
+        DocumentedRoute {
+            meta: meta(
+                "cancel_webhook_endpoint_deliveries",
+                &[Method::Post],
+                "/endpoints/{id}/cancel",
+                "Give up every delivery to an endpoint that is not finished.",
+                Some("They show as failed, cancelled by their owner; `POST /deliveries/{id}/replay` sends one again."),
+            ),
+            describe: describe_cancel::<A>,
         },
     ];
 }

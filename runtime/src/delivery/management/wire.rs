@@ -263,6 +263,9 @@ pub struct DeliveryOut {
     pub size: u64,
     /// Its attempts, oldest first.
     pub attempts: Vec<AttemptOut>,
+    /// What it sends (JSON, or text): when one delivery is read, not in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
 }
 
 impl From<DeliveryRecord> for DeliveryOut {
@@ -287,6 +290,7 @@ impl From<DeliveryRecord> for DeliveryOut {
             reason,
             size: record.size,
             attempts: record.attempts.into_iter().map(AttemptOut::from).collect(),
+            payload: None,
         }
     }
 }
@@ -305,4 +309,29 @@ pub struct DeliveryList {
 pub struct DeliveryPath {
     /// The delivery's id (`webhook-id`).
     pub id: String,
+}
+
+/// Which dead letters of an endpoint to send again.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverIn {
+    /// Those made at or after this time (RFC 3339): when the outage began.
+    pub since: String,
+}
+
+/// What a recovery sent again.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RecoverOut {
+    /// How many failed deliveries are on their way again (at most 1,000).
+    pub recovered: u64,
+    /// Whether there may be more: ask again (what was recovered is not sent
+    /// twice).
+    pub more: bool,
+}
+
+/// What cancelling gave up.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CancelOut {
+    /// How many unfinished deliveries were given up.
+    pub cancelled: u64,
 }

@@ -111,6 +111,15 @@ impl DeliveryFilter {
     }
 }
 
+/// What a delivery sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payload {
+    /// The body's media type, if it has a body.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
 /// Which deliveries a page of the delivery log shows, newest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogQuery {
@@ -469,6 +478,41 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// there was such a delivery (not one still unfinished).
     fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool>;
 
+    /// Replays (as [`replay`](Self::replay) does) the dead letters of
+    /// `owner`'s `endpoint` accepted at or after `since`, oldest first, at
+    /// most `limit`; returns how many. After an outage: run it again to
+    /// recover the next `limit`, and each time only what failed is sent.
+    fn recover<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        since: SystemTime,
+        now: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        let _ = (owner, endpoint, since, now, limit);
+        Box::pin(async { Err(unsupported("recover")) })
+    }
+
+    /// Gives up every unfinished delivery of `owner`'s `endpoint` (in flight
+    /// too: its outcome is then not written), as failed for `reason`;
+    /// returns how many.
+    fn cancel<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        reason: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        let _ = (owner, endpoint, reason);
+        Box::pin(async { Err(unsupported("cancel")) })
+    }
+
+    /// What delivery `id` sends: its body's media type and its body.
+    fn payload<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<Payload>> {
+        let _ = id;
+        Box::pin(async { Err(unsupported("payload")) })
+    }
+
     /// How many deliveries are unfinished.
     fn unfinished(&self) -> StoreFuture<'_, u64>;
 
@@ -639,6 +683,11 @@ pub trait DeliveryStore: Send + Sync + 'static {
         let _ = wake;
         None
     }
+}
+
+/// What a store that does not implement `what` answers.
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Unavailable(format!("this delivery store does not implement `{what}`"))
 }
 
 fn no_endpoints() -> StoreError {

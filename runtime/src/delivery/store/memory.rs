@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::contract::{
     delivery_state, ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogEntry,
-    LogQuery, NewDelivery, Next, StateKind, StoreError, StoreFuture, StoredSecret,
+    LogQuery, NewDelivery, Next, Payload, StateKind, StoreError, StoreFuture, StoredSecret,
 };
 use super::contract::{
     disabled_reason, fanned_out_id, EndpointOutcome, Publication, Published, StoredEndpoint,
@@ -209,6 +209,24 @@ impl State {
                 row.lease = None;
                 self.due.insert((row.next_attempt_at, id));
             }
+        }
+    }
+
+    /// Makes finished delivery `id` due at `now`, in a fresh round.
+    fn replay(&mut self, id: &DeliveryId, now: SystemTime) -> bool {
+        match self.rows.get_mut(id) {
+            Some(row) if row.state != StateKind::Unfinished => {
+                row.state = StateKind::Unfinished;
+                row.reason = None;
+                row.next_attempt_at = now;
+                row.round_started_at = now;
+                row.round_first_attempt = row.attempts.len() as u32;
+                self.due.insert((now, id.clone()));
+                self.finished.retain(|finished| finished != id);
+                self.unfinished += 1;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -460,23 +478,79 @@ impl DeliveryStore for MemoryStore {
     }
 
     fn replay<'a>(&'a self, id: &'a DeliveryId, now: SystemTime) -> StoreFuture<'a, bool> {
+        let replayed = self.state().replay(id, now);
+        Box::pin(async move { Ok(replayed) })
+    }
+
+    fn recover<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        since: SystemTime,
+        now: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
         let mut guard = self.state();
         let state = &mut *guard;
-        let replayed = match state.rows.get_mut(id) {
-            Some(row) if row.state != StateKind::Unfinished => {
-                row.state = StateKind::Unfinished;
-                row.reason = None;
-                row.next_attempt_at = now;
-                row.round_started_at = now;
-                row.round_first_attempt = row.attempts.len() as u32;
-                state.due.insert((now, id.clone()));
-                state.finished.retain(|finished| finished != id);
-                state.unfinished += 1;
-                true
+        let mut failed: Vec<(SystemTime, DeliveryId)> = state
+            .rows
+            .values()
+            .filter(|row| {
+                row.state == StateKind::Failed
+                    && row.delivery.owner.as_deref() == Some(owner)
+                    && row.delivery.endpoint.as_deref() == Some(endpoint)
+                    && row.delivery.created_at >= since
+            })
+            .map(|row| (row.delivery.created_at, row.delivery.id.clone()))
+            .collect();
+        failed.sort();
+        failed.truncate(limit);
+        let recovered = failed
+            .iter()
+            .filter(|(_, id)| state.replay(id, now))
+            .count() as u64;
+        Box::pin(async move { Ok(recovered) })
+    }
+
+    fn cancel<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        reason: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let unfinished: Vec<DeliveryId> = state
+            .rows
+            .values()
+            .filter(|row| {
+                row.state == StateKind::Unfinished
+                    && row.delivery.owner.as_deref() == Some(owner)
+                    && row.delivery.endpoint.as_deref() == Some(endpoint)
+            })
+            .map(|row| row.delivery.id.clone())
+            .collect();
+        for id in &unfinished {
+            if let Some(row) = state.rows.get_mut(id) {
+                state.due.remove(&(row.next_attempt_at, id.clone()));
+                if let Some(lease) = row.lease.take() {
+                    state.leased.remove(&(lease.until, id.clone()));
+                }
+                row.state = StateKind::Failed;
+                row.reason = Some(reason.to_owned());
             }
-            _ => false,
-        };
-        Box::pin(async move { Ok(replayed) })
+            state.finish(id, self.retain_finished);
+        }
+        let cancelled = unfinished.len() as u64;
+        Box::pin(async move { Ok(cancelled) })
+    }
+
+    fn payload<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<Payload>> {
+        let payload = self.state().rows.get(id).map(|row| Payload {
+            content_type: row.delivery.content_type.clone(),
+            body: row.delivery.body.clone(),
+        });
+        Box::pin(async move { Ok(payload) })
     }
 
     fn purge<'a>(

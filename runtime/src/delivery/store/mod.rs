@@ -21,8 +21,8 @@ mod sqlite;
 
 pub use contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, EndpointOutcome, Kept, Lease, LogEntry,
-    LogQuery, NewDelivery, Next, Publication, Published, StateKind, StoreError, StoreFuture,
-    StoredEndpoint, StoredSecret, Wake,
+    LogQuery, NewDelivery, Next, Payload, Publication, Published, StateKind, StoreError,
+    StoreFuture, StoredEndpoint, StoredSecret, Wake,
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]

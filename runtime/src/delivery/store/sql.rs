@@ -88,6 +88,35 @@ pub(crate) fn log_statement(
     (statement, values)
 }
 
+/// Recovery: an endpoint's dead letters since a time, oldest first, at most a
+/// limit, due again in a fresh round (as a replay). Placeholders: owner,
+/// endpoint, since, now, limit.
+pub(crate) fn recover_statement(placeholder: fn(usize) -> String) -> String {
+    let [owner, endpoint, since, now, limit] = [1, 2, 3, 4, 5].map(placeholder);
+    format!(
+        "UPDATE hookspec_deliveries
+         SET state = 'pending', reason = NULL, next_attempt_at = {now},
+             round_started_at = {now}, round_first_attempt = attempts,
+             lease_token = NULL, lease_until = NULL
+         WHERE id IN (SELECT id FROM hookspec_deliveries
+                      WHERE owner = {owner} AND endpoint = {endpoint} AND state = 'failed'
+                        AND created_at >= {since}
+                      ORDER BY created_at, id LIMIT {limit})"
+    )
+}
+
+/// Cancelling: an endpoint's unfinished deliveries given up (a lease held
+/// on one is voided, so its attempt's outcome is not written). Placeholders:
+/// owner, endpoint, reason.
+pub(crate) fn cancel_statement(placeholder: fn(usize) -> String) -> String {
+    let [owner, endpoint, reason] = [1, 2, 3].map(placeholder);
+    format!(
+        "UPDATE hookspec_deliveries
+         SET state = 'failed', reason = {reason}, lease_token = NULL, lease_until = NULL
+         WHERE owner = {owner} AND endpoint = {endpoint} AND state = 'pending'"
+    )
+}
+
 /// Unfinished deliveries and dead letters, in one statement (for the bound).
 pub(crate) const KEPT: &str = "SELECT count(CASE WHEN state = 'pending' THEN 1 END), \
      count(CASE WHEN state = 'failed' THEN 1 END) \

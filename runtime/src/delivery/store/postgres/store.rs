@@ -22,9 +22,12 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogQuery, NewDelivery, Next,
     StateKind, StoreError, StoreFuture, StoredSecret, Wake,
 };
-use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
+use crate::delivery::store::contract::{
+    EndpointOutcome, Payload, Publication, Published, StoredEndpoint,
+};
 use crate::delivery::store::sql::{
-    from_millis, log_statement, to_millis, LogValue, StoredRow, KEPT,
+    cancel_statement, from_millis, log_statement, recover_statement, to_millis, LogValue,
+    StoredRow, KEPT,
 };
 
 /// Deliveries in a PostgreSQL database, through a connection pool that
@@ -482,6 +485,73 @@ impl DeliveryStore for PostgresStore {
                 .await
                 .map_err(unavailable)?;
             Ok(replayed == 1)
+        })
+    }
+
+    fn recover<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        since: SystemTime,
+        now: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let statement = client
+                .prepare_cached(&recover_statement(|at| format!("${at}")))
+                .await
+                .map_err(unavailable)?;
+            client
+                .execute(
+                    &statement,
+                    &[
+                        &owner,
+                        &endpoint,
+                        &to_millis(since),
+                        &to_millis(now),
+                        &limit,
+                    ],
+                )
+                .await
+                .map_err(unavailable)
+        })
+    }
+
+    fn cancel<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        reason: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let statement = client
+                .prepare_cached(&cancel_statement(|at| format!("${at}")))
+                .await
+                .map_err(unavailable)?;
+            client
+                .execute(&statement, &[&owner, &endpoint, &reason])
+                .await
+                .map_err(unavailable)
+        })
+    }
+
+    fn payload<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<Payload>> {
+        Box::pin(async move {
+            let client = self.client().await?;
+            let row = client
+                .query_opt(
+                    "SELECT content_type, body FROM hookspec_deliveries WHERE id = $1",
+                    &[&id.as_str()],
+                )
+                .await
+                .map_err(unavailable)?;
+            Ok(row.map(|row| Payload {
+                content_type: row.get(0),
+                body: row.get(1),
+            }))
         })
     }
 

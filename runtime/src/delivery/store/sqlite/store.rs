@@ -18,8 +18,12 @@ use crate::delivery::store::contract::{
     ClaimedDelivery, DeliveryFilter, DeliveryStore, Kept, Lease, LogQuery, NewDelivery, Next,
     StateKind, StoreError, StoreFuture, StoredSecret,
 };
-use crate::delivery::store::contract::{EndpointOutcome, Publication, Published, StoredEndpoint};
-use crate::delivery::store::sql::{from_millis, log_statement, to_millis, LogValue, KEPT};
+use crate::delivery::store::contract::{
+    EndpointOutcome, Payload, Publication, Published, StoredEndpoint,
+};
+use crate::delivery::store::sql::{
+    cancel_statement, from_millis, log_statement, recover_statement, to_millis, LogValue, KEPT,
+};
 
 /// Deliveries in one SQLite file.
 #[derive(Clone)]
@@ -350,6 +354,64 @@ impl DeliveryStore for SqliteStore {
                 )
                 .map_err(unavailable)?;
             Ok(replayed == 1)
+        })
+    }
+
+    fn recover<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        since: SystemTime,
+        now: SystemTime,
+        limit: usize,
+    ) -> StoreFuture<'a, u64> {
+        let (owner, endpoint) = (owner.to_owned(), endpoint.to_owned());
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let recovered = connection
+                .execute(
+                    &recover_statement(|at| format!("?{at}")),
+                    params![owner, endpoint, to_millis(since), to_millis(now), limit],
+                )
+                .map_err(unavailable)?;
+            Ok(recovered as u64)
+        })
+    }
+
+    fn cancel<'a>(
+        &'a self,
+        owner: &'a str,
+        endpoint: &'a str,
+        reason: &'a str,
+    ) -> StoreFuture<'a, u64> {
+        let (owner, endpoint, reason) = (owner.to_owned(), endpoint.to_owned(), reason.to_owned());
+        self.run(move |connection| {
+            let cancelled = connection
+                .execute(
+                    &cancel_statement(|at| format!("?{at}")),
+                    params![owner, endpoint, reason],
+                )
+                .map_err(unavailable)?;
+            Ok(cancelled as u64)
+        })
+    }
+
+    fn payload<'a>(&'a self, id: &'a DeliveryId) -> StoreFuture<'a, Option<Payload>> {
+        let id = id.as_str().to_owned();
+        self.run(move |connection| {
+            connection
+                .query_row(
+                    "SELECT content_type, body FROM hookspec_deliveries WHERE id = ?1",
+                    [&id],
+                    |row| {
+                        Ok(Payload {
+                            content_type: row.get(0)?,
+                            body: row.get(1)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(unavailable)
         })
     }
 
