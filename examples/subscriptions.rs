@@ -16,9 +16,12 @@
 //!
 //! Users also manage their webhook endpoints at `/v1/webhooks` (hookspec's
 //! management API, documented with the rest): register one for
-//! `plan-price-changed`, read its own secret, test it. An administrator's
-//! `POST /v1/admin/price-changes` publishes the change to the users named; each
-//! endpoint that wants it gets it signed with its own secret.
+//! `plan-price-changed`, read its own secret, test it, read the log of their
+//! deliveries (`/v1/webhooks/deliveries`), send one again, recover what failed
+//! during an outage. An administrator's `POST /v1/admin/price-changes`
+//! publishes the change to the users named; each endpoint that wants it gets
+//! it signed with its own secret. Administrators read every user's deliveries
+//! at `/v1/admin/webhooks/deliveries`.
 //!
 //! ```text
 //! cargo run --example subscriptions   # then open http://127.0.0.1:8000/docs
@@ -40,7 +43,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Data, Json, Path};
 use actix_web::{FromRequest, HttpRequest, ResponseError};
-use hookspec::delivery::management::{self, EndpointManagement};
+use hookspec::delivery::management::{self, DeliveryOperations, EndpointManagement};
 use hookspec::delivery::owners::{Owner, SecretsKey};
 use hookspec::delivery::subscriptions::endpoint_disabled;
 use hookspec::delivery::{BuildError, Callback, Callbacks, CallbacksBuilder};
@@ -468,6 +471,10 @@ pub fn api() -> Api {
                 .description("Your webhook endpoints, and the events they get."),
         )
         .tag(Tag::new("admin").description("For administrators, with the admin key."))
+        .tag(
+            Tag::new(management::OPERATOR_TAG)
+                .description("Every user's deliveries, for administrators."),
+        )
         .tag(Tag::new("status").description("Whether the service is up."))
         .strict_tags()
         .scope("/v1", |v1| {
@@ -480,6 +487,9 @@ pub fn api() -> Api {
                 .service(rotate_callback_secret)
                 .scope("/webhooks", |webhooks| {
                     webhooks.service(EndpointManagement::<Authenticated>::new())
+                })
+                .scope("/admin/webhooks", |operations| {
+                    operations.service(DeliveryOperations::<Admin>::new())
                 })
                 .service(status)
         })

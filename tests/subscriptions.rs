@@ -685,6 +685,44 @@ async fn each_owner_reads_its_own_delivery_log_and_sends_a_delivery_again() {
     )
     .await;
     assert_eq!(other["data"], json!([]), "bob's endpoint: none of ada's");
+    // An operator (the admin key) reads every owner's, or one owner's, and
+    // any delivery by its id.
+    let operator = |path: String| {
+        let request = actix_web::test::TestRequest::get()
+            .uri(&format!("/v1/admin/webhooks{path}"))
+            .insert_header(("X-Admin-Key", "k"))
+            .to_request();
+        let app = &app;
+        async move {
+            let response = actix_web::test::call_service(app, request).await;
+            let status = response.status();
+            let body: Value = actix_web::test::read_body_json(response).await;
+            (status, body)
+        }
+    };
+    let (status, all) = operator("/deliveries".into()).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let ids: Vec<&str> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [second.as_str(), bobs.as_str(), adas.as_str()]);
+    let (_, bobs_only) = operator("/deliveries?owner=bob".into()).await;
+    assert_eq!(bobs_only["data"].as_array().unwrap().len(), 1);
+    assert_eq!(bobs_only["data"][0]["id"], bobs.as_str());
+    let (status, one) = operator(format!("/deliveries/{bobs}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(one["payload"].is_object(), "{one}");
+    let (_, health) = operator("/endpoint-health".into()).await;
+    assert_eq!(health["data"][0]["in_flight"], 0, "{health}");
+    let without_key = actix_web::test::TestRequest::get()
+        .uri("/v1/admin/webhooks/deliveries")
+        .insert_header(("Authorization", "Bearer t-ada"))
+        .to_request();
+    let response = actix_web::test::call_service(&app, without_key).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     for (query, pointer) in [
         ("since=yesterday", "/since"),
         ("before=nonsense", "/before"),
@@ -899,4 +937,16 @@ fn the_management_api_is_documented() {
     }
     let cancel = &paths["/v1/webhooks/endpoints/{id}/cancel"]["post"];
     assert_eq!(cancel["operationId"], "cancel_webhook_endpoint_deliveries");
+    // The operators' routes: the admin key, their own tag.
+    let all = &paths["/v1/admin/webhooks/deliveries"]["get"];
+    assert_eq!(all["operationId"], "list_all_webhook_deliveries");
+    assert_eq!(all["security"], serde_json::json!([{ "admin_key": [] }]));
+    assert_eq!(all["tags"], serde_json::json!(["webhook operations"]));
+    assert_eq!(all["parameters"][0]["name"], "owner");
+    for path in [
+        "/v1/admin/webhooks/deliveries/{id}",
+        "/v1/admin/webhooks/endpoint-health",
+    ] {
+        assert!(paths[path]["get"]["responses"]["401"].is_object(), "{path}");
+    }
 }

@@ -86,10 +86,18 @@ pub(super) async fn list<A: OperationInput + Owner>(
     callbacks: Callbacks,
     query: QueryExtractor<DeliveryQuery>,
 ) -> Result<web::Json<DeliveryList>, Problem> {
-    let query = query.0;
+    page(&callbacks, Some(owner_of::<A>(owner)), query.0).await
+}
+
+/// A page of the log: `owner`'s deliveries, or every owner's (`None`).
+pub(super) async fn page(
+    callbacks: &Callbacks,
+    owner: Option<String>,
+    query: DeliveryQuery,
+) -> Result<web::Json<DeliveryList>, Problem> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize;
     let log = LogQuery {
-        owner: Some(owner_of::<A>(owner)),
+        owner,
         endpoint: query.endpoint_id,
         callback: query.event_type,
         state: query.status.map(kind),
@@ -112,14 +120,20 @@ pub(super) async fn list<A: OperationInput + Owner>(
     }))
 }
 
-/// The caller's delivery `id`, or `404`.
-async fn owned(callbacks: &Callbacks, owner: &str, id: &str) -> Result<DeliveryRecord, Problem> {
+/// Delivery `id` if it is `owner`'s (any owner's for `None`), or `404`.
+async fn owned(
+    callbacks: &Callbacks,
+    owner: Option<&str>,
+    id: &str,
+) -> Result<DeliveryRecord, Problem> {
     let record = callbacks
         .delivery(&DeliveryId::from(id))
         .await
         .map_err(store_problem)?;
     match record {
-        Some(record) if record.owner.as_deref() == Some(owner) => Ok(record),
+        Some(record) if owner.is_none_or(|owner| record.owner.as_deref() == Some(owner)) => {
+            Ok(record)
+        }
         _ => Err(not_found(id)),
     }
 }
@@ -129,8 +143,17 @@ pub(super) async fn get<A: OperationInput + Owner>(
     callbacks: Callbacks,
     path: PathExtractor<DeliveryPath>,
 ) -> Result<web::Json<DeliveryOut>, Problem> {
-    let id = path.0.into_inner().id;
-    let record = owned(&callbacks, &owner_of::<A>(owner), &id).await?;
+    let owner = owner_of::<A>(owner);
+    read(&callbacks, Some(&owner), &path.0.into_inner().id).await
+}
+
+/// Delivery `id` (if it is `owner`'s), with its payload.
+pub(super) async fn read(
+    callbacks: &Callbacks,
+    owner: Option<&str>,
+    id: &str,
+) -> Result<web::Json<DeliveryOut>, Problem> {
+    let record = owned(callbacks, owner, id).await?;
     let payload = callbacks
         .delivery_payload(&record.id)
         .await
@@ -207,11 +230,19 @@ pub(super) async fn replay<A: OperationInput + Owner>(
     callbacks: Callbacks,
     path: PathExtractor<DeliveryPath>,
 ) -> Result<HttpResponse, Problem> {
-    let id = path.0.into_inner().id;
     let owner = owner_of::<A>(owner);
-    owned(&callbacks, &owner, &id).await?;
+    send_again(&callbacks, Some(&owner), &path.0.into_inner().id).await
+}
+
+/// Sends delivery `id` (if it is `owner`'s) again.
+pub(super) async fn send_again(
+    callbacks: &Callbacks,
+    owner: Option<&str>,
+    id: &str,
+) -> Result<HttpResponse, Problem> {
+    owned(callbacks, owner, id).await?;
     let replayed = callbacks
-        .replay(&DeliveryId::from(id.as_str()))
+        .replay(&DeliveryId::from(id))
         .await
         .map_err(store_problem)?;
     if !replayed {
@@ -220,6 +251,6 @@ pub(super) async fn replay<A: OperationInput + Owner>(
             format!("delivery `{id}` is still under way: it can be sent again once it is finished"),
         ));
     }
-    let record = owned(&callbacks, &owner, &id).await?;
+    let record = owned(callbacks, owner, id).await?;
     Ok(HttpResponse::Accepted().json(DeliveryOut::from(record)))
 }

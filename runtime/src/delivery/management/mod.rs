@@ -5,7 +5,9 @@
 
 mod deliveries;
 mod handlers;
+mod operator;
 mod routes;
 pub mod wire;
 
+pub use operator::{DeliveryOperations, OPERATOR_TAG};
 pub use routes::{EndpointManagement, TAG};

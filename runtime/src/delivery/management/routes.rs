@@ -143,7 +143,7 @@ where
 }
 
 /// One route's facts.
-const fn meta(
+pub(super) const fn meta(
     operation_id: &'static str,
     method: &'static [Method],
     path: &'static str,
@@ -187,7 +187,7 @@ const fn has_id(path: &str) -> bool {
 
 /// What every management route documents: the caller's authentication (by
 /// `A`), the app's `Callbacks` (`500`), and the store being away (`503`).
-fn common<A: OperationInput>(cx: &mut OperationContext<'_>) {
+pub(super) fn common<A: OperationInput>(cx: &mut OperationContext<'_>) {
     A::describe(cx);
     <Callbacks as OperationInput>::describe(cx);
     cx.add_problem_response(503);

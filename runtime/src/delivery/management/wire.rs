@@ -179,7 +179,6 @@ pub struct EventTypeList {
 
 /// Which deliveries a page of the log shows, newest first.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {
     /// Only those to this endpoint.
     pub endpoint_id: Option<String>,
@@ -334,4 +333,45 @@ pub struct RecoverOut {
 pub struct CancelOut {
     /// How many unfinished deliveries were given up.
     pub cancelled: u64,
+}
+
+/// Whose deliveries an operator's page of the log shows.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OwnerFilter {
+    /// Only this API user's (every user's if absent).
+    pub owner: Option<String>,
+}
+
+/// How one receiving origin fares, as this instance sees it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EndpointHealthOut {
+    /// The origin (`https://hooks.example.com`).
+    pub endpoint: String,
+    /// Failed attempts in a row (connection errors, timeouts, `408`, `429`, `5xx`).
+    pub consecutive_failures: u32,
+    /// Since when its deliveries are paused (RFC 3339), if they are.
+    pub disabled_since: Option<String>,
+    /// The last failed attempt's error, if any.
+    pub last_error: Option<String>,
+    /// Deliveries to it in flight now.
+    pub in_flight: usize,
+}
+
+impl From<crate::delivery::endpoints::EndpointHealth> for EndpointHealthOut {
+    fn from(health: crate::delivery::endpoints::EndpointHealth) -> Self {
+        EndpointHealthOut {
+            endpoint: health.endpoint,
+            consecutive_failures: health.consecutive_failures,
+            disabled_since: health.disabled_since.map(rfc3339),
+            last_error: health.last_error,
+            in_flight: health.in_flight,
+        }
+    }
+}
+
+/// Every receiving origin this instance has sent to.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EndpointHealthList {
+    /// By origin.
+    pub data: Vec<EndpointHealthOut>,
 }
