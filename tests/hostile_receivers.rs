@@ -507,9 +507,11 @@ async fn every_misbehaviour_ends_in_a_defined_state() {
             "{case}: retry in {wait:?}, expected {shortest:?} to {longest:?}"
         );
     }
-    // And the dispatcher is still delivering.
+    // And the dispatcher is still delivering (to another receiver: the
+    // scripted one asked, with its 503s, to be sent nothing for hours).
+    let fine = Receiver::start(vec![]);
     let ok = callbacks
-        .callback_for::<event_notification>(callback_url_trigger(&receiver.base("fine")))
+        .callback_for::<event_notification>(callback_url_trigger(&format!("http://{}", fine.addr)))
         .enqueue(&serde_json::json!({ "case": "fine" }))
         .await
         .unwrap();
@@ -613,4 +615,60 @@ async fn a_failing_endpoint_is_disabled_probed_and_recovers() {
     eprintln!("disabled for {:?}", disabled_at.elapsed());
     callbacks.shutdown(Duration::ZERO).await;
     up.handle.stop(false).await;
+}
+
+/// A receiver that answers `429` with `Retry-After: 2` is sent nothing for
+/// 2 s: neither the retry nor the next delivery to it, though the retry
+/// schedule says 50 ms; an unrelated receiver is not held up. Its health
+/// says until when it is throttled.
+#[actix_web::test]
+async fn a_receiver_that_asks_to_be_sent_less_is_sent_nothing_until_its_retry_after() {
+    use common::Answer;
+    use hookspec::delivery::policy::RetryPolicy;
+    let throttling = Receiver::start(vec![Answer {
+        retry_after: Some("2"),
+        ..Answer::status(429)
+    }]);
+    let other = Receiver::start(vec![]);
+    let callbacks = loopback_sender()
+        .retry(RetryPolicy::with_schedule([Duration::from_millis(50); 10]))
+        .build()
+        .unwrap();
+    let base = format!("http://{}", throttling.addr);
+    let first = enqueue_to(&callbacks, &base, 1).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while callbacks
+        .endpoints()
+        .iter()
+        .all(|health| health.throttled_until.is_none())
+    {
+        assert!(Instant::now() < deadline, "never throttled");
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refused_at = throttling.received()[0].at;
+    let second = enqueue_to(&callbacks, &base, 1).await;
+    let elsewhere = enqueue_to(&callbacks, &format!("http://{}", other.addr), 1).await;
+    all_succeed(&callbacks, &elsewhere, Duration::from_secs(1)).await;
+    assert_eq!(throttling.received().len(), 1, "nothing while throttled");
+    all_succeed(
+        &callbacks,
+        &[first, second].concat(),
+        Duration::from_secs(10),
+    )
+    .await;
+    let received = throttling.received();
+    assert_eq!(received.len(), 3, "the 429, the retry, the second delivery");
+    for later in &received[1..] {
+        let waited = later.at.duration_since(refused_at);
+        assert!(waited >= Duration::from_secs(2), "sent after {waited:?}");
+    }
+    assert!(
+        callbacks
+            .endpoints()
+            .iter()
+            .all(|h| h.throttled_until.is_none()),
+        "answered: no longer throttled"
+    );
+    throttling.handle.stop(false).await;
+    other.handle.stop(false).await;
 }

@@ -88,6 +88,8 @@ pub(crate) struct Attempted {
     pub attempt: Attempt,
     pub next: Next,
     pub reply: Option<Vec<u8>>,
+    /// The wait the receiver asked for (`Retry-After`), if it did.
+    pub retry_after: Option<Duration>,
 }
 
 /// Makes attempt number `claimed.attempts_made + 1` of a claimed delivery and
@@ -128,6 +130,10 @@ pub(crate) async fn attempt(
         status,
         error,
     };
+    let retry_after = match &outcome.verdict {
+        Verdict::Transient { retry_after, .. } => *retry_after,
+        Verdict::Delivered | Verdict::Permanent(_) => None,
+    };
     let next = decide(
         &shared.settings.retry,
         claimed,
@@ -163,6 +169,7 @@ pub(crate) async fn attempt(
         attempt,
         next,
         reply,
+        retry_after,
     })
 }
 

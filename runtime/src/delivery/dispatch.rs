@@ -288,12 +288,13 @@ async fn attempt_admitted(
                 },
                 next: Next::Failed(reason),
                 reply: None,
+                retry_after: None,
             }
         }
     };
     let recovered = shared
         .endpoints
-        .record(&admission, endpoint_health(&attempted.attempt));
+        .record(&admission, endpoint_health(&attempted));
     drop(admission);
     if let Some(origin) = recovered {
         // Its deliveries held while it was disabled go now.
@@ -379,15 +380,23 @@ pub(crate) async fn purge_finished(
 }
 
 /// What an attempt says of its endpoint: it answered (any status but `408`,
-/// `429` and `5xx`), or it failed.
-fn endpoint_health(attempt: &Attempt) -> Health {
-    match (attempt.status, &attempt.error) {
-        (Some(408 | 429 | 500..=599), error) | (None, error) => Health::Failed(
-            error
-                .clone()
-                .unwrap_or_else(|| "the receiver did not answer".to_owned()),
-        ),
-        _ => Health::Answered,
+/// `429` and `5xx`), it asked to be sent less (`429`, `502`, `503`, `504`:
+/// throttled, for as long as its `Retry-After` says if it says), or it failed.
+fn endpoint_health(attempted: &Attempted) -> Health {
+    let attempt = &attempted.attempt;
+    let error = || {
+        attempt
+            .error
+            .clone()
+            .unwrap_or_else(|| "the receiver did not answer".to_owned())
+    };
+    match attempt.status {
+        Some(429 | 502 | 503 | 504) => Health::Throttled {
+            error: error(),
+            retry_after: attempted.retry_after,
+        },
+        Some(408 | 500..=599) | None => Health::Failed(error()),
+        Some(_) => Health::Answered,
     }
 }
 
@@ -554,6 +563,7 @@ pub(crate) async fn send_awaited(
             attempt,
             next,
             reply,
+            ..
         } = match attempted {
             Admitted::Attempted(attempted) => attempted,
             Admitted::PutBack(wait) => {

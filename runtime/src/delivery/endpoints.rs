@@ -55,6 +55,9 @@ pub struct EndpointHealth {
     pub last_error: Option<String>,
     /// Deliveries to it in flight now.
     pub in_flight: usize,
+    /// Until when no delivery is sent to it, if it asked to be sent less
+    /// (`429`, `502`, `503`, `504`, with its `Retry-After` if it gave one).
+    pub throttled_until: Option<SystemTime>,
 }
 
 /// When an endpoint is disabled and how it is probed.
@@ -120,6 +123,8 @@ struct Endpoint {
     next_probe: Instant,
     /// The address its name resolved to, and when (names only).
     resolved: Option<(IpAddr, Instant)>,
+    /// No delivery is admitted before then: it asked to be sent less.
+    throttled_until: Option<Instant>,
 }
 
 /// Entries kept by key, at most `capacity` of them: past it, the least
@@ -237,8 +242,23 @@ pub(crate) struct Admission {
 pub(crate) enum Health {
     /// It answered (a success, or a `4xx`: up, if unhappy with the request).
     Answered,
-    /// It failed: no answer, a timeout, `408`, `429` or `5xx`.
+    /// It failed: no answer, a timeout, `408` or another `5xx`.
     Failed(String),
+    /// It asked to be sent less (`429`, `502`, `503`, `504`): a failure, and
+    /// no delivery is admitted to it until `retry_after` (if it said) or a
+    /// wait that doubles with each failure in a row has passed.
+    Throttled {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// How long an endpoint that asked to be sent less without saying how long
+/// is throttled after `failures` failed attempts in a row: 250 ms, doubling,
+/// at most 30 s.
+fn default_throttle(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(7);
+    (Duration::from_millis(250) * 2u32.pow(doublings)).min(Duration::from_secs(30))
 }
 
 /// Which share a delivery waits for a slot of, after a first try found it full.
@@ -399,6 +419,7 @@ impl Endpoints {
                 disabled: None,
                 next_probe: now,
                 resolved: None,
+                throttled_until: None,
             },
             |endpoint| &mut endpoint.share,
         );
@@ -410,6 +431,12 @@ impl Endpoints {
                     .probes
                     .remove(&(forgotten.next_probe, forgotten_origin));
             }
+        }
+        if let Some(until) = endpoint.throttled_until {
+            if now < until {
+                return Err(until - now);
+            }
+            endpoint.throttled_until = None;
         }
         if let Some((_, since)) = endpoint.disabled {
             // One probe at a time, every `probe_every`. The other deliveries
@@ -454,6 +481,11 @@ impl Endpoints {
     /// Records what an admitted attempt said of its endpoint's health; the
     /// endpoint if this attempt made it recover (its held deliveries may go).
     pub(crate) fn record(&self, admission: &Admission, health: Health) -> Option<String> {
+        // Whether it asked to be sent less, and for how long if it said.
+        let throttle = match &health {
+            Health::Throttled { retry_after, .. } => Some(*retry_after),
+            Health::Answered | Health::Failed(_) => None,
+        };
         let (event, disabled) = {
             let mut guard = self.table();
             let table = &mut *guard;
@@ -461,6 +493,7 @@ impl Endpoints {
             let event = match health {
                 Health::Answered => {
                     endpoint.consecutive_failures = 0;
+                    endpoint.throttled_until = None;
                     let recovered = endpoint.disabled.take();
                     if recovered.is_some() {
                         table.disabled -= 1;
@@ -473,8 +506,15 @@ impl Endpoints {
                         disabled_for: since.elapsed(),
                     })
                 }
-                Health::Failed(error) => {
+                Health::Failed(error) | Health::Throttled { error, .. } => {
                     endpoint.consecutive_failures = endpoint.consecutive_failures.saturating_add(1);
+                    if let Some(retry_after) = throttle {
+                        let wait = retry_after.map_or_else(
+                            || default_throttle(endpoint.consecutive_failures),
+                            |wait| wait.min(MAX_HOLD),
+                        );
+                        endpoint.throttled_until = Some(Instant::now() + wait);
+                    }
                     endpoint.last_error = Some(error.clone());
                     let disable = endpoint.disabled.is_none()
                         && endpoint.consecutive_failures >= self.circuit.failures;
@@ -561,6 +601,10 @@ impl Endpoints {
                 disabled_since: endpoint.disabled.map(|(since, _)| since),
                 last_error: endpoint.last_error.clone(),
                 in_flight: endpoint.share.in_flight(self.per_endpoint),
+                throttled_until: endpoint.throttled_until.and_then(|until| {
+                    let left = until.checked_duration_since(Instant::now())?;
+                    Some(SystemTime::now() + left)
+                }),
             })
             .collect();
         list.sort_by(|a, b| a.endpoint.cmp(&b.endpoint));
@@ -571,6 +615,14 @@ impl Endpoints {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_throttle_without_retry_after_doubles_up_to_thirty_seconds() {
+        let waits: Vec<u64> = [1, 2, 3, 4, 8, 9, 100]
+            .map(|failures| default_throttle(failures).as_millis() as u64)
+            .to_vec();
+        assert_eq!(waits, [250, 500, 1000, 2000, 30_000, 30_000, 30_000]);
+    }
 
     fn endpoints(per_endpoint: usize, capacity: usize) -> Endpoints {
         // `*.one.test` all resolve to one address; nothing else resolves.

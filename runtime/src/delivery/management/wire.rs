@@ -355,6 +355,9 @@ pub struct EndpointHealthOut {
     pub last_error: Option<String>,
     /// Deliveries to it in flight now.
     pub in_flight: usize,
+    /// Until when nothing is sent to it (RFC 3339), if it asked to be sent
+    /// less (`429`, `502`, `503`, `504`, with its `Retry-After` if it gave one).
+    pub throttled_until: Option<String>,
 }
 
 impl From<crate::delivery::endpoints::EndpointHealth> for EndpointHealthOut {
@@ -365,6 +368,7 @@ impl From<crate::delivery::endpoints::EndpointHealth> for EndpointHealthOut {
             disabled_since: health.disabled_since.map(rfc3339),
             last_error: health.last_error,
             in_flight: health.in_flight,
+            throttled_until: health.throttled_until.map(rfc3339),
         }
     }
 }
