@@ -252,7 +252,7 @@ pub(crate) fn without_null(mut schema: Schema) -> Schema {
         let Some(Value::Array(alternatives)) = schema.get_mut(keyword) else {
             continue;
         };
-        alternatives.retain(|alternative| alternative.get("type") != Some(&"null".into()));
+        alternatives.retain(|alternative| !is_null_only(alternative));
         if alternatives.len() == 1 {
             let only = alternatives.remove(0);
             schema.remove(keyword);
@@ -264,6 +264,23 @@ pub(crate) fn without_null(mut schema: Schema) -> Schema {
         }
     }
     schema
+}
+
+/// Whether `schema` admits `null` only: `{"type": "null"}`, or OpenAPI
+/// 3.0's `{"nullable": true}` (with `"enum": [null]`, as schemars writes it).
+fn is_null_only(schema: &Value) -> bool {
+    if schema.get("type") == Some(&"null".into()) {
+        return true;
+    }
+    let Some(object) = schema.as_object() else {
+        return false;
+    };
+    object.get("nullable") == Some(&Value::Bool(true))
+        && object.iter().all(|(key, value)| match key.as_str() {
+            "nullable" => true,
+            "enum" => *value == Value::Array(vec![Value::Null]),
+            _ => false,
+        })
 }
 
 /// A type's `JsonSchema` functions, as pointers. Through them one instance of
@@ -370,6 +387,22 @@ mod tests {
             stripped.as_value(),
             &json!({"$ref": "#/components/schemas/Kind", "description": "kind"})
         );
+        // OpenAPI 3.0's null: `nullable` without a type, which 3.0 refuses.
+        for null_only in [
+            json!({"nullable": true}),
+            json!({"enum": [null], "nullable": true}),
+        ] {
+            let stripped = without_null(schema(json!({
+                "anyOf": [{"$ref": "#/components/schemas/Kind"}, null_only]
+            })));
+            assert_eq!(
+                stripped.as_value(),
+                &json!({"$ref": "#/components/schemas/Kind"})
+            );
+        }
+        // A nullable string is not null only.
+        let kept = json!({"anyOf": [{"type": "integer"}, {"type": "string", "nullable": true}]});
+        assert_eq!(without_null(schema(kept.clone())).as_value(), &kept);
     }
 
     #[test]
