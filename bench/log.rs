@@ -162,7 +162,8 @@ fn kinds() -> Vec<(&'static str, Box<dyn Fn(usize) -> LogQuery>)> {
     };
     // A cursor somewhere in the owner's history, different in each run.
     let deep = move |n: usize| {
-        let i = (n as i64 * 997) % BUSY;
+        // At least a page from the oldest, so that the page is full.
+        let i = PAGE as i64 + (n as i64 * 997) % (BUSY - PAGE as i64);
         let id = DeliveryId::from(format!("msg_busy_{i:07}").as_str());
         Some((at(base_millis() + i * SPACING_MS), id))
     };
