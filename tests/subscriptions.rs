@@ -636,13 +636,7 @@ async fn each_owner_reads_its_own_delivery_log_and_sends_a_delivery_again() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{replayed}");
-    let arrivals = |id: &str| {
-        receiver
-            .received()
-            .iter()
-            .filter(|r| r.header("webhook-id") == Some(id))
-            .count()
-    };
+    let arrivals = |id: &str| receiver.arrivals(id);
     eventually("the replay arrives", || {
         let one = call(Method::GET, "t-ada", format!("/deliveries/{adas}"), None);
         async move {
@@ -830,13 +824,7 @@ async fn an_owner_recovers_an_outage_and_cancels_what_is_under_way() {
     assert_eq!(status, StatusCode::ACCEPTED, "{recovered}");
     assert_eq!(recovered, json!({ "recovered": 3, "more": false }));
     succeeded(&callbacks, 4).await;
-    let arrivals = |id: &str| {
-        receiver
-            .received()
-            .iter()
-            .filter(|r| r.header("webhook-id") == Some(id))
-            .count()
-    };
+    let arrivals = |id: &str| receiver.arrivals(id);
     assert_eq!(arrivals(&before), 1, "delivered before: not sent again");
     for id in &failed {
         assert_eq!(arrivals(id), 2, "{id}: refused, then recovered");

@@ -167,4 +167,14 @@ impl Receiver {
     pub fn received(&self) -> Vec<Received> {
         self.log.lock().unwrap().clone()
     }
+
+    /// How many requests so far carried `webhook-id: <id>`.
+    pub fn arrivals(&self, id: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|request| request.header("webhook-id") == Some(id))
+            .count()
+    }
 }

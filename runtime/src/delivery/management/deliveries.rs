@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::handlers::{owner_of, problem};
+use super::handlers::{not_found as endpoint_not_found, owner_of, problem};
 use super::wire::{
     CancelOut, DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, DeliveryStatus,
     EndpointPath, RecoverIn, RecoverOut,
@@ -176,10 +176,7 @@ const RECOVER_BATCH: usize = 1000;
 async fn owned_endpoint(callbacks: &Callbacks, owner: &str, id: &str) -> Result<(), Problem> {
     match callbacks.endpoint(owner, id).await.map_err(problem)? {
         Some(_) => Ok(()),
-        None => Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            format!("no endpoint `{id}`"),
-        )),
+        None => Err(endpoint_not_found(id)),
     }
 }
 

@@ -31,7 +31,7 @@ pub(super) fn owner_of<A: OperationInput + Owner>(extracted: A::Extractor) -> St
     A::from_extractor(extracted).owner_id().to_owned()
 }
 
-fn not_found(id: &str) -> Problem {
+pub(super) fn not_found(id: &str) -> Problem {
     Problem::new(StatusCode::NOT_FOUND, format!("no endpoint `{id}`"))
 }
 

@@ -10,7 +10,7 @@ use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{guard, web, FromRequest, HttpResponse};
 
 use super::deliveries::{page, read, send_again};
-use super::routes::{common, meta};
+use super::routes::{common, describe_replay, meta, one_delivery};
 use super::wire::{
     DeliveryList, DeliveryOut, DeliveryPath, DeliveryQuery, EndpointHealthList, EndpointHealthOut,
     OwnerFilter,
@@ -168,18 +168,8 @@ fn describe_list<A: OperationInput>(cx: &mut OperationContext<'_>) {
 }
 
 fn describe_get<A: OperationInput>(cx: &mut OperationContext<'_>) {
-    common::<A>(cx);
-    <web::Path<DeliveryPath> as OperationInput>::describe(cx);
-    cx.add_problem_response(404);
+    one_delivery::<A>(cx);
     cx.add_json_response::<DeliveryOut>(200, "The delivery, with its attempts and payload");
-}
-
-fn describe_replay<A: OperationInput>(cx: &mut OperationContext<'_>) {
-    common::<A>(cx);
-    <web::Path<DeliveryPath> as OperationInput>::describe(cx);
-    cx.add_problem_response(404);
-    cx.add_problem_response(409);
-    cx.add_json_response::<DeliveryOut>(202, "The delivery, on its way again");
 }
 
 fn describe_health<A: OperationInput>(cx: &mut OperationContext<'_>) {
@@ -223,6 +213,7 @@ where
                 "Send any finished delivery again.",
                 Some("With the same `webhook-id`; `409` while it is under way."),
             ),
+            // As an owner's replay, of any owner's delivery.
             describe: describe_replay::<A>,
         },
         DocumentedRoute {

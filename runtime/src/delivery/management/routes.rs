@@ -261,7 +261,7 @@ fn describe_deliveries<A: OperationInput>(cx: &mut OperationContext<'_>) {
 }
 
 /// A route about one delivery: its id, and `404` for one not the caller's.
-fn one_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
+pub(super) fn one_delivery<A: OperationInput>(cx: &mut OperationContext<'_>) {
     common::<A>(cx);
     <web::Path<DeliveryPath> as OperationInput>::describe(cx);
     cx.add_problem_response(404);
@@ -284,7 +284,7 @@ fn describe_cancel<A: OperationInput>(cx: &mut OperationContext<'_>) {
     cx.add_json_response::<CancelOut>(200, "The unfinished deliveries, given up");
 }
 
-fn describe_replay<A: OperationInput>(cx: &mut OperationContext<'_>) {
+pub(super) fn describe_replay<A: OperationInput>(cx: &mut OperationContext<'_>) {
     one_delivery::<A>(cx);
     cx.add_json_response::<DeliveryOut>(202, "The delivery, on its way again");
     cx.add_problem_response(409);
